@@ -1,0 +1,101 @@
+import type { ChannelKind, Device } from '../types.js';
+
+/** What a code message is about, so a channel can render its own template. Never logged. @public */
+export interface CodeMessageContext {
+  /** The one-time code (digits). */
+  code: string;
+  /** The technician the caller should read it to. */
+  technicianName: string;
+  /** Ticket number, when the verification is bound to a ticket. */
+  ticketNumber: string | null;
+  /** Client company name, when known. */
+  companyName: string | null;
+  /** Minutes until the code expires. */
+  expiresInMinutes: number;
+}
+
+/** A code sent by SMS. @public */
+export interface SmsMessage {
+  kind: 'sms';
+  /** E.164 number on file for the end-user. */
+  to: string;
+  /** Ready text, one segment where possible. */
+  text: string;
+  /** The session it belongs to (for status callbacks). */
+  sessionId: string;
+  /** Structured content of the message. */
+  context: CodeMessageContext;
+}
+
+/** A code sent by email. @public */
+export interface EmailMessage {
+  kind: 'email';
+  /** The end-user's email on file. */
+  to: string;
+  /** Subject line. */
+  subject: string;
+  /** Plain-text body. */
+  text: string;
+  /** HTML body rendered from the same template. */
+  html: string;
+  /** The session it belongs to. */
+  sessionId: string;
+  /** Structured content of the message. */
+  context: CodeMessageContext;
+}
+
+/** A push challenge. Carries the challenge id and display text only, never a code or a token. @public */
+export interface PushMessage {
+  kind: 'push';
+  /** The device to reach. */
+  device: Device;
+  /** The session id the app uses to fetch the challenge. */
+  challengeId: string;
+  /** Notification title. */
+  title: string;
+  /** Notification body (technician, ticket, company). */
+  body: string;
+  /** Seconds the provider should keep trying (the push window). */
+  ttlSeconds: number;
+  /** Display fields for the app. */
+  display: {
+    technicianName: string;
+    ticketNumber: string | null;
+    companyName: string | null;
+    method: string;
+  };
+}
+
+/** Anything a channel can be asked to deliver. @public */
+export type OutboundMessage = SmsMessage | EmailMessage | PushMessage;
+
+/**
+ * What happened to a send.
+ * - `accepted`: the provider took it (not proof of delivery).
+ * - `permanent_failure`: it will never work for this address (invalid number, unsubscribed, dead token, bounced).
+ * - `transient_failure`: try later or another route (rate limited, provider down).
+ * @public
+ */
+export type DeliveryResult =
+  | { status: 'accepted'; providerMessageId?: string }
+  | { status: 'permanent_failure'; reason: string; providerCode?: string }
+  | { status: 'transient_failure'; reason: string; providerCode?: string; retryAfterMs?: number };
+
+/**
+ * A delivery route: SMS, email or push.
+ *
+ * Partner guide: `send` resolves with a {@link DeliveryResult} for every provider answer, including refusals; it
+ * throws only for a message it cannot handle (wrong `kind`). Never log the message text: it holds the code. Run
+ * `runChannelConformance` from `@qdesk/core/testing` in your suite.
+ * @public
+ */
+export interface Channel {
+  /** Which route it serves. */
+  readonly kind: ChannelKind;
+  /** Short name for logs ("twilio", "smtp", "fcm"). */
+  readonly name: string;
+  /** For push channels: the device platforms this channel reaches. */
+  readonly platforms?: readonly ('ios' | 'android' | 'web')[];
+  /** Delivers one message. */
+  send(message: OutboundMessage): Promise<DeliveryResult>;
+}
