@@ -63,6 +63,7 @@ export type {
   Channel,
   CodeMessageContext,
   DeliveryResult,
+  DeliveryStatusReport,
   EmailMessage,
   OutboundMessage,
   PushMessage,

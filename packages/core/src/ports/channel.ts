@@ -99,3 +99,27 @@ export interface Channel {
   /** Delivers one message. */
   send(message: OutboundMessage): Promise<DeliveryResult>;
 }
+
+/**
+ * A delivery status a provider reported after the send (for example a Twilio status callback). Feed it to
+ * `verifier.reportDelivery` so it is audited and, when it failed, announced as `delivery.failed`.
+ * @public
+ */
+export interface DeliveryStatusReport {
+  /** The session the message belonged to. */
+  sessionId: string;
+  /** The route. */
+  channel: ChannelKind;
+  /** Provider name ("twilio"). */
+  provider: string;
+  /** The provider's message id. */
+  providerMessageId: string;
+  /** What the provider says happened. */
+  status: 'sent' | 'delivered' | 'undelivered' | 'failed';
+  /** For failures: whether retrying the same address can ever work. */
+  permanent: boolean;
+  /** Provider's reason, when failed. */
+  reason?: string;
+  /** Provider's error code, when failed. */
+  providerCode?: string;
+}
