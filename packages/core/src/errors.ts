@@ -16,6 +16,7 @@ export type QdeskErrorCode =
   | 'method_unavailable'
   | 'invalid_transition'
   | 'session_closed'
+  | 'session_expired'
   | 'rate_limited'
   | 'end_user_locked'
   | 'unauthorized'

@@ -25,6 +25,15 @@ export {
   RateLimitError,
   TransitionError,
 } from './errors.js';
+// Events
+export type {
+  EmittedEvent,
+  VerifierEventBase,
+  VerifierEventMap,
+  VerifierEventName,
+  VerifierEvents,
+} from './events.js';
+export type { Effect, RejectionCode, SessionEvent, SessionEventType } from './machine/events.js';
 export type {
   ActiveSession,
   ApprovedSession,
@@ -44,6 +53,9 @@ export type {
 } from './machine/session.js';
 // Sessions and the pure machine
 export { isTerminalStatus, readSession, TERMINAL_STATUSES } from './machine/session.js';
+export type { TransitionResult } from './machine/transition.js';
+// The pure machine
+export { transition } from './machine/transition.js';
 export type { MemoryAuditLog } from './memory/audit-log.js';
 // Memory defaults
 export { createMemoryAuditLog } from './memory/audit-log.js';
@@ -99,3 +111,18 @@ export type {
 } from './types.js';
 // Domain types
 export { isPushMethod, METHODS, PUSH_METHODS } from './types.js';
+export type { PushChannels, VerificationPolicy, VerifierConfig } from './verifier/config.js';
+export type {
+  CheckCodeResult,
+  DeviceResponse,
+  DeviceResponseResult,
+  PendingChallenge,
+  Verifier,
+} from './verifier/create-verifier.js';
+// The verifier service
+export { createVerifier } from './verifier/create-verifier.js';
+export { OUTCOME_TEXT } from './verifier/outcome-text.js';
+export type { MethodAvailability } from './verifier/routes.js';
+export type { SendResult } from './verifier/send.js';
+export type { SessionSnapshot } from './verifier/snapshot.js';
+export type { EndUserSummary, StartResult } from './verifier/start.js';

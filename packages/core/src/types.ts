@@ -98,7 +98,8 @@ export type FallbackReason =
   | 'no_push_device'
   | 'notifications_denied'
   | 'push_failed_permanently'
-  | 'push_unreachable';
+  | 'push_unreachable'
+  | 'channel_failed';
 
 /** Terminal outcome of a verification. @public */
 export type Outcome = 'approved' | 'denied' | 'expired' | 'cancelled' | 'failed';

@@ -1,0 +1,25 @@
+// The README's quick-start, runnable: `pnpm start` (and executed by readme.test.ts so it can never rot).
+import {
+  createDemoData,
+  createMemoryDirectory,
+  createMemoryPsa,
+  createOutboxChannel,
+  createVerifier,
+} from '@qdesk/core';
+
+const demo = createDemoData();
+const sms = createOutboxChannel('sms');
+const verifier = createVerifier({
+  secret: 'replace-me-with-32-or-more-random-bytes!',
+  directory: createMemoryDirectory(demo.endUsers),
+  psa: createMemoryPsa(demo),
+  channels: { sms },
+});
+const actor = { tenantId: demo.tenantId, technicianId: 'tech-1', technicianName: 'Sam from IT' };
+
+const { session, endUser } = await verifier.startFromTicket({ actor, ticketId: '1001' });
+await verifier.send({ actor, sessionId: session.id, method: 'sms' });
+const code = sms.last()?.message.kind === 'sms' ? sms.last()!.message.context.code : ''; // what the caller reads back
+const result = await verifier.checkCode({ actor, sessionId: session.id, code });
+
+console.log(`${endUser.displayName}: ${result.correct ? 'User Identity Successfully Verified' : 'Unable to Verify Identity'}`);

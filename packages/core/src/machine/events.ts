@@ -1,0 +1,68 @@
+import type { EmittedEvent } from '../events.js';
+import type { ChangedBy, CodeMode, FallbackReason, Method, Outcome } from '../types.js';
+
+/**
+ * Inputs to {@link transition}. Each carries `now` (epoch ms) and any value the service generated (hashes, nonces,
+ * deadlines), so the machine itself reads no clock and draws no random number.
+ * @public
+ */
+export type SessionEvent =
+  | {
+      type: 'code_sent';
+      now: number;
+      method: 'sms' | 'email';
+      codeMode: CodeMode;
+      destination: string;
+      codeHash: string;
+      expiresAt: number;
+    }
+  | {
+      type: 'push_sent';
+      now: number;
+      method: 'push' | 'push_code' | 'number_match';
+      codeMode: CodeMode;
+      challengeNonce: string;
+      matchHash: string | null;
+      expiresAt: number;
+    }
+  | {
+      type: 'fell_back';
+      now: number;
+      from: Method;
+      to: 'sms' | 'email';
+      reason: FallbackReason;
+      codeMode: CodeMode;
+      destination: string;
+      codeHash: string;
+      expiresAt: number;
+    }
+  | { type: 'delivery_failed'; now: number; reason: string }
+  | { type: 'code_submitted'; now: number; codeHash: string }
+  | { type: 'technician_approved'; now: number }
+  | { type: 'technician_denied'; now: number }
+  | { type: 'device_approved'; now: number; codeHash: string | null; expiresAt: number | null }
+  | { type: 'device_denied'; now: number }
+  | { type: 'number_submitted'; now: number; numberHash: string }
+  | { type: 'cancelled'; now: number; by: ChangedBy }
+  | { type: 'tick'; now: number };
+
+/** Type of a {@link SessionEvent}. @public */
+export type SessionEventType = SessionEvent['type'];
+
+/**
+ * Work the service must do after a transition, as data. The machine executes none of it.
+ * - `deliver`: hand the code or push to a channel of that route.
+ * - `emit`: publish a verifier event.
+ * - `write_outcome`: write the terminal outcome on the ticket (when bound to one) and audit it.
+ * - `record_failure` / `clear_failures`: move the end-user's consecutive-failure counter.
+ * @public
+ */
+export type Effect =
+  | { type: 'deliver'; route: 'sms' | 'email' | 'push' }
+  | { type: 'emit'; event: EmittedEvent }
+  | { type: 'write_outcome'; outcome: Outcome }
+  | { type: 'record_failure' }
+  | { type: 'clear_failures' };
+
+/** Why the machine refused an event. @public */
+export type RejectionCode = 'session_closed' | 'session_expired' | 'invalid_transition';

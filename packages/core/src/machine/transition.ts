@@ -1,0 +1,339 @@
+import type { EmittedEvent, VerifierEventBase, VerifierEventMap, VerifierEventName } from '../events.js';
+import { isPushMethod } from '../types.js';
+import type { Effect, RejectionCode, SessionEvent } from './events.js';
+import {
+  type ActiveSession,
+  type ApprovedSession,
+  baseOf,
+  type DeniedSession,
+  expire,
+  isTerminalStatus,
+  type SessionBase,
+  type VerificationSession,
+} from './session.js';
+
+/** What {@link transition} returns: the next session and the effects to run, or a refusal with the reason. @public */
+export interface TransitionResult {
+  /** The next session (the same object when nothing changed). */
+  session: VerificationSession;
+  /** Effects for the service to execute, in order. */
+  effects: Effect[];
+  /** True when `session` differs from the input (and must be stored with the next version). */
+  changed: boolean;
+  /** Why the event was refused, or `null` when it was applied. A refused event can still change the session: a passed deadline closes it as `expired`. */
+  rejection: { code: RejectionCode; message: string } | null;
+}
+
+/**
+ * Compares two hex digests without an early exit, so the time taken does not depend on where they differ.
+ * Digests are fixed-length HMAC-SHA256 hex, so comparing lengths first leaks nothing.
+ */
+function sameDigest(a: string, b: string): boolean {
+  if (a.length !== b.length) return false;
+  let diff = 0;
+  for (let i = 0; i < a.length; i++) diff |= a.charCodeAt(i) ^ b.charCodeAt(i);
+  return diff === 0;
+}
+
+function emit<K extends VerifierEventName>(
+  session: SessionBase,
+  name: K,
+  extra: Omit<VerifierEventMap[K], keyof VerifierEventBase>,
+  at: number,
+): Effect {
+  const payload = {
+    sessionId: session.id,
+    tenantId: session.tenantId,
+    endUserId: session.endUser.id,
+    technicianId: session.technician.id,
+    ticketId: session.ticket?.id ?? null,
+    method: session.method,
+    at,
+    ...extra,
+  } as VerifierEventMap[K];
+  return { type: 'emit', event: { name, payload } as EmittedEvent };
+}
+
+const unchanged = (session: VerificationSession, code: RejectionCode, message: string): TransitionResult => ({
+  session,
+  effects: [],
+  changed: false,
+  rejection: { code, message },
+});
+
+const applied = (session: VerificationSession, effects: Effect[]): TransitionResult => ({
+  session,
+  effects,
+  changed: true,
+  rejection: null,
+});
+
+/** The common fields of the next version of `session`, stamped at `now`. */
+const next = (session: VerificationSession, now: number): SessionBase => ({
+  ...baseOf(session),
+  version: session.version + 1,
+  updatedAt: now,
+});
+
+function approve(session: ActiveSession, now: number, by: ApprovedSession['approvedBy']): TransitionResult {
+  const approved: ApprovedSession = {
+    ...next(session, now),
+    status: 'approved',
+    approvedBy: by,
+    closedAt: now,
+  };
+  return applied(approved, [
+    { type: 'clear_failures' },
+    emit(approved, 'session.approved', { approvedBy: by }, now),
+    { type: 'write_outcome', outcome: 'approved' },
+  ]);
+}
+
+function deny(
+  session: ActiveSession,
+  now: number,
+  reason: DeniedSession['reason'],
+  extra: Effect[] = [],
+  base: SessionBase = next(session, now),
+): TransitionResult {
+  const denied: DeniedSession = { ...base, status: 'denied', reason, closedAt: now };
+  return applied(denied, [
+    ...extra,
+    emit(denied, 'session.denied', { reason }, now),
+    { type: 'write_outcome', outcome: 'denied' },
+  ]);
+}
+
+function checkCode(
+  session: Extract<ActiveSession, { status: 'sent' | 'awaiting_code' }>,
+  codeHash: string,
+  now: number,
+): TransitionResult {
+  if (session.codeMode !== 'verify') {
+    return unchanged(
+      session,
+      'invalid_transition',
+      'This session is in compare mode: compare the code the caller reads with the one on screen, then approve or deny.',
+    );
+  }
+  const attempts = session.attempts + 1;
+  const correct = sameDigest(codeHash, session.codeHash);
+  const attemptsLeft = correct ? session.maxAttempts - attempts : Math.max(0, session.maxAttempts - attempts);
+  const counted = { ...next(session, now), attempts };
+  const checked = emit(counted, 'code.checked', { correct, attempts, attemptsLeft }, now);
+  if (correct) {
+    const result = approve({ ...session, attempts }, now, 'technician');
+    return { ...result, effects: [checked, ...result.effects] };
+  }
+  if (attempts >= session.maxAttempts) {
+    return deny(session, now, 'too_many_attempts', [checked, { type: 'record_failure' }], counted);
+  }
+  return applied({ ...session, ...counted }, [checked, { type: 'record_failure' }]);
+}
+
+/**
+ * The verification state machine: given a session and an event, returns the next session and the effects to run.
+ *
+ * Pure: no I/O, no clock, no randomness; `now` and generated values (hashes, nonces, deadlines) arrive in the event.
+ * Terminal sessions never change. A session whose deadline has passed turns `expired` on any event.
+ *
+ * @example
+ * ```ts
+ * const { session, effects, rejection } = transition(current, { type: 'code_submitted', now, codeHash });
+ * if (rejection) showProblem(rejection.message);
+ * ```
+ * @public
+ */
+export function transition(session: VerificationSession, event: SessionEvent): TransitionResult {
+  if (isTerminalStatus(session.status)) {
+    return unchanged(
+      session,
+      'session_closed',
+      `This verification is already ${session.status}; start a new one to verify again.`,
+    );
+  }
+  const active = session as ActiveSession;
+  const now = event.now;
+
+  if (now >= active.expiresAt) {
+    const expired = { ...expire(active), version: active.version + 1, updatedAt: now };
+    const effects: Effect[] = [
+      emit(expired, 'session.expired', {}, now),
+      { type: 'write_outcome', outcome: 'expired' },
+    ];
+    if (event.type === 'tick') return applied(expired, effects);
+    return {
+      session: expired,
+      effects,
+      changed: true,
+      rejection: { code: 'session_expired', message: 'This verification expired; start a new one.' },
+    };
+  }
+
+  const invalid = (what: string) =>
+    unchanged(active, 'invalid_transition', `Cannot ${what} while the verification is ${active.status}.`);
+
+  switch (event.type) {
+    case 'tick':
+      return { session: active, effects: [], changed: false, rejection: null };
+
+    case 'code_sent': {
+      const resend = active.status === 'sent' && active.method === event.method;
+      if (active.status !== 'idle' && !resend) return invalid(`send a ${event.method} code`);
+      const base = next(active, now);
+      const sent = {
+        ...base,
+        requestedMethod: active.requestedMethod ?? event.method,
+        method: event.method,
+        codeMode: event.codeMode,
+        sends: active.sends + 1,
+        expiresAt: event.expiresAt,
+        status: 'sent' as const,
+        channel: event.method,
+        destination: event.destination,
+        codeHash: event.codeHash,
+      };
+      return applied(sent, [
+        emit(sent, 'session.sent', { route: event.method, destination: event.destination, resend }, now),
+        { type: 'deliver', route: event.method },
+      ]);
+    }
+
+    case 'push_sent': {
+      if (active.status !== 'idle') return invalid('send a push');
+      if (event.method === 'number_match' && event.matchHash === null)
+        return invalid('send a number match without a number');
+      const pushed = {
+        ...next(active, now),
+        requestedMethod: event.method,
+        method: event.method,
+        codeMode: event.codeMode,
+        sends: active.sends + 1,
+        expiresAt: event.expiresAt,
+        status: 'awaiting_push' as const,
+        challengeNonce: event.challengeNonce,
+        matchHash: event.method === 'number_match' ? event.matchHash : null,
+      };
+      return applied(pushed, [
+        emit(pushed, 'session.sent', { route: 'push', destination: null, resend: false }, now),
+        { type: 'deliver', route: 'push' },
+      ]);
+    }
+
+    case 'fell_back': {
+      if (!isPushMethod(event.from)) return invalid(`fall back from ${event.from}`);
+      const fromIdle = active.status === 'idle';
+      const fromPush = active.status === 'awaiting_push' && active.method === event.from;
+      if (!fromIdle && !fromPush) return invalid('fall back to a code');
+      const base = next(active, now);
+      const sent = {
+        ...base,
+        requestedMethod: active.requestedMethod ?? event.from,
+        method: event.to,
+        codeMode: event.codeMode,
+        sends: active.sends + 1,
+        expiresAt: event.expiresAt,
+        fallbacks: [...active.fallbacks, { from: event.from, to: event.to, reason: event.reason, at: now }],
+        status: 'sent' as const,
+        channel: event.to,
+        destination: event.destination,
+        codeHash: event.codeHash,
+      };
+      return applied(sent, [
+        emit(sent, 'session.fallback', { from: event.from, to: event.to, reason: event.reason }, now),
+        emit(sent, 'session.sent', { route: event.to, destination: event.destination, resend: false }, now),
+        { type: 'deliver', route: event.to },
+      ]);
+    }
+
+    case 'delivery_failed': {
+      if (active.status === 'awaiting_code') return invalid('record a delivery failure');
+      const failed = { ...next(active, now), status: 'failed' as const, reason: event.reason, closedAt: now };
+      return applied(failed, [
+        emit(failed, 'session.failed', { reason: event.reason }, now),
+        { type: 'write_outcome', outcome: 'failed' },
+      ]);
+    }
+
+    case 'code_submitted':
+      if (active.status !== 'sent' && active.status !== 'awaiting_code') return invalid('check a code');
+      return checkCode(active, event.codeHash, now);
+
+    case 'technician_approved':
+      if (active.status !== 'sent' && active.status !== 'awaiting_code') return invalid('approve');
+      if (active.codeMode !== 'compare') {
+        return unchanged(
+          active,
+          'invalid_transition',
+          'This session is in verify mode: type the code the caller reads back; QDesk checks it.',
+        );
+      }
+      return approve(active, now, 'technician');
+
+    case 'technician_denied':
+      return deny(active, now, 'technician_denied');
+
+    case 'device_approved': {
+      if (active.status !== 'awaiting_push') return invalid('accept an approval from the device');
+      const responded = emit(active, 'push.responded', { response: 'approved' }, now);
+      if (active.method === 'push') {
+        const result = approve(active, now, 'device');
+        return { ...result, effects: [responded, ...result.effects] };
+      }
+      if (active.method === 'push_code') {
+        if (event.codeHash === null || event.expiresAt === null)
+          return invalid('approve push + code without a code');
+        const awaiting = {
+          ...next(active, now),
+          expiresAt: event.expiresAt,
+          status: 'awaiting_code' as const,
+          codeHash: event.codeHash,
+        };
+        return applied(awaiting, [responded]);
+      }
+      return unchanged(
+        active,
+        'invalid_transition',
+        'This is a number match: the device must submit the number the technician reads out, not just approve.',
+      );
+    }
+
+    case 'device_denied': {
+      if (active.status !== 'awaiting_push' && active.status !== 'awaiting_code') {
+        return invalid('accept a denial from the device');
+      }
+      return deny(active, now, 'device_denied', [
+        emit(active, 'push.responded', { response: 'denied' }, now),
+      ]);
+    }
+
+    case 'number_submitted': {
+      if (
+        active.status !== 'awaiting_push' ||
+        active.method !== 'number_match' ||
+        active.matchHash === null
+      ) {
+        return invalid('accept a number');
+      }
+      const responded = emit(active, 'push.responded', { response: 'number_submitted' }, now);
+      if (sameDigest(event.numberHash, active.matchHash)) {
+        const result = approve(active, now, 'device');
+        return { ...result, effects: [responded, ...result.effects] };
+      }
+      return deny(active, now, 'number_mismatch', [responded, { type: 'record_failure' }]);
+    }
+
+    case 'cancelled': {
+      const cancelled = {
+        ...next(active, now),
+        status: 'cancelled' as const,
+        cancelledBy: event.by,
+        closedAt: now,
+      };
+      return applied(cancelled, [
+        emit(cancelled, 'session.cancelled', { by: event.by }, now),
+        { type: 'write_outcome', outcome: 'cancelled' },
+      ]);
+    }
+  }
+}

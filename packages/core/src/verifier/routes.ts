@@ -1,0 +1,100 @@
+import type { Channel } from '../ports/channel.js';
+import type { Device, EndUser, FallbackReason, Method } from '../types.js';
+import type { VerifierContext } from './context.js';
+
+/** Whether a method can be used for an end-user now, and what it would become. @public */
+export interface MethodAvailability {
+  /** The method. */
+  method: Method;
+  /** True when a send with this method would reach the end-user (possibly through a fallback). */
+  available: boolean;
+  /** For push methods that cannot reach the app: the code route used instead, or `null`. */
+  fallsBackTo: 'sms' | 'email' | null;
+  /** Why it is unavailable or falls back, in words a technician can act on; `null` when it works as named. */
+  reason: string | null;
+}
+
+/** A device a push can be sent to, with the channel that reaches it. @internal */
+export interface PushTarget {
+  device: Device;
+  channel: Channel;
+}
+
+/** @internal */
+export function pushTargets(
+  ctx: VerifierContext,
+  user: EndUser,
+): { targets: PushTarget[]; blocked: FallbackReason | null } {
+  const reachable: PushTarget[] = [];
+  for (const device of user.devices) {
+    const channel = ctx.channels.push.find((c) => !c.platforms || c.platforms.includes(device.platform));
+    if (channel) reachable.push({ device, channel });
+  }
+  if (reachable.length === 0) return { targets: [], blocked: 'no_push_device' };
+  const granted = reachable.filter((t) => t.device.notificationPermission !== 'denied');
+  if (granted.length === 0) return { targets: [], blocked: 'notifications_denied' };
+  return { targets: granted, blocked: null };
+}
+
+/** Why a code route cannot be used for this end-user, or `null` when it can. @internal */
+export function codeRouteProblem(ctx: VerifierContext, user: EndUser, route: 'sms' | 'email'): string | null {
+  if (route === 'sms') {
+    if (!ctx.channels.sms) return 'no SMS channel is configured';
+    if (!user.mobilePhone) return 'no mobile phone is on file for this end-user';
+    return null;
+  }
+  if (!ctx.channels.email) return 'no email channel is configured';
+  if (!user.email) return 'no email address is on file for this end-user';
+  return null;
+}
+
+/** The fallback routes usable for this end-user, in policy order. @internal */
+export function fallbackRoutes(ctx: VerifierContext, user: EndUser): ('sms' | 'email')[] {
+  return ctx.policy.fallback.filter((route) => codeRouteProblem(ctx, user, route) === null);
+}
+
+const BLOCKED_TEXT: Record<FallbackReason, string> = {
+  no_push_device: 'no device with the app can receive a push',
+  notifications_denied: 'the app reported that notifications are turned off',
+  push_failed_permanently: 'the push service reported the device gone',
+  push_unreachable: 'the push service could not be reached',
+  channel_failed: 'the previous route failed',
+};
+
+/** @internal */
+export function fallbackReasonText(reason: FallbackReason): string {
+  return BLOCKED_TEXT[reason];
+}
+
+/** Every method with whether it can reach this end-user now. @internal */
+export function availability(ctx: VerifierContext, user: EndUser): MethodAvailability[] {
+  const { blocked } = pushTargets(ctx, user);
+  const fallback = fallbackRoutes(ctx, user)[0] ?? null;
+  return ctx.policy.methods.map((method): MethodAvailability => {
+    if (method === 'sms' || method === 'email') {
+      const problem = codeRouteProblem(ctx, user, method);
+      return { method, available: problem === null, fallsBackTo: null, reason: problem };
+    }
+    if (ctx.channels.push.length === 0) {
+      const reason = 'no push channel is configured';
+      return fallback
+        ? {
+            method,
+            available: true,
+            fallsBackTo: fallback,
+            reason: `${reason}; a ${fallback} code is sent instead`,
+          }
+        : { method, available: false, fallsBackTo: null, reason };
+    }
+    if (blocked === null) return { method, available: true, fallsBackTo: null, reason: null };
+    const why = BLOCKED_TEXT[blocked];
+    return fallback
+      ? {
+          method,
+          available: true,
+          fallsBackTo: fallback,
+          reason: `${why}; a ${fallback} code is sent instead`,
+        }
+      : { method, available: false, fallsBackTo: null, reason: `${why}, and no fallback route is on file` };
+  });
+}

@@ -1,0 +1,28 @@
+import type { VerificationSession } from '../machine/session.js';
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
+/**
+ * A session as operations return it: every field except the stored digests and nonces, so it is safe to log, send
+ * to a browser or put in an event.
+ * @public
+ */
+export type SessionSnapshot = DistributiveOmit<
+  VerificationSession,
+  'codeHash' | 'challengeNonce' | 'matchHash'
+>;
+
+/** Strips stored digests and nonces. @internal */
+export function toSnapshot(session: VerificationSession): SessionSnapshot {
+  const {
+    codeHash: _c,
+    challengeNonce: _n,
+    matchHash: _m,
+    ...rest
+  } = session as VerificationSession & {
+    codeHash?: string;
+    challengeNonce?: string;
+    matchHash?: string | null;
+  };
+  return rest as SessionSnapshot;
+}
