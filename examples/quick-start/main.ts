@@ -22,4 +22,6 @@ await verifier.send({ actor, sessionId: session.id, method: 'sms' });
 const code = sms.last()?.message.kind === 'sms' ? sms.last()!.message.context.code : ''; // what the caller reads back
 const result = await verifier.checkCode({ actor, sessionId: session.id, code });
 
-console.log(`${endUser.displayName}: ${result.correct ? 'User Identity Successfully Verified' : 'Unable to Verify Identity'}`);
+console.log(
+  `${endUser.displayName}: ${result.correct ? 'User Identity Successfully Verified' : 'Unable to Verify Identity'}`,
+);

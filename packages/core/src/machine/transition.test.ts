@@ -1,0 +1,196 @@
+import { describe, expect, it } from 'vitest';
+import { DEADLINE, EVENT_TYPES, eventOf, sessionIn, T0, WRONG } from './fixtures.test-helpers.js';
+import type { SessionStatus } from './session.js';
+import { transition } from './transition.js';
+
+// Expected outcome of every (state, event) pair: the next status, or the rejection code.
+// Sessions: idle; sent = SMS code in verify mode; awaiting_push = plain push; awaiting_code = push_code approved.
+type Expect = SessionStatus | 'x:invalid' | 'x:closed' | 'same';
+const TABLE: Record<'idle' | 'sent' | 'awaiting_push' | 'awaiting_code', Record<string, Expect>> = {
+  idle: {
+    code_sent: 'sent',
+    push_sent: 'awaiting_push',
+    fell_back: 'sent',
+    delivery_failed: 'failed',
+    code_submitted: 'x:invalid',
+    technician_approved: 'x:invalid',
+    technician_denied: 'denied',
+    device_approved: 'x:invalid',
+    device_denied: 'x:invalid',
+    number_submitted: 'x:invalid',
+    cancelled: 'cancelled',
+    tick: 'same',
+  },
+  sent: {
+    code_sent: 'sent',
+    push_sent: 'x:invalid',
+    fell_back: 'x:invalid',
+    delivery_failed: 'failed',
+    code_submitted: 'approved',
+    technician_approved: 'x:invalid',
+    technician_denied: 'denied',
+    device_approved: 'x:invalid',
+    device_denied: 'x:invalid',
+    number_submitted: 'x:invalid',
+    cancelled: 'cancelled',
+    tick: 'same',
+  },
+  awaiting_push: {
+    code_sent: 'x:invalid',
+    push_sent: 'x:invalid',
+    fell_back: 'sent',
+    delivery_failed: 'failed',
+    code_submitted: 'x:invalid',
+    technician_approved: 'x:invalid',
+    technician_denied: 'denied',
+    device_approved: 'approved',
+    device_denied: 'denied',
+    number_submitted: 'x:invalid',
+    cancelled: 'cancelled',
+    tick: 'same',
+  },
+  awaiting_code: {
+    code_sent: 'x:invalid',
+    push_sent: 'x:invalid',
+    fell_back: 'x:invalid',
+    delivery_failed: 'x:invalid',
+    code_submitted: 'approved',
+    technician_approved: 'x:invalid',
+    technician_denied: 'denied',
+    device_approved: 'x:invalid',
+    device_denied: 'denied',
+    number_submitted: 'x:invalid',
+    cancelled: 'cancelled',
+    tick: 'same',
+  },
+};
+const TERMINAL: SessionStatus[] = ['approved', 'denied', 'expired', 'cancelled', 'failed'];
+
+describe('transition: every state x event pair', () => {
+  for (const [status, row] of Object.entries(TABLE)) {
+    for (const type of EVENT_TYPES) {
+      const expected = row[type]!;
+      it(`${status} + ${type} -> ${expected}`, () => {
+        const before = sessionIn(status as SessionStatus);
+        const result = transition(before, eventOf(type));
+        if (expected === 'same') {
+          expect(result.changed).toBe(false);
+          expect(result.rejection).toBeNull();
+          expect(result.session).toBe(before);
+        } else if (expected.startsWith('x:')) {
+          expect(result.rejection?.code).toBe('invalid_transition');
+          expect(result.changed).toBe(false);
+          expect(result.session).toBe(before);
+          expect(result.effects).toEqual([]);
+        } else {
+          expect(result.rejection).toBeNull();
+          expect(result.changed).toBe(true);
+          expect(result.session.status).toBe(expected);
+          expect(result.session.version).toBe(before.version + 1);
+          expect(result.session.updatedAt).toBe(T0);
+        }
+      });
+    }
+  }
+  for (const status of TERMINAL) {
+    it(`${status} refuses every event as closed`, () => {
+      const before = sessionIn(status);
+      for (const type of EVENT_TYPES) {
+        const result = transition(before, eventOf(type));
+        expect(result.session).toBe(before);
+        expect(result.changed).toBe(false);
+        expect(result.effects).toEqual([]);
+        expect(result.rejection?.code).toBe(type === 'tick' ? 'session_closed' : 'session_closed');
+      }
+    });
+  }
+  it('every active state turns expired on any event at or after its deadline', () => {
+    for (const status of Object.keys(TABLE) as SessionStatus[]) {
+      for (const type of EVENT_TYPES) {
+        const result = transition(sessionIn(status), eventOf(type, DEADLINE));
+        expect(result.session.status).toBe('expired');
+        expect(result.rejection?.code ?? 'none').toBe(type === 'tick' ? 'none' : 'session_expired');
+        expect(result.effects).toContainEqual({ type: 'write_outcome', outcome: 'expired' });
+      }
+    }
+  });
+});
+
+describe('transition: flows', () => {
+  it('counts a wrong code and denies on the fifth', () => {
+    let session = sessionIn('sent');
+    for (let i = 1; i <= 4; i++) {
+      session = transition(session, { type: 'code_submitted', now: T0, codeHash: WRONG }).session;
+      expect(session.status).toBe('sent');
+      expect(session.attempts).toBe(i);
+    }
+    const last = transition(session, { type: 'code_submitted', now: T0, codeHash: WRONG });
+    expect(last.session.status).toBe('denied');
+    expect(last.session.attempts).toBe(5);
+    expect(last.session.status === 'denied' && last.session.reason).toBe('too_many_attempts');
+    expect(last.effects.map((e) => e.type)).toEqual(['emit', 'record_failure', 'emit', 'write_outcome']);
+  });
+
+  it('in compare mode refuses code checks and accepts the technician approval', () => {
+    const session = sessionIn('sent', { codeMode: 'compare' });
+    expect(transition(session, eventOf('code_submitted')).rejection?.code).toBe('invalid_transition');
+    expect(transition(session, eventOf('technician_approved')).session.status).toBe('approved');
+  });
+
+  it('push_code: device approval needs a code and leads to awaiting_code', () => {
+    const session = sessionIn('awaiting_push', { method: 'push_code', requestedMethod: 'push_code' });
+    expect(transition(session, eventOf('device_approved')).rejection?.code).toBe('invalid_transition');
+    const next = transition(session, {
+      type: 'device_approved',
+      now: T0,
+      codeHash: 'c'.repeat(64),
+      expiresAt: T0 + 600_000,
+    });
+    expect(next.session.status).toBe('awaiting_code');
+    expect(next.session.expiresAt).toBe(T0 + 600_000);
+  });
+
+  it('number_match: only the matching number approves; a wrong one denies', () => {
+    const session = sessionIn('awaiting_push', {
+      method: 'number_match',
+      requestedMethod: 'number_match',
+      matchHash: 'm'.repeat(64),
+    });
+    expect(transition(session, eventOf('device_approved')).rejection?.code).toBe('invalid_transition');
+    expect(
+      transition(session, { type: 'number_submitted', now: T0, numberHash: 'm'.repeat(64) }).session.status,
+    ).toBe('approved');
+    const wrong = transition(session, { type: 'number_submitted', now: T0, numberHash: WRONG });
+    expect(wrong.session.status).toBe('denied');
+    expect(wrong.session.status === 'denied' && wrong.session.reason).toBe('number_mismatch');
+  });
+
+  it('a fallback records its reason and keeps the requested method', () => {
+    const result = transition(sessionIn('awaiting_push'), {
+      ...eventOf('fell_back'),
+      reason: 'push_failed_permanently',
+    } as ReturnType<typeof eventOf>);
+    expect(result.session.status).toBe('sent');
+    expect(result.session.requestedMethod).toBe('push');
+    expect(result.session.method).toBe('sms');
+    expect(result.session.fallbacks).toEqual([
+      { from: 'push', to: 'sms', reason: 'push_failed_permanently', at: T0 },
+    ]);
+    expect(result.effects[0]).toMatchObject({ type: 'emit', event: { name: 'session.fallback' } });
+  });
+
+  it('a resend keeps the attempt count and replaces the code', () => {
+    const sent = sessionIn('sent', { attempts: 2 });
+    const again = transition(sent, { ...eventOf('code_sent'), codeHash: 'c'.repeat(64) } as ReturnType<
+      typeof eventOf
+    >);
+    expect(again.session.attempts).toBe(2);
+    expect(again.session.status === 'sent' && again.session.codeHash).toBe('c'.repeat(64));
+    expect(again.session.sends).toBe(2);
+  });
+
+  it('events carry no secret', () => {
+    const result = transition(sessionIn('sent'), eventOf('code_submitted'));
+    expect(JSON.stringify(result.effects)).not.toContain('a'.repeat(64));
+  });
+});
