@@ -1,12 +1,22 @@
 import { defineConfig } from 'vitest/config';
 
+// Workspace packages resolve to their TypeScript sources in tests (the `qdesk-source` export condition), so no
+// build is needed before `vitest`.
+const source = 'qdesk-source';
+// Vite's own defaults (defaultClientConditions / defaultServerConditions), which setting `conditions` replaces.
+const client = ['module', 'browser', 'development|production'];
+const server = ['module', 'node', 'development|production'];
+
 export default defineConfig({
-  resolve: {
-    // Workspace packages resolve to their TypeScript sources in tests, so no build is needed first.
-    conditions: ['qdesk-source'],
-  },
+  resolve: { conditions: [source, ...client] },
+  ssr: { resolve: { conditions: [source, ...server], externalConditions: [source] } },
   test: {
-    include: ['packages/*/src/**/*.test.ts', 'examples/**/src/**/*.test.ts', 'readme.test.ts'],
+    include: [
+      'packages/*/src/**/*.test.ts',
+      'packages/*/examples/**/*.test.ts',
+      'examples/**/*.test.ts',
+      'readme.test.ts',
+    ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     testTimeout: 30_000,
     hookTimeout: 30_000,

@@ -194,12 +194,11 @@ export function readSession(session: VerificationSession, now: number): Verifica
 
 /** @internal */
 export function expire(session: ActiveSession): ExpiredSession {
-  return {
-    ...baseOf(session),
-    status: 'expired',
+  return Object.assign(baseOf(session), {
+    status: 'expired' as const,
     expiredFrom: session.status,
     closedAt: session.expiresAt,
-  };
+  });
 }
 
 /** Copies the common fields only, dropping state-specific ones (hashes, nonces). @internal */

@@ -46,14 +46,12 @@ const eventArb = (now: number) =>
     hash.map((codeHash) => ({ type: 'code_submitted' as const, now, codeHash })),
     fc.constant({ type: 'technician_approved' as const, now }),
     fc.constant({ type: 'technician_denied' as const, now }),
-    fc
-      .option(hash, { nil: null })
-      .map((codeHash) => ({
-        type: 'device_approved' as const,
-        now,
-        codeHash,
-        expiresAt: codeHash ? now + 600_000 : null,
-      })),
+    fc.option(hash, { nil: null }).map((codeHash) => ({
+      type: 'device_approved' as const,
+      now,
+      codeHash,
+      expiresAt: codeHash ? now + 600_000 : null,
+    })),
     fc.constant({ type: 'device_denied' as const, now }),
     hash.map((numberHash) => ({ type: 'number_submitted' as const, now, numberHash })),
     fc.constant({ type: 'cancelled' as const, now, by: 'technician' as const }),

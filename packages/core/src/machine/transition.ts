@@ -4,10 +4,15 @@ import type { Effect, RejectionCode, SessionEvent } from './events.js';
 import {
   type ActiveSession,
   type ApprovedSession,
+  type AwaitingCodeSession,
+  type AwaitingPushSession,
   baseOf,
+  type CancelledSession,
   type DeniedSession,
   expire,
+  type FailedSession,
   isTerminalStatus,
+  type SentSession,
   type SessionBase,
   type VerificationSession,
 } from './session.js';
@@ -41,16 +46,18 @@ function emit<K extends VerifierEventName>(
   extra: Omit<VerifierEventMap[K], keyof VerifierEventBase>,
   at: number,
 ): Effect {
-  const payload = {
-    sessionId: session.id,
-    tenantId: session.tenantId,
-    endUserId: session.endUser.id,
-    technicianId: session.technician.id,
-    ticketId: session.ticket?.id ?? null,
-    method: session.method,
-    at,
-    ...extra,
-  } as VerifierEventMap[K];
+  const payload = Object.assign(
+    {
+      sessionId: session.id,
+      tenantId: session.tenantId,
+      endUserId: session.endUser.id,
+      technicianId: session.technician.id,
+      ticketId: session.ticket?.id ?? null,
+      method: session.method,
+      at,
+    },
+    extra,
+  ) as VerifierEventMap[K];
   return { type: 'emit', event: { name, payload } as EmittedEvent };
 }
 
@@ -61,6 +68,9 @@ const unchanged = (session: VerificationSession, code: RejectionCode, message: s
   rejection: { code, message },
 });
 
+const refuse = (session: ActiveSession, what: string): TransitionResult =>
+  unchanged(session, 'invalid_transition', `Cannot ${what} while the verification is ${session.status}.`);
+
 const applied = (session: VerificationSession, effects: Effect[]): TransitionResult => ({
   session,
   effects,
@@ -68,20 +78,28 @@ const applied = (session: VerificationSession, effects: Effect[]): TransitionRes
   rejection: null,
 });
 
-/** The common fields of the next version of `session`, stamped at `now`. */
-const next = (session: VerificationSession, now: number): SessionBase => ({
-  ...baseOf(session),
-  version: session.version + 1,
-  updatedAt: now,
-});
+/**
+ * The common fields of the next version of `session`, stamped at `now`, as one fresh object. States add their own
+ * fields to it. Note: one explicit literal instead of object spreads keeps a single object shape; spreading the
+ * ~17-field session several times per event was the machine's main cost.
+ */
+const next = (session: VerificationSession, now: number): SessionBase => {
+  const base = baseOf(session);
+  base.version = session.version + 1;
+  base.updatedAt = now;
+  return base;
+};
+
+/** Turns a fresh base into a session of one state by adding that state's fields. */
+const become = <S extends VerificationSession>(base: SessionBase, fields: Omit<S, keyof SessionBase>): S =>
+  Object.assign(base, fields) as S;
 
 function approve(session: ActiveSession, now: number, by: ApprovedSession['approvedBy']): TransitionResult {
-  const approved: ApprovedSession = {
-    ...next(session, now),
+  const approved = become<ApprovedSession>(next(session, now), {
     status: 'approved',
     approvedBy: by,
     closedAt: now,
-  };
+  });
   return applied(approved, [
     { type: 'clear_failures' },
     emit(approved, 'session.approved', { approvedBy: by }, now),
@@ -96,12 +114,9 @@ function deny(
   extra: Effect[] = [],
   base: SessionBase = next(session, now),
 ): TransitionResult {
-  const denied: DeniedSession = { ...base, status: 'denied', reason, closedAt: now };
-  return applied(denied, [
-    ...extra,
-    emit(denied, 'session.denied', { reason }, now),
-    { type: 'write_outcome', outcome: 'denied' },
-  ]);
+  const denied = become<DeniedSession>(base, { status: 'denied', reason, closedAt: now });
+  extra.push(emit(denied, 'session.denied', { reason }, now), { type: 'write_outcome', outcome: 'denied' });
+  return applied(denied, extra);
 }
 
 function checkCode(
@@ -119,16 +134,35 @@ function checkCode(
   const attempts = session.attempts + 1;
   const correct = sameDigest(codeHash, session.codeHash);
   const attemptsLeft = correct ? session.maxAttempts - attempts : Math.max(0, session.maxAttempts - attempts);
-  const counted = { ...next(session, now), attempts };
+  const counted = next(session, now);
+  counted.attempts = attempts;
   const checked = emit(counted, 'code.checked', { correct, attempts, attemptsLeft }, now);
   if (correct) {
-    const result = approve({ ...session, attempts }, now, 'technician');
-    return { ...result, effects: [checked, ...result.effects] };
+    const approved = become<ApprovedSession>(counted, {
+      status: 'approved',
+      approvedBy: 'technician',
+      closedAt: now,
+    });
+    return applied(approved, [
+      checked,
+      { type: 'clear_failures' },
+      emit(approved, 'session.approved', { approvedBy: 'technician' }, now),
+      { type: 'write_outcome', outcome: 'approved' },
+    ]);
   }
   if (attempts >= session.maxAttempts) {
     return deny(session, now, 'too_many_attempts', [checked, { type: 'record_failure' }], counted);
   }
-  return applied({ ...session, ...counted }, [checked, { type: 'record_failure' }]);
+  const stillSent =
+    session.status === 'sent'
+      ? become<SentSession>(counted, {
+          status: 'sent',
+          channel: session.channel,
+          destination: session.destination,
+          codeHash: session.codeHash,
+        })
+      : become<AwaitingCodeSession>(counted, { status: 'awaiting_code', codeHash: session.codeHash });
+  return applied(stillSent, [checked, { type: 'record_failure' }]);
 }
 
 /**
@@ -156,7 +190,9 @@ export function transition(session: VerificationSession, event: SessionEvent): T
   const now = event.now;
 
   if (now >= active.expiresAt) {
-    const expired = { ...expire(active), version: active.version + 1, updatedAt: now };
+    const expired = expire(active);
+    expired.version = active.version + 1;
+    expired.updatedAt = now;
     const effects: Effect[] = [
       emit(expired, 'session.expired', {}, now),
       { type: 'write_outcome', outcome: 'expired' },
@@ -170,29 +206,25 @@ export function transition(session: VerificationSession, event: SessionEvent): T
     };
   }
 
-  const invalid = (what: string) =>
-    unchanged(active, 'invalid_transition', `Cannot ${what} while the verification is ${active.status}.`);
-
   switch (event.type) {
     case 'tick':
       return { session: active, effects: [], changed: false, rejection: null };
 
     case 'code_sent': {
       const resend = active.status === 'sent' && active.method === event.method;
-      if (active.status !== 'idle' && !resend) return invalid(`send a ${event.method} code`);
+      if (active.status !== 'idle' && !resend) return refuse(active, `send a ${event.method} code`);
       const base = next(active, now);
-      const sent = {
-        ...base,
-        requestedMethod: active.requestedMethod ?? event.method,
-        method: event.method,
-        codeMode: event.codeMode,
-        sends: active.sends + 1,
-        expiresAt: event.expiresAt,
-        status: 'sent' as const,
+      base.requestedMethod = active.requestedMethod ?? event.method;
+      base.method = event.method;
+      base.codeMode = event.codeMode;
+      base.sends = active.sends + 1;
+      base.expiresAt = event.expiresAt;
+      const sent = become<SentSession>(base, {
+        status: 'sent',
         channel: event.method,
         destination: event.destination,
         codeHash: event.codeHash,
-      };
+      });
       return applied(sent, [
         emit(sent, 'session.sent', { route: event.method, destination: event.destination, resend }, now),
         { type: 'deliver', route: event.method },
@@ -200,20 +232,20 @@ export function transition(session: VerificationSession, event: SessionEvent): T
     }
 
     case 'push_sent': {
-      if (active.status !== 'idle') return invalid('send a push');
+      if (active.status !== 'idle') return refuse(active, 'send a push');
       if (event.method === 'number_match' && event.matchHash === null)
-        return invalid('send a number match without a number');
-      const pushed = {
-        ...next(active, now),
-        requestedMethod: event.method,
-        method: event.method,
-        codeMode: event.codeMode,
-        sends: active.sends + 1,
-        expiresAt: event.expiresAt,
-        status: 'awaiting_push' as const,
+        return refuse(active, 'send a number match without a number');
+      const base = next(active, now);
+      base.requestedMethod = event.method;
+      base.method = event.method;
+      base.codeMode = event.codeMode;
+      base.sends = active.sends + 1;
+      base.expiresAt = event.expiresAt;
+      const pushed = become<AwaitingPushSession>(base, {
+        status: 'awaiting_push',
         challengeNonce: event.challengeNonce,
         matchHash: event.method === 'number_match' ? event.matchHash : null,
-      };
+      });
       return applied(pushed, [
         emit(pushed, 'session.sent', { route: 'push', destination: null, resend: false }, now),
         { type: 'deliver', route: 'push' },
@@ -221,24 +253,26 @@ export function transition(session: VerificationSession, event: SessionEvent): T
     }
 
     case 'fell_back': {
-      if (!isPushMethod(event.from)) return invalid(`fall back from ${event.from}`);
+      if (!isPushMethod(event.from)) return refuse(active, `fall back from ${event.from}`);
       const fromIdle = active.status === 'idle';
       const fromPush = active.status === 'awaiting_push' && active.method === event.from;
-      if (!fromIdle && !fromPush) return invalid('fall back to a code');
+      if (!fromIdle && !fromPush) return refuse(active, 'fall back to a code');
       const base = next(active, now);
-      const sent = {
-        ...base,
-        requestedMethod: active.requestedMethod ?? event.from,
-        method: event.to,
-        codeMode: event.codeMode,
-        sends: active.sends + 1,
-        expiresAt: event.expiresAt,
-        fallbacks: [...active.fallbacks, { from: event.from, to: event.to, reason: event.reason, at: now }],
-        status: 'sent' as const,
+      base.requestedMethod = active.requestedMethod ?? event.from;
+      base.method = event.to;
+      base.codeMode = event.codeMode;
+      base.sends = active.sends + 1;
+      base.expiresAt = event.expiresAt;
+      base.fallbacks = [
+        ...active.fallbacks,
+        { from: event.from, to: event.to, reason: event.reason, at: now },
+      ];
+      const sent = become<SentSession>(base, {
+        status: 'sent',
         channel: event.to,
         destination: event.destination,
         codeHash: event.codeHash,
-      };
+      });
       return applied(sent, [
         emit(sent, 'session.fallback', { from: event.from, to: event.to, reason: event.reason }, now),
         emit(sent, 'session.sent', { route: event.to, destination: event.destination, resend: false }, now),
@@ -247,8 +281,12 @@ export function transition(session: VerificationSession, event: SessionEvent): T
     }
 
     case 'delivery_failed': {
-      if (active.status === 'awaiting_code') return invalid('record a delivery failure');
-      const failed = { ...next(active, now), status: 'failed' as const, reason: event.reason, closedAt: now };
+      if (active.status === 'awaiting_code') return refuse(active, 'record a delivery failure');
+      const failed = become<FailedSession>(next(active, now), {
+        status: 'failed',
+        reason: event.reason,
+        closedAt: now,
+      });
       return applied(failed, [
         emit(failed, 'session.failed', { reason: event.reason }, now),
         { type: 'write_outcome', outcome: 'failed' },
@@ -256,11 +294,12 @@ export function transition(session: VerificationSession, event: SessionEvent): T
     }
 
     case 'code_submitted':
-      if (active.status !== 'sent' && active.status !== 'awaiting_code') return invalid('check a code');
+      if (active.status !== 'sent' && active.status !== 'awaiting_code')
+        return refuse(active, 'check a code');
       return checkCode(active, event.codeHash, now);
 
     case 'technician_approved':
-      if (active.status !== 'sent' && active.status !== 'awaiting_code') return invalid('approve');
+      if (active.status !== 'sent' && active.status !== 'awaiting_code') return refuse(active, 'approve');
       if (active.codeMode !== 'compare') {
         return unchanged(
           active,
@@ -274,21 +313,22 @@ export function transition(session: VerificationSession, event: SessionEvent): T
       return deny(active, now, 'technician_denied');
 
     case 'device_approved': {
-      if (active.status !== 'awaiting_push') return invalid('accept an approval from the device');
+      if (active.status !== 'awaiting_push') return refuse(active, 'accept an approval from the device');
       const responded = emit(active, 'push.responded', { response: 'approved' }, now);
       if (active.method === 'push') {
         const result = approve(active, now, 'device');
-        return { ...result, effects: [responded, ...result.effects] };
+        result.effects.unshift(responded);
+        return result;
       }
       if (active.method === 'push_code') {
         if (event.codeHash === null || event.expiresAt === null)
-          return invalid('approve push + code without a code');
-        const awaiting = {
-          ...next(active, now),
-          expiresAt: event.expiresAt,
-          status: 'awaiting_code' as const,
+          return refuse(active, 'approve push + code without a code');
+        const base = next(active, now);
+        base.expiresAt = event.expiresAt;
+        const awaiting = become<AwaitingCodeSession>(base, {
+          status: 'awaiting_code',
           codeHash: event.codeHash,
-        };
+        });
         return applied(awaiting, [responded]);
       }
       return unchanged(
@@ -300,7 +340,7 @@ export function transition(session: VerificationSession, event: SessionEvent): T
 
     case 'device_denied': {
       if (active.status !== 'awaiting_push' && active.status !== 'awaiting_code') {
-        return invalid('accept a denial from the device');
+        return refuse(active, 'accept a denial from the device');
       }
       return deny(active, now, 'device_denied', [
         emit(active, 'push.responded', { response: 'denied' }, now),
@@ -313,23 +353,23 @@ export function transition(session: VerificationSession, event: SessionEvent): T
         active.method !== 'number_match' ||
         active.matchHash === null
       ) {
-        return invalid('accept a number');
+        return refuse(active, 'accept a number');
       }
       const responded = emit(active, 'push.responded', { response: 'number_submitted' }, now);
       if (sameDigest(event.numberHash, active.matchHash)) {
         const result = approve(active, now, 'device');
-        return { ...result, effects: [responded, ...result.effects] };
+        result.effects.unshift(responded);
+        return result;
       }
       return deny(active, now, 'number_mismatch', [responded, { type: 'record_failure' }]);
     }
 
     case 'cancelled': {
-      const cancelled = {
-        ...next(active, now),
-        status: 'cancelled' as const,
+      const cancelled = become<CancelledSession>(next(active, now), {
+        status: 'cancelled',
         cancelledBy: event.by,
         closedAt: now,
-      };
+      });
       return applied(cancelled, [
         emit(cancelled, 'session.cancelled', { by: event.by }, now),
         { type: 'write_outcome', outcome: 'cancelled' },

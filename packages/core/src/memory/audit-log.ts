@@ -1,3 +1,4 @@
+import { freezeCopy } from '../internal/immutable.js';
 import type { AuditLog, AuditRecord } from '../ports/audit-log.js';
 
 /** In-memory {@link AuditLog} that can also list everything (tests, demo history). @public */
@@ -11,7 +12,7 @@ export function createMemoryAuditLog(): MemoryAuditLog {
   const records: AuditRecord[] = [];
   return {
     async append(record) {
-      records.push(Object.freeze(structuredClone(record)));
+      records.push(freezeCopy(record));
     },
     async query(q) {
       const out: AuditRecord[] = [];

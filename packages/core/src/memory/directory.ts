@@ -1,5 +1,6 @@
+import { freezeCopy } from '../internal/immutable.js';
 import type { EndUserDirectory } from '../ports/directory.js';
-import type { EndUser } from '../types.js';
+import type { Device, EndUser } from '../types.js';
 
 /** A {@link EndUserDirectory} held in memory, with a way to add users. @public */
 export interface MemoryDirectory extends EndUserDirectory {
@@ -10,7 +11,8 @@ export interface MemoryDirectory extends EndUserDirectory {
 }
 
 /**
- * In-memory {@link EndUserDirectory}: the embedded default, seeded with `users`.
+ * In-memory {@link EndUserDirectory}: the embedded default, seeded with `users`. Lookups return deeply frozen
+ * records; changes go through `put` and the device methods.
  * @example
  * ```ts
  * const directory = createMemoryDirectory([{ id: 'u1', tenantId: 'msp', email: 'ana@example.com',
@@ -21,8 +23,13 @@ export interface MemoryDirectory extends EndUserDirectory {
 export function createMemoryDirectory(users: readonly EndUser[] = []): MemoryDirectory {
   const byId = new Map<string, EndUser>();
   const key = (tenantId: string, id: string) => `${tenantId}\u0000${id}`;
+  // Users are stored deeply frozen and replaced on change, so lookups return them without copying.
   const put = (user: EndUser) => {
-    byId.set(key(user.tenantId, user.id), structuredClone(user));
+    byId.set(key(user.tenantId, user.id), freezeCopy(user));
+  };
+  const withDevices = (tenantId: string, endUserId: string, change: (devices: Device[]) => Device[]) => {
+    const user = find(tenantId, endUserId);
+    if (user) put({ ...user, devices: change([...user.devices]) });
   };
   for (const user of users) put(user);
   const find = (tenantId: string, id: string) => byId.get(key(tenantId, id));
@@ -39,25 +46,22 @@ export function createMemoryDirectory(users: readonly EndUser[] = []): MemoryDir
     async findByEmail(tenantId, email) {
       const wanted = email.trim().toLowerCase();
       for (const user of byId.values()) {
-        if (user.tenantId === tenantId && user.email.toLowerCase() === wanted) return structuredClone(user);
+        if (user.tenantId === tenantId && user.email.toLowerCase() === wanted) return user;
       }
       return null;
     },
     async upsertDevice(tenantId, endUserId, device) {
-      const user = find(tenantId, endUserId);
-      if (!user) return;
-      user.devices = [...user.devices.filter((d) => d.id !== device.id), structuredClone(device)];
+      withDevices(tenantId, endUserId, (devices) => [...devices.filter((d) => d.id !== device.id), device]);
     },
     async removeDevice(tenantId, endUserId, deviceId) {
-      const user = find(tenantId, endUserId);
-      if (user) user.devices = user.devices.filter((d) => d.id !== deviceId);
+      withDevices(tenantId, endUserId, (devices) => devices.filter((d) => d.id !== deviceId));
     },
     async reportPermission(tenantId, endUserId, deviceId, permission, at) {
-      const device = find(tenantId, endUserId)?.devices.find((d) => d.id === deviceId);
-      if (device) {
-        device.notificationPermission = permission;
-        device.lastSeenAt = at;
-      }
+      withDevices(tenantId, endUserId, (devices) =>
+        devices.map((d) =>
+          d.id === deviceId ? { ...d, notificationPermission: permission, lastSeenAt: at } : d,
+        ),
+      );
     },
   };
 }

@@ -1,3 +1,4 @@
+import { freezeCopy } from '../internal/immutable.js';
 import { isTerminalStatus, type VerificationSession } from '../machine/session.js';
 import type { SessionStore } from '../ports/session-store.js';
 
@@ -15,6 +16,9 @@ export interface MemorySessionStoreOptions {
 /**
  * In-process {@link SessionStore}: the embedded default and the reference for `runSessionStoreConformance`.
  * Single process only; use a shared store (Redis) to run several app instances.
+ *
+ * Note: sessions are copied once when written and handed out deeply frozen on reads, so a read costs no copy and
+ * a caller cannot change the store by mutating what it read.
  * @public
  */
 export function createMemorySessionStore(options: MemorySessionStoreOptions = {}): SessionStore {
@@ -47,11 +51,11 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
   return {
     async get(id) {
       const entry = live(id);
-      return entry ? structuredClone(entry.session) : null;
+      return entry ? entry.session : null;
     },
     async create(session, ttlMs) {
       if (live(session.id)) return false;
-      sessions.set(session.id, { session: structuredClone(session), dropAt: session.expiresAt + ttlMs });
+      sessions.set(session.id, { session: freezeCopy(session), dropAt: session.expiresAt + ttlMs });
       index(session);
       return true;
     },
@@ -59,7 +63,7 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
       const entry = live(session.id);
       if (!entry || entry.session.version !== expectedVersion || session.version !== expectedVersion + 1)
         return false;
-      sessions.set(session.id, { session: structuredClone(session), dropAt: session.expiresAt + ttlMs });
+      sessions.set(session.id, { session: freezeCopy(session), dropAt: session.expiresAt + ttlMs });
       index(session);
       return true;
     },

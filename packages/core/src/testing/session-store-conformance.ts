@@ -61,13 +61,35 @@ export function runSessionStoreConformance(options: SessionStoreConformanceOptio
     );
 
     it(
-      'returns copies: mutating a read session does not change the store',
+      'returns copies or frozen values: mutating a read session does not change the store',
       withStore(async (store) => {
         const session = sampleSession();
         await store.create(session, TTL);
         const read = await store.get(session.id);
-        read!.attempts = 99;
-        read!.technician.name = 'changed';
+        // A frozen value refuses the writes (allowed); a copy takes them without touching the store.
+        const attempt = (write: () => void) => {
+          try {
+            write();
+          } catch {}
+        };
+        attempt(() => {
+          read!.attempts = 99;
+        });
+        attempt(() => {
+          read!.technician.name = 'changed';
+        });
+        expect(await store.get(session.id)).toEqual(session);
+      }),
+    );
+
+    it(
+      'keeps what was written even if the caller mutates its own object afterwards',
+      withStore(async (store) => {
+        const session = sampleSession();
+        const mine = structuredClone(session);
+        await store.create(mine, TTL);
+        mine.attempts = 42;
+        mine.endUser.displayName = 'changed';
         expect(await store.get(session.id)).toEqual(session);
       }),
     );

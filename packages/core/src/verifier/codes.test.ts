@@ -30,7 +30,14 @@ describe('codes', () => {
     expect(generateCode(fixed(999_999), 6)).toBe('999999');
     expect(generateCode(fixed(7), 10)).toBe('0000000007');
     const seen: number[] = [];
-    generateCode({ int: (max) => (seen.push(max), 0), bytes: (n) => new Uint8Array(n) }, 8);
+    const spy: Random = {
+      int: (max) => {
+        seen.push(max);
+        return 0;
+      },
+      bytes: (n) => new Uint8Array(n),
+    };
+    generateCode(spy, 8);
     expect(seen).toEqual([100_000_000]);
   });
 

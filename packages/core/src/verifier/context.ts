@@ -203,7 +203,7 @@ async function writeOutcome(
   };
   await audit(ctx, session, { action: 'outcome', actor: { type: 'system', id: 'qdesk' }, result: outcome });
   const psa = ctx.psa;
-  if (!session.ticket || !psa || !psa.capabilities.writeNotes || !ctx.policy.writeNotes) return;
+  if (!session.ticket || !psa?.capabilities.writeNotes || !ctx.policy.writeNotes) return;
   const ticketId = session.ticket.id;
   try {
     const { noteId, created } = await psa.writeVerificationNote({
@@ -235,6 +235,11 @@ async function writeOutcome(
   }
 }
 
+// Audit ids only need to be unique and ordered, not secret: a per-process random prefix and a counter.
+const auditPrefix = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
+let auditCounter = 0;
+const nextAuditId = () => `au_${auditPrefix}_${(auditCounter++).toString(36)}`;
+
 /** The fields of an audit record an operation supplies; the rest come from the session. @internal */
 export interface AuditEntry {
   action: string;
@@ -251,7 +256,7 @@ export async function audit(
 ): Promise<void> {
   const full = 'endUser' in session ? session : null;
   const record: AuditRecord = {
-    id: Buffer.from(ctx.random.bytes(12)).toString('base64url'),
+    id: nextAuditId(),
     at: ctx.clock.now(),
     tenantId: session.tenantId,
     sessionId: full?.id ?? null,

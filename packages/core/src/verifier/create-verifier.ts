@@ -162,7 +162,10 @@ export function createVerifier(config: VerifierConfig): Verifier {
   ): Promise<T> {
     try {
       const value = await run();
-      await record(action, input, who, sessionIdOf, resultOf(value));
+      // A start has no session id in its input: attribute the record to the session it created.
+      const created = (value as { session?: { id?: unknown } } | undefined)?.session?.id;
+      const idOf = typeof created === 'string' ? () => created : sessionIdOf;
+      await record(action, input, who, idOf, resultOf(value));
       return value;
     } catch (error) {
       const code = isQdeskError(error) ? error.code : 'internal_error';

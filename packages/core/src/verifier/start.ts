@@ -3,7 +3,7 @@ import type { IdleSession } from '../machine/session.js';
 import type { PsaContact, TicketContext } from '../ports/psa.js';
 import type { Actor, EndUser, TicketRef } from '../types.js';
 import { generateId, maskDestination } from './codes.js';
-import { audit, callPort, publish, SESSION_RETENTION_MS, type VerifierContext } from './context.js';
+import { callPort, publish, SESSION_RETENTION_MS, type VerifierContext } from './context.js';
 import { availability, type MethodAvailability } from './routes.js';
 import { type SessionSnapshot, toSnapshot } from './snapshot.js';
 
@@ -215,11 +215,6 @@ async function create(
     ticketId: ticket?.id ?? null,
     method: null,
     at: now,
-  });
-  await audit(ctx, session, {
-    action: 'start',
-    actor: { type: 'technician', id: actor.technicianId, name: actor.technicianName },
-    result: 'ok',
   });
   return {
     session: toSnapshot(session),

@@ -36,8 +36,12 @@ describe('verifier flows', () => {
     expect(note?.text).toContain(started.session.id);
     expect(note?.text).not.toContain(t.lastCode());
     const actions = t.audit.all().map((r) => `${r.action}:${r.result}`);
+    expect(t.audit.all()[0]).toMatchObject({
+      sessionId: started.session.id,
+      endUserId: 'eu-ana',
+      ticketNumber: 'T20261124.0001',
+    });
     expect(actions).toEqual([
-      'start:ok',
       'start_from_ticket:ok',
       'send:sent',
       'outcome:approved',
