@@ -142,8 +142,14 @@ const timed = <T>(fn: () => T): T => {
   return out;
 };
 const countingRandom: Random = {
-  int: (max) => (counts.int++, timed(() => cryptoRandom.int(max))),
-  bytes: (n) => (counts.bytes++, timed(() => cryptoRandom.bytes(n))),
+  int: (max) => {
+    counts.int++;
+    return timed(() => cryptoRandom.int(max));
+  },
+  bytes: (n) => {
+    counts.bytes++;
+    return timed(() => cryptoRandom.bytes(n));
+  },
 };
 const sms = createOutboxChannel('sms');
 // 1,000 end-users served in turn, so the per-end-user send limit (which a single user would hit) stays in force.

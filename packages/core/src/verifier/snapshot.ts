@@ -1,16 +1,15 @@
 import type { VerificationSession } from '../machine/session.js';
 
-type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
-
 /**
  * A session as operations return it: every field except the stored digests and nonces, so it is safe to log, send
  * to a browser or put in an event.
  * @public
  */
-export type SessionSnapshot = DistributiveOmit<
-  VerificationSession,
-  'codeHash' | 'challengeNonce' | 'matchHash'
->;
+export type SessionSnapshot = VerificationSession extends infer S
+  ? S extends VerificationSession
+    ? Omit<S, 'codeHash' | 'challengeNonce' | 'matchHash'>
+    : never
+  : never;
 
 /** Strips stored digests and nonces. @internal */
 export function toSnapshot(session: VerificationSession): SessionSnapshot {
