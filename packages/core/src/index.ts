@@ -125,4 +125,4 @@ export { OUTCOME_TEXT } from './verifier/outcome-text.js';
 export type { MethodAvailability } from './verifier/routes.js';
 export type { SendResult } from './verifier/send.js';
 export type { SessionSnapshot } from './verifier/snapshot.js';
-export type { EndUserSummary, StartResult } from './verifier/start.js';
+export type { EndUserSummary, StartResult, TicketLookup } from './verifier/start.js';

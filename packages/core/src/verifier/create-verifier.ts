@@ -25,7 +25,14 @@ import { parseDigits, parseInput, schemas } from './inputs.js';
 import { availability, type MethodAvailability } from './routes.js';
 import { type SendResult, send } from './send.js';
 import { type SessionSnapshot, toSnapshot } from './snapshot.js';
-import { type StartResult, startForEndUser, startFromContact, startFromTicket } from './start.js';
+import {
+  lookupTicket,
+  type StartResult,
+  startForEndUser,
+  startFromContact,
+  startFromTicket,
+  type TicketLookup,
+} from './start.js';
 
 /** What {@link Verifier.checkCode} returns. @public */
 export interface CheckCodeResult {
@@ -75,6 +82,12 @@ export interface Verifier {
   readonly events: TypedEmitter<VerifierEvents>;
   /** The policy in force, with defaults applied. */
   readonly policy: Readonly<VerificationPolicy>;
+  /**
+   * Reads a ticket and who it leads to, with the methods available, without starting a verification (for a page
+   * that shows the ticket before the technician picks a method). Throws the same precondition errors as
+   * `startFromTicket`.
+   */
+  lookupTicket(input: { actor: Actor; ticketId: string }): Promise<TicketLookup>;
   /** Starts from a PSA ticket: its company and contact must be set and the contact's email must match an end-user. */
   startFromTicket(input: { actor: Actor; ticketId: string }): Promise<StartResult>;
   /** Starts from a PSA contact (optionally bound to a ticket). */
@@ -231,6 +244,10 @@ export function createVerifier(config: VerifierConfig): Verifier {
         const { actor, ticketId } = parseInput(schemas.startFromTicket, input, 'startFromTicket');
         return startFromTicket(ctx, actor, ticketId);
       }),
+    lookupTicket: async (input) => {
+      const { actor, ticketId } = parseInput(schemas.startFromTicket, input, 'lookupTicket');
+      return lookupTicket(ctx, actor, ticketId);
+    },
     startFromContact: (input) =>
       audited('start_from_contact', input, actorOf, none, async () => {
         const { actor, contactId, ticketId } = parseInput(

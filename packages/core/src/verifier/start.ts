@@ -87,12 +87,18 @@ async function endUserForContact(
   );
 }
 
-/** @internal */
-export async function startFromTicket(
-  ctx: VerifierContext,
-  actor: Actor,
-  ticketId: string,
-): Promise<StartResult> {
+/** A ticket resolved to the end-user it leads to, without starting anything. @public */
+export interface TicketLookup {
+  /** The ticket context read from the PSA. */
+  context: TicketContext;
+  /** Who would be verified. */
+  endUser: EndUserSummary;
+  /** The methods and whether each can reach this end-user now. */
+  methods: MethodAvailability[];
+}
+
+/** Reads a ticket and checks every precondition; throws the precondition's own error when one fails. */
+async function resolveTicket(ctx: VerifierContext, actor: Actor, ticketId: string) {
   const psa = requirePsa(ctx);
   const context = await callPort(`PSA (${psa.name})`, 'getTicketContext', () =>
     psa.getTicketContext(ticketId),
@@ -101,9 +107,7 @@ export async function startFromTicket(
     throw new NotFoundError(
       'ticket_not_found',
       `No ticket with id ${ticketId} was found in the PSA. Check the ticket id and that the API user can read it.`,
-      {
-        details: { ticketId },
-      },
+      { details: { ticketId } },
     );
   }
   const number = context.ticket.number;
@@ -111,24 +115,44 @@ export async function startFromTicket(
     throw new PreconditionError(
       'ticket_missing_company',
       `Ticket ${number} has no company. Set the ticket's company in the PSA, then reload.`,
-      { details: { ticketId } },
+      { details: { ticketId, ticketNumber: number } },
     );
   }
   if (!context.contact) {
     throw new PreconditionError(
       'ticket_missing_contact',
       `Ticket ${number} has no contact. Set the caller as the ticket's contact in the PSA, or start from the end-user's email.`,
-      { details: { ticketId } },
+      { details: { ticketId, ticketNumber: number } },
     );
   }
   const user = await endUserForContact(ctx, actor, context.contact, number);
+  return { context, user, company: context.company, contact: context.contact };
+}
+
+/** @internal */
+export async function lookupTicket(
+  ctx: VerifierContext,
+  actor: Actor,
+  ticketId: string,
+): Promise<TicketLookup> {
+  const { context, user } = await resolveTicket(ctx, actor, ticketId);
+  return { context, endUser: summarise(user), methods: availability(ctx, user) };
+}
+
+/** @internal */
+export async function startFromTicket(
+  ctx: VerifierContext,
+  actor: Actor,
+  ticketId: string,
+): Promise<StartResult> {
+  const { context, user, company, contact } = await resolveTicket(ctx, actor, ticketId);
   const ticket: TicketRef = {
     id: context.ticket.id,
-    number,
+    number: context.ticket.number,
     title: context.ticket.title,
-    companyName: context.company.name,
+    companyName: company.name,
   };
-  return create(ctx, actor, user, ticket, context.contact.id, context);
+  return create(ctx, actor, user, ticket, contact.id, context);
 }
 
 /** @internal */

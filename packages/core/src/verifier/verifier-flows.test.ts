@@ -268,6 +268,19 @@ describe('verifier flows', () => {
     expect(sent.session).toMatchObject({ status: 'failed', reason: 'sms: Unsubscribed recipient' });
   });
 
+  it('looks up a ticket without starting anything', async () => {
+    const t = setup();
+    const found = await t.verifier.lookupTicket({ actor: t.actor, ticketId: '1002' });
+    expect(found.endUser.id).toBe('eu-ben');
+    expect(found.context.ticket.number).toBe('T20261124.0002');
+    expect(found.methods.find((m) => m.method === 'push')?.fallsBackTo).toBe('sms');
+    await expect(t.verifier.lookupTicket({ actor: t.actor, ticketId: '1005' })).rejects.toMatchObject({
+      code: 'ticket_missing_contact',
+    });
+    expect(t.audit.all()).toEqual([]);
+    expect(await t.store.listActiveForEndUser('eu-ben')).toEqual([]);
+  });
+
   it('cancel closes the session and writes the note', async () => {
     const t = setup();
     const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });

@@ -21,6 +21,7 @@ describe('verifier: bad input gets a typed error and changes nothing', () => {
     const before = await t.store.get(session.id);
     const v = t.verifier as unknown as Record<string, (input: unknown) => Promise<unknown>>;
     const ops = [
+      'lookupTicket',
       'startFromTicket',
       'startFromContact',
       'startForEndUser',
