@@ -14,7 +14,8 @@ export default defineConfig({
     include: [
       'packages/*/src/**/*.test.ts',
       'packages/*/examples/**/*.test.ts',
-      'examples/**/*.test.ts',
+      'examples/*/src/**/*.test.ts',
+      'examples/*/e2e/**/*.test.ts',
       'readme.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],

@@ -19,7 +19,8 @@ const actor = { tenantId: demo.tenantId, technicianId: 'tech-1', technicianName:
 
 const { session, endUser } = await verifier.startFromTicket({ actor, ticketId: '1001' });
 await verifier.send({ actor, sessionId: session.id, method: 'sms' });
-const code = sms.last()?.message.kind === 'sms' ? sms.last()!.message.context.code : ''; // what the caller reads back
+const sent = sms.last()?.message;
+const code = sent?.kind === 'sms' ? sent.context.code : ''; // what the caller reads back
 const result = await verifier.checkCode({ actor, sessionId: session.id, code });
 
 console.log(

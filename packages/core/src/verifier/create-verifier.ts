@@ -384,7 +384,8 @@ export function createVerifier(config: VerifierConfig): Verifier {
       for (const id of ids) {
         const stored = await ctx.store.get(id);
         if (!stored || stored.tenantId !== tenantId) continue;
-        const session = readSession(stored, clock.now());
+        // A challenge whose deadline passed is recorded as expired here, so its outcome is written once.
+        const session = clock.now() < stored.expiresAt ? stored : await refreshSession(ctx, id, tenantId);
         if (
           session.status !== 'awaiting_push' ||
           session.method === null ||

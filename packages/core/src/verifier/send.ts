@@ -52,7 +52,8 @@ export async function send(
   requestedMode: CodeMode | undefined,
 ): Promise<SendResult> {
   const session = await refreshSession(ctx, sessionId, actor.tenantId);
-  const codeMode = requestedMode ?? session.codeMode;
+  // Push + code: only the device sees the code, so the technician can only type it (verify), never compare it.
+  const codeMode = method === 'push_code' ? 'verify' : (requestedMode ?? session.codeMode);
   if (!ctx.policy.methods.includes(method)) {
     throw new PreconditionError(
       'method_unavailable',

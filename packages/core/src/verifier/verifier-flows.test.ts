@@ -138,6 +138,8 @@ describe('verifier flows', () => {
     t.clock.advance(1);
     const late = await t.challengeFor('eu-ana').catch(() => null);
     expect(late).toBeNull();
+    // The device's poll recorded the expiry: the event fired and the note is written without a technician read.
+    expect(t.events.filter((e) => e.name === 'session.expired')).toHaveLength(1);
     expect((await t.verifier.getSession({ actor: t.actor, sessionId: b.session.id })).status).toBe('expired');
     const notes = t.psa.notes('1001').map((n) => n.title);
     expect(notes).toEqual(['QDesk: Unable to Verify Identity', 'QDesk: Verification Timed Out']);
@@ -147,7 +149,13 @@ describe('verifier flows', () => {
   it('push + code: the device gets a code after Approve and the technician checks it', async () => {
     const t = setup();
     const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
-    await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'push_code' });
+    const sent = await t.verifier.send({
+      actor: t.actor,
+      sessionId: session.id,
+      method: 'push_code',
+      codeMode: 'compare',
+    });
+    expect(sent.session.codeMode).toBe('verify');
     const challenge = await t.challengeFor('eu-ana');
     const answer = await t.verifier.respondFromDevice({
       sessionId: session.id,

@@ -1,0 +1,203 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  codeFor,
+  endUserPage,
+  type Harness,
+  hasChromium,
+  insight,
+  notesOn,
+  shot,
+  startHarness,
+} from './harness.js';
+
+const VERIFIED = 'User Identity Successfully Verified';
+const UNABLE = 'Unable to Verify Identity';
+
+describe.skipIf(!hasChromium)('Insight and self-serve in Chromium', () => {
+  let h: Harness;
+  beforeAll(async () => {
+    h = await startHarness();
+  }, 60_000);
+  afterAll(async () => {
+    await h?.close();
+  });
+
+  const outcome = (page: Awaited<ReturnType<typeof insight>>) => page.locator('.outcome');
+
+  it('SMS code, verify mode: the technician types the code the caller reads back', async () => {
+    const page = await insight(h, '1001');
+    await expect(page.getByText('T20261124.0001')).toBeTruthy();
+    await page.getByLabel('SMS code').check();
+    await page.getByRole('button', { name: 'SEND' }).click();
+    await page.getByLabel('Code the caller reads back').fill(await codeFor(h, page, '+15550100001'));
+    await page.getByRole('button', { name: 'VERIFY' }).click();
+    await expect(outcome(page).textContent()).resolves.toBe(VERIFIED);
+    await page.getByRole('button', { name: 'OK' }).waitFor();
+    await shot(page, 'insight-sms-verified');
+    const notes = await notesOn(h, '1001');
+    expect(notes.at(-1)?.title).toContain(VERIFIED);
+    expect(notes.at(-1)?.text).toContain('Method: sms');
+    await page.close();
+  });
+
+  it('SMS code, compare mode: the technician sees the code and approves', async () => {
+    const page = await insight(h, '1002');
+    await page.getByLabel('SMS code').check();
+    await page.getByLabel('Show me the code to compare').check();
+    await page.getByRole('button', { name: 'SEND' }).click();
+    const expected = await codeFor(h, page, '+15550100002');
+    expect(await page.locator('.code').textContent()).toBe(expected);
+    await shot(page, 'insight-compare-mode');
+    await page.getByRole('button', { name: 'APPROVE' }).click();
+    await expect(outcome(page).textContent()).resolves.toBe(VERIFIED);
+    expect((await notesOn(h, '1002')).at(-1)?.title).toContain(VERIFIED);
+    await page.close();
+  });
+
+  it('email code', async () => {
+    const page = await insight(h, '1003');
+    await page.getByLabel('Email code').check();
+    await page.getByRole('button', { name: 'SEND' }).click();
+    await page
+      .getByLabel('Code the caller reads back')
+      .fill(await codeFor(h, page, 'Chloe.Martin@contoso-dental.example'));
+    await page.getByRole('button', { name: 'VERIFY' }).click();
+    await expect(outcome(page).textContent()).resolves.toBe(VERIFIED);
+    expect((await notesOn(h, '1003')).at(-1)?.text).toContain('Method: email');
+    await page.close();
+  });
+
+  it('push approve: the end-user taps Approve and the technician sees it live', async () => {
+    const phone = await endUserPage(h, 'Ana Silva');
+    const page = await insight(h, '1001');
+    await page.getByLabel('Push (Approve / Deny)').check();
+    await page.getByRole('button', { name: 'SEND' }).click();
+    await page.locator('#push-status[data-status="waiting"]').waitFor();
+    await shot(page, 'insight-push-waiting');
+    const request = phone.locator('.challenge');
+    await request.waitFor();
+    expect(await request.locator('.who').textContent()).toBe(
+      'Sam Rivera · ticket T20261124.0001 · Northwind Traders Inc.',
+    );
+    await shot(phone, 'self-serve-request');
+    await request.getByRole('button', { name: 'Approve' }).click();
+    await phone.locator('[data-status="approved"]').waitFor();
+    await shot(phone, 'self-serve-approved');
+    await expect(outcome(page).textContent()).resolves.toBe(VERIFIED);
+    await shot(page, 'insight-push-verified');
+    expect((await notesOn(h, '1001')).at(-1)?.text).toContain('Method: push');
+    await Promise.all([page.close(), phone.close()]);
+  });
+
+  it('push deny', async () => {
+    const phone = await endUserPage(h, 'Ana Silva');
+    const page = await insight(h, '1001');
+    await page.getByLabel('Push (Approve / Deny)').check();
+    await page.getByRole('button', { name: 'SEND' }).click();
+    await phone.locator('.challenge').getByRole('button', { name: 'Deny' }).click();
+    await expect(outcome(page).textContent()).resolves.toBe(UNABLE);
+    await page.getByRole('button', { name: 'CANCEL' }).waitFor();
+    await shot(page, 'insight-denied');
+    expect((await notesOn(h, '1001')).at(-1)?.title).toContain(UNABLE);
+    await Promise.all([page.close(), phone.close()]);
+  });
+
+  it('push timeout, on a test clock rather than a 60 s wait', async () => {
+    const page = await insight(h, '1001');
+    await page.getByLabel('Push (Approve / Deny)').check();
+    await page.getByRole('button', { name: 'SEND' }).click();
+    await page.locator('#push-status').waitFor();
+    h.clock.advance(60_000);
+    // Expiry is lazy: any reader (here the self-serve poll of another device) records it, and SSE tells the page.
+    const phone = await endUserPage(h, 'Ana Silva');
+    await expect(outcome(page).textContent()).resolves.toMatch(/timed out/);
+    await shot(page, 'insight-timeout');
+    expect((await notesOn(h, '1001')).at(-1)?.title).toContain('Timed Out');
+    await Promise.all([page.close(), phone.close()]);
+  });
+
+  it('push plus code: after Approve the device shows a code the caller reads back', async () => {
+    const phone = await endUserPage(h, 'Ana Silva');
+    const page = await insight(h, '1001');
+    await page.getByLabel('Push (Approve / Deny)').check();
+    await page.getByLabel(/Push \+ code/).check();
+    await page.getByRole('button', { name: 'SEND' }).click();
+    await phone.locator('.challenge').getByRole('button', { name: 'Approve' }).click();
+    const code = await phone.locator('#device-code').textContent();
+    expect(code).toMatch(/^\d{6}$/);
+    await shot(phone, 'self-serve-push-code');
+    await page.getByLabel('Code the caller reads back').fill(code!);
+    await page.getByRole('button', { name: 'VERIFY' }).click();
+    await expect(outcome(page).textContent()).resolves.toBe(VERIFIED);
+    expect((await notesOn(h, '1001')).at(-1)?.text).toContain('Method: push_code');
+    await Promise.all([page.close(), phone.close()]);
+  });
+
+  for (const right of [true, false]) {
+    it(`number match, ${right ? 'right' : 'wrong'} number`, async () => {
+      const phone = await endUserPage(h, 'Ana Silva');
+      const page = await insight(h, '1001');
+      await page.getByLabel('Number match').check();
+      await page.getByRole('button', { name: 'SEND' }).click();
+      const number = (await page.locator('#match-number').textContent())!;
+      if (right) await shot(page, 'insight-number-match');
+      const typed = right ? number : number.replace(/\d$/, (d) => String((Number(d) + 1) % 10));
+      await phone.getByLabel('Number the technician reads to you').fill(typed);
+      await phone.getByRole('button', { name: 'Submit' }).click();
+      await expect(outcome(page).textContent()).resolves.toBe(right ? VERIFIED : UNABLE);
+      expect((await notesOn(h, '1001')).at(-1)?.title).toContain(right ? VERIFIED : UNABLE);
+      await Promise.all([page.close(), phone.close()]);
+    });
+  }
+
+  it('push falls back to an SMS code when the device reports notifications off', async () => {
+    const phone = await endUserPage(h, 'Chloé Martin', { notifications: 'denied' });
+    expect(await phone.locator('#device-status').getAttribute('data-permission')).toBe('denied');
+    const page = await insight(h, '1003');
+    await page.getByLabel('Push (Approve / Deny)').check();
+    await page.getByRole('button', { name: 'SEND' }).click();
+    await page.locator('[data-fallback="notifications_denied"]').waitFor();
+    await shot(page, 'insight-fallback');
+    await page.getByLabel('Code the caller reads back').fill(await codeFor(h, page, '+15550100003'));
+    await page.getByRole('button', { name: 'VERIFY' }).click();
+    await expect(outcome(page).textContent()).resolves.toBe(VERIFIED);
+    const fallback = await h.services.audit.query({ tenantId: h.services.tenantId, endUserId: 'eu-chloe' });
+    expect(fallback.some((r) => r.action === 'fallback' && r.detail?.reason === 'notifications_denied')).toBe(
+      true,
+    );
+    await Promise.all([page.close(), phone.close()]);
+  });
+
+  it('a ticket with no contact says why and verifies from an email instead', async () => {
+    const page = await insight(h, '1005');
+    const problem = page.locator('#problem');
+    expect(await problem.getAttribute('data-code')).toBe('ticket_missing_contact');
+    expect(await problem.textContent()).toContain('has no contact');
+    await shot(page, 'insight-no-contact');
+    await page.getByLabel('End-user email').fill('eva.schmidt@fabrikam.example');
+    await page.getByRole('button', { name: 'SEND' }).click();
+    await page.getByLabel('Code the caller reads back').fill(await codeFor(h, page, '+15550100005'));
+    await page.getByRole('button', { name: 'VERIFY' }).click();
+    await expect(outcome(page).textContent()).resolves.toBe(VERIFIED);
+    expect((await notesOn(h, '1005')).at(-1)?.text).toContain('Eva Schmidt');
+    await page.close();
+  });
+
+  it('five wrong codes: Unable to Verify Identity', async () => {
+    const page = await insight(h, '1002');
+    await page.getByLabel('SMS code').check();
+    await page.getByRole('button', { name: 'SEND' }).click();
+    const code = await codeFor(h, page, '+15550100002');
+    const wrong = code.replace(/^\d/, (d) => String((Number(d) + 1) % 10));
+    for (let i = 1; i <= 4; i++) {
+      await page.getByLabel('Code the caller reads back').fill(wrong);
+      await page.getByRole('button', { name: 'VERIFY' }).click();
+      await page.locator('#check-result', { hasText: `${5 - i} attempt` }).waitFor();
+    }
+    await page.getByLabel('Code the caller reads back').fill(wrong);
+    await page.getByRole('button', { name: 'VERIFY' }).click();
+    await expect(outcome(page).textContent()).resolves.toBe(UNABLE);
+    expect((await notesOn(h, '1002')).at(-1)?.title).toContain(UNABLE);
+    await page.close();
+  });
+});

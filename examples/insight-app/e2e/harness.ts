@@ -1,0 +1,120 @@
+import { existsSync, mkdirSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createManualClock, type ManualClock } from '@qdesk/core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { createApp } from '../src/app.js';
+import { type AppServices, composeDemo } from '../src/compose.js';
+import { readEnv } from '../src/config.js';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium) {
+  const message = `\n!!! Browser tests SKIPPED: no Chromium at ${CHROMIUM}. Install it with: apt-get install -y chromium\n`;
+  if (process.env.CI) throw new Error(message); // CI installs it (.ci/run); a skip there would hide a failure.
+  console.warn(message);
+}
+
+export const SCREENSHOTS = new URL('../../../artifacts/screenshots/', import.meta.url).pathname;
+
+export interface Harness {
+  base: string;
+  clock: ManualClock;
+  services: AppServices;
+  browser: Browser;
+  technician: BrowserContext;
+  close(): Promise<void>;
+}
+
+/** The app in demo mode on a loopback port, with a clock the test moves, and Chromium with two contexts. */
+export async function startHarness(): Promise<Harness> {
+  const clock = createManualClock(Date.UTC(2026, 10, 24, 9, 0, 0));
+  const env = readEnv({ PORT: '0', HOST: '127.0.0.1' });
+  const services = await composeDemo(env, { clock, quiet: true });
+  const { app } = createApp(services, env);
+  const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+    ],
+  });
+  const viewport = { width: 420, height: 900 }; // about the width of an Autotask Insight panel
+  const technician = await browser.newContext({ viewport });
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  return {
+    base,
+    clock,
+    services,
+    browser,
+    technician,
+    async close() {
+      await browser.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+      await services.close();
+    },
+  };
+}
+
+export async function shot(page: Page, name: string) {
+  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+}
+
+/** Waits for the Insight page to ask for the code, then returns the one sent to `to` (what the caller reads). */
+export async function codeFor(h: Harness, page: Page, to: string): Promise<string> {
+  await page.getByLabel('Code the caller reads back').or(page.locator('.code')).first().waitFor();
+  return codeSentTo(h.services, to);
+}
+
+/** The newest code the console channel sent to `to` (what the caller would read from their phone). */
+export function codeSentTo(services: AppServices, to: string): string {
+  for (const channel of [services.outbox!.sms, services.outbox!.email]) {
+    const m = channel.last(to)?.message;
+    if (m && m.kind !== 'push') return m.context.code;
+  }
+  throw new Error(`no code was sent to ${to}`);
+}
+
+/** Signs the end-user context in on the self-serve page as `name`. */
+export async function endUserPage(
+  h: Harness,
+  name: string,
+  options: { notifications?: 'denied' | 'default' } = {},
+) {
+  // Each phone is its own browser context: its own cookies, its own device id.
+  const context = await h.browser.newContext({ viewport: { width: 390, height: 844 } });
+  const page = await context.newPage();
+  page.on('close', () => void context.close());
+  if (options.notifications) {
+    const state = options.notifications;
+    // Runs in the browser: make the page see the notification permission this test wants.
+    await page.addInitScript((s) => {
+      Object.defineProperty((globalThis as unknown as { Notification: object }).Notification, 'permission', { get: () => s });
+    }, state);
+  }
+  await page.goto(`${h.base}/self-serve`);
+  await page.getByLabel(name).check();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('heading', { name: `Hi ${name}` }).waitFor();
+  await page.locator('#device-status[data-permission]').waitFor();
+  return page;
+}
+
+export async function insight(h: Harness, ticketId: string) {
+  const page = await h.technician.newPage();
+  await page.goto(`${h.base}/insight?ticketId=${ticketId}`);
+  return page;
+}
+
+export async function notesOn(h: Harness, ticketId: string) {
+  return h.services.autotask!.state.notes(ticketId).map((n) => ({ title: n.title, text: n.text }));
+}

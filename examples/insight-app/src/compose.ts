@@ -1,0 +1,93 @@
+import { randomBytes } from 'node:crypto';
+import { createAutotaskAdapter } from '@qdesk/autotask-adapter';
+import {
+  type AutotaskFakeServer,
+  FAKE_CREDENTIALS,
+  startAutotaskFake,
+} from '@qdesk/autotask-adapter/testing';
+import { createConsoleChannel } from '@qdesk/channels/console';
+import {
+  type AuditLog,
+  type Clock,
+  createDemoData,
+  createMemoryAuditLog,
+  createMemoryDirectory,
+  createVerifier,
+  type MemoryAuditLog,
+  type MemoryDirectory,
+  type OutboxChannel,
+  type PsaAdapter,
+  systemClock,
+  type Verifier,
+} from '@qdesk/core';
+import { type AppEnv, isDemo } from './config.js';
+
+/** Everything the HTTP layer needs, composed once at start. */
+export interface AppServices {
+  demo: boolean;
+  tenantId: string;
+  verifier: Verifier;
+  directory: MemoryDirectory;
+  audit: AuditLog & Partial<Pick<MemoryAuditLog, 'all'>>;
+  psa: PsaAdapter;
+  /** Demo mode: the console channels' outboxes, for the outbox page. */
+  outbox: { sms: OutboxChannel; email: OutboxChannel; push: OutboxChannel } | null;
+  /** Demo mode: the local Autotask fake the real adapter talks to. */
+  autotask: AutotaskFakeServer | null;
+  /** Key for the app's own cookies (derived from the verifier secret). */
+  cookieKey: string;
+  clock: Clock;
+  close(): Promise<void>;
+}
+
+export interface ComposeOptions {
+  /** A clock tests can move (push timeouts without waiting a minute). */
+  clock?: Clock;
+  /** Silence the console channels (tests). */
+  quiet?: boolean;
+}
+
+/**
+ * Demo mode: memory store and audit log, the demo directory, the local Autotask fake served over real HTTP (so the
+ * real adapter code runs), and console channels with an outbox. Nothing needs an account anywhere.
+ */
+export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Promise<AppServices> {
+  const clock = options.clock ?? systemClock;
+  const demo = createDemoData();
+  const autotask = await startAutotaskFake();
+  const psa = createAutotaskAdapter({ ...FAKE_CREDENTIALS, zoneUrl: autotask.zoneUrl });
+  const directory = createMemoryDirectory(demo.endUsers);
+  const audit = createMemoryAuditLog();
+  const logger = options.quiet ? { info: () => undefined } : undefined;
+  const channel = (kind: 'sms' | 'email' | 'push') =>
+    createConsoleChannel(kind, { now: () => clock.now(), ...(logger ? { logger } : {}) });
+  const outbox = { sms: channel('sms'), email: channel('email'), push: channel('push') };
+  const secret = env.QDESK_SECRET ?? randomBytes(32).toString('hex');
+  const verifier = createVerifier({
+    secret,
+    directory,
+    psa,
+    audit,
+    clock,
+    channels: outbox,
+    policy: { codeMode: env.QDESK_CODE_MODE, sendsPerWindow: 20, pushesPerWindow: 20 },
+  });
+  return {
+    demo: true,
+    tenantId: demo.tenantId,
+    verifier,
+    directory,
+    audit,
+    psa,
+    outbox,
+    autotask,
+    cookieKey: `${secret}:cookies`,
+    clock,
+    close: () => autotask.close(),
+  };
+}
+
+export async function composeServices(env: AppEnv, options: ComposeOptions = {}): Promise<AppServices> {
+  if (isDemo(env)) return composeDemo(env, options);
+  throw new Error('Real mode is composed in compose-real.ts');
+}

@@ -1,0 +1,88 @@
+import { z } from 'zod';
+
+// Every setting comes from the environment and is validated at start, so a typo fails fast with the variable's name.
+const optional = z.string().trim().min(1).optional();
+
+export const envSchema = z
+  .object({
+    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+    HOST: z.string().default('127.0.0.1'),
+    PUBLIC_URL: z.url().optional(),
+    QDESK_SECRET: z.string().min(32, 'must be at least 32 characters of random data').optional(),
+    QDESK_TENANT_ID: z.string().min(1).default('demo-msp'),
+    QDESK_TECHNICIAN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+    QDESK_CODE_MODE: z.enum(['verify', 'compare']).default('verify'),
+    AUTOTASK_USERNAME: optional,
+    AUTOTASK_SECRET: optional,
+    AUTOTASK_INTEGRATION_CODE: optional,
+    AUTOTASK_ZONE_URL: z.url().optional(),
+    TWILIO_ACCOUNT_SID: optional,
+    TWILIO_AUTH_TOKEN: optional,
+    TWILIO_FROM: optional,
+    TWILIO_MESSAGING_SERVICE_SID: optional,
+    SMTP_HOST: optional,
+    SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+    SMTP_USER: optional,
+    SMTP_PASSWORD: optional,
+    SMTP_FROM: z.email().optional(),
+    VAPID_PUBLIC_KEY: optional,
+    VAPID_PRIVATE_KEY: optional,
+    VAPID_SUBJECT: optional,
+  })
+  .superRefine((env, ctx) => {
+    const groups: [string, (keyof typeof env)[]][] = [
+      ['Autotask', ['AUTOTASK_USERNAME', 'AUTOTASK_SECRET', 'AUTOTASK_INTEGRATION_CODE']],
+      ['Twilio', ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN']],
+      ['SMTP', ['SMTP_HOST', 'SMTP_FROM']],
+      ['Web Push', ['VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY', 'VAPID_SUBJECT']],
+    ];
+    for (const [name, keys] of groups) {
+      const set = keys.filter((k) => env[k] !== undefined);
+      if (set.length > 0 && set.length < keys.length) {
+        for (const k of keys.filter((k) => env[k] === undefined)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: [k],
+            message: `is required when other ${name} settings are set`,
+          });
+        }
+      }
+    }
+    if (env.TWILIO_ACCOUNT_SID && !env.TWILIO_FROM && !env.TWILIO_MESSAGING_SERVICE_SID) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['TWILIO_FROM'],
+        message: 'set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID',
+      });
+    }
+    const real = env.AUTOTASK_USERNAME !== undefined;
+    if (real && !env.QDESK_SECRET)
+      ctx.addIssue({ code: 'custom', path: ['QDESK_SECRET'], message: 'is required outside demo mode' });
+    if (real && !env.QDESK_TECHNICIAN_PASSWORD) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['QDESK_TECHNICIAN_PASSWORD'],
+        message: 'is required outside demo mode',
+      });
+    }
+  });
+
+export type AppEnv = z.output<typeof envSchema>;
+
+export class EnvError extends Error {
+  override readonly name = 'EnvError';
+}
+
+/** Reads and validates the environment; the error names every missing or malformed variable. */
+export function readEnv(source: Record<string, string | undefined> = process.env): AppEnv {
+  const picked = Object.fromEntries(
+    Object.keys(envSchema.shape).map((k) => [k, source[k] === '' ? undefined : source[k]]),
+  );
+  const parsed = envSchema.safeParse(picked);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  throw new EnvError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+/** Demo mode: no Autotask credentials, so everything runs on embedded defaults and the local Autotask fake. */
+export const isDemo = (env: AppEnv) => env.AUTOTASK_USERNAME === undefined;

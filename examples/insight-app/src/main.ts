@@ -1,0 +1,37 @@
+import { serve } from '@hono/node-server';
+import { createApp } from './app.js';
+import { composeServices } from './compose.js';
+import { EnvError, isDemo, readEnv } from './config.js';
+
+let env: ReturnType<typeof readEnv>;
+try {
+  env = readEnv();
+} catch (error) {
+  if (error instanceof EnvError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  throw error;
+}
+
+const services = await composeServices(env);
+const { app } = createApp(services, env);
+const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
+  const base = `http://${info.address}:${info.port}`;
+  console.log(
+    `QDesk Insight app on ${base} (${isDemo(env) ? 'demo mode: no account anywhere' : 'real mode'})`,
+  );
+  if (isDemo(env)) {
+    console.log(`  1. Technician: open ${base}/insight?ticketId=1001`);
+    console.log(`  2. End-user:   open ${base}/self-serve in a second tab (or window) and pick Ana Silva`);
+    console.log(`  3. Codes sent by SMS / email appear at ${base}/outbox`);
+  }
+});
+
+const stop = async () => {
+  server.close();
+  await services.close();
+  process.exit(0);
+};
+process.on('SIGINT', stop);
+process.on('SIGTERM', stop);

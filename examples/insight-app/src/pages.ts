@@ -1,0 +1,236 @@
+import type {
+  AuditRecord,
+  MethodAvailability,
+  OutboxEntry,
+  PendingChallenge,
+  TicketLookup,
+} from '@qdesk/core';
+import { isQdeskError } from '@qdesk/core';
+import { html } from 'hono/html';
+import { layout, when } from './layout.js';
+
+const METHOD_LABEL: Record<string, string> = {
+  push: 'Push (Approve / Deny)',
+  push_code: 'Push + code',
+  number_match: 'Number match',
+  sms: 'SMS code',
+  email: 'Email code',
+};
+
+const time = (at: number) => new Date(at).toISOString().replace('T', ' ').slice(0, 19);
+
+export function homePage(demo: boolean, tickets: { id: string; number: string; title: string }[]) {
+  return layout(
+    'Start',
+    html`<h1>QDesk</h1>
+      <p>Prove the caller is the end-user on the ticket before a password or MFA reset.</p>
+      ${when(
+        demo,
+        html`<section aria-labelledby="play">
+          <h2 id="play">Play both roles</h2>
+          <ol>
+            <li>Open a ticket's <strong>Insight</strong> below (you are signed in as a demo technician).</li>
+            <li>In a second tab open <a href="/self-serve">Self-serve</a> and pick the ticket's end-user.</li>
+            <li>Codes sent by SMS or email appear in the <a href="/outbox">Outbox</a>.</li>
+          </ol>
+        </section>`,
+      )}
+      <section aria-labelledby="tickets">
+        <h2 id="tickets">Tickets</h2>
+        <ul class="tickets">
+          ${tickets.map((t) => html`<li><a href="/insight?ticketId=${t.id}">${t.number}</a> ${t.title}</li>`)}
+        </ul>
+      </section>`,
+    { demo },
+  );
+}
+
+export function loginPage(demo: boolean, next: string, error?: string) {
+  return layout(
+    'Sign in',
+    html`<h1>Technician sign-in</h1>
+      ${when(error, html`<p class="error" role="alert">${error}</p>`)}
+      <form method="post" action="/login">
+        <input type="hidden" name="next" value="${next}" />
+        ${
+          demo
+            ? html`<p>Demo mode: sign in as the demo technician.</p>`
+            : html`<label>Name <input name="name" required maxlength="100" autocomplete="name" /></label>
+              <label>Password <input name="password" type="password" required autocomplete="current-password" /></label>`
+        }
+        <button type="submit">Sign in</button>
+      </form>`,
+    { demo },
+  );
+}
+
+function methodPicker(methods: MethodAvailability[], defaultMode: string) {
+  const usable = methods.filter((m) => m.available);
+  return html`<form id="send-form" class="card" aria-labelledby="method-h">
+    <h2 id="method-h">Verify with</h2>
+    <fieldset>
+      <legend class="sr">Method</legend>
+      ${methods
+        .filter((m) => m.method !== 'push_code')
+        .map(
+          (m, i) => html`<div class="method ${m.available ? '' : 'off'}">
+            <label>
+              <input type="radio" name="method" value="${m.method}" ${m.available ? '' : 'disabled'}
+                ${i === methods.findIndex((x) => x.available && x.method !== 'push_code') ? 'checked' : ''}
+                ${m.reason ? html`aria-describedby="why-${m.method}"` : ''} />
+              ${METHOD_LABEL[m.method]}
+            </label>
+            ${when(m.reason, html`<small id="why-${m.method}">${m.reason}</small>`)}
+          </div>`,
+        )}
+    </fieldset>
+    ${when(
+      methods.some((m) => m.method === 'push_code' && m.available),
+      html`<label class="toggle"><input type="checkbox" name="pushCode" /> Push + code: after Approve the caller reads a code</label>`,
+    )}
+    <label class="toggle"><input type="checkbox" name="compare" ${defaultMode === 'compare' ? 'checked' : ''} /> Show me the code to compare (instead of typing it)</label>
+    <button type="submit" id="send" ${usable.length === 0 ? 'disabled' : ''}>SEND</button>
+  </form>`;
+}
+
+export function insightPage(opts: {
+  ticketId: string;
+  lookup: TicketLookup | null;
+  problem: { code: string; message: string; ticketNumber?: string } | null;
+  csrf: string;
+  demo: boolean;
+  defaultMode: string;
+}) {
+  const { lookup, problem } = opts;
+  const ticket = lookup?.context.ticket;
+  return layout(
+    'Insight',
+    html`<section class="insight" data-ticket-id="${opts.ticketId}">
+      <h1>Identity check</h1>
+      ${when(
+        ticket,
+        html`<p class="ticket"><strong>${ticket?.number}</strong> ${ticket?.title}</p>
+          <dl class="who">
+            <dt>Company</dt><dd>${lookup?.context.company?.name}</dd>
+            <dt>Contact</dt><dd>${lookup?.context.contact?.firstName} ${lookup?.context.contact?.lastName}</dd>
+            <dt>End-user</dt><dd>${lookup?.endUser.displayName} &lt;${lookup?.endUser.email}&gt;</dd>
+            <dt>Phone</dt><dd>${lookup?.endUser.maskedPhone ?? 'none on file'}</dd>
+          </dl>`,
+      )}
+      ${when(
+        problem,
+        html`<div class="card warn" role="alert" id="problem" data-code="${problem?.code}">
+            <p>${problem?.message}</p>
+          </div>
+          ${when(
+            problem && problem.code !== 'ticket_not_found',
+            html`<form id="email-form" class="card" aria-labelledby="email-h">
+              <h2 id="email-h">Verify by email address instead</h2>
+              <label>End-user email <input type="email" name="email" required maxlength="254" autocomplete="off" /></label>
+              <fieldset><legend class="sr">Method</legend>
+                ${['sms', 'email', 'push', 'number_match'].map(
+                  (m, i) =>
+                    html`<label class="method"><input type="radio" name="method" value="${m}" ${i === 0 ? 'checked' : ''} /> ${METHOD_LABEL[m]}</label>`,
+                )}
+              </fieldset>
+              <button type="submit">SEND</button>
+            </form>`,
+          )}`,
+      )}
+      ${when(lookup, methodPicker(lookup?.methods ?? [], opts.defaultMode))}
+      <div id="flow" class="card" hidden aria-live="polite"></div>
+    </section>`,
+    { script: 'insight.js', csrf: opts.csrf, demo: opts.demo },
+  );
+}
+
+export function selfServeSignIn(users: { id: string; displayName: string; email: string }[]) {
+  return layout(
+    'Self-serve',
+    html`<h1>Self-serve sign-in</h1>
+      <p>Demo mode: pick who you are.</p>
+      <form method="post" action="/self-serve/sign-in" class="card">
+        <fieldset><legend>Demo end-users</legend>
+          ${users.map(
+            (u, i) =>
+              html`<label class="method"><input type="radio" name="endUserId" value="${u.id}" ${i === 0 ? 'checked' : ''} /> ${u.displayName} <small>${u.email}</small></label>`,
+          )}
+        </fieldset>
+        <button type="submit">Sign in</button>
+      </form>`,
+    { demo: true },
+  );
+}
+
+export function selfServePage(
+  user: { displayName: string; email: string },
+  pending: PendingChallenge[],
+  demo: boolean,
+) {
+  return layout(
+    'Self-serve',
+    html`<h1>Hi ${user.displayName}</h1>
+      <section class="card" aria-labelledby="device-h">
+        <h2 id="device-h">This device</h2>
+        <p id="device-status">Checking notifications…</p>
+        <button type="button" id="enable-push">Allow notifications</button>
+      </section>
+      <section aria-labelledby="pending-h">
+        <h2 id="pending-h">Requests waiting for you</h2>
+        <p class="muted">Only approve if you are on the phone with your helpdesk right now.</p>
+        <ul id="pending" class="pending" data-initial="${JSON.stringify(pending.length)}"></ul>
+        <p id="none" ${pending.length ? 'hidden' : ''}>Nothing waiting.</p>
+        <div id="answer" class="card" hidden aria-live="polite"></div>
+      </section>`,
+    { script: 'self-serve.js', demo },
+  );
+}
+
+export function outboxPage(entries: OutboxEntry[]) {
+  const sorted = [...entries].sort((a, b) => b.at - a.at);
+  return layout(
+    'Outbox',
+    html`<h1>Outbox</h1>
+      <p class="muted">What the console channels sent (demo mode only), newest first.</p>
+      <ol class="outbox">
+        ${sorted.map((e) => {
+          const m = e.message;
+          return html`<li class="card" data-kind="${m.kind}">
+            <p><strong>${m.kind.toUpperCase()}</strong> to ${m.kind === 'push' ? m.device.id : m.to} <small>${time(e.at)}</small></p>
+            ${m.kind === 'push' ? html`<p>${m.title}: ${m.body}</p>` : html`<p class="message">${m.kind === 'email' ? `${m.subject}: ` : ''}${m.text}</p>`}
+          </li>`;
+        })}
+      </ol>
+      ${when(sorted.length === 0, html`<p>Nothing sent yet.</p>`)}`,
+    { demo: true },
+  );
+}
+
+export function historyPage(records: AuditRecord[], filters: Record<string, string>, demo: boolean) {
+  return layout(
+    'History',
+    html`<h1>History</h1>
+      <form method="get" class="filters">
+        <label>Ticket <input name="ticket" value="${filters.ticket ?? ''}" maxlength="32" /></label>
+        <label>End-user <input name="endUser" value="${filters.endUser ?? ''}" maxlength="128" /></label>
+        <label>Technician <input name="technician" value="${filters.technician ?? ''}" maxlength="128" /></label>
+        <button type="submit">Filter</button>
+      </form>
+      <table>
+        <thead><tr><th>Time</th><th>Ticket</th><th>End-user</th><th>Technician</th><th>Method</th><th>Action</th><th>Result</th></tr></thead>
+        <tbody>
+          ${records.map(
+            (r) =>
+              html`<tr><td>${time(r.at)}</td><td>${r.ticketNumber ?? ''}</td><td>${r.endUserId ?? ''}</td><td>${r.actor.type === 'technician' ? (r.actor.name ?? r.actor.id) : r.actor.type}</td><td>${r.method ?? ''}</td><td>${r.action}</td><td>${r.result}</td></tr>`,
+          )}
+        </tbody>
+      </table>`,
+    { demo },
+  );
+}
+
+export function problemOf(error: unknown, ticketNumber?: string) {
+  if (isQdeskError(error))
+    return { code: error.code, message: error.message, ...(ticketNumber ? { ticketNumber } : {}) };
+  throw error;
+}

@@ -1,0 +1,155 @@
+import { call, el } from './api.js';
+
+const list = document.getElementById('pending');
+const none = document.getElementById('none');
+const answer = document.getElementById('answer');
+const deviceStatus = document.getElementById('device-status');
+const enable = document.getElementById('enable-push');
+let shown = '';
+
+const deviceId = (() => {
+  const key = 'qdesk-device-id';
+  let id = localStorage.getItem(key);
+  if (!id) {
+    id = `web-${crypto.randomUUID()}`;
+    localStorage.setItem(key, id);
+  }
+  return id;
+})();
+
+const permission = () => (typeof Notification === 'undefined' ? 'denied' : Notification.permission);
+
+async function register() {
+  const state = permission();
+  // The app reports the permission it has: with notifications off, QDesk sends an SMS code instead of a push.
+  await call('POST', '/api/self-serve/device', {
+    deviceId,
+    permission: state === 'default' ? 'default' : state,
+    subscription: null,
+  });
+  deviceStatus.textContent =
+    state === 'granted'
+      ? 'Notifications are on.'
+      : state === 'denied'
+        ? 'Notifications are off: your helpdesk will text you a code instead.'
+        : 'Notifications are not enabled yet; this page still shows requests.';
+  deviceStatus.dataset.permission = state;
+  enable.hidden = state !== 'default';
+}
+
+enable.addEventListener('click', async () => {
+  if (typeof Notification !== 'undefined') await Notification.requestPermission();
+  await register();
+});
+
+function secondsLeft(expiresAt, serverNow) {
+  return Math.max(0, Math.round((expiresAt - serverNow) / 1000));
+}
+
+async function respond(challenge, response, number) {
+  try {
+    const result = await call('POST', '/api/self-serve/respond', {
+      sessionId: challenge.challengeId,
+      token: challenge.token,
+      response,
+      ...(number === undefined ? {} : { number }),
+    });
+    const text = result.code
+      ? null
+      : result.status === 'approved'
+        ? 'Approved. Your helpdesk sees that it was you.'
+        : result.status === 'denied'
+          ? 'Denied. Nothing was changed. If you did not call your helpdesk, tell your IT team.'
+          : `Status: ${result.status}`;
+    answer.replaceChildren(
+      result.code
+        ? el(
+            'div',
+            {},
+            el('p', { text: 'Read this code to the technician:' }),
+            el('p', { class: 'code', id: 'device-code', text: result.code }),
+          )
+        : el('p', { role: 'status', 'data-status': result.status, text }),
+    );
+    answer.hidden = false;
+  } catch (error) {
+    answer.replaceChildren(el('p', { class: 'error', role: 'alert', text: error.message }));
+    answer.hidden = false;
+  }
+  await poll();
+}
+
+function render(challenges) {
+  const key = challenges.map((c) => c.challengeId).join(',');
+  if (key === shown) return;
+  shown = key;
+  list.replaceChildren(
+    ...challenges.map((c) => {
+      const who = `${c.display.technicianName}${c.display.ticketNumber ? ` · ticket ${c.display.ticketNumber}` : ''}${c.display.companyName ? ` · ${c.display.companyName}` : ''}`;
+      const item = el(
+        'li',
+        { class: 'card challenge', 'data-challenge': c.challengeId, 'data-method': c.method },
+        el('p', { class: 'who', text: who }),
+      );
+      if (c.method === 'number_match') {
+        const input = el('input', {
+          name: 'number',
+          inputmode: 'numeric',
+          maxlength: 12,
+          'aria-label': 'Number the technician reads to you',
+          required: true,
+        });
+        item.append(
+          el(
+            'form',
+            {
+              onsubmit: (e) => {
+                e.preventDefault();
+                respond(c, 'number', input.value);
+              },
+            },
+            el('label', { text: 'Type the number the technician reads to you' }),
+            input,
+            el(
+              'div',
+              { class: 'actions' },
+              el('button', { type: 'submit', class: 'primary', text: 'Submit' }),
+              el('button', { type: 'button', onclick: () => respond(c, 'deny'), text: 'Deny' }),
+            ),
+          ),
+        );
+      } else {
+        item.append(
+          el(
+            'div',
+            { class: 'actions' },
+            el('button', {
+              type: 'button',
+              class: 'primary',
+              onclick: () => respond(c, 'approve'),
+              text: 'Approve',
+            }),
+            el('button', { type: 'button', onclick: () => respond(c, 'deny'), text: 'Deny' }),
+          ),
+        );
+      }
+      return item;
+    }),
+  );
+  none.hidden = challenges.length > 0;
+}
+
+async function poll() {
+  try {
+    const { challenges } = await call('GET', '/api/self-serve/pending');
+    render(challenges);
+  } catch {
+    // A failed poll is retried on the next tick.
+  }
+}
+
+await register();
+await poll();
+// Notifications can be off: the page polls for requests as well.
+setInterval(poll, 1500);
+void secondsLeft;

@@ -1,0 +1,171 @@
+import { ConfigError, type FieldIssue } from '@qdesk/core';
+import { z } from 'zod';
+import type { RequestBudget } from './client/budget.js';
+import type { ZoneCache } from './client/zone.js';
+import { MAX_PAGE_SIZE } from './query/build-query.js';
+
+/** Where zone discovery is asked by default (Autotask's documented discovery host). @public */
+export const DEFAULT_ZONE_DISCOVERY_URL = 'https://webservices2.autotask.net/atservicesrest/';
+
+/** One attempt's outcome, reported to {@link AutotaskClientConfig.onRequest}. Holds no credential. @public */
+export interface AutotaskRequestEvent {
+  /** HTTP method. */
+  method: string;
+  /** Path below the zone's `V1.0/` (or the discovery path), without the query string. */
+  path: string;
+  /** Thread-limit key (the entity) this attempt counted against. */
+  endpoint: string;
+  /** 1 for the first attempt, 2 for the first retry... */
+  attempt: number;
+  /** HTTP status, or `null` when no answer arrived. */
+  status: number | null;
+  /** How long the attempt took. */
+  durationMs: number;
+  /** The error kind when the attempt failed. */
+  errorKind: string | null;
+}
+
+/** Retry settings. @public */
+export interface AutotaskRetryConfig {
+  /** Retries after the first attempt for safe calls (default 4). */
+  maxRetries?: number;
+  /** First backoff step in ms (default 500); steps double up to `maxDelayMs`, with jitter. */
+  baseDelayMs?: number;
+  /** Longest single wait in ms (default 20,000). A longer `Retry-After` fails the call with `retryAfterMs` set. */
+  maxDelayMs?: number;
+}
+
+/** Configuration of {@link createAutotaskClient}. @public */
+export interface AutotaskClientConfig {
+  /** The API user's user name ("Username (Key)", an email address). */
+  username: string;
+  /** The API user's secret ("Password (Secret)"). */
+  secret: string;
+  /** The integration code ("API Tracking Identifier") of the API user. */
+  integrationCode: string;
+  /** Act as this resource (only if the API user's security level allows impersonation). */
+  impersonationResourceId?: number;
+  /** The zone's API URL when known (for example `https://webservices15.autotask.net/ATServicesRest/`): skips discovery. */
+  zoneUrl?: string;
+  /** Base URL of zone discovery (default {@link DEFAULT_ZONE_DISCOVERY_URL}); `v1.0/zoneInformation` is appended. */
+  zoneDiscoveryUrl?: string;
+  /** Cache of discovered zones (default: one per client, 24 h). Share one between clients with {@link createZoneCache}. */
+  zoneCache?: ZoneCache;
+  /** Per-attempt timeout in ms (default 30,000). */
+  timeoutMs?: number;
+  /** Concurrent requests per endpoint (entity) for this instance, 1 to 3 (default 3, Autotask's thread limit). */
+  maxInFlightPerEntity?: number;
+  /** A request allowance shared with other clients ({@link createRequestBudget}). */
+  budget?: RequestBudget;
+  /** Backoff and retry settings. */
+  retry?: AutotaskRetryConfig;
+  /** `fetch` to use (default the global one). */
+  fetch?: typeof globalThis.fetch;
+  /** Waits between retries (default a timer); tests pass a fast or recording one. */
+  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /** Source of jitter in [0, 1) (default `Math.random`). */
+  random?: () => number;
+  /** Called after every HTTP attempt (for metrics and logs). */
+  onRequest?: (event: AutotaskRequestEvent) => void;
+}
+
+/** How verification notes are written. @public */
+export interface AutotaskNotesConfig {
+  /**
+   * The note's `publish` picklist value (default 2, "Internal Only" on most instances; 1 is "All Autotask Users").
+   * Check `GET /TicketNotes/entityInformation/fields` on your instance.
+   */
+  publish?: number;
+  /** The note's `noteType` picklist value (default 1). */
+  noteType?: number;
+}
+
+/** Configuration of {@link createAutotaskAdapter}: the client settings plus how notes are written. @public */
+export interface AutotaskAdapterConfig extends AutotaskClientConfig {
+  /** Note settings. */
+  notes?: AutotaskNotesConfig;
+  /** Records per page when listing, 1 to 500 (default 500). */
+  pageSize?: number;
+}
+
+const fn = <T>(name: string) =>
+  z.custom<T>((value) => typeof value === 'function', { error: `${name} must be a function` });
+const nonBlank = (what: string) =>
+  z
+    .string({ error: `${what} is required` })
+    .trim()
+    .min(1, `${what} is required`);
+const httpUrl = z.url({ protocol: /^https?$/, error: 'must be an http(s) URL' });
+
+const clientShape = {
+  username: nonBlank("the API user's user name"),
+  secret: nonBlank("the API user's secret"),
+  integrationCode: nonBlank("the API user's integration code (API Tracking Identifier)"),
+  impersonationResourceId: z.number().int().positive().optional(),
+  zoneUrl: httpUrl.optional(),
+  zoneDiscoveryUrl: httpUrl.optional(),
+  zoneCache: z
+    .custom<ZoneCache>(
+      (v) => typeof v === 'object' && v !== null && typeof (v as ZoneCache).resolve === 'function',
+      { error: 'must come from createZoneCache()' },
+    )
+    .optional(),
+  timeoutMs: z.number().int().min(1).max(600_000).optional(),
+  maxInFlightPerEntity: z
+    .number()
+    .int()
+    .min(1)
+    .max(3, 'Autotask allows at most 3 concurrent requests per endpoint')
+    .optional(),
+  budget: z
+    .custom<RequestBudget>(
+      (v) => typeof v === 'object' && v !== null && typeof (v as RequestBudget).take === 'function',
+      { error: 'must come from createRequestBudget()' },
+    )
+    .optional(),
+  retry: z
+    .strictObject({
+      maxRetries: z.number().int().min(0).max(10).optional(),
+      baseDelayMs: z.number().min(0).max(60_000).optional(),
+      maxDelayMs: z.number().min(0).max(600_000).optional(),
+    })
+    .optional(),
+  fetch: fn<typeof globalThis.fetch>('fetch').optional(),
+  sleep: fn<(ms: number, signal?: AbortSignal) => Promise<void>>('sleep').optional(),
+  random: fn<() => number>('random').optional(),
+  onRequest: fn<(event: AutotaskRequestEvent) => void>('onRequest').optional(),
+};
+
+const clientSchema = z.strictObject(clientShape);
+const adapterSchema = z.strictObject({
+  ...clientShape,
+  notes: z
+    .strictObject({
+      publish: z.number().int().positive().optional(),
+      noteType: z.number().int().positive().optional(),
+    })
+    .optional(),
+  pageSize: z.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
+});
+
+function parse<T>(schema: z.ZodType<T>, config: unknown, factory: string): T {
+  const result = schema.safeParse(config);
+  if (result.success) return result.data;
+  const issues: FieldIssue[] = result.error.issues.map((issue) => ({
+    path: issue.path.map(String).join('.') || '(config)',
+    message:
+      issue.code === 'unrecognized_keys' ? `unknown option(s) ${issue.keys.join(', ')}` : issue.message,
+  }));
+  const list = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
+  throw new ConfigError(`${factory}: invalid configuration (${list}).`, issues);
+}
+
+/** Validates a client configuration; throws core's `ConfigError` naming each bad field. */
+export function parseClientConfig(config: unknown): AutotaskClientConfig {
+  return parse(clientSchema, config, 'createAutotaskClient') as AutotaskClientConfig;
+}
+
+/** Validates an adapter configuration; throws core's `ConfigError` naming each bad field. */
+export function parseAdapterConfig(config: unknown): AutotaskAdapterConfig {
+  return parse(adapterSchema, config, 'createAutotaskAdapter') as AutotaskAdapterConfig;
+}

@@ -1,0 +1,50 @@
+import { type FailureResult, permanentFailure, transientFailure } from '../internal/results.js';
+
+/** APNs reasons that mean this device token will never take a notification for this app. */
+const DEAD_TOKEN: Readonly<Record<string, string>> = {
+  Unregistered: 'the device token is no longer active for this app (app removed or notifications reset)',
+  ExpiredToken: 'the device token has expired',
+  BadDeviceToken: 'the device token is invalid (or belongs to the other APNs environment)',
+  DeviceTokenNotForTopic: 'the device token belongs to another app (check topic)',
+};
+
+/** What APNs answered to a refused notification. */
+export interface ApnsRefusal {
+  status: number;
+  reason: string | undefined;
+  retryAfterMs: number | undefined;
+}
+
+/**
+ * Maps an APNs refusal to a delivery result. 410 and the token reasons of 400 are permanent: the device is gone.
+ * 413 cannot shrink on retry. 403 (InvalidProviderToken and other credential problems) is a configuration error,
+ * reported as transient so the device is kept, with a reason that says what to fix; 429 and 5xx are transient.
+ * ExpiredProviderToken is handled before this (new token, one retry).
+ * @see https://developer.apple.com/documentation/usernotifications/handling-notification-responses-from-apns
+ */
+export function classifyApnsRefusal(refusal: ApnsRefusal): FailureResult {
+  const { status, reason, retryAfterMs } = refusal;
+  const code = reason ?? String(status);
+  const dead = reason ? DEAD_TOKEN[reason] : undefined;
+  if (dead && (status === 400 || status === 410))
+    return permanentFailure(`APNs: ${dead}; remove the device`, code);
+  if (status === 410)
+    return permanentFailure('APNs: the device token is no longer active; remove the device', code);
+  if (status === 403) {
+    // Not permanent: the verifier drops a device on a permanent push failure, and a bad key would then wipe every
+    // iOS device in the directory. The reason names the configuration to fix instead.
+    return transientFailure(
+      `APNs refused the provider credentials (${code}); fix the configuration: check teamId, keyId, the .p8 key and the host environment`,
+      code,
+    );
+  }
+  if (status === 413) return permanentFailure('APNs: the notification payload is too large (413)', code);
+  if (status === 429)
+    return transientFailure(`APNs is throttling (${code}); try again later`, code, retryAfterMs);
+  if (status >= 500)
+    return transientFailure(`APNs is failing (${status} ${code}); try again later`, code, retryAfterMs);
+  return transientFailure(
+    `APNs refused the request with ${status} (${code}), not because of the device token`,
+    code,
+  );
+}

@@ -1,0 +1,34 @@
+import type { DeliveryResult, OutboundMessage } from '@qdesk/core';
+
+const indent = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
+
+/**
+ * Renders a sent message for a terminal: the route, the address, the session and the full content, so a
+ * developer running the demo can read the code off the screen as the end-user would off their phone.
+ */
+export function formatMessage(channelName: string, message: OutboundMessage, result: DeliveryResult): string {
+  const outcome = result.status === 'accepted' ? 'accepted' : `NOT SENT (${result.status}: ${result.reason})`;
+  switch (message.kind) {
+    case 'sms':
+      return [
+        `[${channelName}] SMS to ${message.to} (session ${message.sessionId}) ${outcome}`,
+        indent(message.text),
+      ].join('\n');
+    case 'email':
+      return [
+        `[${channelName}] Email to ${message.to} (session ${message.sessionId}) ${outcome}`,
+        `    Subject: ${message.subject}`,
+        indent(message.text),
+      ].join('\n');
+    case 'push':
+      return [
+        `[${channelName}] Push to device ${message.device.id} (${message.device.platform}) for challenge ${message.challengeId}, TTL ${message.ttlSeconds}s ${outcome}`,
+        `    ${message.title}`,
+        indent(message.body),
+      ].join('\n');
+  }
+}

@@ -1,0 +1,189 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { AdapterError, ConfigError } from '@qdesk/core';
+import { runChannelConformance } from '@qdesk/core/testing';
+import type { AddressObject } from 'mailparser';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { context, emailMessage } from '../test-support/messages.js';
+import { closedPort, type LocalSmtpServer, startLocalSmtpServer } from '../test-support/smtp-server.js';
+import { createSmtpEmail, type SmtpEmailChannel } from './smtp-email.js';
+import type { SmtpEmailSettings, SmtpMail } from './smtp-settings.js';
+
+let server: LocalSmtpServer;
+beforeAll(async () => {
+  server = await startLocalSmtpServer();
+  server.refuse.set('gone@contoso.example', 550);
+  server.refuse.set('busy@contoso.example', 451);
+});
+afterAll(() => server.close());
+
+const from = 'Contoso IT <it-verify@msp.example>';
+const smtpSettings = (overrides: Partial<SmtpEmailSettings> = {}): SmtpEmailSettings => ({
+  from,
+  smtp: { host: '127.0.0.1', port: server.port, ignoreTLS: true, connectionTimeoutMs: 2000 },
+  ...overrides,
+});
+const addresses = (value: AddressObject | AddressObject[] | undefined) =>
+  (Array.isArray(value) ? value : value ? [value] : []).flatMap((a) => a.value.map((v) => v.address));
+
+runChannelConformance({
+  name: 'smtp',
+  create: () => createSmtpEmail(smtpSettings()),
+  cleanup: (channel) => (channel as SmtpEmailChannel).close(),
+  acceptedMessage: () => emailMessage(),
+  permanentFailureMessage: () => emailMessage({ to: 'gone@contoso.example' }),
+  transientFailureMessage: () => emailMessage({ to: 'busy@contoso.example' }),
+  inspect: { lastReceived: async () => server.received.at(-1)?.text ?? null },
+});
+
+describe('createSmtpEmail', () => {
+  it('delivers subject, text, html, to and from as a mail client parses them', async () => {
+    const channel = createSmtpEmail(smtpSettings({ replyTo: 'helpdesk@msp.example' }));
+    const message = emailMessage();
+    const result = await channel.send(message);
+    await channel.close();
+
+    expect(result).toEqual({ status: 'accepted', providerMessageId: expect.stringMatching(/^<.+@.+>$/) });
+    const mail = server.received.at(-1)!;
+    expect(mail.subject).toBe(message.subject);
+    expect(mail.text?.trim()).toBe(message.text);
+    expect(mail.html).toBe(message.html);
+    expect(addresses(mail.to)).toEqual([message.to]);
+    expect(mail.from?.value).toEqual([{ name: 'Contoso IT', address: 'it-verify@msp.example' }]);
+    expect(addresses(mail.replyTo)).toEqual(['helpdesk@msp.example']);
+    expect(mail.headers.get('auto-submitted')).toBe('auto-generated');
+    expect(mail.headers.get('x-qdesk-session')).toBe(message.sessionId);
+    expect(mail.messageId).toBe(result.status === 'accepted' ? result.providerMessageId : undefined);
+  });
+
+  it('renders the subject and bodies with the user template from the message context', async () => {
+    const channel = createSmtpEmail(
+      smtpSettings({
+        template: (ctx) => ({
+          subject: `Code for ticket ${ctx.ticketNumber}`,
+          text: `Read ${ctx.code} to ${ctx.technicianName} within ${ctx.expiresInMinutes} minutes.`,
+        }),
+      }),
+    );
+    await channel.send(emailMessage());
+    await channel.close();
+    const mail = server.received.at(-1)!;
+    expect(mail.subject).toBe(`Code for ticket ${context.ticketNumber}`);
+    expect(mail.text?.trim()).toBe(`Read ${context.code} to Dana Reyes within 10 minutes.`);
+    expect(mail.html).toBe(false);
+  });
+
+  it('signs with DKIM when configured', async () => {
+    const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 1024 });
+    const pem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    const smtp = { host: '127.0.0.1', port: server.port, ignoreTLS: true };
+    const channel = createSmtpEmail({
+      from,
+      smtp: { ...smtp, dkim: { domainName: 'msp.example', keySelector: 'qdesk', privateKey: pem } },
+    });
+    await channel.send(emailMessage());
+    await channel.close();
+    const signature = server.received.at(-1)!.headerLines.find((h) => h.key === 'dkim-signature')?.line ?? '';
+    expect(signature).toMatch(/^DKIM-Signature: v=1; a=rsa-sha256;/);
+    expect(signature).toContain('d=msp.example');
+    expect(signature).toContain('s=qdesk');
+  });
+
+  it('reports a 550 rejection at RCPT TO as permanent and a 451 as transient', async () => {
+    const channel = createSmtpEmail(smtpSettings());
+    try {
+      expect(await channel.send(emailMessage({ to: 'gone@contoso.example' }))).toEqual({
+        status: 'permanent_failure',
+        providerCode: '550',
+        reason: expect.stringContaining('rejected the recipient'),
+      });
+      expect(await channel.send(emailMessage({ to: 'busy@contoso.example' }))).toMatchObject({
+        status: 'transient_failure',
+        providerCode: '451',
+      });
+    } finally {
+      await channel.close();
+    }
+  });
+
+  it('reports a closed port as a transient failure', async () => {
+    const smtp = { host: '127.0.0.1', port: await closedPort(), ignoreTLS: true, pool: false };
+    const channel = createSmtpEmail({ from, smtp });
+    const result = await channel.send(emailMessage());
+    await channel.close();
+    expect(result).toMatchObject({
+      status: 'transient_failure',
+      reason: expect.stringContaining('ECONNREFUSED'),
+    });
+  });
+
+  it('sends through an injected transport and leaves it open on close', async () => {
+    const sent: SmtpMail[] = [];
+    let closed = false;
+    const transport = {
+      sendMail: async (mail: SmtpMail) => {
+        sent.push(mail);
+        return { messageId: '<injected@test>', rejected: [] };
+      },
+      close: () => {
+        closed = true;
+      },
+    };
+    const channel = createSmtpEmail({ from, transport });
+    expect(await channel.send(emailMessage())).toEqual({
+      status: 'accepted',
+      providerMessageId: '<injected@test>',
+    });
+    await channel.close();
+    expect(closed).toBe(false);
+    expect(sent[0]).toMatchObject({ from, to: emailMessage().to, subject: emailMessage().subject });
+  });
+
+  it('classifies errors thrown by an injected transport the way nodemailer shapes them', async () => {
+    const failing = (error: object) =>
+      createSmtpEmail({
+        from,
+        transport: {
+          sendMail: async () => {
+            throw Object.assign(new Error('failed'), error);
+          },
+        },
+      });
+    const send = (error: object) => failing(error).send(emailMessage());
+    expect(await send({ code: 'EENVELOPE', responseCode: 550, command: 'RCPT TO' })).toMatchObject({
+      status: 'permanent_failure',
+      providerCode: '550',
+    });
+    expect(await send({ code: 'EAUTH', responseCode: 535, command: 'AUTH PLAIN' })).toMatchObject({
+      status: 'permanent_failure',
+    });
+    expect(await send({ code: 'ETIMEDOUT' })).toMatchObject({
+      status: 'transient_failure',
+      providerCode: 'ETIMEDOUT',
+    });
+    expect(await send({ code: 'EENVELOPE' })).toMatchObject({
+      status: 'permanent_failure',
+      providerCode: 'EENVELOPE',
+    });
+  });
+
+  it('wraps a throwing template in an AdapterError', async () => {
+    const channel = createSmtpEmail({
+      from,
+      transport: { sendMail: async () => ({}) },
+      template: () => {
+        throw new Error('bad template');
+      },
+    });
+    await expect(channel.send(emailMessage())).rejects.toBeInstanceOf(AdapterError);
+  });
+
+  it('needs exactly one of smtp or transport, and rejects contradictory TLS settings', () => {
+    expect(() => createSmtpEmail({ from })).toThrow(ConfigError);
+    expect(() => createSmtpEmail({ from, smtp: { host: 'h', ignoreTLS: true, requireTLS: true } })).toThrow(
+      /smtp\.ignoreTLS/,
+    );
+    expect(() =>
+      createSmtpEmail({ from, smtp: { host: 'h', prot: 25 } } as unknown as SmtpEmailSettings),
+    ).toThrow(/smtp\.prot: unknown setting/);
+  });
+});
