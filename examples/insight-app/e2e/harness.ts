@@ -98,7 +98,9 @@ export async function endUserPage(
     const state = options.notifications;
     // Runs in the browser: make the page see the notification permission this test wants.
     await page.addInitScript((s) => {
-      Object.defineProperty((globalThis as unknown as { Notification: object }).Notification, 'permission', { get: () => s });
+      Object.defineProperty((globalThis as unknown as { Notification: object }).Notification, 'permission', {
+        get: () => s,
+      });
     }, state);
   }
   await page.goto(`${h.base}/self-serve`);

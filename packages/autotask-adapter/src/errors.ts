@@ -87,8 +87,7 @@ const AUTOTASK_ERROR_MARK = Symbol.for('@qdesk/autotask-adapter/error');
  * @public
  */
 export class AutotaskError extends AdapterError {
-  // Note: `name` stays core's literal 'AdapterError' (its type is that literal); `kind` and isAutotaskError tell
-  // an AutotaskError apart.
+  override readonly name: string = 'AutotaskError';
   /** Why it failed. */
   readonly kind: AutotaskErrorKind;
   /** HTTP status, or `null` when no answer arrived. */

@@ -86,7 +86,7 @@ export interface FieldIssue {
  * @public
  */
 export class ConfigError extends QdeskError {
-  override readonly name = 'ConfigError';
+  override readonly name: string = 'ConfigError';
   /** Every bad field, in order. */
   readonly issues: FieldIssue[];
   constructor(message: string, issues: FieldIssue[], options: QdeskErrorOptions = {}) {
@@ -101,7 +101,7 @@ export class ConfigError extends QdeskError {
  * @public
  */
 export class InputError extends QdeskError {
-  override readonly name = 'InputError';
+  override readonly name: string = 'InputError';
   /** Every bad field, in order. */
   readonly issues: FieldIssue[];
   constructor(message: string, issues: FieldIssue[] = [], options: QdeskErrorOptions = {}) {
@@ -116,12 +116,12 @@ export class InputError extends QdeskError {
  * @public
  */
 export class PreconditionError extends QdeskError {
-  override readonly name = 'PreconditionError';
+  override readonly name: string = 'PreconditionError';
 }
 
 /** A session, ticket or contact with that id does not exist (or belongs to another tenant). @public */
 export class NotFoundError extends QdeskError {
-  override readonly name = 'NotFoundError';
+  override readonly name: string = 'NotFoundError';
 }
 
 /**
@@ -130,12 +130,12 @@ export class NotFoundError extends QdeskError {
  * @public
  */
 export class TransitionError extends QdeskError {
-  override readonly name = 'TransitionError';
+  override readonly name: string = 'TransitionError';
 }
 
 /** A limit was reached (sends per end-user, pushes, consecutive failures). `retryAfterMs` says when to try again. @public */
 export class RateLimitError extends QdeskError {
-  override readonly name = 'RateLimitError';
+  override readonly name: string = 'RateLimitError';
   /** Milliseconds until the limit allows another try; `null` when only an administrator can lift it. */
   readonly retryAfterMs: number | null;
   constructor(
@@ -151,7 +151,7 @@ export class RateLimitError extends QdeskError {
 
 /** A device response carried a missing or wrong challenge token, or an actor acted outside its tenant. @public */
 export class AuthenticationError extends QdeskError {
-  override readonly name = 'AuthenticationError';
+  override readonly name: string = 'AuthenticationError';
 }
 
 /**
@@ -159,5 +159,5 @@ export class AuthenticationError extends QdeskError {
  * @public
  */
 export class AdapterError extends QdeskError {
-  override readonly name = 'AdapterError';
+  override readonly name: string = 'AdapterError';
 }

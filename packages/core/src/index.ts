@@ -77,6 +77,7 @@ export type {
   DeliveryResult,
   DeliveryStatusReport,
   EmailMessage,
+  FailureScope,
   OutboundMessage,
   PushMessage,
   SmsMessage,

@@ -108,13 +108,17 @@ describe('createApns', () => {
     if (token === busy) expect(result).toMatchObject({ retryAfterMs: 5000 });
   });
 
-  it('reports a token signed with the wrong key as InvalidProviderToken, transient so the device is kept', async () => {
+  it('reports a token signed with the wrong key as InvalidProviderToken, permanent in scope configuration', async () => {
     const other = generateKeyPairSync('ec', { namedCurve: 'prime256v1' });
     const channel = createApns(settings({ privateKey: pem(other.privateKey) }));
     const result = await channel.send(pushMessage(ios(good)));
     await channel.close();
-    expect(result).toMatchObject({ status: 'transient_failure', providerCode: 'InvalidProviderToken' });
-    expect(result.status === 'transient_failure' && result.reason).toMatch(
+    expect(result).toMatchObject({
+      status: 'permanent_failure',
+      providerCode: 'InvalidProviderToken',
+      scope: 'configuration',
+    });
+    expect(result.status === 'permanent_failure' && result.reason).toMatch(
       /fix the configuration.*teamId, keyId/,
     );
   });

@@ -17,8 +17,8 @@ export interface ApnsRefusal {
 
 /**
  * Maps an APNs refusal to a delivery result. 410 and the token reasons of 400 are permanent: the device is gone.
- * 413 cannot shrink on retry. 403 (InvalidProviderToken and other credential problems) is a configuration error,
- * reported as transient so the device is kept, with a reason that says what to fix; 429 and 5xx are transient.
+ * 413 cannot shrink on retry (scope `message`). 403 (InvalidProviderToken and other credential problems) is
+ * permanent with scope `configuration`: no retry helps, and the device is kept; 429 and 5xx are transient.
  * ExpiredProviderToken is handled before this (new token, one retry).
  * @see https://developer.apple.com/documentation/usernotifications/handling-notification-responses-from-apns
  */
@@ -31,14 +31,15 @@ export function classifyApnsRefusal(refusal: ApnsRefusal): FailureResult {
   if (status === 410)
     return permanentFailure('APNs: the device token is no longer active; remove the device', code);
   if (status === 403) {
-    // Not permanent: the verifier drops a device on a permanent push failure, and a bad key would then wipe every
-    // iOS device in the directory. The reason names the configuration to fix instead.
-    return transientFailure(
+    // Scope `configuration`: the verifier falls back but keeps the device, since a bad key affects every device.
+    return permanentFailure(
       `APNs refused the provider credentials (${code}); fix the configuration: check teamId, keyId, the .p8 key and the host environment`,
       code,
+      'configuration',
     );
   }
-  if (status === 413) return permanentFailure('APNs: the notification payload is too large (413)', code);
+  if (status === 413)
+    return permanentFailure('APNs: the notification payload is too large (413)', code, 'message');
   if (status === 429)
     return transientFailure(`APNs is throttling (${code}); try again later`, code, retryAfterMs);
   if (status >= 500)

@@ -7,10 +7,16 @@ export function accepted(providerMessageId?: string): DeliveryResult {
   return providerMessageId ? { status: 'accepted', providerMessageId } : { status: 'accepted' };
 }
 
-export function permanentFailure(reason: string, providerCode?: string): FailureResult {
-  return providerCode === undefined
-    ? { status: 'permanent_failure', reason }
-    : { status: 'permanent_failure', reason, providerCode };
+export function permanentFailure(
+  reason: string,
+  providerCode?: string,
+  scope?: 'message' | 'configuration',
+): FailureResult {
+  const result: FailureResult = { status: 'permanent_failure', reason };
+  if (providerCode !== undefined) result.providerCode = providerCode;
+  // `address` is the default a verifier assumes, so only the other scopes are spelled out.
+  if (scope !== undefined) result.scope = scope;
+  return result;
 }
 
 export function transientFailure(

@@ -94,7 +94,7 @@ describe('createWebPush', () => {
     ['missing', 'permanent_failure', '404'],
     ['big', 'permanent_failure', '413'],
     ['down', 'transient_failure', '503'],
-    ['wrong-vapid', 'transient_failure', '403'],
+    ['wrong-vapid', 'permanent_failure', '403'],
   ])('maps a push service answer for /%s to %s (%s)', async (id, status, code) => {
     const result = await createWebPush({ vapid }).send(pushMessage(webDevice(id)));
     expect(result).toMatchObject({ status, providerCode: code });

@@ -43,7 +43,11 @@ export function classifyPushServiceRefusal(refusal: PushServiceRefusal): Failure
     );
   }
   if (status === 413)
-    return permanentFailure(`The push payload is too large for the push service (413)${detail}`, code);
+    return permanentFailure(
+      `The push payload is too large for the push service (413)${detail}`,
+      code,
+      'message',
+    );
   if (status === 429) {
     return transientFailure(
       `The push service is rate limiting (429); try again later${detail}`,
@@ -52,10 +56,11 @@ export function classifyPushServiceRefusal(refusal: PushServiceRefusal): Failure
     );
   }
   if (status >= 500) return transientFailure(`The push service failed with HTTP ${status}${detail}`, code);
-  // 400 / 401 / 403 usually mean a VAPID problem that hits every subscription alike; a permanent answer would make
-  // the verifier drop devices that are fine, so it is transient with a reason that names the fix.
-  return transientFailure(
+  // 400 / 401 / 403 usually mean a VAPID problem that hits every subscription alike: permanent, scoped to the
+  // configuration, so the verifier falls back without dropping devices that are fine.
+  return permanentFailure(
     `The push service refused the notification with HTTP ${status}; check the VAPID keys and subject${detail}`,
     code,
+    'configuration',
   );
 }

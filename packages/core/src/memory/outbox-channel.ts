@@ -1,3 +1,4 @@
+import { InputError } from '../errors.js';
 import type { Channel, DeliveryResult, OutboundMessage } from '../ports/channel.js';
 import type { ChannelKind } from '../types.js';
 
@@ -41,7 +42,10 @@ export function createOutboxChannel(
     platforms: kind === 'push' ? ['ios', 'android', 'web'] : undefined,
     async send(message) {
       if (message.kind !== kind) {
-        throw new TypeError(`The ${kind} outbox channel cannot send a ${message.kind} message.`);
+        throw new InputError(
+          `The ${kind} outbox channel cannot send a ${message.kind} message; give it to a ${message.kind} channel.`,
+          [{ path: 'kind', message: `expected ${kind}` }],
+        );
       }
       const failure = failures.get(addressOf(message));
       if (failure) return { ...failure };

@@ -70,6 +70,16 @@ export interface PushMessage {
 export type OutboundMessage = SmsMessage | EmailMessage | PushMessage;
 
 /**
+ * What a permanent failure is about, so the verifier knows what to give up on.
+ * - `address` (the default): this phone, mailbox or push address can never take a message: drop it.
+ * - `message`: this message cannot be delivered (too large), but the address is fine.
+ * - `configuration`: the sender's credentials or settings are wrong (a bad APNs key, VAPID keys): fix them; every
+ *   address is affected and none should be dropped.
+ * @public
+ */
+export type FailureScope = 'address' | 'message' | 'configuration';
+
+/**
  * What happened to a send.
  * - `accepted`: the provider took it (not proof of delivery).
  * - `permanent_failure`: it will never work for this address (invalid number, unsubscribed, dead token, bounced).
@@ -78,7 +88,7 @@ export type OutboundMessage = SmsMessage | EmailMessage | PushMessage;
  */
 export type DeliveryResult =
   | { status: 'accepted'; providerMessageId?: string }
-  | { status: 'permanent_failure'; reason: string; providerCode?: string }
+  | { status: 'permanent_failure'; reason: string; providerCode?: string; scope?: FailureScope }
   | { status: 'transient_failure'; reason: string; providerCode?: string; retryAfterMs?: number };
 
 /**

@@ -319,11 +319,9 @@ async function deliverPush(
         display,
       });
       if (result.status !== 'accepted') await reportFailure(ctx, session, 'push', result);
-      if (
-        result.status === 'permanent_failure' &&
-        ctx.directory.capabilities.manageDevices &&
-        ctx.directory.removeDevice
-      ) {
+      // Only a dead address is dropped: a configuration error (bad provider key) would otherwise wipe every device.
+      const deadAddress = result.status === 'permanent_failure' && (result.scope ?? 'address') === 'address';
+      if (deadAddress && ctx.directory.capabilities.manageDevices && ctx.directory.removeDevice) {
         await callPort('directory', 'removeDevice', () =>
           ctx.directory.removeDevice!(user.tenantId, user.id, device.id),
         );
@@ -370,6 +368,11 @@ async function reportFailure(
     action: 'delivery_failed',
     actor: { type: 'system', id: 'qdesk' },
     result: result.status,
-    detail: { route, reason: result.reason.slice(0, 300), providerCode: result.providerCode ?? null },
+    detail: {
+      route,
+      reason: result.reason.slice(0, 300),
+      providerCode: result.providerCode ?? null,
+      ...(result.status === 'permanent_failure' ? { scope: result.scope ?? 'address' } : {}),
+    },
   });
 }

@@ -247,6 +247,25 @@ describe('verifier flows', () => {
     });
   });
 
+  it('a push refused for a configuration error falls back but keeps the device', async () => {
+    const t = setup();
+    t.push.failFor('dev-ana-phone', {
+      status: 'permanent_failure',
+      reason: 'InvalidProviderToken: fix the APNs key',
+      providerCode: 'InvalidProviderToken',
+      scope: 'configuration',
+    });
+    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    const sent = await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'push' });
+    expect(sent.session.fallbacks[0]?.reason).toBe('push_failed_permanently');
+    expect((await t.directory.getById(t.demo.tenantId, 'eu-ana'))?.devices.map((d) => d.id)).toEqual([
+      'dev-ana-phone',
+    ]);
+    expect(t.audit.all().find((r) => r.action === 'delivery_failed')?.detail).toMatchObject({
+      scope: 'configuration',
+    });
+  });
+
   it('an end-user with no device and no phone gets an email code for a push; nothing at all is a typed error', async () => {
     const t = setup({ fallback: ['sms'] });
     const { session } = await t.verifier.startForEndUser({
