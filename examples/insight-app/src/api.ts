@@ -158,6 +158,8 @@ export function createApi(services: AppServices, security: Security, live: LiveH
     return endUserId;
   };
 
+  api.get('/self-serve/config', (c) => c.json({ vapidPublicKey: services.vapidPublicKey }));
+
   api.get('/self-serve/pending', async (c) => {
     const endUserId = await requireEndUser(c);
     if (!endUserId)

@@ -25,6 +25,7 @@ const STATIC: Record<string, string> = {
   'insight.js': 'text/javascript; charset=utf-8',
   'self-serve.js': 'text/javascript; charset=utf-8',
   'api.js': 'text/javascript; charset=utf-8',
+  'sw.js': 'text/javascript; charset=utf-8',
 };
 const staticFiles = new Map(
   Object.keys(STATIC).map((name) => [
@@ -66,6 +67,10 @@ export function createApp(services: AppServices, env: AppEnv) {
   });
 
   app.get('/favicon.ico', (c) => c.body(null, 204));
+  // The service worker is served from the root so its scope covers /self-serve.
+  app.get('/sw.js', (c) =>
+    c.body(staticFiles.get('sw.js')!, 200, { 'content-type': STATIC['sw.js']!, 'cache-control': 'no-cache' }),
+  );
   app.get('/healthz', (c) => c.json({ ok: true, demo: services.demo }));
 
   app.route('/api', createApi(services, security, live));

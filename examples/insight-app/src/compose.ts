@@ -34,6 +34,8 @@ export interface AppServices {
   outbox: { sms: OutboxChannel; email: OutboxChannel; push: OutboxChannel } | null;
   /** Demo mode: the local Autotask fake the real adapter talks to. */
   autotask: AutotaskFakeServer | null;
+  /** VAPID public key for Web Push subscriptions, when Web Push is configured. */
+  vapidPublicKey: string | null;
   /** Key for the app's own cookies (derived from the verifier secret). */
   cookieKey: string;
   clock: Clock;
@@ -81,6 +83,7 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
     psa,
     outbox,
     autotask,
+    vapidPublicKey: null,
     cookieKey: `${secret}:cookies`,
     clock,
     close: () => autotask.close(),
@@ -89,5 +92,6 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
 
 export async function composeServices(env: AppEnv, options: ComposeOptions = {}): Promise<AppServices> {
   if (isDemo(env)) return composeDemo(env, options);
-  throw new Error('Real mode is composed in compose-real.ts');
+  const { composeReal } = await import('./compose-real.js');
+  return composeReal(env, options);
 }

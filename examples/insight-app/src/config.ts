@@ -28,6 +28,13 @@ export const envSchema = z
     VAPID_PUBLIC_KEY: optional,
     VAPID_PRIVATE_KEY: optional,
     VAPID_SUBJECT: optional,
+    FCM_SERVICE_ACCOUNT_FILE: optional,
+    APNS_KEY_FILE: optional,
+    APNS_KEY_ID: optional,
+    APNS_TEAM_ID: optional,
+    APNS_TOPIC: optional,
+    APNS_ENVIRONMENT: z.enum(['production', 'sandbox']).default('production'),
+    QDESK_DIRECTORY_FILE: optional,
   })
   .superRefine((env, ctx) => {
     const groups: [string, (keyof typeof env)[]][] = [
@@ -35,6 +42,7 @@ export const envSchema = z
       ['Twilio', ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN']],
       ['SMTP', ['SMTP_HOST', 'SMTP_FROM']],
       ['Web Push', ['VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY', 'VAPID_SUBJECT']],
+      ['APNs', ['APNS_KEY_FILE', 'APNS_KEY_ID', 'APNS_TEAM_ID', 'APNS_TOPIC']],
     ];
     for (const [name, keys] of groups) {
       const set = keys.filter((k) => env[k] !== undefined);
@@ -58,6 +66,13 @@ export const envSchema = z
     const real = env.AUTOTASK_USERNAME !== undefined;
     if (real && !env.QDESK_SECRET)
       ctx.addIssue({ code: 'custom', path: ['QDESK_SECRET'], message: 'is required outside demo mode' });
+    if (real && !env.QDESK_DIRECTORY_FILE) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['QDESK_DIRECTORY_FILE'],
+        message: 'is required outside demo mode (a JSON list of end-users)',
+      });
+    }
     if (real && !env.QDESK_TECHNICIAN_PASSWORD) {
       ctx.addIssue({
         code: 'custom',

@@ -14,7 +14,13 @@ try {
   throw error;
 }
 
-const services = await composeServices(env);
+const services = await composeServices(env).catch((error: unknown) => {
+  if (error instanceof EnvError) {
+    console.error(error.message);
+    process.exit(2);
+  }
+  throw error;
+});
 const { app } = createApp(services, env);
 const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (info) => {
   const base = `http://${info.address}:${info.port}`;

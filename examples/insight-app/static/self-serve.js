@@ -42,10 +42,6 @@ enable.addEventListener('click', async () => {
   await register();
 });
 
-function secondsLeft(expiresAt, serverNow) {
-  return Math.max(0, Math.round((expiresAt - serverNow) / 1000));
-}
-
 async function respond(challenge, response, number) {
   try {
     const result = await call('POST', '/api/self-serve/respond', {
@@ -152,4 +148,3 @@ await register();
 await poll();
 // Notifications can be off: the page polls for requests as well.
 setInterval(poll, 1500);
-void secondsLeft;

@@ -1,0 +1,142 @@
+import { readFileSync } from 'node:fs';
+import { createAutotaskAdapter } from '@qdesk/autotask-adapter';
+import { createApns } from '@qdesk/channels/apns';
+import { createFcm } from '@qdesk/channels/fcm';
+import { createSmtpEmail } from '@qdesk/channels/smtp';
+import { createTwilioSms } from '@qdesk/channels/twilio';
+import { createWebPush } from '@qdesk/channels/web-push';
+import {
+  type Channel,
+  createMemoryAuditLog,
+  createMemoryDirectory,
+  createVerifier,
+  type EndUser,
+  systemClock,
+} from '@qdesk/core';
+import { z } from 'zod';
+import type { AppServices, ComposeOptions } from './compose.js';
+import { type AppEnv, EnvError } from './config.js';
+
+const endUsersSchema = z.array(
+  z
+    .object({
+      id: z.string().min(1).max(128),
+      email: z.email(),
+      displayName: z.string().min(1).max(200),
+      mobilePhone: z
+        .string()
+        .regex(/^\+[1-9]\d{6,14}$/, 'an E.164 number such as +15551234567')
+        .nullable(),
+      customerId: z.string().optional(),
+      devices: z
+        .array(
+          z.object({
+            id: z.string().min(1),
+            platform: z.enum(['ios', 'android', 'web']),
+            pushAddress: z.string().min(1),
+            notificationPermission: z.enum(['granted', 'denied', 'default', 'unknown']),
+          }),
+        )
+        .default([]),
+    })
+    .strict(),
+);
+
+function readJson(path: string, variable: string): unknown {
+  try {
+    return JSON.parse(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new EnvError(`${variable}: cannot read JSON from ${path} (${(error as Error).message})`);
+  }
+}
+
+/** Real mode: Autotask, and whichever channels the environment configures. */
+export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Promise<AppServices> {
+  const clock = options.clock ?? systemClock;
+  const tenantId = env.QDESK_TENANT_ID;
+  const parsed = endUsersSchema.safeParse(readJson(env.QDESK_DIRECTORY_FILE!, 'QDESK_DIRECTORY_FILE'));
+  if (!parsed.success) {
+    const issues = parsed.error.issues.map((i) => `  [${i.path.join('.')}] ${i.message}`).join('\n');
+    throw new EnvError(`QDESK_DIRECTORY_FILE: invalid end-user list:\n${issues}`);
+  }
+  const directory = createMemoryDirectory(parsed.data.map((u): EndUser => ({ ...u, tenantId })));
+  const psa = createAutotaskAdapter({
+    username: env.AUTOTASK_USERNAME!,
+    secret: env.AUTOTASK_SECRET!,
+    integrationCode: env.AUTOTASK_INTEGRATION_CODE!,
+    ...(env.AUTOTASK_ZONE_URL ? { zoneUrl: env.AUTOTASK_ZONE_URL } : {}),
+  });
+  const closers: (() => Promise<void> | void)[] = [];
+  const sms = env.TWILIO_ACCOUNT_SID
+    ? createTwilioSms({
+        accountSid: env.TWILIO_ACCOUNT_SID,
+        authToken: env.TWILIO_AUTH_TOKEN!,
+        ...(env.TWILIO_FROM ? { from: env.TWILIO_FROM } : {}),
+        ...(env.TWILIO_MESSAGING_SERVICE_SID
+          ? { messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID }
+          : {}),
+      })
+    : undefined;
+  const email = env.SMTP_HOST
+    ? createSmtpEmail({
+        from: env.SMTP_FROM!,
+        smtp: {
+          host: env.SMTP_HOST,
+          ...(env.SMTP_PORT ? { port: env.SMTP_PORT, secure: env.SMTP_PORT === 465 } : {}),
+          ...(env.SMTP_USER ? { auth: { user: env.SMTP_USER, pass: env.SMTP_PASSWORD ?? '' } } : {}),
+        },
+      })
+    : undefined;
+  if (email) closers.push(() => email.close());
+  const push: Channel[] = [];
+  if (env.VAPID_PUBLIC_KEY) {
+    push.push(
+      createWebPush({
+        vapid: {
+          publicKey: env.VAPID_PUBLIC_KEY,
+          privateKey: env.VAPID_PRIVATE_KEY!,
+          subject: env.VAPID_SUBJECT!,
+        },
+      }),
+    );
+  }
+  if (env.FCM_SERVICE_ACCOUNT_FILE)
+    push.push(createFcm({ serviceAccount: readFileSync(env.FCM_SERVICE_ACCOUNT_FILE, 'utf8') }));
+  if (env.APNS_KEY_FILE) {
+    const apns = createApns({
+      teamId: env.APNS_TEAM_ID!,
+      keyId: env.APNS_KEY_ID!,
+      privateKey: readFileSync(env.APNS_KEY_FILE, 'utf8'),
+      topic: env.APNS_TOPIC!,
+      host: env.APNS_ENVIRONMENT,
+    });
+    closers.push(() => apns.close());
+    push.push(apns);
+  }
+  const audit = createMemoryAuditLog();
+  const verifier = createVerifier({
+    secret: env.QDESK_SECRET!,
+    directory,
+    psa,
+    audit,
+    clock,
+    channels: { ...(sms ? { sms } : {}), ...(email ? { email } : {}), ...(push.length ? { push } : {}) },
+    policy: { codeMode: env.QDESK_CODE_MODE },
+  });
+  return {
+    demo: false,
+    tenantId,
+    verifier,
+    directory,
+    audit,
+    psa,
+    outbox: null,
+    autotask: null,
+    vapidPublicKey: env.VAPID_PUBLIC_KEY ?? null,
+    cookieKey: `${env.QDESK_SECRET}:cookies`,
+    clock,
+    async close() {
+      for (const close of closers) await close();
+    },
+  };
+}
