@@ -18,6 +18,7 @@ import {
   type OutboxChannel,
   type PsaAdapter,
   systemClock,
+  type VerificationPolicy,
   type Verifier,
 } from '@qdesk/core';
 import { type AppEnv, isDemo } from './config.js';
@@ -47,6 +48,8 @@ export interface ComposeOptions {
   clock?: Clock;
   /** Silence the console channels (tests). */
   quiet?: boolean;
+  /** Policy overrides (benchmarks raise the per-end-user limits). */
+  policy?: Partial<VerificationPolicy>;
 }
 
 /**
@@ -72,7 +75,7 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
     audit,
     clock,
     channels: outbox,
-    policy: { codeMode: env.QDESK_CODE_MODE, sendsPerWindow: 20, pushesPerWindow: 20 },
+    policy: { codeMode: env.QDESK_CODE_MODE, sendsPerWindow: 20, pushesPerWindow: 20, ...options.policy },
   });
   return {
     demo: true,

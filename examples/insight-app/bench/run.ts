@@ -1,0 +1,116 @@
+// `pnpm bench` runs this: the reference app on loopback, a technician watching by Server-Sent Events and an
+// end-user approving by HTTP. Measures the latency from the end-user's Approve request to the technician's SSE
+// event, and complete push verifications per second through HTTP on one process.
+import type { AddressInfo } from 'node:net';
+import { serve } from '@hono/node-server';
+import { createApp } from '../src/app.js';
+import { composeDemo } from '../src/compose.js';
+import { readEnv } from '../src/config.js';
+
+const N = Number(process.env.QDESK_BENCH_N ?? 1000);
+const env = readEnv({ PORT: '0' });
+const services = await composeDemo(env, {
+  quiet: true,
+  policy: { sendsPerWindow: 1000, pushesPerWindow: 1000, sendWindowMs: 1000, pushWindowMs: 1000 },
+});
+const { app } = createApp(services, env);
+const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
+await new Promise<void>((resolve) => server.once('listening', () => resolve()));
+const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+const origin = { origin: base };
+
+const cookieOf = (res: Response) => (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+const tech = cookieOf(await fetch(`${base}/`, { redirect: 'manual' }));
+const page = await (await fetch(`${base}/insight?ticketId=1001`, { headers: { cookie: tech } })).text();
+const csrf = /name="csrf-token" content="([^"]+)"/.exec(page)![1]!;
+const endUser = cookieOf(
+  await fetch(`${base}/self-serve/sign-in`, {
+    method: 'POST',
+    redirect: 'manual',
+    headers: { ...origin, 'content-type': 'application/x-www-form-urlencoded' },
+    body: 'endUserId=eu-ana',
+  }),
+);
+const json = { 'content-type': 'application/json' };
+
+/** Opens the technician's SSE stream and resolves each time a `status` event arrives. */
+async function watch(sessionId: string) {
+  const controller = new AbortController();
+  const res = await fetch(`${base}/api/verifications/${sessionId}/events`, {
+    headers: { cookie: tech },
+    signal: controller.signal,
+  });
+  const reader = res.body!.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = '';
+  const next = async (): Promise<string> => {
+    for (;;) {
+      const end = buffer.indexOf('\n\n');
+      if (end >= 0) {
+        const frame = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        if (frame.includes('event: status')) return frame;
+        continue;
+      }
+      const { value, done } = await reader.read();
+      if (done) throw new Error('stream ended');
+      buffer += value;
+    }
+  };
+  return { next, close: () => controller.abort() };
+}
+
+async function oneVerification(): Promise<number> {
+  const started = await fetch(`${base}/api/verifications`, {
+    method: 'POST',
+    headers: { ...json, ...origin, cookie: tech, 'x-csrf-token': csrf },
+    body: JSON.stringify({ ticketId: '1001', method: 'push' }),
+  });
+  if (started.status !== 201) throw new Error(`start failed: ${started.status} ${await started.text()}`);
+  const { session } = (await started.json()) as { session: { id: string } };
+  const stream = await watch(session.id);
+  await stream.next(); // the snapshot sent on connect
+  const pending = (await (
+    await fetch(`${base}/api/self-serve/pending`, { headers: { cookie: endUser } })
+  ).json()) as {
+    challenges: { challengeId: string; token: string }[];
+  };
+  const challenge = pending.challenges.find((c) => c.challengeId === session.id)!;
+  const t0 = performance.now();
+  const approve = fetch(`${base}/api/self-serve/respond`, {
+    method: 'POST',
+    headers: { ...json, ...origin, cookie: endUser },
+    body: JSON.stringify({ sessionId: session.id, token: challenge.token, response: 'approve' }),
+  });
+  let frame = await stream.next();
+  while (!frame.includes('session.approved')) frame = await stream.next();
+  const latency = performance.now() - t0;
+  if ((await approve).status !== 200) throw new Error('approve failed');
+  stream.close();
+  return latency;
+}
+
+for (let i = 0; i < 50; i++) await oneVerification(); // warm up
+const latencies: number[] = [];
+const startedAt = performance.now();
+for (let i = 0; i < N; i++) latencies.push(await oneVerification());
+const elapsed = performance.now() - startedAt;
+latencies.sort((a, b) => a - b);
+const pct = (p: number) =>
+  latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
+
+console.log('QDesk insight-app benchmark (Node %s, loopback, one process)\n', process.version);
+console.log(`Approve request -> technician's SSE event, over ${N} push verifications:`);
+console.log(
+  `   p50 ${pct(50).toFixed(2)} ms   p90 ${pct(90).toFixed(2)} ms   p99 ${pct(99).toFixed(2)} ms   max ${latencies.at(-1)!.toFixed(2)} ms  (goal: p99 under 20 ms)`,
+);
+console.log(
+  `Complete push verifications through HTTP (start + send, SSE, poll, approve, note on the Autotask fake):`,
+);
+console.log(
+  `   ${(N / (elapsed / 1000)).toFixed(0)} per second, sequential (${elapsed.toFixed(0)} ms for ${N})`,
+);
+console.log(`   notes written on the fake's ticket: ${services.autotask!.state.notes('1001').length}`);
+
+server.close();
+await services.close();
+process.exit(0);
