@@ -1,4 +1,4 @@
-import type { Verifier, VerifierEventName } from '@qdesk/core';
+import { VERIFIER_EVENT_NAMES, type Verifier, type VerifierEventName } from '@qdesk/core';
 
 export interface LiveUpdate {
   event: VerifierEventName;
@@ -9,19 +9,8 @@ export interface LiveUpdate {
 /** Fans verifier events out to the Server-Sent Events streams watching each session. */
 export function createLiveHub(verifier: Verifier) {
   const watchers = new Map<string, Set<(update: LiveUpdate) => void>>();
-  const names: VerifierEventName[] = [
-    'session.sent',
-    'session.fallback',
-    'push.responded',
-    'code.checked',
-    'session.approved',
-    'session.denied',
-    'session.expired',
-    'session.cancelled',
-    'session.failed',
-    'delivery.failed',
-    'outcome.written',
-  ];
+  // Every event but creation concerns a session someone may be watching.
+  const names = VERIFIER_EVENT_NAMES.filter((name) => name !== 'session.created');
   for (const name of names) {
     verifier.events.on(name, (e: { sessionId: string; at: number }) => {
       for (const watcher of watchers.get(e.sessionId) ?? [])

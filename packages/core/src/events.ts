@@ -51,6 +51,46 @@ export interface VerifierEventMap {
 /** Name of a verifier event. @public */
 export type VerifierEventName = keyof VerifierEventMap;
 
+/** Every verifier event name, for code that subscribes to all of them (live updates, logging). @public */
+export const VERIFIER_EVENT_NAMES: readonly VerifierEventName[] = [
+  'session.created',
+  'session.sent',
+  'delivery.failed',
+  'session.fallback',
+  'push.responded',
+  'code.checked',
+  'session.approved',
+  'session.denied',
+  'session.expired',
+  'session.cancelled',
+  'session.failed',
+  'outcome.written',
+  'outcome.write_failed',
+];
+
+/** The session fields an event is about. */
+interface EventSubject {
+  id: string;
+  tenantId: string;
+  endUser: { id: string };
+  technician: { id: string };
+  ticket: { id: string } | null;
+  method: Method | null;
+}
+
+/** The common fields of an event about `session` at `at`. @internal */
+export function eventBase(session: EventSubject, at: number): VerifierEventBase {
+  return {
+    sessionId: session.id,
+    tenantId: session.tenantId,
+    endUserId: session.endUser.id,
+    technicianId: session.technician.id,
+    ticketId: session.ticket?.id ?? null,
+    method: session.method,
+    at,
+  };
+}
+
 /** Listener signatures for the verifier's typed emitter (`verifier.events.on(name, listener)`). @public */
 export type VerifierEvents = { [K in VerifierEventName]: (event: VerifierEventMap[K]) => void };
 

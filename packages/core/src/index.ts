@@ -25,7 +25,6 @@ export {
   RateLimitError,
   TransitionError,
 } from './errors.js';
-// Events
 export type {
   EmittedEvent,
   VerifierEventBase,
@@ -33,6 +32,8 @@ export type {
   VerifierEventName,
   VerifierEvents,
 } from './events.js';
+// Events
+export { VERIFIER_EVENT_NAMES } from './events.js';
 export type { Effect, RejectionCode, SessionEvent, SessionEventType } from './machine/events.js';
 export type {
   ActiveSession,

@@ -1,4 +1,10 @@
-import type { EmittedEvent, VerifierEventBase, VerifierEventMap, VerifierEventName } from '../events.js';
+import {
+  type EmittedEvent,
+  eventBase,
+  type VerifierEventBase,
+  type VerifierEventMap,
+  type VerifierEventName,
+} from '../events.js';
 import { isPushMethod } from '../types.js';
 import type { Effect, RejectionCode, SessionEvent } from './events.js';
 import {
@@ -46,18 +52,7 @@ function emit<K extends VerifierEventName>(
   extra: Omit<VerifierEventMap[K], keyof VerifierEventBase>,
   at: number,
 ): Effect {
-  const payload = Object.assign(
-    {
-      sessionId: session.id,
-      tenantId: session.tenantId,
-      endUserId: session.endUser.id,
-      technicianId: session.technician.id,
-      ticketId: session.ticket?.id ?? null,
-      method: session.method,
-      at,
-    },
-    extra,
-  ) as VerifierEventMap[K];
+  const payload = Object.assign(eventBase(session, at), extra) as VerifierEventMap[K];
   return { type: 'emit', event: { name, payload } as EmittedEvent };
 }
 

@@ -1,7 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type TypedEmitter from 'typed-emitter';
 import { AdapterError, isQdeskError, NotFoundError, QdeskError, TransitionError } from '../errors.js';
-import type { VerifierEvents } from '../events.js';
+import { eventBase, type VerifierEvents } from '../events.js';
 import type { SessionEvent } from '../machine/events.js';
 import { isTerminalStatus, type VerificationSession } from '../machine/session.js';
 import { type TransitionResult, transition } from '../machine/transition.js';
@@ -191,16 +191,7 @@ async function writeOutcome(
   session: VerificationSession,
   outcome: keyof typeof OUTCOME_TEXT,
 ): Promise<void> {
-  const base = {
-    sessionId: session.id,
-    tenantId: session.tenantId,
-    endUserId: session.endUser.id,
-    technicianId: session.technician.id,
-    ticketId: session.ticket?.id ?? null,
-    method: session.method,
-    at: ctx.clock.now(),
-    outcome,
-  };
+  const base = { ...eventBase(session, ctx.clock.now()), outcome };
   await audit(ctx, session, { action: 'outcome', actor: { type: 'system', id: 'qdesk' }, result: outcome });
   const psa = ctx.psa;
   if (!session.ticket || !psa?.capabilities.writeNotes || !ctx.policy.writeNotes) return;

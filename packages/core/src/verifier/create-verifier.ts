@@ -1,6 +1,6 @@
 import type TypedEmitter from 'typed-emitter';
 import { AuthenticationError, isQdeskError, TransitionError } from '../errors.js';
-import type { VerifierEvents } from '../events.js';
+import { eventBase, type VerifierEvents } from '../events.js';
 import type { SessionEvent } from '../machine/events.js';
 import { readSession, type VerificationSession } from '../machine/session.js';
 import { createMemoryAuditLog } from '../memory/audit-log.js';
@@ -417,13 +417,7 @@ export function createVerifier(config: VerifierConfig): Verifier {
         const session = await loadSession(ctx, report.sessionId, null);
         if (report.status === 'failed' || report.status === 'undelivered') {
           publish(ctx, 'delivery.failed', {
-            sessionId: session.id,
-            tenantId: session.tenantId,
-            endUserId: session.endUser.id,
-            technicianId: session.technician.id,
-            ticketId: session.ticket?.id ?? null,
-            method: session.method,
-            at: clock.now(),
+            ...eventBase(session, clock.now()),
             route: report.channel,
             permanent: report.permanent,
             reason: report.reason ?? report.status,

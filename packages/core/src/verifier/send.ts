@@ -1,4 +1,5 @@
 import { PreconditionError, RateLimitError } from '../errors.js';
+import { eventBase } from '../events.js';
 import type { SessionEvent } from '../machine/events.js';
 import type { VerificationSession } from '../machine/session.js';
 import type { DeliveryResult, OutboundMessage } from '../ports/channel.js';
@@ -353,13 +354,7 @@ async function reportFailure(
 ): Promise<void> {
   const permanent = result.status === 'permanent_failure';
   publish(ctx, 'delivery.failed', {
-    sessionId: session.id,
-    tenantId: session.tenantId,
-    endUserId: session.endUser.id,
-    technicianId: session.technician.id,
-    ticketId: session.ticket?.id ?? null,
-    method: session.method,
-    at: ctx.clock.now(),
+    ...eventBase(session, ctx.clock.now()),
     route,
     permanent,
     reason: result.reason,

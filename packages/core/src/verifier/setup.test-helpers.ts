@@ -1,5 +1,5 @@
 import { createDemoData } from '../demo/data.js';
-import type { VerifierEventName } from '../events.js';
+import { VERIFIER_EVENT_NAMES, type VerifierEventName } from '../events.js';
 import { createMemoryAuditLog } from '../memory/audit-log.js';
 import { createMemoryDirectory } from '../memory/directory.js';
 import { createOutboxChannel } from '../memory/outbox-channel.js';
@@ -34,22 +34,9 @@ export function setup(policy: Partial<VerificationPolicy> = {}) {
   });
   const actor: Actor = { tenantId: demo.tenantId, technicianId: 'tech-1', technicianName: 'Sam Rivera' };
   const events: { name: VerifierEventName; payload: unknown }[] = [];
-  const names: VerifierEventName[] = [
-    'session.created',
-    'session.sent',
-    'delivery.failed',
-    'session.fallback',
-    'push.responded',
-    'code.checked',
-    'session.approved',
-    'session.denied',
-    'session.expired',
-    'session.cancelled',
-    'session.failed',
-    'outcome.written',
-    'outcome.write_failed',
-  ];
-  for (const name of names) verifier.events.on(name, (payload: unknown) => events.push({ name, payload }));
+
+  for (const name of VERIFIER_EVENT_NAMES)
+    verifier.events.on(name, (payload: unknown) => events.push({ name, payload }));
   const lastCode = (channel = sms) => {
     const m = channel.last()?.message;
     if (!m || m.kind === 'push') throw new Error('no code message sent');

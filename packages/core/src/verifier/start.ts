@@ -1,4 +1,5 @@
 import { NotFoundError, PreconditionError } from '../errors.js';
+import { eventBase } from '../events.js';
 import type { IdleSession } from '../machine/session.js';
 import type { PsaContact, TicketContext } from '../ports/psa.js';
 import type { Actor, EndUser, TicketRef } from '../types.js';
@@ -231,15 +232,7 @@ async function create(
     ctx.store.create(session, SESSION_RETENTION_MS),
   );
   if (!created) throw new Error('session id collision'); // 144 random bits: unreachable unless Random is broken
-  publish(ctx, 'session.created', {
-    sessionId: session.id,
-    tenantId: session.tenantId,
-    endUserId: user.id,
-    technicianId: actor.technicianId,
-    ticketId: ticket?.id ?? null,
-    method: null,
-    at: now,
-  });
+  publish(ctx, 'session.created', eventBase(session, now));
   return {
     session: toSnapshot(session),
     endUser: summarise(user),
