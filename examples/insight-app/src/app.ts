@@ -1,8 +1,11 @@
 import { readFileSync } from 'node:fs';
+import { listMatches } from '@qdesk/core';
 import { type Context, Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
+import { createAdminApi, createSyncRunner, createWebhookApi } from './admin.js';
+import { adminMatchingPage } from './admin-page.js';
 import { createApi } from './api.js';
 import type { AppServices } from './compose.js';
 import type { AppEnv } from './config.js';
@@ -26,6 +29,7 @@ const STATIC: Record<string, string> = {
   'self-serve.js': 'text/javascript; charset=utf-8',
   'api.js': 'text/javascript; charset=utf-8',
   'sw.js': 'text/javascript; charset=utf-8',
+  'admin.js': 'text/javascript; charset=utf-8',
 };
 const staticFiles = new Map(
   Object.keys(STATIC).map((name) => [
@@ -42,6 +46,9 @@ export function createApp(services: AppServices, env: AppEnv) {
   const secureCookies = env.PUBLIC_URL?.startsWith('https://') ?? false;
   const security = createSecurity(services.cookieKey, { secureCookies });
   const live = createLiveHub(services.verifier);
+  const runner = createSyncRunner(services);
+  // Demo mode reads the PSA once at start, so the matching page has data at once.
+  if (services.demo) runner.start();
   const app = new Hono();
 
   app.onError((error, c) => toErrorResponse(error, c));
@@ -49,7 +56,9 @@ export function createApp(services: AppServices, env: AppEnv) {
     c.json({ error: { code: 'http_404', message: `No route for ${c.req.method} ${c.req.path}.` } }, 404),
   );
   // State-changing requests must come from this origin (forms and fetch); the technician API also checks a token.
-  app.use('*', csrf());
+  // PSA webhooks come from a server with no Origin: their HMAC signature authenticates them instead.
+  const sameOrigin = csrf();
+  app.use('*', (c, next) => (c.req.path.startsWith('/webhooks/') ? next() : sameOrigin(c, next)));
   app.use('*', async (c, next) => {
     await next();
     const framable = c.req.path === '/insight';
@@ -73,7 +82,9 @@ export function createApp(services: AppServices, env: AppEnv) {
   );
   app.get('/healthz', (c) => c.json({ ok: true, demo: services.demo }));
 
+  app.route('/api/admin', createAdminApi(services, security, runner));
   app.route('/api', createApi(services, security, live));
+  app.route('/webhooks', createWebhookApi(services));
 
   // ---- technician pages
   const requireTechnicianPage = async (c: Context) => {
@@ -167,6 +178,49 @@ export function createApp(services: AppServices, env: AppEnv) {
     );
   });
 
+  app.get('/admin/matching', async (c) => {
+    const tech = await security.technician(c);
+    if (!tech) {
+      if (!services.demo) return c.redirect('/login?next=/admin/matching', 303);
+      await security.signInTechnician(c, 'tech-demo', 'Sam Rivera');
+      return c.redirect('/admin/matching', 303);
+    }
+    const q = z
+      .object({
+        tab: z.enum(['companies', 'contacts']).default('companies'),
+        filter: z.enum(['suggested', 'all', 'unmatched', 'matched']).default('suggested'),
+        search: z.string().trim().max(100).default(''),
+        offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+      })
+      .parse(c.req.query());
+    const { mappings: store, tenantId } = services;
+    const endUsers = services.directory.list(tenantId);
+    const common = {
+      store,
+      tenantId,
+      filter: q.filter,
+      offset: q.offset,
+      limit: 50,
+      ...(q.search ? { search: q.search } : {}),
+    };
+    const [companies, contacts, customers] = await Promise.all([
+      q.tab === 'companies' ? listMatches({ kind: 'companies', ...common }) : Promise.resolve(null),
+      q.tab === 'contacts' ? listMatches({ kind: 'contacts', endUsers, ...common }) : Promise.resolve(null),
+      store.listCustomers(tenantId),
+    ]);
+    return c.html(
+      adminMatchingPage({
+        ...q,
+        companies,
+        contacts,
+        customers,
+        endUsers,
+        csrf: security.csrfFor(tech),
+        demo: services.demo,
+      }),
+    );
+  });
+
   app.get('/history', async (c) => {
     const tech = await security.technician(c);
     if (!tech) return c.redirect('/login?next=/history', 303);
@@ -231,5 +285,5 @@ export function createApp(services: AppServices, env: AppEnv) {
     return c.redirect('/', 303);
   });
 
-  return { app, live };
+  return { app, live, runner };
 }

@@ -7,8 +7,10 @@ import { createTwilioSms } from '@qdesk/channels/twilio';
 import { createWebPush } from '@qdesk/channels/web-push';
 import {
   type Channel,
+  createMatchingSync,
   createMemoryAuditLog,
   createMemoryDirectory,
+  createMemoryMappingStore,
   createVerifier,
   type EndUser,
   systemClock,
@@ -114,10 +116,12 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
     push.push(apns);
   }
   const audit = createMemoryAuditLog();
+  const mappings = createMemoryMappingStore();
   const verifier = createVerifier({
     secret: env.QDESK_SECRET!,
     directory,
     psa,
+    mappings,
     audit,
     clock,
     channels: { ...(sms ? { sms } : {}), ...(email ? { email } : {}), ...(push.length ? { push } : {}) },
@@ -132,6 +136,9 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
     psa,
     outbox: null,
     autotask: null,
+    mappings,
+    sync: createMatchingSync({ psa, store: mappings, tenantId, clock }),
+    webhookSecret: env.AUTOTASK_WEBHOOK_SECRET ?? null,
     vapidPublicKey: env.VAPID_PUBLIC_KEY ?? null,
     cookieKey: `${env.QDESK_SECRET}:cookies`,
     clock,

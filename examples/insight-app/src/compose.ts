@@ -10,9 +10,13 @@ import {
   type AuditLog,
   type Clock,
   createDemoData,
+  createMatchingSync,
   createMemoryAuditLog,
   createMemoryDirectory,
+  createMemoryMappingStore,
   createVerifier,
+  type MappingStore,
+  type MatchingSync,
   type MemoryAuditLog,
   type MemoryDirectory,
   type OutboxChannel,
@@ -37,6 +41,12 @@ export interface AppServices {
   autotask: AutotaskFakeServer | null;
   /** VAPID public key for Web Push subscriptions, when Web Push is configured. */
   vapidPublicKey: string | null;
+  /** Confirmed company and contact links, and the PSA records the matching sync read. */
+  mappings: MappingStore;
+  /** Reads companies and contacts from the PSA into `mappings`; also applies webhook changes. */
+  sync: MatchingSync;
+  /** Secret the PSA signs its webhooks with (`null` when webhooks are not configured). */
+  webhookSecret: string | null;
   /** Key for the app's own cookies (derived from the verifier secret). */
   cookieKey: string;
   clock: Clock;
@@ -52,6 +62,33 @@ export interface ComposeOptions {
   policy?: Partial<VerificationPolicy>;
 }
 
+/** Demo mode signs its (local) webhooks with this; real mode takes AUTOTASK_WEBHOOK_SECRET. */
+export const DEMO_WEBHOOK_SECRET = 'demo-webhook-secret';
+
+/** The demo MSP's customers: the QDesk side of the client companies the PSA knows. */
+async function demoMappings(tenantId: string): Promise<MappingStore> {
+  const store = createMemoryMappingStore();
+  await store.createCustomer({
+    tenantId,
+    id: 'cust-northwind',
+    name: 'Northwind Traders',
+    domain: 'northwind.example',
+  });
+  await store.createCustomer({
+    tenantId,
+    id: 'cust-contoso',
+    name: 'Contoso Dental',
+    domain: 'contoso-dental.example',
+  });
+  await store.createCustomer({
+    tenantId,
+    id: 'cust-fabrikam',
+    name: 'Fabrikam Logistics GmbH',
+    domain: null,
+  });
+  return store;
+}
+
 /**
  * Demo mode: memory store and audit log, the demo directory, the local Autotask fake served over real HTTP (so the
  * real adapter code runs), and console channels with an outbox. Nothing needs an account anywhere.
@@ -63,6 +100,7 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
   const psa = createAutotaskAdapter({ ...FAKE_CREDENTIALS, zoneUrl: autotask.zoneUrl });
   const directory = createMemoryDirectory(demo.endUsers);
   const audit = createMemoryAuditLog();
+  const mappings = await demoMappings(demo.tenantId);
   const logger = options.quiet ? { info: () => undefined } : undefined;
   const channel = (kind: 'sms' | 'email' | 'push') =>
     createConsoleChannel(kind, { now: () => clock.now(), ...(logger ? { logger } : {}) });
@@ -72,6 +110,7 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
     secret,
     directory,
     psa,
+    mappings,
     audit,
     clock,
     channels: outbox,
@@ -86,6 +125,9 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
     psa,
     outbox,
     autotask,
+    mappings,
+    sync: createMatchingSync({ psa, store: mappings, tenantId: demo.tenantId, clock }),
+    webhookSecret: env.AUTOTASK_WEBHOOK_SECRET ?? DEMO_WEBHOOK_SECRET,
     vapidPublicKey: null,
     cookieKey: `${secret}:cookies`,
     clock,

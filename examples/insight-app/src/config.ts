@@ -16,6 +16,11 @@ export const envSchema = z
     AUTOTASK_SECRET: optional,
     AUTOTASK_INTEGRATION_CODE: optional,
     AUTOTASK_ZONE_URL: z.url().optional(),
+    AUTOTASK_WEBHOOK_SECRET: z
+      .string()
+      .min(16, 'must be at least 16 characters')
+      .max(64, 'Autotask allows at most 64')
+      .optional(),
     TWILIO_ACCOUNT_SID: optional,
     TWILIO_AUTH_TOKEN: optional,
     TWILIO_FROM: optional,

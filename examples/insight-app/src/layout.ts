@@ -23,6 +23,7 @@ export function layout(
       ${options.demo ? html`<span class="badge" title="No account anywhere: demo data, local Autotask fake, console channels">demo</span>` : ''}
       <nav aria-label="Main">
         <a href="/history">History</a>
+        <a href="/admin/matching">Matching</a>
         ${options.demo ? html`<a href="/outbox">Outbox</a>` : ''}
         <a href="/self-serve">Self-serve</a>
       </nav>

@@ -57,6 +57,72 @@ export { isTerminalStatus, readSession, TERMINAL_STATUSES } from './machine/sess
 export type { TransitionResult } from './machine/transition.js';
 // The pure machine
 export { transition } from './machine/transition.js';
+// Matching
+export type {
+  ConfirmCompanySuggestionsInput,
+  ConfirmContactSuggestionsInput,
+  ConfirmResult,
+  ConfirmSkipReason,
+  SkippedSuggestion,
+} from './matching/confirm-suggestions.js';
+export { confirmSuggestions } from './matching/confirm-suggestions.js';
+export type { ContactChange, ContactChangeResult } from './matching/contact-change.js';
+export type {
+  CompanyMatchQuery,
+  CompanyMatchRow,
+  ContactMatchQuery,
+  ContactMatchRow,
+  MatchFilter,
+  MatchPage,
+  MatchStatus,
+} from './matching/list-matches.js';
+export { listMatches } from './matching/list-matches.js';
+export type {
+  ContactRemoval,
+  CreateCustomerFromCompanyOptions,
+  CustomerFromCompany,
+  MappingStore,
+  NewCustomer,
+  SyncBatch,
+  SyncPruneResult,
+} from './matching/mapping-store.js';
+export type {
+  MatchingSync,
+  MatchingSyncConfig,
+  MatchingSyncProgress,
+  MatchingSyncRunOptions,
+  MatchingSyncSummary,
+  SkippedRecord,
+} from './matching/matching-sync.js';
+export { createMatchingSync } from './matching/matching-sync.js';
+export type { MemoryMappingStoreOptions } from './matching/memory-mapping-store.js';
+export { createMemoryMappingStore } from './matching/memory-mapping-store.js';
+export {
+  LEGAL_SUFFIXES,
+  normalizeCompanyName,
+  normalizeDomain,
+  normalizeEmail,
+  normalizePersonName,
+} from './matching/normalize.js';
+export type { CompanyPair } from './matching/suggest-companies.js';
+export { suggestCompanyMatches } from './matching/suggest-companies.js';
+export type { ContactPair, ContactSuggestionOptions } from './matching/suggest-contacts.js';
+export { suggestContactMatches } from './matching/suggest-contacts.js';
+export type {
+  CompanyLink,
+  CompanyMatchReason,
+  CompanyMatchSuggestion,
+  ConfirmedBy,
+  ContactLink,
+  ContactMatchReason,
+  ContactMatchSuggestion,
+  Customer,
+  MatchConflict,
+  MatchStrength,
+  MatchSuggestionBase,
+  SyncCheckpoint,
+  SyncPhase,
+} from './matching/types.js';
 export type { MemoryAuditLog } from './memory/audit-log.js';
 // Memory defaults
 export { createMemoryAuditLog } from './memory/audit-log.js';

@@ -8,6 +8,8 @@
 export type { ChannelConformanceOptions } from './channel-conformance.js';
 export { runChannelConformance } from './channel-conformance.js';
 export { sampleSession } from './fixtures.js';
+export type { MappingStoreConformanceOptions } from './mapping-store-conformance.js';
+export { runMappingStoreConformance } from './mapping-store-conformance.js';
 export type { PsaAdapterConformanceOptions, PsaConformanceFixtures } from './psa-adapter-conformance.js';
 export { runPsaAdapterConformance } from './psa-adapter-conformance.js';
 export type { SessionStoreConformanceOptions } from './session-store-conformance.js';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, type FieldIssue } from '../errors.js';
+import type { MappingStore } from '../matching/mapping-store.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { Channel } from '../ports/channel.js';
 import type { EndUserDirectory } from '../ports/directory.js';
@@ -61,6 +62,8 @@ export interface VerifierConfig {
   directory: EndUserDirectory;
   /** The PSA (needed to start from a ticket or a contact, and to write notes). */
   psa?: PsaAdapter | null;
+  /** Confirmed contact links: a ticket's contact leads to its linked end-user first, email lookup second. */
+  mappings?: MappingStore | null;
   /** Delivery channels by route. */
   channels?: { sms?: Channel; email?: Channel; push?: PushChannels };
   /** Session store (default: memory). */
@@ -186,6 +189,9 @@ export function resolveConfig(config: VerifierConfig): ResolvedConfig {
     });
   }
   issues.push(...portIssues('directory', config.directory, REQUIRED.directory!));
+  if (config.mappings !== undefined && config.mappings !== null) {
+    issues.push(...portIssues('mappings', config.mappings, ['endUserForContact']));
+  }
   for (const name of ['psa', 'store', 'audit', 'clock', 'random'] as const) {
     if (config[name] !== undefined && config[name] !== null)
       issues.push(...portIssues(name, config[name], REQUIRED[name]!));

@@ -5,6 +5,7 @@ import { eventBase, type VerifierEvents } from '../events.js';
 import type { SessionEvent } from '../machine/events.js';
 import { isTerminalStatus, type VerificationSession } from '../machine/session.js';
 import { type TransitionResult, transition } from '../machine/transition.js';
+import type { MappingStore } from '../matching/mapping-store.js';
 import type { AuditLog, AuditRecord } from '../ports/audit-log.js';
 import type { Channel } from '../ports/channel.js';
 import type { EndUserDirectory } from '../ports/directory.js';
@@ -22,6 +23,7 @@ export interface VerifierContext {
   store: SessionStore;
   directory: EndUserDirectory;
   psa: PsaAdapter | null;
+  mappings: MappingStore | null;
   channels: { sms: Channel | null; email: Channel | null; push: Channel[] };
   audit: AuditLog;
   clock: Clock;

@@ -143,6 +143,7 @@ export function createVerifier(config: VerifierConfig): Verifier {
     store: config.store ?? createMemorySessionStore({ now: () => clock.now() }),
     directory: config.directory,
     psa: config.psa ?? null,
+    mappings: config.mappings ?? null,
     channels: {
       sms: config.channels?.sms ?? null,
       email: config.channels?.email ?? null,

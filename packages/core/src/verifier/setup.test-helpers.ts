@@ -7,12 +7,15 @@ import { createMemoryPsa } from '../memory/psa.js';
 import { createManualClock } from '../memory/runtime.js';
 import { createMemorySessionStore } from '../memory/session-store.js';
 import type { Actor } from '../types.js';
-import type { VerificationPolicy } from './config.js';
+import type { VerificationPolicy, VerifierConfig } from './config.js';
 import { createVerifier } from './create-verifier.js';
 
 export const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
 
-export function setup(policy: Partial<VerificationPolicy> = {}) {
+export function setup(
+  policy: Partial<VerificationPolicy> = {},
+  extra: Pick<VerifierConfig, 'mappings'> = {},
+) {
   const demo = createDemoData();
   const clock = createManualClock();
   const store = createMemorySessionStore({ now: clock.now });
@@ -31,6 +34,7 @@ export function setup(policy: Partial<VerificationPolicy> = {}) {
     clock,
     channels: { sms, email, push },
     policy,
+    ...extra,
   });
   const actor: Actor = { tenantId: demo.tenantId, technicianId: 'tech-1', technicianName: 'Sam Rivera' };
   const events: { name: VerifierEventName; payload: unknown }[] = [];

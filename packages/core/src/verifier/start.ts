@@ -60,13 +60,28 @@ function requirePsa(ctx: VerifierContext) {
   return ctx.psa;
 }
 
-/** Finds the end-user for a contact: the first of its emails that matches an account. */
+/**
+ * Finds the end-user for a contact: the end-user an admin confirmed for it, when there is one; otherwise the first
+ * of its emails that matches an account.
+ */
 async function endUserForContact(
   ctx: VerifierContext,
   actor: Actor,
   contact: PsaContact,
   ticketNumber: string | null,
 ) {
+  const mappings = ctx.mappings;
+  if (mappings) {
+    const link = await callPort('mapping store', 'endUserForContact', () =>
+      mappings.endUserForContact(actor.tenantId, contact.id),
+    );
+    if (link) {
+      const linked = await callPort('directory', 'getById', () =>
+        ctx.directory.getById(actor.tenantId, link.endUserId),
+      );
+      if (linked) return linked;
+    }
+  }
   const name = `${contact.firstName} ${contact.lastName}`.trim() || `contact ${contact.id}`;
   if (contact.emails.length === 0) {
     throw new PreconditionError(

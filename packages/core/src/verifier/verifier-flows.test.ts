@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { createMemoryMappingStore } from '../matching/memory-mapping-store.js';
 import { OUTCOME_TEXT } from './outcome-text.js';
 import { setup, wrongCode } from './setup.test-helpers.js';
 
@@ -306,6 +307,38 @@ describe('verifier flows', () => {
     });
     expect(t.audit.all()).toEqual([]);
     expect(await t.store.listActiveForEndUser('eu-ben')).toEqual([]);
+  });
+
+  it('a contact matched by hand leads to its confirmed end-user before any email lookup', async () => {
+    const mappings = createMemoryMappingStore();
+    const t = setup({}, { mappings });
+    // Farid (ticket 1007, contact 206) has no account with his email: an admin links him to Eva's account by hand.
+    await expect(t.verifier.lookupTicket({ actor: t.actor, ticketId: '1007' })).rejects.toMatchObject({
+      code: 'end_user_not_found',
+    });
+    await mappings.linkContact({
+      tenantId: t.demo.tenantId,
+      contactId: '206',
+      endUserId: 'eu-eva',
+      confirmedBy: { id: 'admin-1', name: 'Admin' },
+      confirmedAt: t.clock.now(),
+    });
+    await expect(t.verifier.lookupTicket({ actor: t.actor, ticketId: '1007' })).resolves.toMatchObject({
+      endUser: { id: 'eu-eva' },
+    });
+    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1007' });
+    expect(session.endUser.id).toBe('eu-eva');
+    // A confirmed link wins over the email match too.
+    await mappings.linkContact({
+      tenantId: t.demo.tenantId,
+      contactId: '201',
+      endUserId: 'eu-ben',
+      confirmedBy: { id: 'admin-1', name: 'Admin' },
+      confirmedAt: t.clock.now(),
+    });
+    await expect(t.verifier.lookupTicket({ actor: t.actor, ticketId: '1001' })).resolves.toMatchObject({
+      endUser: { id: 'eu-ben' },
+    });
   });
 
   it('cancel closes the session and writes the note', async () => {

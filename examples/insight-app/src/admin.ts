@@ -1,0 +1,249 @@
+import { readAutotaskWebhook } from '@qdesk/autotask-adapter';
+import {
+  type Actor,
+  confirmSuggestions,
+  isQdeskError,
+  type MatchingSyncProgress,
+  type MatchingSyncSummary,
+  suggestCompanyMatches,
+  suggestContactMatches,
+} from '@qdesk/core';
+import { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppServices } from './compose.js';
+import type { Security, Technician } from './security.js';
+
+const id = z
+  .string()
+  .trim()
+  .min(1)
+  .max(64)
+  .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only');
+const ids = z.array(id).min(1).max(5000);
+
+/** One matching sync at a time, with its progress for the admin page's progress bar. */
+export function createSyncRunner(services: AppServices) {
+  let running: Promise<void> | null = null;
+  let state: {
+    running: boolean;
+    progress: MatchingSyncProgress | null;
+    summary: MatchingSyncSummary | null;
+    error: string | null;
+  } = { running: false, progress: null, summary: null, error: null };
+  return {
+    state: () => state,
+    start(): boolean {
+      if (running) return false;
+      state = { running: true, progress: null, summary: state.summary, error: null };
+      running = services.sync
+        .run({ onProgress: (progress) => (state = { ...state, progress: { ...progress } }) })
+        .then((summary) => {
+          state = { ...state, running: false, summary };
+        })
+        .catch((error: unknown) => {
+          // A failed sync keeps its checkpoint: the next run resumes where this one stopped.
+          state = {
+            ...state,
+            running: false,
+            error: isQdeskError(error) || error instanceof Error ? error.message : String(error),
+          };
+        })
+        .finally(() => {
+          running = null;
+        });
+      return true;
+    },
+    /** Resolves when the running sync (if any) has ended. */
+    settled: () => running ?? Promise.resolve(),
+  };
+}
+export type SyncRunner = ReturnType<typeof createSyncRunner>;
+
+type Env = { Variables: { technician: Technician } };
+
+/** The admin API behind /admin/matching: sync, confirm suggestions (one or in bulk), match by hand, unmatch. */
+export function createAdminApi(services: AppServices, security: Security, runner: SyncRunner) {
+  const api = new Hono<Env>();
+  api.use('*', security.requireTechnician());
+  const { mappings: store, tenantId } = services;
+  const actorOf = (tech: Technician): Actor => ({
+    tenantId,
+    technicianId: tech.id,
+    technicianName: tech.name,
+  });
+  const endUsers = () => services.directory.list(tenantId);
+
+  api.get('/sync', (c) => c.json(runner.state()));
+  api.post('/sync', (c) => c.json({ started: runner.start(), ...runner.state() }, 202));
+
+  api.post('/companies/confirm', async (c) => {
+    const { companyIds } = z
+      .object({ companyIds: ids })
+      .strict()
+      .parse(await c.req.json().catch(() => null));
+    // Suggest over every record (ties and shared candidates span records), then keep the ones selected.
+    const [companies, customers, links] = await Promise.all([
+      store.listCompanies(tenantId),
+      store.listCustomers(tenantId),
+      store.listCompanyLinks(tenantId),
+    ]);
+    const wanted = new Set(companyIds);
+    const suggestions = suggestCompanyMatches(companies, customers, links).filter((s) =>
+      wanted.has(s.companyId),
+    );
+    const result = await confirmSuggestions({
+      kind: 'companies',
+      store,
+      actor: actorOf(c.get('technician')),
+      suggestions,
+    });
+    return c.json({
+      confirmed: result.confirmed.length,
+      skipped: result.skipped.map((s) => ({ reason: s.reason })),
+    });
+  });
+
+  api.post('/contacts/confirm', async (c) => {
+    const { contactIds } = z
+      .object({ contactIds: ids })
+      .strict()
+      .parse(await c.req.json().catch(() => null));
+    const [contacts, companyLinks, contactLinks] = await Promise.all([
+      store.listContacts(tenantId),
+      store.listCompanyLinks(tenantId),
+      store.listContactLinks(tenantId),
+    ]);
+    const wanted = new Set(contactIds);
+    const suggestions = suggestContactMatches(contacts, endUsers(), { companyLinks, contactLinks }).filter(
+      (s) => wanted.has(s.contactId),
+    );
+    const result = await confirmSuggestions({
+      kind: 'contacts',
+      store,
+      actor: actorOf(c.get('technician')),
+      suggestions,
+    });
+    return c.json({
+      confirmed: result.confirmed.length,
+      skipped: result.skipped.map((s) => ({ reason: s.reason })),
+    });
+  });
+
+  api.post('/companies/link', async (c) => {
+    const body = z
+      .object({ companyId: id, customerId: id })
+      .strict()
+      .parse(await c.req.json().catch(() => null));
+    const [company, customer] = await Promise.all([
+      store.getCompany(tenantId, body.companyId),
+      store.getCustomer(tenantId, body.customerId),
+    ]);
+    if (!company || !customer)
+      return c.json(
+        { error: { code: 'not_found', message: 'Unknown company or customer; run a sync and reload.' } },
+        404,
+      );
+    const tech = c.get('technician');
+    const link = await store.linkCompany({
+      tenantId,
+      companyId: company.id,
+      customerId: customer.id,
+      confirmedBy: { id: tech.id, name: tech.name },
+      confirmedAt: services.clock.now(),
+    });
+    return c.json({ link });
+  });
+
+  api.post('/contacts/link', async (c) => {
+    const body = z
+      .object({ contactId: id, endUserId: z.string().trim().min(1).max(128) })
+      .strict()
+      .parse(await c.req.json().catch(() => null));
+    const [contact, endUser] = await Promise.all([
+      store.getContact(tenantId, body.contactId),
+      services.directory.getById(tenantId, body.endUserId),
+    ]);
+    if (!contact || !endUser)
+      return c.json(
+        { error: { code: 'not_found', message: 'Unknown contact or end-user; run a sync and reload.' } },
+        404,
+      );
+    const tech = c.get('technician');
+    const link = await store.linkContact({
+      tenantId,
+      contactId: contact.id,
+      endUserId: endUser.id,
+      confirmedBy: { id: tech.id, name: tech.name },
+      confirmedAt: services.clock.now(),
+    });
+    return c.json({ link });
+  });
+
+  api.post('/companies/unlink', async (c) => {
+    const { companyId } = z
+      .object({ companyId: id })
+      .strict()
+      .parse(await c.req.json().catch(() => null));
+    return c.json({ removed: (await store.unlinkCompany(tenantId, companyId)) !== null });
+  });
+
+  api.post('/contacts/unlink', async (c) => {
+    const { contactId } = z
+      .object({ contactId: id })
+      .strict()
+      .parse(await c.req.json().catch(() => null));
+    return c.json({ removed: (await store.unlinkContact(tenantId, contactId)) !== null });
+  });
+
+  api.post('/companies/create-customer', async (c) => {
+    const { companyId } = z
+      .object({ companyId: id })
+      .strict()
+      .parse(await c.req.json().catch(() => null));
+    const company = await store.getCompany(tenantId, companyId);
+    if (!company)
+      return c.json(
+        { error: { code: 'not_found', message: 'Unknown company; run a sync and reload.' } },
+        404,
+      );
+    return c.json(await store.createCustomerFromCompany(company, actorOf(c.get('technician'))), 201);
+  });
+
+  return api;
+}
+
+const ACTIONS: Record<string, 'created' | 'updated' | 'deleted'> = {
+  create: 'created',
+  update: 'updated',
+  delete: 'deleted',
+};
+
+/** Autotask contact webhooks: verified by signature, then applied to the synced contacts (created, updated, deleted). */
+export function createWebhookApi(services: AppServices) {
+  const api = new Hono();
+  api.post('/autotask/contacts', async (c) => {
+    if (!services.webhookSecret)
+      return c.json({ error: { code: 'http_404', message: 'Webhooks are not configured.' } }, 404);
+    const raw = new Uint8Array(await c.req.arrayBuffer());
+    if (raw.length > 256_000)
+      return c.json({ error: { code: 'input_invalid', message: 'Body too large.' } }, 413);
+    const payload = readAutotaskWebhook(raw, c.req.header('x-hook-signature'), services.webhookSecret);
+    if (payload.EntityType.toLowerCase() !== 'contact') {
+      return c.json(
+        {
+          error: { code: 'input_invalid', message: `Expected a Contact webhook, got ${payload.EntityType}.` },
+        },
+        400,
+      );
+    }
+    const action = ACTIONS[payload.Action.toLowerCase()];
+    if (!action)
+      return c.json(
+        { error: { code: 'input_invalid', message: `Unknown webhook action ${payload.Action}.` } },
+        400,
+      );
+    const result = await services.sync.applyContactChange({ action, contactId: String(payload.Id) });
+    return c.json(result);
+  });
+  return api;
+}

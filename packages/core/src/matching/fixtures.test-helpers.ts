@@ -1,0 +1,60 @@
+import type { PsaCompany, PsaContact } from '../ports/psa.js';
+import type { EndUser } from '../types.js';
+import type { Customer } from './types.js';
+
+export const TENANT = 'msp-test';
+
+export const company = (id: string, name: string, webAddress: string | null = null): PsaCompany => ({
+  id,
+  name,
+  webAddress,
+  isActive: true,
+});
+
+export const customer = (id: string, name: string, domain: string | null = null): Customer => ({
+  id,
+  tenantId: TENANT,
+  name,
+  domain,
+});
+
+export const contact = (
+  id: string,
+  companyId: string,
+  firstName: string,
+  lastName: string,
+  emails: string[] = [],
+  isActive = true,
+): PsaContact => ({
+  id,
+  companyId,
+  firstName,
+  lastName,
+  emails,
+  mobilePhone: null,
+  phone: null,
+  isActive,
+});
+
+export const endUser = (
+  id: string,
+  customerId: string | undefined,
+  displayName: string,
+  email: string,
+): EndUser => ({
+  id,
+  tenantId: TENANT,
+  email,
+  displayName,
+  mobilePhone: null,
+  ...(customerId === undefined ? {} : { customerId }),
+  devices: [],
+});
+
+/** Contacts numbered `from`..`from + count - 1`, spread over `companies` companies, with one email each. */
+export function manyContacts(count: number, companies: number, from = 1): PsaContact[] {
+  return Array.from({ length: count }, (_, i) => {
+    const n = from + i;
+    return contact(String(n), String(1 + (n % companies)), `First${n}`, `Last${n}`, [`user${n}@example.com`]);
+  });
+}

@@ -1,0 +1,240 @@
+import { randomUUID } from 'node:crypto';
+import { ConfigError, type FieldIssue, QdeskError } from '../errors.js';
+import { systemClock } from '../memory/runtime.js';
+import type { PsaAdapter } from '../ports/psa.js';
+import type { Clock } from '../ports/runtime.js';
+import { callPort } from '../verifier/context.js';
+import { idSchema, mappingStoreIssues } from './_inputs.js';
+import { type PhaseContext, readPhase } from './_sync-phase.js';
+import { applyContactChange, type ContactChange, type ContactChangeResult } from './contact-change.js';
+import type { MappingStore, SyncPruneResult } from './mapping-store.js';
+import type { SyncCheckpoint } from './types.js';
+
+/** Configuration for {@link createMatchingSync}. @public */
+export interface MatchingSyncConfig {
+  /** The PSA to read; it must declare `capabilities.listRecords`. */
+  psa: PsaAdapter;
+  /** Where records, links and the checkpoint are kept. */
+  store: MappingStore;
+  /** The tenant (MSP) the PSA belongs to. */
+  tenantId: string;
+  /** Clock for checkpoint times (default: system). */
+  clock?: Clock;
+  /** Most records written per checkpoint (default 1000); a page boundary of the PSA also ends a batch. */
+  batchSize?: number;
+}
+
+/** Where a run stands: records stored so far in a phase, and the total the PSA reported (`null` when unknown). @public */
+export interface MatchingSyncProgress {
+  /** Companies are read first, then contacts. */
+  phase: 'companies' | 'contacts';
+  /** Records of this phase stored by this run, including before a resume. Never decreases. */
+  done: number;
+  /** Records the phase will have, when the PSA can count them. */
+  total: number | null;
+}
+
+/** Options for one {@link MatchingSync.run}. @public */
+export interface MatchingSyncRunOptions {
+  /** Called after each stored batch, and at the start and end of each phase. */
+  onProgress?: (progress: MatchingSyncProgress) => void;
+  /** Stops the run; what was stored stays and the next run resumes from it. */
+  signal?: AbortSignal;
+  /** Start a new run even when the last one did not complete (default false: resume it). */
+  restart?: boolean;
+  /**
+   * Complete even when more than half of the stored records (and more than 20) would be removed as no longer in
+   * the PSA (default false: such a run stops before removing anything, since a PSA that lists almost nothing more
+   * often lost permissions than customers).
+   */
+  allowMassRemoval?: boolean;
+}
+
+/** A PSA record a run left out because it was malformed, with the first problem found. @public */
+export interface SkippedRecord {
+  /** Phase that read it. */
+  phase: 'companies' | 'contacts';
+  /** Its id. */
+  id: string;
+  /** What is wrong with it. */
+  issue: FieldIssue;
+}
+
+/** What a completed run did. @public */
+export interface MatchingSyncSummary extends SyncPruneResult {
+  /** Id of the run (also in the checkpoint). */
+  runId: string;
+  /** True when this call resumed a run that had stopped. */
+  resumed: boolean;
+  /** Companies stored by the run (all its calls). */
+  companies: number;
+  /** Contacts stored by the run (all its calls). */
+  contacts: number;
+  /** Malformed records left out by this call. */
+  skipped: SkippedRecord[];
+  /** Epoch milliseconds the run started. */
+  startedAt: number;
+  /** Epoch milliseconds it completed. */
+  completedAt: number;
+}
+
+/** Reads a PSA's companies and contacts into a {@link MappingStore}, resumably, and applies webhook changes. @public */
+export interface MatchingSync {
+  /**
+   * Reads every company, then every contact, through the PSA's paged listings, storing them batch by batch with a
+   * checkpoint (the last id stored). After a failure the next call resumes after that id, so no record is stored
+   * twice; a completed run removes the records it did not see (and their links). A call made while a run is in
+   * progress joins it: its `onProgress` is added, its other options are ignored.
+   */
+  run(options?: MatchingSyncRunOptions): Promise<MatchingSyncSummary>;
+  /** Applies one contact change a PSA webhook reported. */
+  applyContactChange(change: ContactChange): Promise<ContactChangeResult>;
+}
+
+const MASS_REMOVAL_MIN = 20;
+
+/**
+ * Creates the sync that keeps a tenant's PSA companies and contacts in the mapping store, for suggestions and the
+ * admin's lists.
+ * @example
+ * ```ts
+ * const sync = createMatchingSync({ psa, store, tenantId: 'msp-1' });
+ * const summary = await sync.run({ onProgress: ({ phase, done, total }) => bar.update(phase, done, total) });
+ * ```
+ * @throws {@link ConfigError} listing every missing or bad field (PSA methods, store methods, tenant id).
+ * @public
+ */
+export function createMatchingSync(config: MatchingSyncConfig): MatchingSync {
+  const issues: FieldIssue[] = [];
+  const psa = config?.psa;
+  if (typeof psa !== 'object' || psa === null) issues.push({ path: 'psa', message: 'must be a PsaAdapter' });
+  else {
+    for (const method of ['listCompanies', 'listContacts', 'getContact'] as const) {
+      if (typeof psa[method] !== 'function')
+        issues.push({ path: `psa.${method}`, message: 'must be a function' });
+    }
+    if (psa.capabilities?.listRecords !== true) {
+      issues.push({
+        path: 'psa.capabilities.listRecords',
+        message: 'must be true: this PSA cannot list records',
+      });
+    }
+  }
+  issues.push(...mappingStoreIssues(config?.store));
+  const tenant = idSchema.safeParse(config?.tenantId);
+  if (!tenant.success) issues.push({ path: 'tenantId', message: tenant.error.issues[0]!.message });
+  const batchSize = config?.batchSize ?? 1000;
+  if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
+    issues.push({ path: 'batchSize', message: 'must be a whole number from 1 to 100000' });
+  }
+  if (issues.length > 0) {
+    const list = issues.map((i) => `${i.path} ${i.message}`).join('; ');
+    throw new ConfigError(`Invalid matching sync configuration: ${list}.`, issues);
+  }
+  const { store } = config;
+  const tenantId = tenant.data!;
+  const clock = config.clock ?? systemClock;
+  const storeCall = <T>(operation: string, run: () => Promise<T>) =>
+    callPort('mapping store', operation, run);
+
+  let running: Promise<MatchingSyncSummary> | null = null;
+  const listeners = new Set<(progress: MatchingSyncProgress) => void>();
+  const emit = (progress: MatchingSyncProgress) => {
+    for (const listener of listeners) listener(progress);
+  };
+  const context: PhaseContext = { psa, store, tenantId, clock, batchSize, emit };
+
+  async function runOnce(options: MatchingSyncRunOptions): Promise<MatchingSyncSummary> {
+    const signal = options.signal;
+    signal?.throwIfAborted();
+    let checkpoint = await storeCall('getSyncCheckpoint', () => store.getSyncCheckpoint(tenantId));
+    const resumed = checkpoint !== null && checkpoint.phase !== 'completed' && options.restart !== true;
+    if (!resumed || checkpoint === null) {
+      const now = clock.now();
+      checkpoint = {
+        runId: `run_${randomUUID()}`,
+        phase: 'companies',
+        afterId: null,
+        companiesDone: 0,
+        contactsDone: 0,
+        startedAt: now,
+        updatedAt: now,
+        completedAt: null,
+      };
+      const fresh = checkpoint;
+      await storeCall('saveSyncBatch', () => store.saveSyncBatch(tenantId, { checkpoint: fresh }));
+    }
+    const skipped: SkippedRecord[] = [];
+    if (checkpoint.phase === 'companies') {
+      checkpoint = await readPhase(context, 'companies', checkpoint, skipped, signal);
+      const next: SyncCheckpoint = {
+        ...checkpoint,
+        phase: 'contacts',
+        afterId: null,
+        updatedAt: clock.now(),
+      };
+      await storeCall('saveSyncBatch', () => store.saveSyncBatch(tenantId, { checkpoint: next }));
+      checkpoint = next;
+    }
+    checkpoint = await readPhase(context, 'contacts', checkpoint, skipped, signal);
+    signal?.throwIfAborted();
+
+    if (options.allowMassRemoval !== true) await refuseMassRemoval(checkpoint);
+    const now = clock.now();
+    const completed: SyncCheckpoint = {
+      ...checkpoint,
+      phase: 'completed',
+      afterId: null,
+      updatedAt: now,
+      completedAt: now,
+    };
+    const pruned = await storeCall('completeSync', () => store.completeSync(tenantId, completed));
+    return {
+      runId: completed.runId,
+      resumed,
+      companies: completed.companiesDone,
+      contacts: completed.contactsDone,
+      ...pruned,
+      skipped,
+      startedAt: completed.startedAt,
+      completedAt: now,
+    };
+  }
+
+  async function refuseMassRemoval(checkpoint: SyncCheckpoint) {
+    const [companies, contacts] = await Promise.all([
+      storeCall('listCompanies', () => store.listCompanies(tenantId)),
+      storeCall('listContacts', () => store.listContacts(tenantId)),
+    ]);
+    const checks = [
+      { kind: 'companies', stored: companies.length, seen: checkpoint.companiesDone },
+      { kind: 'contacts', stored: contacts.length, seen: checkpoint.contactsDone },
+    ];
+    for (const { kind, stored, seen } of checks) {
+      const removing = stored - seen;
+      if (removing > MASS_REMOVAL_MIN && removing * 2 > stored) {
+        throw new QdeskError(
+          'conflict',
+          `The PSA (${psa.name}) listed ${seen} ${kind} but ${stored} are stored: completing would remove ` +
+            `${removing} and their links. Check that the PSA account can still see every ${kind.slice(0, -1)}, ` +
+            'then run again with allowMassRemoval: true if the removal is real.',
+          { details: { kind, stored, seen } },
+        );
+      }
+    }
+  }
+
+  return {
+    run(options = {}) {
+      if (options.onProgress) listeners.add(options.onProgress);
+      if (!running) {
+        running = runOnce(options).finally(() => {
+          running = null;
+          listeners.clear();
+        });
+      }
+      return running;
+    },
+    applyContactChange: (change) => applyContactChange(psa, store, tenantId, change),
+  };
+}
