@@ -7,11 +7,11 @@ import { FAKE_CREDENTIALS, startAutotaskFake } from '@qdesk/autotask-adapter/tes
 import {
   createDemoData,
   createMatchingSync,
-  createMemoryMappingStore,
   type MatchingSyncProgress,
   suggestCompanyMatches,
   suggestContactMatches,
 } from '@qdesk/core';
+import { demoMappings } from '../insight-app/src/compose.js';
 
 const USAGE = `Usage: pnpm qdesk match [--contacts N] [--out FILE]
 
@@ -54,27 +54,7 @@ async function match(argv: string[]): Promise<number> {
       : createAutotaskAdapter({ ...FAKE_CREDENTIALS, zoneUrl: fake!.zoneUrl });
     const demo = createDemoData();
     const tenantId = real ? (process.env.QDESK_TENANT_ID ?? 'default') : demo.tenantId;
-    const store = createMemoryMappingStore();
-    if (!real) {
-      await store.createCustomer({
-        tenantId,
-        id: 'cust-northwind',
-        name: 'Northwind Traders',
-        domain: 'northwind.example',
-      });
-      await store.createCustomer({
-        tenantId,
-        id: 'cust-contoso',
-        name: 'Contoso Dental',
-        domain: 'contoso-dental.example',
-      });
-      await store.createCustomer({
-        tenantId,
-        id: 'cust-fabrikam',
-        name: 'Fabrikam Logistics GmbH',
-        domain: null,
-      });
-    }
+    const store = await demoMappings(real ? [] : demo.customers);
     const tty = process.stderr.isTTY;
     let lastLine = '';
     const onProgress = (p: MatchingSyncProgress) => {

@@ -9,6 +9,7 @@ import { createConsoleChannel } from '@qdesk/channels/console';
 import {
   type AuditLog,
   type Clock,
+  type Customer,
   createDemoData,
   createMatchingSync,
   createMemoryAuditLog,
@@ -65,27 +66,10 @@ export interface ComposeOptions {
 /** Demo mode signs its (local) webhooks with this; real mode takes AUTOTASK_WEBHOOK_SECRET. */
 export const DEMO_WEBHOOK_SECRET = 'demo-webhook-secret';
 
-/** The demo MSP's customers: the QDesk side of the client companies the PSA knows. */
-async function demoMappings(tenantId: string): Promise<MappingStore> {
+/** A mapping store holding the demo MSP's customers: the QDesk side of the client companies the PSA knows. */
+export async function demoMappings(customers: readonly Customer[]): Promise<MappingStore> {
   const store = createMemoryMappingStore();
-  await store.createCustomer({
-    tenantId,
-    id: 'cust-northwind',
-    name: 'Northwind Traders',
-    domain: 'northwind.example',
-  });
-  await store.createCustomer({
-    tenantId,
-    id: 'cust-contoso',
-    name: 'Contoso Dental',
-    domain: 'contoso-dental.example',
-  });
-  await store.createCustomer({
-    tenantId,
-    id: 'cust-fabrikam',
-    name: 'Fabrikam Logistics GmbH',
-    domain: null,
-  });
+  for (const customer of customers) await store.createCustomer(customer);
   return store;
 }
 
@@ -100,7 +84,7 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
   const psa = createAutotaskAdapter({ ...FAKE_CREDENTIALS, zoneUrl: autotask.zoneUrl });
   const directory = createMemoryDirectory(demo.endUsers);
   const audit = createMemoryAuditLog();
-  const mappings = await demoMappings(demo.tenantId);
+  const mappings = await demoMappings(demo.customers);
   const logger = options.quiet ? { info: () => undefined } : undefined;
   const channel = (kind: 'sms' | 'email' | 'push') =>
     createConsoleChannel(kind, { now: () => clock.now(), ...(logger ? { logger } : {}) });

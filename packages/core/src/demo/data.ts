@@ -1,3 +1,4 @@
+import type { Customer } from '../matching/types.js';
 import type { MemoryTicket } from '../memory/psa.js';
 import type { PsaCompany, PsaContact } from '../ports/psa.js';
 import type { EndUser } from '../types.js';
@@ -14,6 +15,8 @@ export interface DemoData {
   tickets: MemoryTicket[];
   /** End-user accounts in the directory (matched to contacts by email). */
   endUsers: EndUser[];
+  /** The MSP's customers in QDesk: the client companies, named the way QDesk knows them (without legal suffixes). */
+  customers: Customer[];
 }
 
 const TENANT = 'demo-msp';
@@ -158,5 +161,10 @@ export function createDemoData(): DemoData {
       devices: [],
     },
   ];
-  return { tenantId: TENANT, companies, contacts, tickets, endUsers };
+  const customers: Customer[] = [
+    { id: 'cust-northwind', tenantId: TENANT, name: 'Northwind Traders', domain: 'northwind.example' },
+    { id: 'cust-contoso', tenantId: TENANT, name: 'Contoso Dental', domain: 'contoso-dental.example' },
+    { id: 'cust-fabrikam', tenantId: TENANT, name: 'Fabrikam Logistics GmbH', domain: null },
+  ];
+  return { tenantId: TENANT, companies, contacts, tickets, endUsers, customers };
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { ConfigError, type FieldIssue, InputError } from '../errors.js';
-import { parseInput } from '../verifier/inputs.js';
+import { parseInput, text } from '../verifier/inputs.js';
 
 export { actorSchema } from '../verifier/inputs.js';
 export { parseInput };
@@ -121,15 +121,6 @@ export function checkRecords(operation: string, path: string, records: unknown, 
     if (issue) fail(operation, issue);
   }
 }
-
-// Printable text without control characters: ids and names travel into logs, notes and HTML.
-const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
-    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 
 /** @internal */
 export const idSchema = text(MAX_ID);

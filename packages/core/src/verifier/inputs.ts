@@ -2,8 +2,8 @@ import { z } from 'zod';
 import { type FieldIssue, InputError } from '../errors.js';
 import { METHODS, type Method } from '../types.js';
 
-// Printable text without control characters: ids and names travel into logs, notes and HTML.
-const text = (max: number) =>
+/** Printable text without control characters: ids and names travel into logs, notes and HTML. @internal */
+export const text = (max: number) =>
   z
     .string()
     .trim()
