@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { listMatches } from '@qdesk/core';
+import { createDemoData, listMatches } from '@qdesk/core';
 import { type Context, Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
@@ -37,6 +37,8 @@ const staticFiles = new Map(
     readFileSync(new URL(`../static/${name}`, import.meta.url), 'utf8'),
   ]),
 );
+
+const DEMO_TICKETS = createDemoData().tickets.map(({ id, number, title }) => ({ id, number, title }));
 
 const safeNext = (next: unknown) =>
   typeof next === 'string' && /^\/[A-Za-z0-9/_?=&.-]*$/.test(next) ? next : '/';
@@ -100,17 +102,8 @@ export function createApp(services: AppServices, env: AppEnv) {
 
   app.get('/', async (c) => {
     await requireTechnicianPage(c);
-    const tickets = services.demo
-      ? (
-          await Promise.all(
-            ['1001', '1002', '1003', '1004', '1005', '1006', '1007'].map((id) =>
-              services.psa.getTicketContext(id),
-            ),
-          )
-        )
-          .filter((t) => t !== null)
-          .map((t) => t.ticket)
-      : [];
+    // The demo's tickets are fixed data the Autotask fake is seeded with: listing them needs no PSA request.
+    const tickets = services.demo ? DEMO_TICKETS : [];
     return c.html(homePage(services.demo, tickets));
   });
 

@@ -242,9 +242,15 @@ export interface AuditEntry {
 }
 
 /** Appends one audit record about `session` (or about an operation that never reached one). @internal */
+/** The session fields an audit record reads: a stored session or a snapshot of one. @internal */
+export type AuditSubject = Pick<
+  VerificationSession,
+  'id' | 'tenantId' | 'ticket' | 'endUser' | 'method' | 'status'
+>;
+
 export async function audit(
   ctx: VerifierContext,
-  session: VerificationSession | { tenantId: string; id?: undefined },
+  session: AuditSubject | { tenantId: string; id?: undefined },
   entry: AuditEntry,
 ): Promise<void> {
   const full = 'endUser' in session ? session : null;

@@ -12,6 +12,7 @@ import type { Actor, CodeMode, Method, TicketRef } from '../types.js';
 import { createDigests, generateCode } from './codes.js';
 import { resolveConfig, type VerificationPolicy, type VerifierConfig } from './config.js';
 import {
+  type AuditSubject,
   applyEvent,
   audit,
   callPort,
@@ -176,10 +177,9 @@ export function createVerifier(config: VerifierConfig): Verifier {
   ): Promise<T> {
     try {
       const value = await run();
-      // A start has no session id in its input: attribute the record to the session it created.
-      const created = (value as { session?: { id?: unknown } } | undefined)?.session?.id;
-      const idOf = typeof created === 'string' ? () => created : sessionIdOf;
-      await record(action, input, who, idOf, resultOf(value));
+      // Most operations return the session they changed (a start, the one it created): the record is about that
+      // snapshot, with no second read of the store.
+      await record(action, input, who, sessionIdOf, resultOf(value), undefined, snapshotOf(value));
       return value;
     } catch (error) {
       const code = isQdeskError(error) ? error.code : 'internal_error';
@@ -195,19 +195,36 @@ export function createVerifier(config: VerifierConfig): Verifier {
     sessionIdOf: (input: unknown) => string | null,
     result: string,
     detail?: AuditRecord['detail'],
+    known: SessionSnapshot | null = null,
   ): Promise<void> {
     const sessionId = sessionIdOf(input);
-    const stored = sessionId ? await ctx.store.get(sessionId).catch(() => null) : null;
+    const stored: AuditSubject | null =
+      known ??
+      (sessionId
+        ? await ctx.store.get(sessionId).then(
+            (s) => s && readSession(s, clock.now()),
+            () => null,
+          )
+        : null);
     const identity =
       who(input) ??
       (stored ? { tenantId: stored.tenantId, actor: { type: 'device' as const, id: 'device' } } : null);
     if (!identity) return; // Nothing identifies a tenant: there is no log this could belong to.
     const subject =
-      stored && stored.tenantId === identity.tenantId
-        ? readSession(stored, clock.now())
-        : { tenantId: identity.tenantId };
+      stored && stored.tenantId === identity.tenantId ? stored : { tenantId: identity.tenantId };
     await audit(ctx, subject, { action, actor: identity.actor, result, ...(detail ? { detail } : {}) });
   }
+
+  /** The session snapshot an operation returned, itself or as `session`, if any. */
+  const snapshotOf = (value: unknown): SessionSnapshot | null => {
+    const candidate = (value as { session?: unknown } | null | undefined)?.session ?? value;
+    return typeof candidate === 'object' &&
+      candidate !== null &&
+      'endUser' in candidate &&
+      'status' in candidate
+      ? (candidate as SessionSnapshot)
+      : null;
+  };
 
   const actorOf = (input: unknown) => {
     const parsed = schemas.session.shape.actor.safeParse((input as { actor?: unknown } | null)?.actor);
