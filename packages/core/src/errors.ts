@@ -12,6 +12,7 @@ export type QdeskErrorCode =
   | 'ticket_missing_contact'
   | 'contact_not_found'
   | 'contact_missing_email'
+  | 'contact_not_on_ticket_company'
   | 'end_user_not_found'
   | 'method_unavailable'
   | 'invalid_transition'
@@ -22,15 +23,25 @@ export type QdeskErrorCode =
   | 'unauthorized'
   | 'conflict'
   | 'no_delivery_route'
-  | 'delivery_failed'
   | 'adapter_failed'
   | 'psa_unavailable';
 
-/** Options accepted by every QDesk error constructor. @public */
+/** One problem found in a configuration or an input: the dotted path of the field and what is wrong. @public */
+export interface FieldIssue {
+  /** Dotted path of the field, for example `policy.codeLength`. */
+  path: string;
+  /** What is wrong with it. */
+  message: string;
+}
+
+/**
+ * Options every QDesk error constructor takes, as its second argument: `new XError(message, options)`.
+ * @public
+ */
 export interface QdeskErrorOptions {
   /** The underlying error, kept so nothing is lost when one error is wrapped in another. */
   cause?: unknown;
-  /** Structured context a caller can log or show (never contains a secret). */
+  /** Structured context a caller can log or show (ids, field names, limits); never a code, token or secret. */
   details?: Record<string, unknown>;
 }
 
@@ -38,6 +49,9 @@ const QDESK_ERROR_MARK = Symbol.for('@qdesk/core/error');
 
 /**
  * Base class of every error QDesk throws on purpose. The message says what happened and what to do next.
+ *
+ * Every QDesk error is built the same way: `new XError(message, options)`. Subclasses that stand for one code fix
+ * it; the others take it in `options.code`.
  *
  * @example
  * ```ts
@@ -53,9 +67,9 @@ export class QdeskError extends Error {
   /** Structured context (ids, field names, limits); never a code, token or secret. */
   readonly details: Record<string, unknown>;
 
-  constructor(code: QdeskErrorCode, message: string, options: QdeskErrorOptions = {}) {
+  constructor(message: string, options: QdeskErrorOptions & { code: QdeskErrorCode }) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
-    this.code = code;
+    this.code = options.code;
     this.details = options.details ?? {};
     Object.defineProperty(this, QDESK_ERROR_MARK, { value: true });
   }
@@ -73,25 +87,45 @@ export function isQdeskError(value: unknown): value is QdeskError {
   );
 }
 
-/** One problem found in a configuration or an input: the dotted path of the field and what is wrong. @public */
-export interface FieldIssue {
-  /** Dotted path of the field, for example `policy.codeLength`. */
-  path: string;
-  /** What is wrong with it. */
-  message: string;
+/** A validation failure as zod (or any schema library with the same shape) reports it. @public */
+export interface SchemaIssues {
+  /** Each problem, with the path of the field. */
+  issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>;
 }
+
+/** Turns schema issues into {@link FieldIssue}s, each path prefixed by `prefix` when given. @public */
+export function fieldIssues(failure: SchemaIssues, prefix?: string): FieldIssue[] {
+  return failure.issues.map((issue) => {
+    const path = [...(prefix ? [prefix] : []), ...issue.path.map(String)].join('.');
+    return { path: path || '(root)', message: issue.message };
+  });
+}
+
+const listIssues = (issues: FieldIssue[]) => issues.map((i) => `${i.path}: ${i.message}`).join('; ');
 
 /**
  * The configuration given to a factory (such as `createVerifier`) is invalid. `issues` names each bad field.
  * @public
  */
 export class ConfigError extends QdeskError {
-  override readonly name: string = 'ConfigError';
+  override readonly name = 'ConfigError' as const;
   /** Every bad field, in order. */
   readonly issues: FieldIssue[];
-  constructor(message: string, issues: FieldIssue[], options: QdeskErrorOptions = {}) {
-    super('config_invalid', message, options);
-    this.issues = issues;
+  constructor(message: string, options: QdeskErrorOptions & { issues?: FieldIssue[] } = {}) {
+    super(message, { ...options, code: 'config_invalid' });
+    this.issues = options.issues ?? [];
+  }
+
+  /**
+   * One error for every bad field of a factory's settings: "Invalid <what>: a: ...; b: ...".
+   * @example
+   * ```ts
+   * const parsed = settingsSchema.safeParse(settings);
+   * if (!parsed.success) throw ConfigError.fromIssues('Twilio SMS settings', fieldIssues(parsed.error));
+   * ```
+   */
+  static fromIssues(what: string, issues: FieldIssue[]): ConfigError {
+    return new ConfigError(`Invalid ${what}: ${listIssues(issues)}.`, { issues });
   }
 }
 
@@ -101,14 +135,32 @@ export class ConfigError extends QdeskError {
  * @public
  */
 export class InputError extends QdeskError {
-  override readonly name: string = 'InputError';
+  override readonly name = 'InputError' as const;
   /** Every bad field, in order. */
   readonly issues: FieldIssue[];
-  constructor(message: string, issues: FieldIssue[] = [], options: QdeskErrorOptions = {}) {
-    super('input_invalid', message, options);
-    this.issues = issues;
+  constructor(message: string, options: QdeskErrorOptions & { issues?: FieldIssue[] } = {}) {
+    super(message, { ...options, code: 'input_invalid' });
+    this.issues = options.issues ?? [];
+  }
+
+  /** One error for every bad field of an operation's input: "Invalid input to <operation>: a: ...". */
+  static fromIssues(operation: string, issues: FieldIssue[]): InputError {
+    return new InputError(`Invalid input to ${operation}: ${listIssues(issues)}.`, { issues });
   }
 }
+
+/** The codes a {@link PreconditionError} carries. @public */
+export type PreconditionCode = Extract<
+  QdeskErrorCode,
+  | 'ticket_missing_company'
+  | 'ticket_missing_contact'
+  | 'contact_missing_email'
+  | 'contact_not_on_ticket_company'
+  | 'end_user_not_found'
+  | 'method_unavailable'
+  | 'no_delivery_route'
+  | 'psa_unavailable'
+>;
 
 /**
  * A ticket, contact or end-user does not meet what a verification needs (no contact on the ticket, no email on the
@@ -116,13 +168,33 @@ export class InputError extends QdeskError {
  * @public
  */
 export class PreconditionError extends QdeskError {
-  override readonly name: string = 'PreconditionError';
+  override readonly name = 'PreconditionError' as const;
+  declare readonly code: PreconditionCode;
+  constructor(message: string, options: QdeskErrorOptions & { code: PreconditionCode }) {
+    super(message, options);
+  }
 }
 
-/** A session, ticket or contact with that id does not exist (or belongs to another tenant). @public */
+/** The codes a {@link NotFoundError} carries. @public */
+export type NotFoundCode = Extract<
+  QdeskErrorCode,
+  'session_not_found' | 'ticket_not_found' | 'contact_not_found' | 'end_user_not_found'
+>;
+
+/** A session, ticket, contact or end-user with that id does not exist (or belongs to another tenant). @public */
 export class NotFoundError extends QdeskError {
-  override readonly name: string = 'NotFoundError';
+  override readonly name = 'NotFoundError' as const;
+  declare readonly code: NotFoundCode;
+  constructor(message: string, options: QdeskErrorOptions & { code: NotFoundCode }) {
+    super(message, options);
+  }
 }
+
+/** The codes a {@link TransitionError} carries. @public */
+export type TransitionCode = Extract<
+  QdeskErrorCode,
+  'invalid_transition' | 'session_closed' | 'session_expired' | 'conflict'
+>;
 
 /**
  * The operation is not allowed in the session's current state (for example approving by eye in `verify` mode, or
@@ -130,34 +202,104 @@ export class NotFoundError extends QdeskError {
  * @public
  */
 export class TransitionError extends QdeskError {
-  override readonly name: string = 'TransitionError';
-}
-
-/** A limit was reached (sends per end-user, pushes, consecutive failures). `retryAfterMs` says when to try again. @public */
-export class RateLimitError extends QdeskError {
-  override readonly name: string = 'RateLimitError';
-  /** Milliseconds until the limit allows another try; `null` when only an administrator can lift it. */
-  readonly retryAfterMs: number | null;
-  constructor(
-    code: 'rate_limited' | 'end_user_locked',
-    message: string,
-    retryAfterMs: number | null,
-    options: QdeskErrorOptions = {},
-  ) {
-    super(code, message, options);
-    this.retryAfterMs = retryAfterMs;
+  override readonly name = 'TransitionError' as const;
+  declare readonly code: TransitionCode;
+  constructor(message: string, options: QdeskErrorOptions & { code: TransitionCode }) {
+    super(message, options);
   }
 }
 
-/** A device response carried a missing or wrong challenge token, or an actor acted outside its tenant. @public */
+/**
+ * A limit was reached (sends per end-user, pushes, consecutive failures). `retryAfterMs` says when to try again.
+ * @public
+ */
+export class RateLimitError extends QdeskError {
+  override readonly name = 'RateLimitError' as const;
+  declare readonly code: 'rate_limited' | 'end_user_locked';
+  /** Milliseconds until the limit allows another try; `null` when only an administrator can lift it. */
+  readonly retryAfterMs: number | null;
+  constructor(
+    message: string,
+    options: QdeskErrorOptions & { code: 'rate_limited' | 'end_user_locked'; retryAfterMs: number | null },
+  ) {
+    super(message, options);
+    this.retryAfterMs = options.retryAfterMs;
+  }
+}
+
+/** A device answer carried a missing or wrong challenge token, or an actor acted outside its tenant. @public */
 export class AuthenticationError extends QdeskError {
-  override readonly name: string = 'AuthenticationError';
+  override readonly name = 'AuthenticationError' as const;
+  constructor(message: string, options: QdeskErrorOptions = {}) {
+    super(message, { ...options, code: 'unauthorized' });
+  }
 }
 
 /**
- * A port implementation (store, directory, PSA adapter, channel, audit log) failed. The original error is `cause`.
+ * A port implementation (store, directory, PSA adapter, channel, audit log) failed. The original error is `cause`;
+ * `port` and `operation` say which call.
  * @public
  */
 export class AdapterError extends QdeskError {
-  override readonly name: string = 'AdapterError';
+  override readonly name = 'AdapterError' as const;
+  /** The port that failed ("session store", "PSA (autotask)"). */
+  readonly port: string;
+  /** The method that failed ("compareAndSet", "getTicketContext"). */
+  readonly operation: string;
+  constructor(message: string, options: QdeskErrorOptions & { port: string; operation: string }) {
+    super(message, {
+      ...options,
+      code: 'adapter_failed',
+      details: { port: options.port, operation: options.operation, ...options.details },
+    });
+    this.port = options.port;
+    this.operation = options.operation;
+  }
+
+  /**
+   * Runs one port call so that any failure surfaces as an {@link AdapterError} with the original as `cause`; a
+   * {@link QdeskError} the port threw on purpose passes through unchanged.
+   * @example
+   * ```ts
+   * const ticket = await AdapterError.wrap('PSA (halo)', 'getTicketContext', () => psa.getTicketContext(id));
+   * ```
+   */
+  static async wrap<T>(port: string, operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (error) {
+      if (isQdeskError(error)) throw error;
+      const reason = error instanceof Error ? error.message : String(error);
+      throw new AdapterError(`The ${port} failed during ${operation}: ${reason}`, {
+        cause: error,
+        port,
+        operation,
+      });
+    }
+  }
 }
+
+/** Every QDesk error code, in the order of {@link QdeskErrorCode} (for references and exhaustive tests). @public */
+export const QDESK_ERROR_CODES: readonly QdeskErrorCode[] = [
+  'config_invalid',
+  'input_invalid',
+  'session_not_found',
+  'ticket_not_found',
+  'ticket_missing_company',
+  'ticket_missing_contact',
+  'contact_not_found',
+  'contact_missing_email',
+  'contact_not_on_ticket_company',
+  'end_user_not_found',
+  'method_unavailable',
+  'invalid_transition',
+  'session_closed',
+  'session_expired',
+  'rate_limited',
+  'end_user_locked',
+  'unauthorized',
+  'conflict',
+  'no_delivery_route',
+  'adapter_failed',
+  'psa_unavailable',
+];

@@ -1,4 +1,4 @@
-import type { ChangedBy, ChannelKind, DenyReason, FallbackReason, Method, Outcome } from './types.js';
+import type { ChangedBy, DenyReason, FallbackReason, Method, Outcome, Route } from './types.js';
 
 /** Fields every verifier event carries. Events never contain a code, a token or a hash. @public */
 export interface VerifierEventBase {
@@ -10,7 +10,7 @@ export interface VerifierEventBase {
   endUserId: string;
   /** The technician running it. */
   technicianId: string;
-  /** Ticket id, or `null` when started without a PSA match. */
+  /** Ticket id, or `null` when started without a ticket. */
   ticketId: string | null;
   /** Method in use, when one is chosen. */
   method: Method | null;
@@ -18,18 +18,18 @@ export interface VerifierEventBase {
   at: number;
 }
 
-/** Payload of each verifier event, by name. @public */
+/** Payload of each verifier event, by name. Every name is in the past tense: it reports what happened. @public */
 export interface VerifierEventMap {
   /** A session was started. */
   'session.created': VerifierEventBase;
   /** A code or push was handed to a channel (or handed again: `resend`). */
-  'session.sent': VerifierEventBase & { route: ChannelKind; destination: string | null; resend: boolean };
+  'session.sent': VerifierEventBase & { route: Route; destination: string | null; resend: boolean };
   /** A channel refused a message, at send time or later by a status report. */
-  'delivery.failed': VerifierEventBase & { route: ChannelKind; permanent: boolean; reason: string };
+  'delivery.failed': VerifierEventBase & { route: Route; permanent: boolean; reason: string };
   /** A push method became a code. */
-  'session.fallback': VerifierEventBase & { from: Method; to: 'sms' | 'email'; reason: FallbackReason };
-  /** The device answered a push. */
-  'push.responded': VerifierEventBase & { response: 'approved' | 'denied' | 'number_submitted' };
+  'session.fell_back': VerifierEventBase & { from: Method; to: 'sms' | 'email'; reason: FallbackReason };
+  /** The end-user's device answered a push. */
+  'device.answered': VerifierEventBase & { answer: 'approved' | 'denied' | 'number_submitted' };
   /** A code read back by the caller was checked (never the code itself). */
   'code.checked': VerifierEventBase & { correct: boolean; attempts: number; attemptsLeft: number };
   /** Identity verified. */
@@ -42,31 +42,50 @@ export interface VerifierEventMap {
   'session.cancelled': VerifierEventBase & { by: ChangedBy };
   /** Nothing could be delivered. */
   'session.failed': VerifierEventBase & { reason: string };
-  /** The outcome note was written on the ticket (or found already written). */
-  'outcome.written': VerifierEventBase & { outcome: Outcome; noteId: string; created: boolean };
+  /** The outcome note was written on the ticket (or found already written: `created: false`). */
+  'note.written': VerifierEventBase & { outcome: Outcome; noteId: string; created: boolean };
   /** Writing the outcome note failed; the session itself is unaffected. */
-  'outcome.write_failed': VerifierEventBase & { outcome: Outcome; error: string };
+  'note.failed': VerifierEventBase & { outcome: Outcome; error: string };
 }
 
 /** Name of a verifier event. @public */
 export type VerifierEventName = keyof VerifierEventMap;
 
-/** Every verifier event name, for code that subscribes to all of them (live updates, logging). @public */
+/** Every verifier event name, in the order a verification can emit them (live updates, logging, references). @public */
 export const VERIFIER_EVENT_NAMES: readonly VerifierEventName[] = [
   'session.created',
   'session.sent',
   'delivery.failed',
-  'session.fallback',
-  'push.responded',
+  'session.fell_back',
+  'device.answered',
   'code.checked',
   'session.approved',
   'session.denied',
   'session.expired',
   'session.cancelled',
   'session.failed',
-  'outcome.written',
-  'outcome.write_failed',
+  'note.written',
+  'note.failed',
 ];
+
+/** One event as data: its name and payload. The machine returns these inside `emit` effects. @public */
+export type VerifierEvent = {
+  [K in VerifierEventName]: { name: K; payload: VerifierEventMap[K] };
+}[VerifierEventName];
+
+/**
+ * The verifier's typed event emitter (`verifier.events`): Node's `EventEmitter`, typed by {@link VerifierEventMap}.
+ * A listener that throws does not undo or interrupt the change it hears about.
+ * @public
+ */
+export interface VerifierEvents {
+  /** Calls `listener` for every event of that name. */
+  on<K extends VerifierEventName>(name: K, listener: (payload: VerifierEventMap[K]) => void): this;
+  /** Calls `listener` for the next event of that name only. */
+  once<K extends VerifierEventName>(name: K, listener: (payload: VerifierEventMap[K]) => void): this;
+  /** Removes a listener added with `on` or `once`. */
+  off<K extends VerifierEventName>(name: K, listener: (payload: VerifierEventMap[K]) => void): this;
+}
 
 /** The session fields an event is about. */
 interface EventSubject {
@@ -90,11 +109,3 @@ export function eventBase(session: EventSubject, at: number): VerifierEventBase 
     at,
   };
 }
-
-/** Listener signatures for the verifier's typed emitter (`verifier.events.on(name, listener)`). @public */
-export type VerifierEvents = { [K in VerifierEventName]: (event: VerifierEventMap[K]) => void };
-
-/** One event to emit, as data. @public */
-export type EmittedEvent = {
-  [K in VerifierEventName]: { name: K; payload: VerifierEventMap[K] };
-}[VerifierEventName];

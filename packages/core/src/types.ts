@@ -28,8 +28,15 @@ export function isPushMethod(method: Method): method is 'push' | 'push_code' | '
  */
 export type CodeMode = 'verify' | 'compare';
 
-/** The delivery route a channel serves. @public */
-export type ChannelKind = 'sms' | 'email' | 'push';
+/**
+ * A delivery route: how a message reaches the end-user. A {@link Channel} serves one route; a message names the
+ * route it takes.
+ * @public
+ */
+export type Route = 'sms' | 'email' | 'push';
+
+/** The routes a code travels by (a push carries no code). @public */
+export type CodeRoute = 'sms' | 'email';
 
 /** Who performs an operation: a signed-in technician of one tenant (an MSP). @public */
 export interface Actor {

@@ -1,7 +1,18 @@
-import type { Customer } from '../matching/types.js';
 import type { MemoryTicket } from '../memory/psa.js';
 import type { PsaCompany, PsaContact } from '../ports/psa.js';
 import type { EndUser } from '../types.js';
+
+/** A client company as the MSP knows it in QDesk (a customer), for the demo's matching data. @public */
+export interface DemoCustomer {
+  /** Customer id. */
+  id: string;
+  /** The MSP. */
+  tenantId: string;
+  /** Name, without legal suffixes. */
+  name: string;
+  /** Email domain, when known. */
+  domain: string | null;
+}
 
 /** Demo data: one MSP, its client companies, contacts, tickets and end-user accounts. @public */
 export interface DemoData {
@@ -16,7 +27,7 @@ export interface DemoData {
   /** End-user accounts in the directory (matched to contacts by email). */
   endUsers: EndUser[];
   /** The MSP's customers in QDesk: the client companies, named the way QDesk knows them (without legal suffixes). */
-  customers: Customer[];
+  customers: DemoCustomer[];
 }
 
 const TENANT = 'demo-msp';
@@ -161,7 +172,7 @@ export function createDemoData(): DemoData {
       devices: [],
     },
   ];
-  const customers: Customer[] = [
+  const customers: DemoCustomer[] = [
     { id: 'cust-northwind', tenantId: TENANT, name: 'Northwind Traders', domain: 'northwind.example' },
     { id: 'cust-contoso', tenantId: TENANT, name: 'Contoso Dental', domain: 'contoso-dental.example' },
     { id: 'cust-fabrikam', tenantId: TENANT, name: 'Fabrikam Logistics GmbH', domain: null },

@@ -5,7 +5,12 @@
  */
 const frozenByUs = new WeakSet<object>();
 
-/** A deeply frozen copy of `value` (or `value` itself when this module already froze it). @internal */
+/**
+ * A deeply frozen copy of plain data (or the value itself when this function already froze it): how the memory
+ * ports store what they are given, so reads can hand out the stored value without copying. For memory port
+ * implementations of your own.
+ * @public
+ */
 export function freezeCopy<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
   if (frozenByUs.has(value)) return value;

@@ -1,4 +1,4 @@
-import type { EmittedEvent } from '../events.js';
+import type { VerifierEvent } from '../events.js';
 import type { ChangedBy, CodeMode, FallbackReason, Method, Outcome } from '../types.js';
 
 /**
@@ -13,6 +13,8 @@ export type SessionEvent =
       method: 'sms' | 'email';
       codeMode: CodeMode;
       destination: string;
+      /** The plain code: it leaves the machine only in the `deliver` effect and is never stored. */
+      code: string;
       codeHash: string;
       expiresAt: number;
     }
@@ -33,6 +35,8 @@ export type SessionEvent =
       reason: FallbackReason;
       codeMode: CodeMode;
       destination: string;
+      /** The plain code: it leaves the machine only in the `deliver` effect and is never stored. */
+      code: string;
       codeHash: string;
       expiresAt: number;
     }
@@ -50,19 +54,31 @@ export type SessionEvent =
 export type SessionEventType = SessionEvent['type'];
 
 /**
- * Work the service must do after a transition, as data. The machine executes none of it.
- * - `deliver`: hand the code or push to a channel of that route.
+ * Work the verifier must do after a transition, as data, in order. The machine executes none of it; the verifier's
+ * one effect runner executes every effect.
+ * - `deliver`: hand the code (held only here, never stored) or the push to a channel of that route.
  * - `emit`: publish a verifier event.
- * - `write_outcome`: write the terminal outcome on the ticket (when bound to one) and audit it.
+ * - `record_outcome`: audit the terminal outcome and write it on the ticket (when bound to one).
  * - `record_failure` / `clear_failures`: move the end-user's consecutive-failure counter.
  * @public
  */
 export type Effect =
-  | { type: 'deliver'; route: 'sms' | 'email' | 'push' }
-  | { type: 'emit'; event: EmittedEvent }
-  | { type: 'write_outcome'; outcome: Outcome }
+  | { type: 'deliver'; route: 'sms' | 'email'; code: string }
+  | { type: 'deliver'; route: 'push' }
+  | { type: 'emit'; event: VerifierEvent }
+  | { type: 'record_outcome'; outcome: Outcome }
   | { type: 'record_failure' }
   | { type: 'clear_failures' };
+
+/** What a `code_submitted` event found. @public */
+export interface CodeCheck {
+  /** Whether the code matched. */
+  correct: boolean;
+  /** Checks made in the session so far, this one included. */
+  attempts: number;
+  /** Checks left before the session is denied (0 once it is closed). */
+  attemptsLeft: number;
+}
 
 /** Why the machine refused an event. @public */
 export type RejectionCode = 'session_closed' | 'session_expired' | 'invalid_transition';

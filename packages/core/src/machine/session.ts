@@ -93,7 +93,7 @@ export interface IdleSession extends SessionBase {
 export interface SentSession extends SessionBase {
   status: 'sent';
   /** Route the code took. */
-  channel: 'sms' | 'email';
+  route: 'sms' | 'email';
   /** Masked destination (`+1•••••4567`, `j•••@example.com`). */
   destination: string;
   /** HMAC-SHA256 of the code under the server key (hex). */

@@ -1,12 +1,12 @@
 import {
-  type EmittedEvent,
   eventBase,
+  type VerifierEvent,
   type VerifierEventBase,
   type VerifierEventMap,
   type VerifierEventName,
 } from '../events.js';
 import { isPushMethod } from '../types.js';
-import type { Effect, RejectionCode, SessionEvent } from './events.js';
+import type { CodeCheck, Effect, RejectionCode, SessionEvent } from './events.js';
 import {
   type ActiveSession,
   type ApprovedSession,
@@ -23,14 +23,20 @@ import {
   type VerificationSession,
 } from './session.js';
 
-/** What {@link transition} returns: the next session and the effects to run, or a refusal with the reason. @public */
+/**
+ * What {@link transition} returns: the next session, the effects to run and what a code check found, or a refusal
+ * with the reason. Everything a caller needs is here; nothing has to be dug out of the effects.
+ * @public
+ */
 export interface TransitionResult {
   /** The next session (the same object when nothing changed). */
   session: VerificationSession;
-  /** Effects for the service to execute, in order. */
+  /** Effects for the verifier to execute, in order. */
   effects: Effect[];
   /** True when `session` differs from the input (and must be stored with the next version). */
   changed: boolean;
+  /** For a `code_submitted` event that was applied: whether the code matched and the checks left; else `null`. */
+  check: CodeCheck | null;
   /** Why the event was refused, or `null` when it was applied. A refused event can still change the session: a passed deadline closes it as `expired`. */
   rejection: { code: RejectionCode; message: string } | null;
 }
@@ -53,23 +59,29 @@ function emit<K extends VerifierEventName>(
   at: number,
 ): Effect {
   const payload = Object.assign(eventBase(session, at), extra) as VerifierEventMap[K];
-  return { type: 'emit', event: { name, payload } as EmittedEvent };
+  return { type: 'emit', event: { name, payload } as VerifierEvent };
 }
 
 const unchanged = (session: VerificationSession, code: RejectionCode, message: string): TransitionResult => ({
   session,
   effects: [],
   changed: false,
+  check: null,
   rejection: { code, message },
 });
 
 const refuse = (session: ActiveSession, what: string): TransitionResult =>
   unchanged(session, 'invalid_transition', `Cannot ${what} while the verification is ${session.status}.`);
 
-const applied = (session: VerificationSession, effects: Effect[]): TransitionResult => ({
+const applied = (
+  session: VerificationSession,
+  effects: Effect[],
+  check: CodeCheck | null = null,
+): TransitionResult => ({
   session,
   effects,
   changed: true,
+  check,
   rejection: null,
 });
 
@@ -98,7 +110,7 @@ function approve(session: ActiveSession, now: number, by: ApprovedSession['appro
   return applied(approved, [
     { type: 'clear_failures' },
     emit(approved, 'session.approved', { approvedBy: by }, now),
-    { type: 'write_outcome', outcome: 'approved' },
+    { type: 'record_outcome', outcome: 'approved' },
   ]);
 }
 
@@ -110,7 +122,7 @@ function deny(
   base: SessionBase = next(session, now),
 ): TransitionResult {
   const denied = become<DeniedSession>(base, { status: 'denied', reason, closedAt: now });
-  extra.push(emit(denied, 'session.denied', { reason }, now), { type: 'write_outcome', outcome: 'denied' });
+  extra.push(emit(denied, 'session.denied', { reason }, now), { type: 'record_outcome', outcome: 'denied' });
   return applied(denied, extra);
 }
 
@@ -131,33 +143,40 @@ function checkCode(
   const attemptsLeft = correct ? session.maxAttempts - attempts : Math.max(0, session.maxAttempts - attempts);
   const counted = next(session, now);
   counted.attempts = attempts;
-  const checked = emit(counted, 'code.checked', { correct, attempts, attemptsLeft }, now);
+  const check: CodeCheck = { correct, attempts, attemptsLeft };
+  const checked = emit(counted, 'code.checked', check, now);
   if (correct) {
     const approved = become<ApprovedSession>(counted, {
       status: 'approved',
       approvedBy: 'technician',
       closedAt: now,
     });
-    return applied(approved, [
-      checked,
-      { type: 'clear_failures' },
-      emit(approved, 'session.approved', { approvedBy: 'technician' }, now),
-      { type: 'write_outcome', outcome: 'approved' },
-    ]);
+    return applied(
+      approved,
+      [
+        checked,
+        { type: 'clear_failures' },
+        emit(approved, 'session.approved', { approvedBy: 'technician' }, now),
+        { type: 'record_outcome', outcome: 'approved' },
+      ],
+      check,
+    );
   }
   if (attempts >= session.maxAttempts) {
-    return deny(session, now, 'too_many_attempts', [checked, { type: 'record_failure' }], counted);
+    const denied = deny(session, now, 'too_many_attempts', [checked, { type: 'record_failure' }], counted);
+    denied.check = check;
+    return denied;
   }
   const stillSent =
     session.status === 'sent'
       ? become<SentSession>(counted, {
           status: 'sent',
-          channel: session.channel,
+          route: session.route,
           destination: session.destination,
           codeHash: session.codeHash,
         })
       : become<AwaitingCodeSession>(counted, { status: 'awaiting_code', codeHash: session.codeHash });
-  return applied(stillSent, [checked, { type: 'record_failure' }]);
+  return applied(stillSent, [checked, { type: 'record_failure' }], check);
 }
 
 /**
@@ -190,20 +209,21 @@ export function transition(session: VerificationSession, event: SessionEvent): T
     expired.updatedAt = now;
     const effects: Effect[] = [
       emit(expired, 'session.expired', {}, now),
-      { type: 'write_outcome', outcome: 'expired' },
+      { type: 'record_outcome', outcome: 'expired' },
     ];
     if (event.type === 'tick') return applied(expired, effects);
     return {
       session: expired,
       effects,
       changed: true,
+      check: null,
       rejection: { code: 'session_expired', message: 'This verification expired; start a new one.' },
     };
   }
 
   switch (event.type) {
     case 'tick':
-      return { session: active, effects: [], changed: false, rejection: null };
+      return { session: active, effects: [], changed: false, check: null, rejection: null };
 
     case 'code_sent': {
       const resend = active.status === 'sent' && active.method === event.method;
@@ -216,13 +236,13 @@ export function transition(session: VerificationSession, event: SessionEvent): T
       base.expiresAt = event.expiresAt;
       const sent = become<SentSession>(base, {
         status: 'sent',
-        channel: event.method,
+        route: event.method,
         destination: event.destination,
         codeHash: event.codeHash,
       });
       return applied(sent, [
         emit(sent, 'session.sent', { route: event.method, destination: event.destination, resend }, now),
-        { type: 'deliver', route: event.method },
+        { type: 'deliver', route: event.method, code: event.code },
       ]);
     }
 
@@ -264,14 +284,14 @@ export function transition(session: VerificationSession, event: SessionEvent): T
       ];
       const sent = become<SentSession>(base, {
         status: 'sent',
-        channel: event.to,
+        route: event.to,
         destination: event.destination,
         codeHash: event.codeHash,
       });
       return applied(sent, [
-        emit(sent, 'session.fallback', { from: event.from, to: event.to, reason: event.reason }, now),
+        emit(sent, 'session.fell_back', { from: event.from, to: event.to, reason: event.reason }, now),
         emit(sent, 'session.sent', { route: event.to, destination: event.destination, resend: false }, now),
-        { type: 'deliver', route: event.to },
+        { type: 'deliver', route: event.to, code: event.code },
       ]);
     }
 
@@ -284,7 +304,7 @@ export function transition(session: VerificationSession, event: SessionEvent): T
       });
       return applied(failed, [
         emit(failed, 'session.failed', { reason: event.reason }, now),
-        { type: 'write_outcome', outcome: 'failed' },
+        { type: 'record_outcome', outcome: 'failed' },
       ]);
     }
 
@@ -309,7 +329,7 @@ export function transition(session: VerificationSession, event: SessionEvent): T
 
     case 'device_approved': {
       if (active.status !== 'awaiting_push') return refuse(active, 'accept an approval from the device');
-      const responded = emit(active, 'push.responded', { response: 'approved' }, now);
+      const responded = emit(active, 'device.answered', { answer: 'approved' }, now);
       if (active.method === 'push') {
         const result = approve(active, now, 'device');
         result.effects.unshift(responded);
@@ -338,7 +358,7 @@ export function transition(session: VerificationSession, event: SessionEvent): T
         return refuse(active, 'accept a denial from the device');
       }
       return deny(active, now, 'device_denied', [
-        emit(active, 'push.responded', { response: 'denied' }, now),
+        emit(active, 'device.answered', { answer: 'denied' }, now),
       ]);
     }
 
@@ -350,7 +370,7 @@ export function transition(session: VerificationSession, event: SessionEvent): T
       ) {
         return refuse(active, 'accept a number');
       }
-      const responded = emit(active, 'push.responded', { response: 'number_submitted' }, now);
+      const responded = emit(active, 'device.answered', { answer: 'number_submitted' }, now);
       if (sameDigest(event.numberHash, active.matchHash)) {
         const result = approve(active, now, 'device');
         result.effects.unshift(responded);
@@ -367,8 +387,53 @@ export function transition(session: VerificationSession, event: SessionEvent): T
       });
       return applied(cancelled, [
         emit(cancelled, 'session.cancelled', { by: event.by }, now),
-        { type: 'write_outcome', outcome: 'cancelled' },
+        { type: 'record_outcome', outcome: 'cancelled' },
       ]);
     }
   }
 }
+
+/** One row of {@link TRANSITION_TABLE}: from a status, an event leads to one of the listed statuses. @public */
+export interface TransitionRow {
+  /** The status before. */
+  from: ActiveSession['status'];
+  /** The event (`tick` stands for any event that arrives after the deadline). */
+  event: SessionEvent['type'];
+  /** The statuses it can lead to (several when the event's content decides, such as a right or wrong code). */
+  to: readonly VerificationSession['status'][];
+  /** When it applies, in words. */
+  when: string;
+}
+
+/**
+ * Every move {@link transition} can make, as data: the source of the state diagram in the docs, and checked
+ * against the machine by the model-based tests (each move they observe must be a row here). Any event not listed
+ * for a status is refused with `invalid_transition`; a closed status refuses everything with `session_closed`.
+ * @public
+ */
+export const TRANSITION_TABLE: readonly TransitionRow[] = [
+  { from: 'idle', event: 'code_sent', to: ['sent'], when: 'an SMS or email code went out' },
+  { from: 'idle', event: 'push_sent', to: ['awaiting_push'], when: 'a push went to the app' },
+  { from: 'idle', event: 'fell_back', to: ['sent'], when: 'no push could be sent; a code went instead' },
+  { from: 'sent', event: 'code_sent', to: ['sent'], when: 'a new code by the same route (resend)' },
+  { from: 'sent', event: 'code_submitted', to: ['approved', 'sent', 'denied'], when: 'right code / wrong code / last attempt' },
+  { from: 'sent', event: 'technician_approved', to: ['approved'], when: 'compare mode: the codes matched by eye' },
+  { from: 'awaiting_push', event: 'fell_back', to: ['sent'], when: 'the push failed; a code went instead' },
+  { from: 'awaiting_push', event: 'device_approved', to: ['approved', 'awaiting_code'], when: 'push / push + code' },
+  { from: 'awaiting_push', event: 'device_denied', to: ['denied'], when: 'the end-user tapped Deny' },
+  { from: 'awaiting_push', event: 'number_submitted', to: ['approved', 'denied'], when: 'number match / mismatch' },
+  { from: 'awaiting_code', event: 'code_submitted', to: ['approved', 'awaiting_code', 'denied'], when: 'right code / wrong code / last attempt' },
+  { from: 'awaiting_code', event: 'technician_approved', to: ['approved'], when: 'compare mode: the codes matched by eye' },
+  { from: 'awaiting_code', event: 'device_denied', to: ['denied'], when: 'the end-user tapped Deny' },
+  ...(['idle', 'sent', 'awaiting_push'] as const).map((from) => ({
+    from,
+    event: 'delivery_failed' as const,
+    to: ['failed'] as const,
+    when: 'nothing could be delivered',
+  })),
+  ...(['idle', 'sent', 'awaiting_push', 'awaiting_code'] as const).flatMap((from) => [
+    { from, event: 'technician_denied' as const, to: ['denied'] as const, when: 'the technician denied' },
+    { from, event: 'cancelled' as const, to: ['cancelled'] as const, when: 'cancelled' },
+    { from, event: 'tick' as const, to: ['expired'] as const, when: 'any event after the deadline' },
+  ]),
+];

@@ -1,29 +1,38 @@
 import { freezeCopy } from '../internal/immutable.js';
-import type { AuditLog, AuditRecord } from '../ports/audit-log.js';
+import type { AuditLog, AuditQuery, AuditRecord } from '../ports/audit-log.js';
 
 /** In-memory {@link AuditLog} that can also list everything (tests, demo history). @public */
 export interface MemoryAuditLog extends AuditLog {
+  /** Records of one tenant matching every filter, newest first. */
+  query(tenantId: string, filter: AuditQuery): Promise<AuditRecord[]>;
   /** Every record, oldest first. */
   all(): AuditRecord[];
 }
 
-/** In-memory append-only {@link AuditLog}: the embedded default. @public */
+/** In-memory append-only {@link AuditLog}: the embedded default and the reference for its kit. @public */
 export function createMemoryAuditLog(): MemoryAuditLog {
   const records: AuditRecord[] = [];
   return {
+    specificationVersion: 'v1',
+    capabilities: { query: true },
     async append(record) {
       records.push(freezeCopy(record));
     },
-    async query(q) {
+    async query(tenantId, filter) {
       const out: AuditRecord[] = [];
-      for (let i = records.length - 1; i >= 0 && out.length < (q.limit ?? 100); i--) {
+      const limit = filter.limit ?? 100;
+      for (let i = records.length - 1; i >= 0 && out.length < limit; i--) {
         const r = records[i]!;
-        if (r.tenantId !== q.tenantId) continue;
-        if (q.ticketId !== undefined && r.ticketId !== q.ticketId) continue;
-        if (q.endUserId !== undefined && r.endUserId !== q.endUserId) continue;
-        if (q.sessionId !== undefined && r.sessionId !== q.sessionId) continue;
-        if (q.technicianId !== undefined && !(r.actor.type === 'technician' && r.actor.id === q.technicianId))
+        if (r.tenantId !== tenantId) continue;
+        if (filter.ticketId !== undefined && r.ticketId !== filter.ticketId) continue;
+        if (filter.endUserId !== undefined && r.endUserId !== filter.endUserId) continue;
+        if (filter.sessionId !== undefined && r.sessionId !== filter.sessionId) continue;
+        if (
+          filter.technicianId !== undefined &&
+          !(r.actor.type === 'technician' && r.actor.id === filter.technicianId)
+        ) {
           continue;
+        }
         out.push(r);
       }
       return out;

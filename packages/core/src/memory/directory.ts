@@ -35,13 +35,13 @@ export function createMemoryDirectory(users: readonly EndUser[] = []): MemoryDir
   const find = (tenantId: string, id: string) => byId.get(key(tenantId, id));
 
   return {
+    specificationVersion: 'v1',
     capabilities: { manageDevices: true },
     put,
     list: (tenantId) =>
       [...byId.values()].filter((u) => u.tenantId === tenantId).map((u) => structuredClone(u)),
     async getById(tenantId, id) {
-      const user = find(tenantId, id);
-      return user ? structuredClone(user) : null;
+      return find(tenantId, id) ?? null;
     },
     async findByEmail(tenantId, email) {
       const wanted = email.trim().toLowerCase();

@@ -1,6 +1,6 @@
 import { InputError } from '../errors.js';
 import type { Channel, DeliveryResult, OutboundMessage } from '../ports/channel.js';
-import type { ChannelKind } from '../types.js';
+import type { Route } from '../types.js';
 
 /** A message the outbox channel accepted, with when. @public */
 export interface OutboxEntry {
@@ -22,7 +22,7 @@ export interface OutboxChannel extends Channel {
   clear(): void;
 }
 
-const addressOf = (m: OutboundMessage) => (m.kind === 'push' ? m.device.id : m.to);
+const addressOf = (m: OutboundMessage) => (m.route === 'push' ? m.device.id : m.to);
 
 /**
  * A recording channel for demos and tests: accepts every message (unless told to fail for an address) and keeps it
@@ -30,21 +30,22 @@ const addressOf = (m: OutboundMessage) => (m.kind === 'push' ? m.device.id : m.t
  * @public
  */
 export function createOutboxChannel(
-  kind: ChannelKind,
+  route: Route,
   options: { name?: string; now?: () => number } = {},
 ): OutboxChannel {
   const sent: OutboxEntry[] = [];
   const failures = new Map<string, Exclude<DeliveryResult, { status: 'accepted' }>>();
   const now = options.now ?? Date.now;
   return {
-    kind,
-    name: options.name ?? `outbox-${kind}`,
-    platforms: kind === 'push' ? ['ios', 'android', 'web'] : undefined,
+    specificationVersion: 'v1',
+    route,
+    name: options.name ?? `outbox-${route}`,
+    ...(route === 'push' ? { platforms: ['ios', 'android', 'web'] as const } : {}),
     async send(message) {
-      if (message.kind !== kind) {
+      if (message.route !== route) {
         throw new InputError(
-          `The ${kind} outbox channel cannot send a ${message.kind} message; give it to a ${message.kind} channel.`,
-          [{ path: 'kind', message: `expected ${kind}` }],
+          `The ${route} outbox channel cannot send a ${message.route} message; give it to a ${message.route} channel.`,
+          { issues: [{ path: 'route', message: `expected ${route}` }] },
         );
       }
       const failure = failures.get(addressOf(message));

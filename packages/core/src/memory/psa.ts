@@ -1,11 +1,6 @@
-import type {
-  ListOptions,
-  PsaAdapter,
-  PsaCompany,
-  PsaContact,
-  TicketContext,
-  VerificationNote,
-} from '../ports/psa.js';
+import { AdapterError } from '../errors.js';
+import { formatVerificationNote, verificationNoteMarker } from '../note.js';
+import type { ListOptions, PsaAdapter, PsaCompany, PsaContact, TicketContext } from '../ports/psa.js';
 
 /** A ticket as the memory PSA stores it. @public */
 export interface MemoryTicket {
@@ -45,28 +40,22 @@ export interface MemoryPsaData {
   tickets: MemoryTicket[];
 }
 
-/** A {@link PsaAdapter} in memory, with its notes readable. @public */
-export interface MemoryPsa extends PsaAdapter {
+/**
+ * A fault the memory PSA plays once, on the next matching call, so a suite can check what the verifier and the
+ * conformance kit do when a PSA fails: `error` makes the call fail; `lost_note_answer` stores the next note but
+ * fails the call as if its answer timed out.
+ * @public
+ */
+export type MemoryPsaFault =
+  | { type: 'error'; operation: 'getTicketContext' | 'getContact' | 'writeVerificationNote' | 'listContacts' }
+  | { type: 'lost_note_answer' };
+
+/** A {@link PsaAdapter} in memory, with its notes readable and every optional method present. @public */
+export interface MemoryPsa extends Required<PsaAdapter> {
   /** Notes written so far, oldest first (all tickets, or one). */
   notes(ticketId?: string): MemoryNote[];
-}
-
-/** Renders a verification note's title and text (shared by adapters that want the same wording). @public */
-export function formatVerificationNote(note: VerificationNote): { title: string; text: string } {
-  const who = `${note.endUser.displayName} <${note.endUser.email}>`;
-  const method = note.method ?? 'none';
-  const at = new Date(note.at).toISOString();
-  return {
-    title: `QDesk: ${note.outcomeText}`,
-    text: [
-      `${note.outcomeText}.`,
-      `End-user: ${who}`,
-      `Method: ${method}`,
-      `Technician: ${note.technician.name} (${note.technician.id})`,
-      `Time: ${at}`,
-      `Session: ${note.sessionId}`,
-    ].join('\n'),
-  };
+  /** Plays `fault` once, on the next call it applies to. */
+  injectFault(fault: MemoryPsaFault): void;
 }
 
 const byNumericId = (a: { id: string }, b: { id: string }) =>
@@ -99,13 +88,36 @@ export function createMemoryPsa(data: MemoryPsaData, options: { pageSize?: numbe
   const contacts = new Map(data.contacts.map((c) => [c.id, structuredClone(c)]));
   const tickets = new Map(data.tickets.map((t) => [t.id, structuredClone(t)]));
   const notes: MemoryNote[] = [];
+  const faults: MemoryPsaFault[] = [];
+  /** Throws the way a real adapter must: an AdapterError with the PSA's own error as `cause`. */
+  const failIfFaulted = (operation: string) => {
+    const index = faults.findIndex((f) => f.type === 'error' && f.operation === operation);
+    if (index < 0) return;
+    faults.splice(index, 1);
+    const cause = new Error(`memory PSA: injected failure of ${operation}`);
+    throw new AdapterError(`The PSA (memory) failed during ${operation}: ${cause.message}`, {
+      cause,
+      port: 'PSA (memory)',
+      operation,
+    });
+  };
+  const takeLostAnswer = () => {
+    const index = faults.findIndex((f) => f.type === 'lost_note_answer');
+    if (index >= 0) faults.splice(index, 1);
+    return index >= 0;
+  };
 
   return {
+    specificationVersion: 'v1',
     name: 'memory',
-    capabilities: { writeNotes: true, listRecords: true, webhooks: false },
+    capabilities: { writeNotes: true, listRecords: true },
     notes: (ticketId) =>
       notes.filter((n) => ticketId === undefined || n.ticketId === ticketId).map((n) => ({ ...n })),
+    injectFault(fault) {
+      faults.push(fault);
+    },
     async getTicketContext(ticketId): Promise<TicketContext | null> {
+      failIfFaulted('getTicketContext');
       const ticket = tickets.get(ticketId);
       if (!ticket) return null;
       const company = ticket.companyId ? (companies.get(ticket.companyId) ?? null) : null;
@@ -117,27 +129,30 @@ export function createMemoryPsa(data: MemoryPsaData, options: { pageSize?: numbe
       });
     },
     async getContact(contactId) {
+      failIfFaulted('getContact');
       const contact = contacts.get(contactId);
       return contact ? structuredClone(contact) : null;
     },
-    async findContactsByEmail(email) {
-      const wanted = email.trim().toLowerCase();
-      return [...contacts.values()]
-        .filter((c) => c.emails.some((e) => e.toLowerCase() === wanted))
-        .sort(byNumericId)
-        .map((c) => structuredClone(c));
-    },
     listCompanies: (opts = {}) => paged([...companies.values()], opts, pageSize),
-    listContacts: (opts = {}) =>
-      paged(
+    listContacts: (opts = {}) => {
+      failIfFaulted('listContacts');
+      return paged(
         [...contacts.values()].filter((c) => opts.companyId === undefined || c.companyId === opts.companyId),
         opts,
         pageSize,
-      ),
+      );
+    },
     async writeVerificationNote(note) {
-      const existing = notes.find((n) => n.sessionId === note.sessionId && n.ticketId === note.ticketId);
+      failIfFaulted('writeVerificationNote');
+      const marker = verificationNoteMarker(note.sessionId);
+      const existing = notes.find((n) => n.ticketId === note.ticketId && n.text.split('\n').includes(marker));
       if (existing) return { noteId: existing.id, created: false };
-      if (!tickets.has(note.ticketId)) return Promise.reject(new Error(`no ticket ${note.ticketId}`));
+      if (!tickets.has(note.ticketId)) {
+        throw new AdapterError(`The PSA (memory) has no ticket ${note.ticketId} to write a note on.`, {
+          port: 'PSA (memory)',
+          operation: 'writeVerificationNote',
+        });
+      }
       const { title, text } = formatVerificationNote(note);
       const created = {
         id: String(notes.length + 1),
@@ -147,6 +162,14 @@ export function createMemoryPsa(data: MemoryPsaData, options: { pageSize?: numbe
         text,
       };
       notes.push(created);
+      if (takeLostAnswer()) {
+        const cause = new Error('memory PSA: the answer to the note create was lost (timeout)');
+        throw new AdapterError(`The PSA (memory) failed during writeVerificationNote: ${cause.message}`, {
+          cause,
+          port: 'PSA (memory)',
+          operation: 'writeVerificationNote',
+        });
+      }
       return { noteId: created.id, created: true };
     },
   };

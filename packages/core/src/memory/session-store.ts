@@ -9,77 +9,70 @@ interface Entry {
 
 /** Options for {@link createMemorySessionStore}. @public */
 export interface MemorySessionStoreOptions {
-  /** Clock used to drop entries past their TTL (default `Date.now`). */
+  /** Clock used to drop entries past their retention (default `Date.now`). */
   now?: () => number;
 }
 
 /**
  * In-process {@link SessionStore}: the embedded default and the reference for `runSessionStoreConformance`.
- * Single process only; use a shared store (Redis) to run several app instances.
+ * Single process only; use a shared store (`@qdesk/store-postgres`) to run several app instances.
  *
- * Note: sessions are copied once when written and handed out deeply frozen on reads, so a read costs no copy and
- * a caller cannot change the store by mutating what it read.
+ * Note: sessions are copied once when written and handed out deeply frozen on reads, so a read costs no copy and a
+ * caller cannot change the store by mutating what it read.
  * @public
  */
 export function createMemorySessionStore(options: MemorySessionStoreOptions = {}): SessionStore {
   const now = options.now ?? Date.now;
   const sessions = new Map<string, Entry>();
-  const byEndUser = new Map<string, Set<string>>();
-  const counters = new Map<string, number[]>();
+  const active = new Map<string, Set<string>>();
+  const key = (tenantId: string, id: string) => `${tenantId}\u0000${id}`;
 
-  const live = (id: string): Entry | undefined => {
-    const entry = sessions.get(id);
+  const live = (tenantId: string, id: string): Entry | undefined => {
+    const entry = sessions.get(key(tenantId, id));
     if (entry && entry.dropAt <= now()) {
-      sessions.delete(id);
-      byEndUser.get(entry.session.endUser.id)?.delete(id);
+      sessions.delete(key(tenantId, id));
+      active.get(key(tenantId, entry.session.endUser.id))?.delete(id);
       return undefined;
     }
     return entry;
   };
-  const index = (session: VerificationSession) => {
-    const ids = byEndUser.get(session.endUser.id) ?? new Set<string>();
+  const write = (session: VerificationSession, retainMs: number) => {
+    sessions.set(key(session.tenantId, session.id), {
+      session: freezeCopy(session),
+      dropAt: session.expiresAt + retainMs,
+    });
+    const owner = key(session.tenantId, session.endUser.id);
+    const ids = active.get(owner) ?? new Set<string>();
     if (isTerminalStatus(session.status)) ids.delete(session.id);
     else ids.add(session.id);
-    byEndUser.set(session.endUser.id, ids);
-  };
-  const within = (key: string, windowMs: number, at: number) => {
-    const hits = (counters.get(key) ?? []).filter((t) => t > at - windowMs);
-    counters.set(key, hits);
-    return hits;
+    active.set(owner, ids);
   };
 
   return {
-    async get(id) {
-      const entry = live(id);
-      return entry ? entry.session : null;
+    specificationVersion: 'v1',
+    async get(tenantId, sessionId) {
+      return live(tenantId, sessionId)?.session ?? null;
     },
-    async create(session, ttlMs) {
-      if (live(session.id)) return false;
-      sessions.set(session.id, { session: freezeCopy(session), dropAt: session.expiresAt + ttlMs });
-      index(session);
+    async create(session, { retainMs }) {
+      if (live(session.tenantId, session.id)) return false;
+      write(session, retainMs);
       return true;
     },
-    async compareAndSet(session, expectedVersion, ttlMs) {
-      const entry = live(session.id);
-      if (!entry || entry.session.version !== expectedVersion || session.version !== expectedVersion + 1)
+    async compareAndSet(session, expectedVersion, { retainMs }) {
+      const entry = live(session.tenantId, session.id);
+      if (!entry || entry.session.version !== expectedVersion || session.version !== expectedVersion + 1) {
         return false;
-      sessions.set(session.id, { session: freezeCopy(session), dropAt: session.expiresAt + ttlMs });
-      index(session);
+      }
+      write(session, retainMs);
       return true;
     },
-    async listActiveForEndUser(endUserId) {
-      return [...(byEndUser.get(endUserId) ?? [])].filter((id) => live(id) !== undefined);
-    },
-    async increment(key, windowMs, at) {
-      const hits = within(key, windowMs, at);
-      hits.push(at);
-      return hits.length;
-    },
-    async count(key, windowMs, at) {
-      return within(key, windowMs, at).length;
-    },
-    async resetCounter(key) {
-      counters.delete(key);
+    async listActive(tenantId, endUserId) {
+      const out: VerificationSession[] = [];
+      for (const id of active.get(key(tenantId, endUserId)) ?? []) {
+        const entry = live(tenantId, id);
+        if (entry) out.push(entry.session);
+      }
+      return out;
     },
   };
 }

@@ -1,5 +1,15 @@
 import type { Method } from '../types.js';
 
+/** Who caused an audit record. @public */
+export interface AuditActor {
+  /** A signed-in technician, the end-user's device, or QDesk itself (an outcome, a fallback, a delivery report). */
+  type: 'technician' | 'device' | 'system';
+  /** Technician id, device or `qdesk`. */
+  id: string;
+  /** Display name, when known. */
+  name?: string;
+}
+
 /** One audit record: who did what, on which ticket and end-user, how, with what result, when. @public */
 export interface AuditRecord {
   /** Unique id. */
@@ -10,10 +20,10 @@ export interface AuditRecord {
   tenantId: string;
   /** The session, when the operation concerned one. */
   sessionId: string | null;
-  /** What was attempted (`start`, `send`, `check_code`, `approve`, `deny`, `cancel`, `device_response`, ...). */
-  action: string;
+  /** What was attempted: one of {@link AuditAction}, or an action of the app's own (`link_contact`...). */
+  action: AuditAction | (string & {});
   /** Who acted. */
-  actor: { type: 'technician' | 'device' | 'system'; id: string; name?: string };
+  actor: AuditActor;
   /** Ticket id, when bound to one. */
   ticketId: string | null;
   /** Ticket number, when bound to one. */
@@ -22,7 +32,7 @@ export interface AuditRecord {
   endUserId: string | null;
   /** Method in use, when known. */
   method: Method | null;
-  /** Result: `ok`, `rejected`, `error`, or the session's terminal status when the operation closed it. */
+  /** Result: `ok`, `error`, or the session's status after the operation. */
   result: string;
   /** Session status after the operation, when known. */
   status: string | null;
@@ -30,15 +40,29 @@ export interface AuditRecord {
   detail?: Record<string, string | number | boolean | null>;
 }
 
+/** What the verifier records, in the order a verification causes them. @public */
+export type AuditAction =
+  | 'start'
+  | 'send'
+  | 'fall_back'
+  | 'delivery_failed'
+  | 'delivery_report'
+  | 'check_code'
+  | 'approve'
+  | 'deny'
+  | 'cancel'
+  | 'device_answer'
+  | 'expire'
+  | 'outcome'
+  | 'write_note';
+
 /** Filters for {@link AuditLog.query}. All given filters must match. @public */
 export interface AuditQuery {
-  /** Only this tenant (required: records never cross tenants). */
-  tenantId: string;
   /** Only this ticket. */
   ticketId?: string;
   /** Only this end-user. */
   endUserId?: string;
-  /** Only this technician. */
+  /** Only records a technician caused, by id. */
   technicianId?: string;
   /** Only this session. */
   sessionId?: string;
@@ -49,12 +73,22 @@ export interface AuditQuery {
 /**
  * Append-only record of every verification operation.
  *
- * Partner guide: `append` never rewrites or drops a record; `query` returns newest first.
+ * ## Partner guide: write an audit log
+ *
+ * Declare `specificationVersion: 'v1'`; run `runAuditLogConformance` from `@qdesk/core/testing`.
+ * - `append` is required: the verifier calls it for every operation, in causal order (a code check before the
+ *   outcome and the note it caused). Never rewrite or drop a record; keep records of each tenant apart.
+ * - `query` is optional and declared by `capabilities.query`: records of one tenant matching every filter, newest
+ *   first. The verifier never calls it; history pages do.
  * @public
  */
 export interface AuditLog {
-  /** Adds a record. */
+  /** The version of this port the implementation follows. */
+  readonly specificationVersion: 'v1';
+  /** What this log can do beyond appending. */
+  readonly capabilities: { query: boolean };
+  /** Adds a record (of `record.tenantId`). */
   append(record: AuditRecord): Promise<void>;
-  /** Records matching every given filter, newest first. */
-  query(query: AuditQuery): Promise<AuditRecord[]>;
+  /** Records of that tenant matching every given filter, newest first. Needs `capabilities.query`. */
+  query?(tenantId: string, filter: AuditQuery): Promise<AuditRecord[]>;
 }

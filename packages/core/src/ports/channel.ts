@@ -1,4 +1,4 @@
-import type { ChannelKind, Device } from '../types.js';
+import type { Device, Route } from '../types.js';
 
 /** What a code message is about, so a channel can render its own template. Never logged. @public */
 export interface CodeMessageContext {
@@ -16,7 +16,10 @@ export interface CodeMessageContext {
 
 /** A code sent by SMS. @public */
 export interface SmsMessage {
-  kind: 'sms';
+  /** The route: SMS. */
+  route: 'sms';
+  /** The tenant of the session (a status callback carries it back with the session id). */
+  tenantId: string;
   /** E.164 number on file for the end-user. */
   to: string;
   /** Ready text, one segment where possible. */
@@ -29,7 +32,10 @@ export interface SmsMessage {
 
 /** A code sent by email. @public */
 export interface EmailMessage {
-  kind: 'email';
+  /** The route: email. */
+  route: 'email';
+  /** The tenant of the session (a status callback carries it back with the session id). */
+  tenantId: string;
   /** The end-user's email on file. */
   to: string;
   /** Subject line. */
@@ -46,7 +52,10 @@ export interface EmailMessage {
 
 /** A push challenge. Carries the challenge id and display text only, never a code or a token. @public */
 export interface PushMessage {
-  kind: 'push';
+  /** The route: push. */
+  route: 'push';
+  /** The tenant of the session (a status callback carries it back with the session id). */
+  tenantId: string;
   /** The device to reach. */
   device: Device;
   /** The session id the app uses to fetch the challenge. */
@@ -92,16 +101,24 @@ export type DeliveryResult =
   | { status: 'transient_failure'; reason: string; providerCode?: string; retryAfterMs?: number };
 
 /**
- * A delivery route: SMS, email or push.
+ * A provider that delivers messages of one route: SMS, email or push.
  *
- * Partner guide: `send` resolves with a {@link DeliveryResult} for every provider answer, including refusals; it
- * throws only for a message it cannot handle (wrong `kind`). Never log the message text: it holds the code. Run
- * `runChannelConformance` from `@qdesk/core/testing` in your suite.
+ * ## Partner guide: write a channel
+ *
+ * A channel is a connection to an outside provider; it holds no tenant data and takes no tenant id. Declare
+ * `specificationVersion: 'v1'` and run `runChannelConformance` from `@qdesk/core/testing` (see the "write a
+ * channel" guide).
+ * - `send` resolves with a {@link DeliveryResult} for every provider answer, including refusals and outages; it
+ *   throws only for a message of another route (a programming error), before contacting the provider.
+ * - Say what a permanent failure is about (`scope`): the verifier drops a push address only for `address`.
+ * - Never log the message text or the code; a push carries the challenge id and display text, never a code.
  * @public
  */
 export interface Channel {
+  /** The version of this port the implementation follows. */
+  readonly specificationVersion: 'v1';
   /** Which route it serves. */
-  readonly kind: ChannelKind;
+  readonly route: Route;
   /** Short name for logs ("twilio", "smtp", "fcm"). */
   readonly name: string;
   /** For push channels: the device platforms this channel reaches. */
@@ -118,8 +135,10 @@ export interface Channel {
 export interface DeliveryStatusReport {
   /** The session the message belonged to. */
   sessionId: string;
+  /** The tenant the session belongs to (a status callback URL carries it). */
+  tenantId: string;
   /** The route. */
-  channel: ChannelKind;
+  route: Route;
   /** Provider name ("twilio"). */
   provider: string;
   /** The provider's message id. */

@@ -1,4 +1,4 @@
-import type { Method, Outcome } from '../types.js';
+import type { VerificationNote } from '../note.js';
 
 /** A client company in the PSA. @public */
 export interface PsaCompany {
@@ -22,7 +22,7 @@ export interface PsaContact {
   firstName: string;
   /** Last name (may be empty). */
   lastName: string;
-  /** Every email on the contact, primary first, without empty values. */
+  /** Every email on the contact, primary first, trimmed, without empty values. */
   emails: string[];
   /** Mobile phone as the PSA holds it, or `null`. */
   mobilePhone: string | null;
@@ -49,31 +49,11 @@ export interface TicketContext {
   contact: PsaContact | null;
 }
 
-/** The outcome of a verification, to be written on the ticket. Contains no code and no token. @public */
-export interface VerificationNote {
-  /** The ticket to write on. */
-  ticketId: string;
-  /** The session id; adapters use it to write a note at most once. */
-  sessionId: string;
-  /** The outcome. */
-  outcome: Outcome;
-  /** The outcome as a technician reads it ("User Identity Successfully Verified" / "Unable to Verify Identity"...). */
-  outcomeText: string;
-  /** The method that gave the outcome (after any fallback). */
-  method: Method | null;
-  /** The end-user verified. */
-  endUser: { id: string; displayName: string; email: string };
-  /** The technician who ran it. */
-  technician: { id: string; name: string };
-  /** Epoch milliseconds of the outcome. */
-  at: number;
-}
-
-/** Progress of a paged listing: records seen so far and the total the PSA reported (when it can count). @public */
+/** Progress of a paged listing: records yielded so far and the total the PSA reported. @public */
 export interface ListProgress {
   /** Records yielded so far. */
   done: number;
-  /** Total records expected, or `null` when unknown. */
+  /** Total records expected (after `afterId`, within `companyId`), or `null` when the PSA cannot count. */
   total: number | null;
 }
 
@@ -81,48 +61,56 @@ export interface ListProgress {
 export interface ListOptions {
   /** Called after each page with the running count. */
   onProgress?: (progress: ListProgress) => void;
-  /** Stops the listing early. */
+  /** Stops the listing: the iterator rejects with the signal's reason before asking for another page. */
   signal?: AbortSignal;
-  /** Resume after this id (records come in ascending id order). */
+  /** Resume after this id (records come in ascending numeric id order). */
   afterId?: string;
   /** Only records of this company (contacts only). */
   companyId?: string;
 }
 
-/** Optional abilities a PSA adapter declares. @public */
+/** Optional abilities a PSA adapter declares; core calls an optional method only when its flag is `true`. @public */
 export interface PsaCapabilities {
-  /** Can write a verification note on a ticket. */
+  /** `writeVerificationNote` exists: outcomes are written on the ticket. */
   writeNotes: boolean;
-  /** Can list companies and contacts page by page. */
+  /** `listCompanies` and `listContacts` exist: `@qdesk/matching` can sync companies and contacts. */
   listRecords: boolean;
-  /** Offers webhook helpers to keep contact data fresh. */
-  webhooks: boolean;
 }
 
 /**
  * A professional services automation system (Autotask, ConnectWise, Halo...) seen by QDesk.
  *
- * Partner guide: the lookups return `null` (or an empty list) for "not found" and throw a `QdeskError` for anything
- * else (bad credentials, rate limits, network) with the original error as `cause`. `writeVerificationNote` must be
- * idempotent per `sessionId`: calling it twice, or retrying after a timeout, leaves one note. Run
- * `runPsaAdapterConformance` from `@qdesk/core/testing` in your suite.
+ * ## Partner guide: write a PSA adapter
+ *
+ * One adapter instance is one connection to one PSA, which belongs to one tenant (an MSP): its methods take no
+ * tenant id. Declare `specificationVersion: 'v1'`, then run `runPsaAdapterConformance` from `@qdesk/core/testing`
+ * against your PSA or a local fake of it (see the "write a PSA adapter" guide).
+ * - Required: `getTicketContext` and `getContact`, the calls a verification makes. Return `null` for "not found";
+ *   throw a `QdeskError` (an `AdapterError` is right) for anything else (credentials, limits, network), with the
+ *   original error as `cause`.
+ * - `writeVerificationNote` (declared by `capabilities.writeNotes`): writes the outcome on the ticket, at most once
+ *   per `sessionId`, also when a create is retried after its answer was lost. Render the note with
+ *   `formatVerificationNote` or your own wording, and find an earlier note by `verificationNoteMarker`.
+ * - `listCompanies` / `listContacts` (declared by `capabilities.listRecords`): every record once, ascending by
+ *   numeric id, page by page, with `onProgress` after each page, `afterId` to resume, `companyId` to filter and
+ *   `signal` to stop. `@qdesk/matching` uses them; core never does.
  * @public
  */
 export interface PsaAdapter {
-  /** Short name for logs ("autotask", "memory"). */
+  /** The version of this port the implementation follows. */
+  readonly specificationVersion: 'v1';
+  /** Short name for logs and errors ("autotask", "memory"). */
   readonly name: string;
-  /** What the adapter can do beyond lookups. */
+  /** What the adapter can do beyond the two lookups. */
   readonly capabilities: PsaCapabilities;
   /** The ticket with its company and contact, or `null` when no ticket has that id. */
   getTicketContext(ticketId: string): Promise<TicketContext | null>;
   /** A contact by id, or `null`. */
   getContact(contactId: string): Promise<PsaContact | null>;
-  /** Contacts with that address in any of their email fields, case-insensitively. */
-  findContactsByEmail(email: string): Promise<PsaContact[]>;
-  /** Every company, page by page, ascending by id. */
-  listCompanies(options?: ListOptions): AsyncIterable<PsaCompany>;
-  /** Every contact (or one company's), page by page, ascending by id. */
-  listContacts(options?: ListOptions): AsyncIterable<PsaContact>;
-  /** Writes the outcome on the ticket, at most once per `sessionId`. Returns the PSA's note id. */
-  writeVerificationNote(note: VerificationNote): Promise<{ noteId: string; created: boolean }>;
+  /** Writes the outcome on the ticket, at most once per `sessionId`. Needs `capabilities.writeNotes`. */
+  writeVerificationNote?(note: VerificationNote): Promise<{ noteId: string; created: boolean }>;
+  /** Every company, page by page, ascending by id. Needs `capabilities.listRecords`. */
+  listCompanies?(options?: ListOptions): AsyncIterable<PsaCompany>;
+  /** Every contact (or one company's), page by page, ascending by id. Needs `capabilities.listRecords`. */
+  listContacts?(options?: ListOptions): AsyncIterable<PsaContact>;
 }

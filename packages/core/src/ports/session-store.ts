@@ -1,34 +1,43 @@
 import type { VerificationSession } from '../machine/session.js';
 
 /**
- * Where sessions and rate counters live. The memory store is the default; a Redis store lets several app instances
- * share one view.
+ * Where verification sessions live. The memory store is the embedded default; `@qdesk/store-postgres` shares one
+ * view between app instances.
  *
- * Partner guide: implement every method; run `runSessionStoreConformance` from `@qdesk/core/testing` in your suite.
- * Rules the verifier relies on:
- * - `create` refuses an id that exists (returns `false`), it never overwrites.
- * - `compareAndSet` writes only when the stored version equals `expectedVersion`, atomically, and the new session's
- *   `version` is `expectedVersion + 1`. Two writers racing on one version: exactly one wins.
- * - `get` returns a deep copy (or an immutable value): mutating it never changes the store.
- * - `increment` is atomic: N concurrent calls on one key return N distinct counts.
+ * ## Partner guide: write a session store
+ *
+ * Implement the four methods below and declare `specificationVersion: 'v1'`; then run
+ * `runSessionStoreConformance` from `@qdesk/core/testing` against it (see the "write a store" guide). Rules the
+ * verifier relies on, each checked by the kit:
+ * - Tenancy: every method is scoped by `tenantId` (the first argument, or the session's own `tenantId`). A session of
+ *   another tenant reads exactly like a missing one.
+ * - `create` refuses an id that exists (returns `false`); it never overwrites.
+ * - `compareAndSet` writes only when the stored version equals `expectedVersion` and the new session's `version` is
+ *   `expectedVersion + 1`, atomically: of two writers racing on one version, exactly one wins.
+ * - What `get` returns is a copy (or frozen): mutating it never changes the store; what was written is copied too.
+ * - `listActive` returns the sessions of one end-user that are not in a terminal status.
+ * - A session may be dropped once `retainMs` has passed after its `expiresAt`; never before.
  * @public
  */
 export interface SessionStore {
-  /** The session with that id, or `null`. */
-  get(id: string): Promise<VerificationSession | null>;
-  /**
-   * Stores a new session. Returns `false` (and changes nothing) when the id already exists.
-   * `ttlMs` is how long after its deadline the session may be kept; the store may drop it after that.
-   */
-  create(session: VerificationSession, ttlMs: number): Promise<boolean>;
-  /** Replaces the session if the stored version is `expectedVersion`. Returns `false` when it is not (or is gone). */
-  compareAndSet(session: VerificationSession, expectedVersion: number, ttlMs: number): Promise<boolean>;
-  /** Ids of sessions for one end-user that are not terminal in the store (the caller re-reads each). */
-  listActiveForEndUser(endUserId: string): Promise<string[]>;
-  /** Adds one to a windowed counter and returns the count within the window, this call included. */
-  increment(key: string, windowMs: number, now: number): Promise<number>;
-  /** Current count within the window (0 when none). */
-  count(key: string, windowMs: number, now: number): Promise<number>;
-  /** Drops a counter. */
-  resetCounter(key: string): Promise<void>;
+  /** The version of this port the implementation follows. */
+  readonly specificationVersion: 'v1';
+  /** The session with that id in that tenant, or `null`. */
+  get(tenantId: string, sessionId: string): Promise<VerificationSession | null>;
+  /** Stores a new session (of `session.tenantId`). Returns `false`, changing nothing, when the id exists. */
+  create(session: VerificationSession, options: SessionWriteOptions): Promise<boolean>;
+  /** Replaces the session when the stored version is `expectedVersion`; `false` when it is not (or is gone). */
+  compareAndSet(
+    session: VerificationSession,
+    expectedVersion: number,
+    options: SessionWriteOptions,
+  ): Promise<boolean>;
+  /** Sessions of one end-user that are not terminal (`idle`, `sent`, `awaiting_push`, `awaiting_code`). */
+  listActive(tenantId: string, endUserId: string): Promise<VerificationSession[]>;
+}
+
+/** How long a written session must be kept. @public */
+export interface SessionWriteOptions {
+  /** Keep the session at least this long after its `expiresAt` (history and late device answers still read). */
+  retainMs: number;
 }

@@ -1,16 +1,13 @@
 /**
- * Conformance kits for partners writing QDesk ports: run them from your own vitest suite against your adapter.
- * `vitest` is an optional peer dependency of `@qdesk/core`, needed only for this entry point.
+ * `@qdesk/core/testing`: the conformance kit of every port. Run a kit from your own vitest suite against your
+ * implementation; each rule is its own test, named after the rule, and a failure says what to fix. `vitest` is an
+ * optional peer dependency of `@qdesk/core`, needed only for this entry point.
  *
  * @packageDocumentation
  */
 
-export type { ChannelConformanceOptions } from './channel-conformance.js';
-export { runChannelConformance } from './channel-conformance.js';
 export { sampleSession } from './fixtures.js';
-export type { MappingStoreConformanceOptions } from './mapping-store-conformance.js';
-export { runMappingStoreConformance } from './mapping-store-conformance.js';
-export type { PsaAdapterConformanceOptions, PsaConformanceFixtures } from './psa-adapter-conformance.js';
-export { runPsaAdapterConformance } from './psa-adapter-conformance.js';
-export type { SessionStoreConformanceOptions } from './session-store-conformance.js';
-export { runSessionStoreConformance } from './session-store-conformance.js';
+export type { KitHarness, KitRule, RuleResult } from './kit.js';
+export { checkRules, must, RuleViolation, registerRules } from './kit.js';
+export type { SessionStoreConformanceOptions, SessionStoreSubject } from './session-store-conformance.js';
+export { runSessionStoreConformance, sessionStoreRules } from './session-store-conformance.js';

@@ -1,197 +1,271 @@
-import { describe, expect, it } from 'vitest';
+import { isTerminalStatus, type VerificationSession } from '../machine/session.js';
 import type { SessionStore } from '../ports/session-store.js';
 import { sampleSession } from './fixtures.js';
+import { type KitHarness, type KitRule, must, registerRules } from './kit.js';
 
 /** Options for {@link runSessionStoreConformance}. @public */
 export interface SessionStoreConformanceOptions {
-  /** Shown in the test names. */
+  /** Shown in the suite's title. */
   name: string;
-  /** A fresh, empty store (called once per test). */
+  /** A fresh, empty store (called once per rule). */
   create: () => SessionStore | Promise<SessionStore>;
-  /** Releases the store (close connections). */
+  /** Releases the store (close connections, drop the schema). */
   cleanup?: (store: SessionStore) => void | Promise<void>;
+  /**
+   * Reads the backing system directly, bypassing the store's own methods (as Auth.js's adapter tests do): the
+   * session row with that id in that tenant, as stored, or `null`.
+   */
+  inspect: { session(tenantId: string, sessionId: string): Promise<VerificationSession | null> };
+  /** Per-rule timeout in ms (default 20 s). */
+  timeoutMs?: number;
 }
 
-const TTL = 60_000;
+/** The subject each session-store rule checks. @public */
+export interface SessionStoreSubject {
+  /** The store under test. */
+  store: SessionStore;
+  /** Direct reads of the backing system. */
+  inspect: SessionStoreConformanceOptions['inspect'];
+}
+
+const KEEP = { retainMs: 60_000 };
+const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
+const next = (s: VerificationSession, fields: Partial<VerificationSession>): VerificationSession =>
+  ({ ...structuredClone(s), ...fields, version: s.version + 1 }) as VerificationSession;
 
 /**
- * The shared test suite every {@link SessionStore} must pass. Call it at the top level of a vitest file.
+ * Every rule a {@link SessionStore} must follow, as data: {@link runSessionStoreConformance} registers each as a
+ * test; `checkRules` runs them anywhere.
+ * @public
+ */
+export const sessionStoreRules: readonly KitRule<SessionStoreSubject>[] = [
+  {
+    name: 'declares specificationVersion v1',
+    async check({ store }) {
+      must(
+        store.specificationVersion === 'v1',
+        `specificationVersion is ${JSON.stringify(store.specificationVersion)}; set it to 'v1'.`,
+      );
+    },
+  },
+  {
+    name: 'get returns null for an unknown id',
+    async check({ store }) {
+      const read = await store.get('tenant-a', 'sess_does_not_exist');
+      must(
+        read === null,
+        `get() of an unknown id returned ${JSON.stringify(read)}; return null for a missing session.`,
+      );
+    },
+  },
+  {
+    name: 'create stores the session exactly as given, and get reads it back equal',
+    async check({ store, inspect }) {
+      const session = sampleSession();
+      must((await store.create(session, KEEP)) === true, 'create() of a new id must return true.');
+      const read = await store.get(session.tenantId, session.id);
+      must(
+        JSON.stringify(read) === JSON.stringify(session),
+        'get() must return the session as created, every field equal (check JSON columns and number types).',
+      );
+      const raw = await inspect.session(session.tenantId, session.id);
+      must(
+        raw !== null && raw.version === 1,
+        'the backing system must hold the created session (inspect found none, or another version).',
+      );
+    },
+  },
+  {
+    name: 'create refuses an existing id and keeps the first session',
+    async check({ store, inspect }) {
+      const first = sampleSession();
+      await store.create(first, KEEP);
+      const again = await store.create({ ...first, attempts: 3 }, KEEP);
+      must(again === false, 'create() of an existing id must return false, never overwrite.');
+      must(
+        (await inspect.session(first.tenantId, first.id))?.attempts === 0,
+        'a refused create() changed the stored session; leave it as it was.',
+      );
+    },
+  },
+  {
+    name: 'a session of another tenant reads as missing and cannot be replaced',
+    async check({ store }) {
+      const session = sampleSession({ tenantId: unique('tenant') });
+      await store.create(session, KEEP);
+      must(
+        (await store.get('another-tenant', session.id)) === null,
+        'get() with another tenantId returned the session; scope every read by tenant.',
+      );
+      const foreign = {
+        ...next(session, { attempts: 4 }),
+        tenantId: 'another-tenant',
+      } as VerificationSession;
+      must(
+        (await store.compareAndSet(foreign, 1, KEEP)) === false,
+        'compareAndSet() of another tenant replaced the session; scope writes by tenant.',
+      );
+      must(
+        (await store.listActive('another-tenant', session.endUser.id)).length === 0,
+        'listActive() of another tenant listed the session; scope it by tenant.',
+      );
+    },
+  },
+  {
+    name: 'a read is a copy: mutating it does not change the store',
+    async check({ store, inspect }) {
+      const session = sampleSession();
+      await store.create(session, KEEP);
+      const read = (await store.get(session.tenantId, session.id)) as VerificationSession;
+      try {
+        read.attempts = 99;
+        read.technician.name = 'changed';
+      } catch {
+        // A frozen value refuses the writes: allowed.
+      }
+      const raw = await inspect.session(session.tenantId, session.id);
+      must(
+        raw?.attempts === 0 && raw.technician.name === session.technician.name,
+        'mutating what get() returned changed the stored session; return a copy or a frozen value.',
+      );
+    },
+  },
+  {
+    name: 'a write is a copy: the caller mutating its object afterwards does not change the store',
+    async check({ store, inspect }) {
+      const session = sampleSession();
+      const mine = structuredClone(session);
+      await store.create(mine, KEEP);
+      mine.attempts = 42;
+      mine.endUser.displayName = 'changed';
+      const raw = await inspect.session(session.tenantId, session.id);
+      must(
+        raw?.attempts === 0 && raw.endUser.displayName === session.endUser.displayName,
+        'the store kept a reference to the object given to create(); copy it when writing.',
+      );
+    },
+  },
+  {
+    name: 'compareAndSet writes only on the expected version',
+    async check({ store, inspect }) {
+      const session = sampleSession();
+      await store.create(session, KEEP);
+      must(
+        (await store.compareAndSet(next(session, { attempts: 1 }), 1, KEEP)) === true,
+        'compareAndSet() on the stored version must return true.',
+      );
+      must(
+        (await store.compareAndSet(next(session, { attempts: 2 }), 1, KEEP)) === false,
+        'compareAndSet() on a stale version must return false.',
+      );
+      const raw = await inspect.session(session.tenantId, session.id);
+      must(
+        raw?.version === 2 && raw.attempts === 1,
+        'after one successful compareAndSet() the store must hold version 2 with its fields; a stale write got through.',
+      );
+    },
+  },
+  {
+    name: 'compareAndSet refuses a new version that does not follow the expected one',
+    async check({ store, inspect }) {
+      const session = sampleSession();
+      await store.create(session, KEEP);
+      const skipped = { ...structuredClone(session), version: 5 } as VerificationSession;
+      must(
+        (await store.compareAndSet(skipped, 1, KEEP)) === false,
+        'compareAndSet() must refuse a session whose version is not expectedVersion + 1.',
+      );
+      must(
+        (await inspect.session(session.tenantId, session.id))?.version === 1,
+        'a refused compareAndSet() changed the stored version.',
+      );
+    },
+  },
+  {
+    name: 'compareAndSet on a missing session returns false and creates nothing',
+    async check({ store, inspect }) {
+      const ghost = sampleSession({ version: 2 });
+      must(
+        (await store.compareAndSet(ghost, 1, KEEP)) === false,
+        'compareAndSet() of a missing session must return false.',
+      );
+      must(
+        (await inspect.session(ghost.tenantId, ghost.id)) === null,
+        'compareAndSet() of a missing session created it; only create() creates.',
+      );
+    },
+  },
+  {
+    name: 'exactly one of many racing writers on one version wins',
+    async check({ store, inspect }) {
+      const session = sampleSession();
+      await store.create(session, KEEP);
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) => store.compareAndSet(next(session, { attempts: i }), 1, KEEP)),
+      );
+      const winners = results.filter(Boolean).length;
+      must(
+        winners === 1,
+        `${winners} of 50 concurrent compareAndSet() calls on version 1 won; make the version check and the write one atomic step.`,
+      );
+      must(
+        (await inspect.session(session.tenantId, session.id))?.attempts === results.indexOf(true),
+        'the stored session is not the one whose compareAndSet() won.',
+      );
+    },
+  },
+  {
+    name: 'listActive returns the open sessions of one end-user and drops closed ones',
+    async check({ store }) {
+      const endUser = { id: unique('eu'), displayName: 'X', email: 'x@example.com' };
+      const a = sampleSession({ endUser });
+      const b = sampleSession({ endUser });
+      const other = sampleSession();
+      for (const s of [a, b, other]) await store.create(s, KEEP);
+      const ids = (await store.listActive(a.tenantId, endUser.id)).map((s) => s.id).sort();
+      must(
+        JSON.stringify(ids) === JSON.stringify([a.id, b.id].sort()),
+        `listActive() returned ${JSON.stringify(ids)}; return every open session of that end-user, and only those.`,
+      );
+      const closed = next(a, {
+        status: 'cancelled',
+        cancelledBy: 'technician',
+        closedAt: 1,
+      } as Partial<VerificationSession>);
+      await store.compareAndSet(closed, 1, KEEP);
+      const after = await store.listActive(a.tenantId, endUser.id);
+      must(
+        after.length === 1 && after[0]!.id === b.id,
+        'listActive() still lists a session after it was closed; update the active index on compareAndSet().',
+      );
+      must(
+        after.every((s) => !isTerminalStatus(s.status)),
+        'listActive() returned a closed session.',
+      );
+    },
+  },
+];
+
+/**
+ * The shared test suite every {@link SessionStore} must pass, one test per rule. Call it at the top level of a
+ * vitest file.
  * @example
  * ```ts
  * import { runSessionStoreConformance } from '@qdesk/core/testing';
- * runSessionStoreConformance({ name: 'redis', create: () => createRedisStore(client), cleanup: (s) => client.quit() });
+ * runSessionStoreConformance({
+ *   name: 'postgres',
+ *   create: () => createPostgresSessionStore(pool),
+ *   inspect: { session: (tenantId, id) => readRow(pool, tenantId, id) },
+ * });
  * ```
  * @public
  */
 export function runSessionStoreConformance(options: SessionStoreConformanceOptions): void {
-  const withStore = (fn: (store: SessionStore) => Promise<void>) => async () => {
-    const store = await options.create();
-    try {
-      await fn(store);
-    } finally {
-      await options.cleanup?.(store);
-    }
+  const harness: KitHarness<SessionStoreSubject> = {
+    create: async () => ({ store: await options.create(), inspect: options.inspect }),
+    cleanup: (subject) => options.cleanup?.(subject.store),
   };
-
-  describe(`SessionStore conformance: ${options.name}`, () => {
-    it(
-      'returns null for an unknown id',
-      withStore(async (store) => {
-        expect(await store.get('sess_does_not_exist')).toBeNull();
-      }),
-    );
-
-    it(
-      'creates and reads back an equal session',
-      withStore(async (store) => {
-        const session = sampleSession();
-        expect(await store.create(session, TTL)).toBe(true);
-        expect(await store.get(session.id)).toEqual(session);
-      }),
-    );
-
-    it(
-      'refuses to create an id twice and keeps the first',
-      withStore(async (store) => {
-        const first = sampleSession();
-        await store.create(first, TTL);
-        expect(await store.create({ ...first, attempts: 3 }, TTL)).toBe(false);
-        expect((await store.get(first.id))?.attempts).toBe(0);
-      }),
-    );
-
-    it(
-      'returns copies or frozen values: mutating a read session does not change the store',
-      withStore(async (store) => {
-        const session = sampleSession();
-        await store.create(session, TTL);
-        const read = await store.get(session.id);
-        // A frozen value refuses the writes (allowed); a copy takes them without touching the store.
-        const attempt = (write: () => void) => {
-          try {
-            write();
-          } catch {}
-        };
-        attempt(() => {
-          read!.attempts = 99;
-        });
-        attempt(() => {
-          read!.technician.name = 'changed';
-        });
-        expect(await store.get(session.id)).toEqual(session);
-      }),
-    );
-
-    it(
-      'keeps what was written even if the caller mutates its own object afterwards',
-      withStore(async (store) => {
-        const session = sampleSession();
-        const mine = structuredClone(session);
-        await store.create(mine, TTL);
-        mine.attempts = 42;
-        mine.endUser.displayName = 'changed';
-        expect(await store.get(session.id)).toEqual(session);
-      }),
-    );
-
-    it(
-      'compare-and-set writes only on the expected version',
-      withStore(async (store) => {
-        const session = sampleSession();
-        await store.create(session, TTL);
-        expect(await store.compareAndSet({ ...session, version: 2, attempts: 1 }, 1, TTL)).toBe(true);
-        expect(await store.compareAndSet({ ...session, version: 2, attempts: 2 }, 1, TTL)).toBe(false);
-        const stored = await store.get(session.id);
-        expect(stored?.version).toBe(2);
-        expect(stored?.attempts).toBe(1);
-      }),
-    );
-
-    it(
-      'compare-and-set refuses a version that does not follow the expected one',
-      withStore(async (store) => {
-        const session = sampleSession();
-        await store.create(session, TTL);
-        expect(await store.compareAndSet({ ...session, version: 5 }, 1, TTL)).toBe(false);
-        expect((await store.get(session.id))?.version).toBe(1);
-      }),
-    );
-
-    it(
-      'compare-and-set on a missing session fails',
-      withStore(async (store) => {
-        expect(await store.compareAndSet(sampleSession({ version: 2 }), 1, TTL)).toBe(false);
-      }),
-    );
-
-    it(
-      'exactly one of many racing writers on one version wins',
-      withStore(async (store) => {
-        const session = sampleSession();
-        await store.create(session, TTL);
-        const results = await Promise.all(
-          Array.from({ length: 50 }, (_, i) =>
-            store.compareAndSet({ ...session, version: 2, attempts: i }, 1, TTL),
-          ),
-        );
-        expect(results.filter(Boolean)).toHaveLength(1);
-        const winner = results.indexOf(true);
-        expect((await store.get(session.id))?.attempts).toBe(winner);
-      }),
-    );
-
-    it(
-      'lists active sessions of an end-user and drops terminal ones',
-      withStore(async (store) => {
-        const endUser = {
-          id: `eu-${Math.random().toString(36).slice(2)}`,
-          displayName: 'X',
-          email: 'x@example.com',
-        };
-        const a = sampleSession({ endUser });
-        const b = sampleSession({ endUser });
-        await store.create(a, TTL);
-        await store.create(b, TTL);
-        expect((await store.listActiveForEndUser(endUser.id)).sort()).toEqual([a.id, b.id].sort());
-        const closed = {
-          ...a,
-          version: 2,
-          status: 'cancelled' as const,
-          cancelledBy: 'technician' as const,
-          closedAt: 1,
-        };
-        expect(await store.compareAndSet(closed, 1, TTL)).toBe(true);
-        expect(await store.listActiveForEndUser(endUser.id)).toEqual([b.id]);
-        expect(await store.listActiveForEndUser('eu-nobody')).toEqual([]);
-      }),
-    );
-
-    it(
-      'counts within a window and forgets hits older than the window',
-      withStore(async (store) => {
-        const key = `k-${Math.random().toString(36).slice(2)}`;
-        const t0 = 1_000_000;
-        expect(await store.count(key, 1000, t0)).toBe(0);
-        expect(await store.increment(key, 1000, t0)).toBe(1);
-        expect(await store.increment(key, 1000, t0 + 500)).toBe(2);
-        expect(await store.count(key, 1000, t0 + 900)).toBe(2);
-        expect(await store.count(key, 1000, t0 + 1200)).toBe(1);
-        expect(await store.increment(key, 1000, t0 + 2000)).toBe(1);
-        await store.resetCounter(key);
-        expect(await store.count(key, 1000, t0 + 2000)).toBe(0);
-      }),
-    );
-
-    it(
-      'increments atomically under concurrency',
-      withStore(async (store) => {
-        const key = `c-${Math.random().toString(36).slice(2)}`;
-        const counts = await Promise.all(
-          Array.from({ length: 100 }, () => store.increment(key, 60_000, 5_000)),
-        );
-        expect(new Set(counts).size).toBe(100);
-        expect(Math.max(...counts)).toBe(100);
-      }),
-    );
+  registerRules(`SessionStore conformance: ${options.name}`, sessionStoreRules, harness, {
+    timeoutMs: options.timeoutMs ?? 20_000,
   });
 }

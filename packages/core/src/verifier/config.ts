@@ -1,10 +1,11 @@
 import { z } from 'zod';
-import { ConfigError, type FieldIssue } from '../errors.js';
-import type { MappingStore } from '../matching/mapping-store.js';
+import { ConfigError, type FieldIssue, fieldIssues } from '../errors.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { Channel } from '../ports/channel.js';
+import type { ContactLinks } from '../ports/contact-links.js';
 import type { EndUserDirectory } from '../ports/directory.js';
 import type { PsaAdapter } from '../ports/psa.js';
+import type { RateCounter } from '../ports/rate-counter.js';
 import type { Clock, Random } from '../ports/runtime.js';
 import type { SessionStore } from '../ports/session-store.js';
 import { type CodeMode, METHODS, type Method } from '../types.js';
@@ -63,11 +64,13 @@ export interface VerifierConfig {
   /** The PSA (needed to start from a ticket or a contact, and to write notes). */
   psa?: PsaAdapter | null;
   /** Confirmed contact links: a ticket's contact leads to its linked end-user first, email lookup second. */
-  mappings?: MappingStore | null;
+  contactLinks?: ContactLinks | null;
   /** Delivery channels by route. */
   channels?: { sms?: Channel; email?: Channel; push?: PushChannels };
   /** Session store (default: memory). */
   store?: SessionStore;
+  /** Rate counters for the send, push and failure limits (default: memory). */
+  counters?: RateCounter;
   /** Audit log (default: memory). */
   audit?: AuditLog;
   /** Clock (default: system). */
@@ -127,38 +130,65 @@ const policySchema = z
     path: ['codeMode'],
   });
 
-/** Port methods checked at start-up, so a missing one fails at once with one clear error. */
-const REQUIRED: Record<string, string[]> = {
-  directory: ['getById', 'findByEmail'],
-  psa: [
-    'getTicketContext',
-    'getContact',
-    'findContactsByEmail',
-    'listCompanies',
-    'listContacts',
-    'writeVerificationNote',
-  ],
-  store: ['get', 'create', 'compareAndSet', 'listActiveForEndUser', 'increment', 'count', 'resetCounter'],
-  audit: ['append', 'query'],
-  clock: ['now'],
-  random: ['int', 'bytes'],
+/**
+ * Each port: the methods core calls whatever the port declares, and the optional methods each capability flag
+ * promises. Checked at start-up, so a missing method fails at once with one error that lists every gap.
+ */
+const PORTS: Record<string, { required: string[]; capabilities?: Record<string, string[]>; versioned: boolean }> = {
+  directory: {
+    required: ['getById', 'findByEmail'],
+    capabilities: { manageDevices: ['upsertDevice', 'removeDevice', 'reportPermission'] },
+    versioned: true,
+  },
+  psa: {
+    required: ['getTicketContext', 'getContact'],
+    capabilities: { writeNotes: ['writeVerificationNote'], listRecords: ['listCompanies', 'listContacts'] },
+    versioned: true,
+  },
+  contactLinks: { required: ['endUserForContact'], versioned: true },
+  store: { required: ['get', 'create', 'compareAndSet', 'listActive'], versioned: true },
+  counters: { required: ['increment', 'count', 'reset'], versioned: true },
+  audit: { required: ['append'], capabilities: { query: ['query'] }, versioned: true },
+  clock: { required: ['now'], versioned: false },
+  random: { required: ['int', 'bytes'], versioned: false },
 };
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
-function portIssues(path: string, value: unknown, methods: string[]): FieldIssue[] {
-  if (!isObject(value)) return [{ path, message: `expected an object implementing ${methods.join(', ')}` }];
-  const missing = methods.filter((m) => typeof value[m] !== 'function');
-  return missing.length ? [{ path, message: `missing method(s): ${missing.join(', ')}` }] : [];
+function portIssues(path: string, value: unknown, port: (typeof PORTS)[string]): FieldIssue[] {
+  if (!isObject(value)) return [{ path, message: `expected an object implementing ${port.required.join(', ')}` }];
+  const issues: FieldIssue[] = [];
+  if (port.versioned && value.specificationVersion !== 'v1') {
+    issues.push({
+      path: `${path}.specificationVersion`,
+      message: `expected 'v1' (this QDesk implements version v1 of the port), got ${JSON.stringify(value.specificationVersion)}`,
+    });
+  }
+  const missing = port.required.filter((m) => typeof value[m] !== 'function');
+  if (missing.length) issues.push({ path, message: `missing method(s): ${missing.join(', ')}` });
+  const capabilities = isObject(value.capabilities) ? value.capabilities : null;
+  for (const [flag, methods] of Object.entries(port.capabilities ?? {})) {
+    if (!capabilities || typeof capabilities[flag] !== 'boolean') {
+      issues.push({ path: `${path}.capabilities.${flag}`, message: 'must be true or false' });
+      continue;
+    }
+    const gaps = capabilities[flag] ? methods.filter((m) => typeof value[m] !== 'function') : [];
+    if (gaps.length) {
+      issues.push({ path, message: `declares ${flag} but lacks ${gaps.join(', ')}; add them or set ${flag}: false` });
+    }
+  }
+  return issues;
 }
 
-function channelIssues(path: string, value: unknown, kind: string): FieldIssue[] {
-  const issues = portIssues(path, value, ['send']);
-  if (issues.length === 0 && (value as Channel).kind !== kind) {
-    issues.push({
-      path,
-      message: `expected a ${kind} channel, got kind "${String((value as Channel).kind)}"`,
-    });
+function channelIssues(path: string, value: unknown, route: string): FieldIssue[] {
+  if (!isObject(value)) return [{ path, message: 'expected a channel with send()' }];
+  const issues: FieldIssue[] = [];
+  if (value.specificationVersion !== 'v1') {
+    issues.push({ path: `${path}.specificationVersion`, message: "expected 'v1'" });
+  }
+  if (typeof value.send !== 'function') issues.push({ path, message: 'missing method(s): send' });
+  if (value.route !== route) {
+    issues.push({ path, message: `expected a ${route} channel, got route ${JSON.stringify(value.route)}` });
   }
   return issues;
 }
@@ -172,10 +202,9 @@ export interface ResolvedConfig {
 /** Validates everything `createVerifier` is given; throws one {@link ConfigError} listing every bad field. @internal */
 export function resolveConfig(config: VerifierConfig): ResolvedConfig {
   if (!isObject(config)) {
-    throw new ConfigError(
-      'createVerifier needs a configuration object with at least `secret` and `directory`.',
-      [{ path: '(root)', message: 'expected an object' }],
-    );
+    throw new ConfigError('createVerifier needs a configuration object with at least `secret` and `directory`.', {
+      issues: [{ path: '(root)', message: 'expected an object' }],
+    });
   }
   const issues: FieldIssue[] = [];
   const { secret } = config;
@@ -188,13 +217,9 @@ export function resolveConfig(config: VerifierConfig): ResolvedConfig {
       message: 'must be at least 32 bytes of random data (for example 64 hex characters)',
     });
   }
-  issues.push(...portIssues('directory', config.directory, REQUIRED.directory!));
-  if (config.mappings !== undefined && config.mappings !== null) {
-    issues.push(...portIssues('mappings', config.mappings, ['endUserForContact']));
-  }
-  for (const name of ['psa', 'store', 'audit', 'clock', 'random'] as const) {
-    if (config[name] !== undefined && config[name] !== null)
-      issues.push(...portIssues(name, config[name], REQUIRED[name]!));
+  issues.push(...portIssues('directory', config.directory, PORTS.directory!));
+  for (const name of ['psa', 'contactLinks', 'store', 'counters', 'audit', 'clock', 'random'] as const) {
+    if (config[name] !== undefined && config[name] !== null) issues.push(...portIssues(name, config[name], PORTS[name]!));
   }
   const channels = config.channels ?? {};
   if (!isObject(channels))
@@ -213,14 +238,7 @@ export function resolveConfig(config: VerifierConfig): ResolvedConfig {
     issues.push({ path: 'appName', message: 'must be a string of at most 40 characters' });
   }
   const parsed = policySchema.safeParse(config.policy ?? {});
-  if (!parsed.success) {
-    for (const issue of parsed.error.issues) {
-      issues.push({ path: ['policy', ...issue.path.map(String)].join('.'), message: issue.message });
-    }
-  }
-  if (issues.length > 0 || !parsed.success) {
-    const list = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-    throw new ConfigError(`Invalid QDesk verifier configuration: ${list}.`, issues);
-  }
+  if (!parsed.success) issues.push(...fieldIssues(parsed.error, 'policy'));
+  if (issues.length > 0 || !parsed.success) throw ConfigError.fromIssues('QDesk verifier configuration', issues);
   return { key, policy: parsed.data };
 }

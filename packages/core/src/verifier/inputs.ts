@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { type FieldIssue, InputError } from '../errors.js';
+import { fieldIssues, InputError } from '../errors.js';
 import { METHODS, type Method } from '../types.js';
 
 /** Printable text without control characters: ids and names travel into logs, notes and HTML. @internal */
@@ -11,42 +11,25 @@ export const text = (max: number) =>
     .max(max, `must be at most ${max} characters`)
     .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 
-/** @internal */
-export const actorSchema = z
-  .object({ tenantId: text(128), technicianId: text(128), technicianName: text(100) })
-  .strict();
-
-/** @internal */
-export const sessionIdSchema = z
+const tenantId = text(128);
+const actorSchema = z.object({ tenantId, technicianId: text(128), technicianName: text(100) }).strict();
+const sessionIdSchema = z
   .string()
   .max(100, 'must be at most 100 characters')
   .regex(/^[A-Za-z0-9_-]+$/, 'must be a session id as returned by start (letters, digits, _ and -)');
+const methodSchema = z.enum(METHODS as [Method, ...Method[]], { error: `must be one of ${METHODS.join(', ')}` });
+const device = { tenantId, sessionId: sessionIdSchema, token: z.string().min(1).max(200) };
 
-/** @internal */
-export const methodSchema = z.enum(METHODS as [Method, ...Method[]], {
-  error: `must be one of ${METHODS.join(', ')}`,
-});
-
-/** @internal */
+/** The input schema of every verifier operation. @internal */
 export const schemas = {
-  startFromTicket: z.object({ actor: actorSchema, ticketId: text(64) }).strict(),
-  startFromContact: z
-    .object({ actor: actorSchema, contactId: text(64), ticketId: text(64).optional() })
-    .strict(),
-  startForEndUser: z
+  ticket: z.object({ actor: actorSchema, ticketId: text(64) }).strict(),
+  contact: z.object({ actor: actorSchema, contactId: text(64), ticketId: text(64).optional() }).strict(),
+  endUser: z
     .object({
       actor: actorSchema,
       endUserId: text(128).optional(),
       email: z.email('must be an email address').max(254).optional(),
-      ticket: z
-        .object({
-          id: text(64),
-          number: text(64),
-          title: text(255).optional(),
-          companyName: text(255).optional(),
-        })
-        .strict()
-        .optional(),
+      ticketId: text(64).optional(),
     })
     .strict()
     .refine((v) => (v.endUserId === undefined) !== (v.email === undefined), {
@@ -63,32 +46,18 @@ export const schemas = {
     })
     .strict(),
   checkCode: z.object({ actor: actorSchema, sessionId: sessionIdSchema, code: z.string().max(64) }).strict(),
-  device: z.discriminatedUnion('response', [
-    z
-      .object({
-        sessionId: sessionIdSchema,
-        token: z.string().min(1).max(200),
-        response: z.literal('approve'),
-      })
-      .strict(),
-    z
-      .object({ sessionId: sessionIdSchema, token: z.string().min(1).max(200), response: z.literal('deny') })
-      .strict(),
-    z
-      .object({
-        sessionId: sessionIdSchema,
-        token: z.string().min(1).max(200),
-        response: z.literal('number'),
-        number: z.string().max(64),
-      })
-      .strict(),
+  deviceAnswer: z.discriminatedUnion('answer', [
+    z.object({ ...device, answer: z.literal('approve') }).strict(),
+    z.object({ ...device, answer: z.literal('deny') }).strict(),
+    z.object({ ...device, answer: z.literal('number'), number: z.string().max(64) }).strict(),
   ]),
-  endUser: z.object({ tenantId: text(128), endUserId: text(128) }).strict(),
+  pending: z.object({ tenantId, endUserId: text(128) }).strict(),
   availableMethods: z.object({ actor: actorSchema, endUserId: text(128) }).strict(),
   report: z
     .object({
+      tenantId,
       sessionId: sessionIdSchema,
-      channel: z.enum(['sms', 'email', 'push']),
+      route: z.enum(['sms', 'email', 'push']),
       provider: text(64),
       providerMessageId: text(200),
       status: z.enum(['sent', 'delivered', 'undelivered', 'failed']),
@@ -103,27 +72,27 @@ export const schemas = {
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown, operation: string): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issues: FieldIssue[] = result.error.issues.map((i) => ({
-    path: i.path.map(String).join('.') || '(input)',
-    message: i.message,
-  }));
-  const list = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-  throw new InputError(`Invalid input to ${operation}: ${list}.`, issues);
+  throw InputError.fromIssues(operation, fieldIssues(result.error));
+}
+
+/** The tenant and technician an input names, when its `actor` is valid (to audit a refused operation). @internal */
+export function actorOf(input: unknown) {
+  const parsed = actorSchema.safeParse((input as { actor?: unknown } | null)?.actor);
+  return parsed.success ? parsed.data : null;
 }
 
 /** Checks a code typed by a technician or a device: exactly `length` digits (spaces and dashes allowed between). @internal */
 export function parseDigits(value: string, length: number, what: string): string {
   const digits = value.replace(/[\s-]/g, '');
   if (!/^\d+$/.test(digits)) {
-    throw new InputError(
-      `The ${what} must contain digits only; check what the caller read and type it again.`,
-      [{ path: what, message: 'digits only' }],
-    );
+    throw new InputError(`The ${what} must contain digits only; check what the caller read and type it again.`, {
+      issues: [{ path: what, message: 'digits only' }],
+    });
   }
   if (digits.length !== length) {
-    throw new InputError(`The ${what} must have exactly ${length} digits; you typed ${digits.length}.`, [
-      { path: what, message: `exactly ${length} digits` },
-    ]);
+    throw new InputError(`The ${what} must have exactly ${length} digits; you typed ${digits.length}.`, {
+      issues: [{ path: what, message: `exactly ${length} digits` }],
+    });
   }
   return digits;
 }

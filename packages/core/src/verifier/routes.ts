@@ -1,6 +1,6 @@
 import type { Channel } from '../ports/channel.js';
 import type { Device, EndUser, FallbackReason, Method } from '../types.js';
-import type { VerifierContext } from './context.js';
+import type { Runtime } from './runtime.js';
 
 /** Whether a method can be used for an end-user now, and what it would become. @public */
 export interface MethodAvailability {
@@ -22,12 +22,12 @@ export interface PushTarget {
 
 /** @internal */
 export function pushTargets(
-  ctx: VerifierContext,
+  rt: Runtime,
   user: EndUser,
 ): { targets: PushTarget[]; blocked: FallbackReason | null } {
   const reachable: PushTarget[] = [];
   for (const device of user.devices) {
-    const channel = ctx.channels.push.find((c) => !c.platforms || c.platforms.includes(device.platform));
+    const channel = rt.channels.push.find((c) => !c.platforms || c.platforms.includes(device.platform));
     if (channel) reachable.push({ device, channel });
   }
   if (reachable.length === 0) return { targets: [], blocked: 'no_push_device' };
@@ -37,20 +37,20 @@ export function pushTargets(
 }
 
 /** Why a code route cannot be used for this end-user, or `null` when it can. @internal */
-export function codeRouteProblem(ctx: VerifierContext, user: EndUser, route: 'sms' | 'email'): string | null {
+export function codeRouteProblem(rt: Runtime, user: EndUser, route: 'sms' | 'email'): string | null {
   if (route === 'sms') {
-    if (!ctx.channels.sms) return 'no SMS channel is configured';
+    if (!rt.channels.sms) return 'no SMS channel is configured';
     if (!user.mobilePhone) return 'no mobile phone is on file for this end-user';
     return null;
   }
-  if (!ctx.channels.email) return 'no email channel is configured';
+  if (!rt.channels.email) return 'no email channel is configured';
   if (!user.email) return 'no email address is on file for this end-user';
   return null;
 }
 
 /** The fallback routes usable for this end-user, in policy order. @internal */
-export function fallbackRoutes(ctx: VerifierContext, user: EndUser): ('sms' | 'email')[] {
-  return ctx.policy.fallback.filter((route) => codeRouteProblem(ctx, user, route) === null);
+export function fallbackRoutes(rt: Runtime, user: EndUser): ('sms' | 'email')[] {
+  return rt.policy.fallback.filter((route) => codeRouteProblem(rt, user, route) === null);
 }
 
 const BLOCKED_TEXT: Record<FallbackReason, string> = {
@@ -67,15 +67,15 @@ export function fallbackReasonText(reason: FallbackReason): string {
 }
 
 /** Every method with whether it can reach this end-user now. @internal */
-export function availability(ctx: VerifierContext, user: EndUser): MethodAvailability[] {
-  const { blocked } = pushTargets(ctx, user);
-  const fallback = fallbackRoutes(ctx, user)[0] ?? null;
-  return ctx.policy.methods.map((method): MethodAvailability => {
+export function availability(rt: Runtime, user: EndUser): MethodAvailability[] {
+  const { blocked } = pushTargets(rt, user);
+  const fallback = fallbackRoutes(rt, user)[0] ?? null;
+  return rt.policy.methods.map((method): MethodAvailability => {
     if (method === 'sms' || method === 'email') {
-      const problem = codeRouteProblem(ctx, user, method);
+      const problem = codeRouteProblem(rt, user, method);
       return { method, available: problem === null, fallsBackTo: null, reason: problem };
     }
-    if (ctx.channels.push.length === 0) {
+    if (rt.channels.push.length === 0) {
       const reason = 'no push channel is configured';
       return fallback
         ? {

@@ -1,0 +1,70 @@
+import type { Method, Outcome } from './types.js';
+
+/**
+ * The outcome as a technician reads it. The first two are the exact texts technicians know from the Insight.
+ * @public
+ */
+export const OUTCOME_TEXT: Readonly<Record<Outcome, string>> = {
+  approved: 'User Identity Successfully Verified',
+  denied: 'Unable to Verify Identity',
+  expired: 'Verification Timed Out',
+  cancelled: 'Verification Cancelled',
+  failed: 'Verification Could Not Be Delivered',
+};
+
+/**
+ * The outcome of a verification, to be written on its ticket: one typed value, defined here once. It holds no code
+ * and no token. Adapters render it (with {@link formatVerificationNote} or their own wording) and recognise a note
+ * they wrote earlier by {@link verificationNoteMarker}, never by parsing prose.
+ * @public
+ */
+export interface VerificationNote {
+  /** The ticket to write on. */
+  ticketId: string;
+  /** The session that reached the outcome; one note per session. */
+  sessionId: string;
+  /** The outcome. */
+  outcome: Outcome;
+  /** The method that gave the outcome (after any fallback), or `null` when nothing was sent. */
+  method: Method | null;
+  /** The end-user the verification was about. */
+  endUser: { id: string; displayName: string; email: string };
+  /** The technician who ran it. */
+  technician: { id: string; name: string };
+  /** Epoch milliseconds of the outcome. */
+  at: number;
+}
+
+/**
+ * The line that identifies the note of one session: `qdesk-session: <sessionId>`. Put it in the note as its own
+ * line; search for it (an exact line) before writing, so a retried write finds the first one.
+ * @public
+ */
+export function verificationNoteMarker(sessionId: string): string {
+  return `qdesk-session: ${sessionId}`;
+}
+
+/**
+ * QDesk's wording of a note: a title with the outcome text, a body with the end-user, method, technician and time,
+ * and the marker line last.
+ * @example
+ * ```ts
+ * const { title, text } = formatVerificationNote(note);
+ * await myPsa.createNote(note.ticketId, { title, text });
+ * ```
+ * @public
+ */
+export function formatVerificationNote(note: VerificationNote): { title: string; text: string } {
+  const outcome = OUTCOME_TEXT[note.outcome];
+  return {
+    title: `QDesk: ${outcome}`,
+    text: [
+      `${outcome}.`,
+      `End-user: ${note.endUser.displayName} <${note.endUser.email}>`,
+      `Method: ${note.method ?? 'none'}`,
+      `Technician: ${note.technician.name} (${note.technician.id})`,
+      `Time: ${new Date(note.at).toISOString()}`,
+      verificationNoteMarker(note.sessionId),
+    ].join('\n'),
+  };
+}

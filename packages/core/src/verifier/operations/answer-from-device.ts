@@ -1,0 +1,66 @@
+import { AuthenticationError, TransitionError } from '../../errors.js';
+import type { SessionEvent } from '../../machine/events.js';
+import type { SessionStatus, VerificationSession } from '../../machine/session.js';
+import { generateCode } from '../codes.js';
+import { parseDigits } from '../inputs.js';
+import { commit, load, type Runtime } from '../runtime.js';
+
+// The device-answer operation: the end-user's app answers a push with Approve, Deny or the number the technician
+// read out. The answer is authenticated by the challenge token (derived from the session's nonce under the server
+// key, never stored); for push + code, an Approve makes a code that only the device shows.
+
+/** A device's answer to a push challenge, authenticated by the challenge token. @public */
+export type DeviceAnswer =
+  | { tenantId: string; sessionId: string; token: string; answer: 'approve' }
+  | { tenantId: string; sessionId: string; token: string; answer: 'deny' }
+  | { tenantId: string; sessionId: string; token: string; answer: 'number'; number: string };
+
+/** What {@link Verifier.answerFromDevice} returns to the device. @public */
+export interface DeviceAnswerResult {
+  /** Status after the answer. */
+  status: SessionStatus;
+  /** For `push_code` after Approve: the code the end-user reads to the technician. Show it once; never log it. */
+  code?: string;
+}
+
+const closed = (session: VerificationSession) =>
+  new TransitionError(`This request is no longer waiting for an answer (${session.status}).`, {
+    code: 'session_closed',
+  });
+
+export async function answerFromDevice(rt: Runtime, answer: DeviceAnswer): Promise<DeviceAnswerResult> {
+  const number = answer.answer === 'number' ? parseDigits(answer.number, rt.policy.codeLength, 'number') : null;
+  const session = await load(rt, answer.tenantId, answer.sessionId);
+  if (session.status !== 'awaiting_push' || !rt.digests.checkDeviceToken(session.id, session.challengeNonce, answer.token)) {
+    // A wrong token on a challenge that is (or could become) open reads as unauthorized; a closed one says so.
+    if (['awaiting_push', 'idle', 'sent'].includes(session.status)) {
+      throw new AuthenticationError('This challenge token is not valid for this request; refresh the app.');
+    }
+    throw closed(session);
+  }
+  let code: string | undefined;
+  const result = await commit(
+    rt,
+    answer.tenantId,
+    session.id,
+    (current, now): SessionEvent => {
+      // The token was checked against this challenge: a newer push (another nonce) must be answered anew.
+      if (current.status !== 'awaiting_push' || current.challengeNonce !== session.challengeNonce) throw closed(current);
+      if (answer.answer === 'deny') return { type: 'device_denied', now };
+      if (number !== null) {
+        return { type: 'number_submitted', now, numberHash: rt.digests.secret('number', current.id, number) };
+      }
+      if (current.method !== 'push_code') return { type: 'device_approved', now, codeHash: null, expiresAt: null };
+      code = generateCode(rt.random, rt.policy.codeLength);
+      return {
+        type: 'device_approved',
+        now,
+        codeHash: rt.digests.secret('code', current.id, code),
+        expiresAt: now + rt.policy.codeTtlMs,
+      };
+    },
+    { action: 'device_answer', actor: { type: 'device', id: session.endUser.id }, detail: { answer: answer.answer } },
+  );
+  const status = result.session.status;
+  return code && status === 'awaiting_code' ? { status, code } : { status };
+}

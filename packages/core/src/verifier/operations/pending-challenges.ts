@@ -1,0 +1,47 @@
+import { callPort, refresh, type Runtime } from '../runtime.js';
+
+// The pending-challenges operation: the push challenges waiting for one end-user, for the self-serve app to list
+// (it polls, because notifications can be off). Each carries the token the app presents with its answer.
+
+/** A push challenge waiting on an end-user's device, as the self-serve app lists it. @public */
+export interface PendingChallenge {
+  /** Challenge (session) id. */
+  challengeId: string;
+  /** Token the device presents with its answer. Give it only to the signed-in end-user's app. */
+  token: string;
+  /** The method: approve/deny, approve then read a code, or type the technician's number. */
+  method: 'push' | 'push_code' | 'number_match';
+  /** Epoch milliseconds when the challenge expires. */
+  expiresAt: number;
+  /** Who asks, for which ticket and company. */
+  display: { technicianName: string; ticketNumber: string | null; companyName: string | null };
+}
+
+export async function pendingChallenges(
+  rt: Runtime,
+  tenantId: string,
+  endUserId: string,
+): Promise<PendingChallenge[]> {
+  const active = await callPort('session store', 'listActive', () => rt.store.listActive(tenantId, endUserId));
+  const out: PendingChallenge[] = [];
+  for (const stored of active) {
+    if (stored.tenantId !== tenantId || stored.endUser.id !== endUserId) continue;
+    // A challenge whose deadline passed is recorded as expired here, so its outcome is written once.
+    const session = rt.clock.now() < stored.expiresAt ? stored : await refresh(rt, tenantId, stored.id);
+    if (session.status !== 'awaiting_push') continue;
+    const method = session.method;
+    if (method !== 'push' && method !== 'push_code' && method !== 'number_match') continue;
+    out.push({
+      challengeId: session.id,
+      token: rt.digests.deviceToken(session.id, session.challengeNonce),
+      method,
+      expiresAt: session.expiresAt,
+      display: {
+        technicianName: session.technician.name,
+        ticketNumber: session.ticket?.number ?? null,
+        companyName: session.ticket?.companyName ?? null,
+      },
+    });
+  }
+  return out.sort((a, b) => a.expiresAt - b.expiresAt);
+}

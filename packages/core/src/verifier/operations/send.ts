@@ -1,0 +1,215 @@
+import { PreconditionError, RateLimitError } from '../../errors.js';
+import type { SessionEvent } from '../../machine/events.js';
+import type { VerificationSession } from '../../machine/session.js';
+import { type Actor, type CodeMode, type EndUser, type FallbackReason, isPushMethod, type Method } from '../../types.js';
+import { generateCode, generateId, maskDestination } from '../codes.js';
+import { FAILURES_KEY } from '../effects.js';
+import { codeRouteProblem, fallbackReasonText, fallbackRoutes, pushTargets } from '../routes.js';
+import {
+  callPort,
+  commit,
+  type OperationRecord,
+  refresh,
+  type Runtime,
+  systemActor,
+  technicianActor,
+} from '../runtime.js';
+import { type SessionSnapshot, toSnapshot } from '../snapshot.js';
+
+// The send operation: check policy and limits, pick the route, then commit one transition per attempt: a push, or
+// a code; when a push cannot be delivered, a code down each fallback route in turn. The effect runner delivers what
+// each transition asks for and says whether the provider took it.
+
+/** What {@link Verifier.send} returns. @public */
+export interface SendResult {
+  /** The session after the send (and any fallback). */
+  session: SessionSnapshot;
+  /**
+   * What only the technician's screen may show: the code in `compare` mode, the number to read out for
+   * `number_match`. Empty otherwise. Never log it.
+   */
+  display: { code?: string; matchNumber?: string };
+}
+
+type CodeRoute = 'sms' | 'email';
+
+export async function send(
+  rt: Runtime,
+  actor: Actor,
+  sessionId: string,
+  method: Method,
+  requestedMode: CodeMode | undefined,
+): Promise<SendResult> {
+  const session = await refresh(rt, actor.tenantId, sessionId);
+  // Push + code: only the device sees the code, so the technician can only type it (verify), never compare it.
+  const codeMode = method === 'push_code' ? 'verify' : (requestedMode ?? session.codeMode);
+  if (!rt.policy.methods.includes(method)) {
+    throw new PreconditionError(`The ${method} method is turned off by policy; pick another.`, {
+      code: 'method_unavailable',
+    });
+  }
+  if (!rt.policy.allowedCodeModes.includes(codeMode)) {
+    throw new PreconditionError(`The ${codeMode} code mode is turned off by policy.`, { code: 'method_unavailable' });
+  }
+  const user = await callPort('directory', 'getById', () =>
+    rt.directory.getById(session.tenantId, session.endUser.id),
+  );
+  if (!user) {
+    throw new PreconditionError('The end-user of this verification no longer exists; start again.', {
+      code: 'end_user_not_found',
+    });
+  }
+  const failures = await callPort('rate counter', 'count', () =>
+    rt.counters.count(session.tenantId, FAILURES_KEY(user.id), { windowMs: null, now: rt.clock.now() }),
+  );
+  if (failures >= rt.policy.maxConsecutiveFailures) {
+    throw new RateLimitError(
+      `${user.displayName} has ${failures} failed verifications in a row; an administrator must review the account before another is sent.`,
+      { code: 'end_user_locked', retryAfterMs: null },
+    );
+  }
+
+  // Decide the route before counting, so a request that cannot be delivered does not use up the end-user's sends.
+  const blocked: FallbackReason | null = isPushMethod(method)
+    ? rt.channels.push.length
+      ? pushTargets(rt, user).blocked
+      : 'no_push_device'
+    : null;
+  const fallbacks = fallbackRoutes(rt, user);
+  if (blocked && fallbacks.length === 0) {
+    throw new PreconditionError(
+      `Cannot reach ${user.displayName}: ${fallbackReasonText(blocked)}, and no mobile phone or email can take a code instead.`,
+      { code: 'no_delivery_route' },
+    );
+  }
+  if (!isPushMethod(method)) {
+    const problem = codeRouteProblem(rt, user, method);
+    if (problem) {
+      throw new PreconditionError(`Cannot send by ${method}: ${problem}.`, { code: 'method_unavailable' });
+    }
+  }
+  const pushing = isPushMethod(method) && blocked === null;
+  await spend(rt, session, user, 'sends', rt.policy.sendsPerWindow, rt.policy.sendWindowMs, 'codes or pushes');
+  if (pushing) await spend(rt, session, user, 'pushes', rt.policy.pushesPerWindow, rt.policy.pushWindowMs, 'pushes');
+
+  const operation: OperationRecord = { action: 'send', actor: technicianActor(actor), detail: { requested: method } };
+  const display: SendResult['display'] = {};
+  if (!isPushMethod(method)) {
+    return sendCodes(rt, session, user, [method], null, null, codeMode, display, operation);
+  }
+  if (blocked) return sendCodes(rt, session, user, fallbacks, method, blocked, codeMode, display, operation);
+
+  const matchNumber = method === 'number_match' ? generateCode(rt.random, rt.policy.codeLength) : null;
+  const pushed = await commit(
+    rt,
+    session.tenantId,
+    sessionId,
+    (_s, now) => ({
+      type: 'push_sent',
+      now,
+      method,
+      codeMode,
+      challengeNonce: generateId(rt.random, 16),
+      matchHash: matchNumber === null ? null : rt.digests.secret('number', sessionId, matchNumber),
+      expiresAt: now + rt.policy.pushTtlMs,
+    }),
+    operation,
+    user,
+  );
+  if (matchNumber !== null) display.matchNumber = matchNumber;
+  if (pushed.delivery?.status === 'accepted') return { session: toSnapshot(pushed.session), display };
+  const why: FallbackReason =
+    pushed.delivery?.status === 'permanent_failure' ? 'push_failed_permanently' : 'push_unreachable';
+  return sendCodes(rt, pushed.session, user, fallbacks, method, why, codeMode, display, null);
+}
+
+/** The send's own record for the first step; a `fall_back` record by QDesk for each later one. */
+function recordFor(
+  operation: OperationRecord | null,
+  fallback: { from: Method; to: CodeRoute; reason: FallbackReason } | null,
+): OperationRecord {
+  if (!operation) return { action: 'fall_back', actor: systemActor, detail: { ...fallback } };
+  return fallback ? { ...operation, detail: { ...operation.detail, ...fallback } } : operation;
+}
+
+/** Counts one use of a windowed per-end-user limit, refusing once it is spent. */
+async function spend(
+  rt: Runtime,
+  session: VerificationSession,
+  user: EndUser,
+  counter: 'sends' | 'pushes',
+  limit: number,
+  windowMs: number,
+  what: string,
+): Promise<void> {
+  const used = await callPort('rate counter', 'increment', () =>
+    rt.counters.increment(session.tenantId, `${counter}:${user.id}`, { windowMs, now: rt.clock.now() }),
+  );
+  if (used > limit) {
+    throw new RateLimitError(
+      `${session.endUser.displayName} was sent ${limit} ${what} in the last ${Math.ceil(windowMs / 60_000)} minutes; wait before sending another.`,
+      { code: 'rate_limited', retryAfterMs: windowMs, details: { limit, windowMs } },
+    );
+  }
+}
+
+/**
+ * Sends a code down each route in turn until a provider accepts one. The first step is a plain send (`from` null)
+ * or a fallback from a push method; later steps are fallbacks from the route that failed. A route the technician
+ * picked by name is never swapped for another; only a push's fallback chain goes on.
+ */
+async function sendCodes(
+  rt: Runtime,
+  start: VerificationSession,
+  user: EndUser,
+  routes: CodeRoute[],
+  from: Method | null,
+  reason: FallbackReason | null,
+  codeMode: CodeMode,
+  display: SendResult['display'],
+  operation: OperationRecord | null,
+): Promise<SendResult> {
+  let current = start;
+  let previous = from;
+  let why = reason;
+  let lastFailure = 'no route could take the code';
+  for (const route of routes) {
+    const code = generateCode(rt.random, rt.policy.codeLength);
+    const fields = {
+      codeMode,
+      destination: maskDestination(route === 'sms' ? user.mobilePhone! : user.email),
+      code,
+      codeHash: rt.digests.secret('code', current.id, code),
+    };
+    const fellBack = previous !== null && why !== null;
+    const sent = await commit(
+      rt,
+      current.tenantId,
+      current.id,
+      (_s, now): SessionEvent =>
+        fellBack
+          ? { type: 'fell_back', now, from: previous!, to: route, reason: why!, expiresAt: now + rt.policy.codeTtlMs, ...fields }
+          : { type: 'code_sent', now, method: route, expiresAt: now + rt.policy.codeTtlMs, ...fields },
+      recordFor(operation, fellBack ? { from: previous!, to: route, reason: why! } : null),
+      user,
+    );
+    operation = null;
+    current = sent.session;
+    if (sent.delivery?.status === 'accepted') {
+      if (codeMode === 'compare') display.code = code;
+      return { session: toSnapshot(current), display };
+    }
+    lastFailure = `${route}: ${sent.delivery?.reason ?? 'not delivered'}`;
+    if (from === null) break;
+    previous = route;
+    why = 'channel_failed';
+  }
+  const failed = await commit(
+    rt,
+    current.tenantId,
+    current.id,
+    (_s, now) => ({ type: 'delivery_failed', now, reason: lastFailure }),
+    null,
+  );
+  return { session: toSnapshot(failed.session), display };
+}

@@ -1,0 +1,193 @@
+import { EventEmitter } from 'node:events';
+import { AdapterError, NotFoundError, TransitionError } from '../errors.js';
+import type { VerifierEventMap, VerifierEventName, VerifierEvents } from '../events.js';
+import type { SessionEvent } from '../machine/events.js';
+import { isTerminalStatus, type VerificationSession } from '../machine/session.js';
+import { type TransitionResult, transition } from '../machine/transition.js';
+import type { AuditActor, AuditLog, AuditRecord } from '../ports/audit-log.js';
+import type { Channel } from '../ports/channel.js';
+import type { ContactLinks } from '../ports/contact-links.js';
+import type { EndUserDirectory } from '../ports/directory.js';
+import type { PsaAdapter } from '../ports/psa.js';
+import type { RateCounter } from '../ports/rate-counter.js';
+import type { Clock, Random } from '../ports/runtime.js';
+import type { SessionStore } from '../ports/session-store.js';
+import type { EndUser } from '../types.js';
+import type { Digests } from './codes.js';
+import type { VerificationPolicy } from './config.js';
+import { type DeliveryOutcome, runEffects } from './effects.js';
+
+/**
+ * What every operation shares: the ports, the policy, the keyed digests and the event emitter. Operations read and
+ * change sessions only through {@link load}, {@link refresh} and {@link commit}.
+ * @internal
+ */
+export interface Runtime {
+  policy: VerificationPolicy;
+  digests: Digests;
+  store: SessionStore;
+  counters: RateCounter;
+  directory: EndUserDirectory;
+  psa: PsaAdapter | null;
+  contactLinks: ContactLinks | null;
+  channels: { sms: Channel | null; email: Channel | null; push: Channel[] };
+  audit: AuditLog;
+  clock: Clock;
+  random: Random;
+  events: VerifierEvents & EventEmitter;
+  appName: string;
+}
+
+/** @internal */
+export function createEvents(): VerifierEvents & EventEmitter {
+  return new EventEmitter() as VerifierEvents & EventEmitter;
+}
+
+/** Sessions are kept this long after their deadline so history and late device answers still read. @internal */
+export const SESSION_RETENTION_MS = 24 * 60 * 60_000;
+const MAX_CAS_ATTEMPTS = 100;
+
+/** The audit actor for QDesk itself. @internal */
+export const systemActor: AuditActor = { type: 'system', id: 'qdesk' };
+
+/** The audit actor for a technician. @internal */
+export const technicianActor = (actor: { technicianId: string; technicianName: string }): AuditActor => ({
+  type: 'technician',
+  id: actor.technicianId,
+  name: actor.technicianName,
+});
+
+/** Every port call goes through {@link AdapterError.wrap}: one error type, the original as `cause`. @internal */
+export const callPort = AdapterError.wrap;
+
+/** Reads a session of that tenant or throws {@link NotFoundError}; another tenant's session reads as missing. @internal */
+export async function load(rt: Runtime, tenantId: string, sessionId: string): Promise<VerificationSession> {
+  const session = await callPort('session store', 'get', () => rt.store.get(tenantId, sessionId));
+  if (!session || session.tenantId !== tenantId) {
+    throw new NotFoundError('No verification with that id; it may have been removed. Start a new one.', {
+      code: 'session_not_found',
+      details: { sessionId },
+    });
+  }
+  return session;
+}
+
+/** What the operation that caused a transition records about itself. @internal */
+export interface OperationRecord {
+  action: AuditRecord['action'];
+  actor: AuditActor;
+  detail?: AuditRecord['detail'];
+}
+
+/** A stored transition with what running its effects found. @internal */
+export interface Committed extends TransitionResult {
+  /** What `deliver` found, when the transition delivered something. */
+  delivery: DeliveryOutcome | null;
+}
+
+/**
+ * The effect runner's entry: builds the event from the current session, applies {@link transition}, stores the
+ * result with compare-and-set (re-reading and rebuilding on a version conflict, so concurrent callers serialise
+ * without losing an update), appends the operation's audit record, then runs every effect in order. Audit records
+ * therefore appear in causal order: the operation first, then the outcome and the note it caused.
+ *
+ * A refused event throws {@link TransitionError} after the expiry it may have caused is stored and run.
+ * @internal
+ */
+export async function commit(
+  rt: Runtime,
+  tenantId: string,
+  sessionId: string,
+  build: (session: VerificationSession, now: number) => SessionEvent,
+  operation: OperationRecord | null,
+  endUser: EndUser | null = null,
+): Promise<Committed> {
+  for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+    const current = await load(rt, tenantId, sessionId);
+    const now = rt.clock.now();
+    const closed = isTerminalStatus(current.status);
+    const result = closed ? transition(current, { type: 'tick', now }) : transition(current, build(current, now));
+    let delivery: DeliveryOutcome | null = null;
+    if (result.changed) {
+      const stored = await callPort('session store', 'compareAndSet', () =>
+        rt.store.compareAndSet(result.session, current.version, { retainMs: SESSION_RETENTION_MS }),
+      );
+      if (!stored) continue;
+      // A passed deadline closes the session instead of applying the operation: that is what gets recorded.
+      const expired = result.session.status === 'expired';
+      const entry = expired ? { action: 'expire' as const, actor: systemActor } : operation;
+      if (entry) await record(rt, result.session, entry);
+      delivery = await runEffects(rt, result, endUser);
+    }
+    if (closed) {
+      throw new TransitionError(`This verification is already ${current.status}; start a new one.`, {
+        code: 'session_closed',
+        details: { sessionId, status: current.status },
+      });
+    }
+    if (result.rejection) {
+      throw new TransitionError(result.rejection.message, {
+        code: result.rejection.code,
+        details: { sessionId, status: result.session.status },
+      });
+    }
+    return { ...result, delivery };
+  }
+  throw new TransitionError('The verification changed too often to apply this action; try again.', {
+    code: 'conflict',
+    details: { sessionId },
+  });
+}
+
+/** Reads a session and stores its expiry when its deadline has passed, so the outcome is recorded once. @internal */
+export async function refresh(rt: Runtime, tenantId: string, sessionId: string): Promise<VerificationSession> {
+  const current = await load(rt, tenantId, sessionId);
+  if (isTerminalStatus(current.status) || rt.clock.now() < current.expiresAt) return current;
+  try {
+    return (await commit(rt, tenantId, sessionId, (_s, now) => ({ type: 'tick', now }), null)).session;
+  } catch (error) {
+    if (error instanceof TransitionError) return load(rt, tenantId, sessionId);
+    throw error;
+  }
+}
+
+/** Emits an event; a throwing listener must not undo or interrupt a stored change. @internal */
+export function publish<K extends VerifierEventName>(rt: Runtime, name: K, payload: VerifierEventMap[K]): void {
+  try {
+    rt.events.emit(name, payload);
+  } catch {
+    // Listener errors are the listener's to handle.
+  }
+}
+
+// Audit ids only need to be unique and ordered, not secret: a per-process random prefix and a counter.
+const auditPrefix = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 ** 4).toString(36)}`;
+let auditCounter = 0;
+
+/** The session fields an audit record reads: a stored session or a snapshot of one. @internal */
+export type AuditSubject = Pick<VerificationSession, 'id' | 'tenantId' | 'ticket' | 'endUser' | 'method' | 'status'>;
+
+/** Appends one audit record about `subject` (a session, or only a tenant when no session was reached). @internal */
+export async function record(
+  rt: Runtime,
+  subject: AuditSubject | { tenantId: string },
+  entry: OperationRecord & { result?: string },
+): Promise<void> {
+  const session = 'endUser' in subject ? subject : null;
+  const audit: AuditRecord = {
+    id: `au_${auditPrefix}_${(auditCounter++).toString(36)}`,
+    at: rt.clock.now(),
+    tenantId: subject.tenantId,
+    sessionId: session?.id ?? null,
+    action: entry.action,
+    actor: entry.actor,
+    ticketId: session?.ticket?.id ?? null,
+    ticketNumber: session?.ticket?.number ?? null,
+    endUserId: session?.endUser.id ?? null,
+    method: session?.method ?? null,
+    result: entry.result ?? session?.status ?? 'ok',
+    status: session?.status ?? null,
+    ...(entry.detail ? { detail: entry.detail } : {}),
+  };
+  await callPort('audit log', 'append', () => rt.audit.append(audit));
+}
