@@ -1,11 +1,6 @@
 // The README's quick-start, runnable: `pnpm start` (and executed by readme.test.ts so it can never rot).
-import {
-  createDemoData,
-  createMemoryDirectory,
-  createMemoryPsa,
-  createOutboxChannel,
-  createVerifier,
-} from '@qdesk/core';
+import { createVerifier } from '@qdesk/core';
+import { createDemoData, createMemoryDirectory, createMemoryPsa, createOutboxChannel } from '@qdesk/core/memory';
 
 const demo = createDemoData();
 const sms = createOutboxChannel('sms');
@@ -20,7 +15,7 @@ const actor = { tenantId: demo.tenantId, technicianId: 'tech-1', technicianName:
 const { session, endUser } = await verifier.startFromTicket({ actor, ticketId: '1001' });
 await verifier.send({ actor, sessionId: session.id, method: 'sms' });
 const sent = sms.last()?.message;
-const code = sent?.kind === 'sms' ? sent.context.code : ''; // what the caller reads back
+const code = sent?.route === 'sms' ? sent.context.code : ''; // what the caller reads back
 const result = await verifier.checkCode({ actor, sessionId: session.id, code });
 
 console.log(

@@ -161,8 +161,8 @@ describe.skipIf(!hasChromium)('Insight and self-serve in Chromium', () => {
     await page.getByLabel('Code the caller reads back').fill(await codeFor(h, page, '+15550100003'));
     await page.getByRole('button', { name: 'VERIFY' }).click();
     await expect(outcome(page).textContent()).resolves.toBe(VERIFIED);
-    const fallback = await h.services.audit.query({ tenantId: h.services.tenantId, endUserId: 'eu-chloe' });
-    expect(fallback.some((r) => r.action === 'fallback' && r.detail?.reason === 'notifications_denied')).toBe(
+    const fallback = await h.services.audit.query(h.services.tenantId, { endUserId: 'eu-chloe' });
+    expect(fallback.some((r) => r.action === 'send' && r.detail?.reason === 'notifications_denied')).toBe(
       true,
     );
     await Promise.all([page.close(), phone.close()]);

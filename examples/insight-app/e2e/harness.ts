@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
-import { createManualClock, type ManualClock } from '@qdesk/core';
+import { createManualClock, type ManualClock } from '@qdesk/core/memory';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { createApp } from '../src/app.js';
 import { type AppServices, composeDemo } from '../src/compose.js';
@@ -80,7 +80,7 @@ export async function codeFor(h: Harness, page: Page, to: string): Promise<strin
 export function codeSentTo(services: AppServices, to: string): string {
   for (const channel of [services.outbox!.sms, services.outbox!.email]) {
     const m = channel.last(to)?.message;
-    if (m && m.kind !== 'push') return m.context.code;
+    if (m && m.route !== 'push') return m.context.code;
   }
   throw new Error(`no code was sent to ${to}`);
 }

@@ -1,4 +1,4 @@
-import type { Actor, TicketRef } from '@qdesk/core';
+import type { Actor } from '@qdesk/core';
 import { type Context, Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
@@ -26,11 +26,11 @@ const startBody = z
     message: 'give a ticketId or an email',
   });
 const codeBody = z.object({ code: z.string().max(32) }).strict();
-const respondBody = z
+const answerBody = z
   .object({
     sessionId: id,
     token: z.string().min(1).max(200),
-    response: z.enum(['approve', 'deny', 'number']),
+    answer: z.enum(['approve', 'deny', 'number']),
     number: z.string().max(32).optional(),
   })
   .strict();
@@ -80,15 +80,11 @@ export function createApi(services: AppServices, security: Security, live: LiveH
     let started: Awaited<ReturnType<typeof verifier.startFromTicket>>;
     if (input.email !== undefined) {
       // No matched contact: start from the email, still bound to the ticket so the outcome lands on it.
-      let ticket: TicketRef | undefined;
-      if (input.ticketId !== undefined) {
-        const context = await services.psa.getTicketContext(input.ticketId);
-        if (context) {
-          ticket = { id: context.ticket.id, number: context.ticket.number, title: context.ticket.title };
-          if (context.company) ticket.companyName = context.company.name;
-        }
-      }
-      started = await verifier.startForEndUser({ actor, email: input.email, ...(ticket ? { ticket } : {}) });
+      started = await verifier.startForEndUser({
+        actor,
+        email: input.email,
+        ...(input.ticketId !== undefined ? { ticketId: input.ticketId } : {}),
+      });
     } else {
       started = await verifier.startFromTicket({ actor, ticketId: input.ticketId! });
     }
@@ -169,24 +165,16 @@ export function createApi(services: AppServices, security: Security, live: LiveH
     });
   });
 
-  api.post('/self-serve/respond', async (c) => {
+  api.post('/self-serve/answer', async (c) => {
     const endUserId = await requireEndUser(c);
     if (!endUserId)
       return c.json({ error: { code: 'http_401', message: 'Sign in to the self-serve app first.' } }, 401);
-    const input = await body(respondBody, () => c.req.json());
+    const input = await body(answerBody, () => c.req.json());
+    const answer = { tenantId: services.tenantId, sessionId: input.sessionId, token: input.token };
     const result =
-      input.response === 'number'
-        ? await verifier.respondFromDevice({
-            sessionId: input.sessionId,
-            token: input.token,
-            response: 'number',
-            number: input.number ?? '',
-          })
-        : await verifier.respondFromDevice({
-            sessionId: input.sessionId,
-            token: input.token,
-            response: input.response,
-          });
+      input.answer === 'number'
+        ? await verifier.answerFromDevice({ ...answer, answer: 'number', number: input.number ?? '' })
+        : await verifier.answerFromDevice({ ...answer, answer: input.answer });
     return c.json(result);
   });
 

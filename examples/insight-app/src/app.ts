@@ -229,8 +229,7 @@ export function createApp(services: AppServices, env: AppEnv) {
         .filter(([, v]) => v?.trim())
         .map(([k, v]) => [k, v!.trim()]),
     );
-    let records = await services.audit.query({
-      tenantId: services.tenantId,
+    let records = await services.audit.query(services.tenantId, {
       limit: 500,
       ...(filters.endUser ? { endUserId: filters.endUser } : {}),
       ...(filters.technician ? { technicianId: filters.technician } : {}),

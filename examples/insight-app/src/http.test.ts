@@ -172,18 +172,18 @@ describe('insight-app HTTP: hostile input gets a clear 4xx and changes nothing',
     const asEndUser = (path: string, json: unknown) =>
       request(path, { method: 'POST', headers: { cookie: eu }, json });
     for (const json of [
-      { sessionId: session.id, token: 'forged', response: 'approve' },
-      { sessionId: session.id, token: 'A'.repeat(43), response: 'approve' },
+      { sessionId: session.id, token: 'forged', answer: 'approve' },
+      { sessionId: session.id, token: 'A'.repeat(43), answer: 'approve' },
     ]) {
-      expect((await asEndUser('/api/self-serve/respond', json)).status).toBe(403);
+      expect((await asEndUser('/api/self-serve/answer', json)).status).toBe(403);
     }
     for (const json of [
       {},
       { sessionId: session.id },
-      { sessionId: '<x>', token: 't', response: 'approve' },
-      { sessionId: session.id, token: 't', response: 'explode' },
+      { sessionId: '<x>', token: 't', answer: 'approve' },
+      { sessionId: session.id, token: 't', answer: 'explode' },
     ]) {
-      expect((await asEndUser('/api/self-serve/respond', json)).status).toBe(400);
+      expect((await asEndUser('/api/self-serve/answer', json)).status).toBe(400);
     }
     expect(
       (await asEndUser('/api/self-serve/device', { deviceId: 'web-1', permission: 'maybe' })).status,
@@ -248,7 +248,7 @@ describe('insight-app HTTP: hostile input gets a clear 4xx and changes nothing',
       ['POST', `/api/verifications/${id}/deny`],
       ['POST', `/api/verifications/${id}/cancel`],
       ['GET', '/api/self-serve/pending'],
-      ['POST', '/api/self-serve/respond'],
+      ['POST', '/api/self-serve/answer'],
       ['POST', '/api/self-serve/device'],
       ['POST', '/login'],
       ['POST', '/self-serve/sign-in'],

@@ -195,9 +195,9 @@ export function outboxPage(entries: OutboxEntry[]) {
       <ol class="outbox">
         ${sorted.map((e) => {
           const m = e.message;
-          return html`<li class="card" data-kind="${m.kind}">
-            <p><strong>${m.kind.toUpperCase()}</strong> to ${m.kind === 'push' ? m.device.id : m.to} <small>${time(e.at)}</small></p>
-            ${m.kind === 'push' ? html`<p>${m.title}: ${m.body}</p>` : html`<p class="message">${m.kind === 'email' ? `${m.subject}: ` : ''}${m.text}</p>`}
+          return html`<li class="card" data-route="${m.route}">
+            <p><strong>${m.route.toUpperCase()}</strong> to ${m.route === 'push' ? m.device.id : m.to} <small>${time(e.at)}</small></p>
+            ${m.route === 'push' ? html`<p>${m.title}: ${m.body}</p>` : html`<p class="message">${m.route === 'email' ? `${m.subject}: ` : ''}${m.text}</p>`}
           </li>`;
         })}
       </ol>

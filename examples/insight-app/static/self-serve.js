@@ -42,12 +42,12 @@ enable.addEventListener('click', async () => {
   await register();
 });
 
-async function respond(challenge, response, number) {
+async function sendAnswer(challenge, choice, number) {
   try {
-    const result = await call('POST', '/api/self-serve/respond', {
+    const result = await call('POST', '/api/self-serve/answer', {
       sessionId: challenge.challengeId,
       token: challenge.token,
-      response,
+      answer: choice,
       ...(number === undefined ? {} : { number }),
     });
     const text = result.code
@@ -101,7 +101,7 @@ function render(challenges) {
             {
               onsubmit: (e) => {
                 e.preventDefault();
-                respond(c, 'number', input.value);
+                sendAnswer(c, 'number', input.value);
               },
             },
             el('label', { text: 'Type the number the technician reads to you' }),
@@ -110,7 +110,7 @@ function render(challenges) {
               'div',
               { class: 'actions' },
               el('button', { type: 'submit', class: 'primary', text: 'Submit' }),
-              el('button', { type: 'button', onclick: () => respond(c, 'deny'), text: 'Deny' }),
+              el('button', { type: 'button', onclick: () => sendAnswer(c, 'deny'), text: 'Deny' }),
             ),
           ),
         );
@@ -122,10 +122,10 @@ function render(challenges) {
             el('button', {
               type: 'button',
               class: 'primary',
-              onclick: () => respond(c, 'approve'),
+              onclick: () => sendAnswer(c, 'approve'),
               text: 'Approve',
             }),
-            el('button', { type: 'button', onclick: () => respond(c, 'deny'), text: 'Deny' }),
+            el('button', { type: 'button', onclick: () => sendAnswer(c, 'deny'), text: 'Deny' }),
           ),
         );
       }

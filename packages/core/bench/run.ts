@@ -1,18 +1,15 @@
 // `pnpm bench` (from the root) runs this: the pure machine against XState v5 on the same chart, then complete
 // verifications per second through createVerifier with memory defaults and the share of time spent in crypto.
 import { createHmac, randomBytes } from 'node:crypto';
+import { createVerifier, type Random } from '@qdesk/core';
+import { type SessionEvent, transition, type VerificationSession } from '@qdesk/core/machine';
 import {
   createDemoData,
   createMemoryDirectory,
   createMemoryPsa,
   createOutboxChannel,
-  createVerifier,
   cryptoRandom,
-  type Random,
-  type SessionEvent,
-  transition,
-  type VerificationSession,
-} from '@qdesk/core';
+} from '@qdesk/core/memory';
 import { initialTransition, transition as xTransition } from 'xstate';
 import { type XEvent, xstateChart } from './xstate-chart.js';
 
@@ -53,6 +50,7 @@ const ours: SessionEvent[][] = [
     {
       type: 'code_sent',
       now: 1,
+      code: '123456',
       method: 'sms',
       codeMode: 'verify',
       destination: 'd',
@@ -175,7 +173,7 @@ async function oneVerification() {
   const r = await verifier.checkCode({
     actor,
     sessionId: session.id,
-    code: m.kind === 'sms' ? m.context.code : '',
+    code: m.route === 'sms' ? m.context.code : '',
   });
   if (!r.correct) throw new Error('verification failed');
   sms.clear();

@@ -23,14 +23,35 @@ export type { MethodAvailability } from './verifier/routes.js';
 export type { SessionSnapshot } from './verifier/snapshot.js';
 
 // Domain
-export type { Actor, CodeMode, Device, EndUser, Method, Outcome, Route, TicketRef } from './types.js';
+export type {
+  Actor,
+  CodeMode,
+  Device,
+  DevicePlatform,
+  EndUser,
+  Method,
+  NotificationPermission,
+  Outcome,
+  Route,
+  TicketRef,
+} from './types.js';
 export { METHODS } from './types.js';
 export type { VerificationNote } from './note.js';
 export { formatVerificationNote, OUTCOME_TEXT, verificationNoteMarker } from './note.js';
 
 // Ports
 export type { AuditLog, AuditQuery, AuditRecord } from './ports/audit-log.js';
-export type { Channel, DeliveryResult, DeliveryStatusReport, OutboundMessage } from './ports/channel.js';
+export type {
+  Channel,
+  CodeMessageContext,
+  DeliveryResult,
+  DeliveryStatusReport,
+  EmailMessage,
+  FailureScope,
+  OutboundMessage,
+  PushMessage,
+  SmsMessage,
+} from './ports/channel.js';
 export type { ContactLinks } from './ports/contact-links.js';
 export type { EndUserDirectory } from './ports/directory.js';
 export type { ListOptions, PsaAdapter, PsaCompany, PsaContact, TicketContext } from './ports/psa.js';

@@ -14,12 +14,17 @@ const frozenByUs = new WeakSet<object>();
 export function freezeCopy<T>(value: T): T {
   if (value === null || typeof value !== 'object') return value;
   if (frozenByUs.has(value)) return value;
-  let out: object;
+  let out: Record<string, unknown> | unknown[];
   if (Array.isArray(value)) {
-    out = value.map(freezeCopy);
+    out = new Array(value.length);
+    for (let i = 0; i < value.length; i++) out[i] = freezeCopy(value[i]);
   } else {
-    const copy: Record<string, unknown> = {};
-    for (const key of Object.keys(value)) copy[key] = freezeCopy((value as Record<string, unknown>)[key]);
+    // A spread copies the own enumerable fields in one step and keeps the source's shape; only nested objects recurse.
+    const copy: Record<string, unknown> = { ...(value as Record<string, unknown>) };
+    for (const key in copy) {
+      const field = copy[key];
+      if (field !== null && typeof field === 'object') copy[key] = freezeCopy(field);
+    }
     out = copy;
   }
   Object.freeze(out);

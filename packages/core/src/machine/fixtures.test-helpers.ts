@@ -5,6 +5,8 @@ export const T0 = 1_000_000;
 export const DEADLINE = T0 + 60_000;
 export const RIGHT = 'a'.repeat(64);
 export const WRONG = 'b'.repeat(64);
+/** The plain code behind {@link RIGHT} in the fixtures: eight distinct digits, so a leak is easy to spot. */
+export const CODE = '73920518';
 
 const base = {
   id: 'vs_test',
@@ -41,7 +43,7 @@ export function sessionIn(
           status,
           requestedMethod: 'sms',
           method: 'sms',
-          channel: 'sms',
+          route: 'sms',
           destination: '+1••••0001',
           codeHash: RIGHT,
           sends: 1,
@@ -90,6 +92,7 @@ export function eventOf(type: SessionEvent['type'], now = T0): SessionEvent {
         method: 'sms',
         codeMode: 'verify',
         destination: 'd',
+        code: CODE,
         codeHash: RIGHT,
         expiresAt: now + 600_000,
       };
@@ -112,6 +115,7 @@ export function eventOf(type: SessionEvent['type'], now = T0): SessionEvent {
         reason: 'no_push_device',
         codeMode: 'verify',
         destination: 'd',
+        code: CODE,
         codeHash: RIGHT,
         expiresAt: now + 600_000,
       };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SessionEvent } from './events.js';
-import { EVENT_TYPES, sessionIn, T0 } from './fixtures.test-helpers.js';
+import { CODE, EVENT_TYPES, sessionIn, T0 } from './fixtures.test-helpers.js';
 import { isTerminalStatus, readSession, type SessionStatus, type VerificationSession } from './session.js';
 import { transition } from './transition.js';
 
@@ -17,6 +17,7 @@ const eventArb = (now: number) =>
         method: fc.constantFrom('sms' as const, 'email' as const),
         codeMode: fc.constantFrom('verify' as const, 'compare' as const),
         destination: fc.constant('d'),
+        code: fc.constant(CODE),
         codeHash: hash,
         ttl: fc.integer({ min: 1, max: 600_000 }),
       })
@@ -39,6 +40,7 @@ const eventArb = (now: number) =>
         reason: fc.constant('no_push_device' as const),
         codeMode: fc.constantFrom('verify' as const, 'compare' as const),
         destination: fc.constant('d'),
+        code: fc.constant(CODE),
         codeHash: hash,
       })
       .map((e) => ({ ...e, now, expiresAt: now + 600_000 })),

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'vitest';
-import { DEADLINE, EVENT_TYPES, eventOf, sessionIn, T0, WRONG } from './fixtures.test-helpers.js';
-import type { SessionStatus } from './session.js';
-import { transition } from './transition.js';
+import type { Effect, SessionEvent } from './events.js';
+import {
+  CODE,
+  DEADLINE,
+  EVENT_TYPES,
+  eventOf,
+  RIGHT,
+  sessionIn,
+  T0,
+  WRONG,
+} from './fixtures.test-helpers.js';
+import type { SessionStatus, VerificationSession } from './session.js';
+import { TRANSITION_TABLE, transition } from './transition.js';
 
 // Expected outcome of every (state, event) pair: the next status, or the rejection code.
 // Sessions: idle; sent = SMS code in verify mode; awaiting_push = plain push; awaiting_code = push_code approved.
@@ -100,7 +110,7 @@ describe('transition: every state x event pair', () => {
         expect(result.session).toBe(before);
         expect(result.changed).toBe(false);
         expect(result.effects).toEqual([]);
-        expect(result.rejection?.code).toBe(type === 'tick' ? 'session_closed' : 'session_closed');
+        expect(result.rejection?.code).toBe('session_closed');
       }
     });
   }
@@ -110,7 +120,9 @@ describe('transition: every state x event pair', () => {
         const result = transition(sessionIn(status), eventOf(type, DEADLINE));
         expect(result.session.status).toBe('expired');
         expect(result.rejection?.code ?? 'none').toBe(type === 'tick' ? 'none' : 'session_expired');
-        expect(result.effects).toContainEqual({ type: 'write_outcome', outcome: 'expired' });
+        expect(result.effects.filter((e) => e.type === 'record_outcome')).toEqual([
+          { type: 'record_outcome', outcome: 'expired' },
+        ]);
       }
     }
   });
@@ -128,7 +140,8 @@ describe('transition: flows', () => {
     expect(last.session.status).toBe('denied');
     expect(last.session.attempts).toBe(5);
     expect(last.session.status === 'denied' && last.session.reason).toBe('too_many_attempts');
-    expect(last.effects.map((e) => e.type)).toEqual(['emit', 'record_failure', 'emit', 'write_outcome']);
+    expect(last.effects.map((e) => e.type)).toEqual(['emit', 'record_failure', 'emit', 'record_outcome']);
+    expect(last.check).toEqual({ correct: false, attempts: 5, attemptsLeft: 0 });
   });
 
   it('in compare mode refuses code checks and accepts the technician approval', () => {
@@ -176,7 +189,7 @@ describe('transition: flows', () => {
     expect(result.session.fallbacks).toEqual([
       { from: 'push', to: 'sms', reason: 'push_failed_permanently', at: T0 },
     ]);
-    expect(result.effects[0]).toMatchObject({ type: 'emit', event: { name: 'session.fallback' } });
+    expect(result.effects[0]).toMatchObject({ type: 'emit', event: { name: 'session.fell_back' } });
   });
 
   it('a resend keeps the attempt count and replaces the code', () => {
@@ -192,5 +205,135 @@ describe('transition: flows', () => {
   it('events carry no secret', () => {
     const result = transition(sessionIn('sent'), eventOf('code_submitted'));
     expect(JSON.stringify(result.effects)).not.toContain('a'.repeat(64));
+  });
+
+  it('a sent code leaves the machine only in the deliver effect and is never stored', () => {
+    for (const [from, type] of [
+      ['idle', 'code_sent'],
+      ['sent', 'code_sent'],
+      ['idle', 'fell_back'],
+      ['awaiting_push', 'fell_back'],
+    ] as const) {
+      const result = transition(sessionIn(from), eventOf(type));
+      expect(result.session.status).toBe('sent');
+      expect(result.session).toMatchObject({ route: 'sms', codeHash: RIGHT });
+      expect(result.session).not.toHaveProperty('code');
+      expect(JSON.stringify(result.session)).not.toContain(CODE);
+      const carrying = result.effects.filter((e) => JSON.stringify(e).includes(CODE));
+      expect(carrying).toEqual([{ type: 'deliver', route: 'sms', code: CODE }]);
+      expect(result.effects.at(-1)).toEqual({ type: 'deliver', route: 'sms', code: CODE });
+    }
+  });
+
+  it('a push is delivered without a code', () => {
+    const result = transition(sessionIn('idle'), eventOf('push_sent'));
+    expect(result.effects).toContainEqual({ type: 'deliver', route: 'push' });
+    const deliver = result.effects.find((e) => e.type === 'deliver');
+    expect(deliver).not.toHaveProperty('code');
+  });
+
+  it('announces a send, saying whether it is a resend', () => {
+    const first = transition(sessionIn('idle'), eventOf('code_sent'));
+    const again = transition(first.session, eventOf('code_sent'));
+    expect(emitted(first.effects)).toEqual([
+      ['session.sent', expect.objectContaining({ route: 'sms', destination: 'd', resend: false })],
+    ]);
+    expect(emitted(again.effects)).toEqual([
+      ['session.sent', expect.objectContaining({ route: 'sms', destination: 'd', resend: true })],
+    ]);
+  });
+
+  it('reports each code check in `check` and in a code.checked event', () => {
+    const wrong = transition(sessionIn('sent'), { type: 'code_submitted', now: T0, codeHash: WRONG });
+    expect(wrong.check).toEqual({ correct: false, attempts: 1, attemptsLeft: 4 });
+    expect(emitted(wrong.effects)).toEqual([
+      ['code.checked', expect.objectContaining({ correct: false, attempts: 1, attemptsLeft: 4 })],
+    ]);
+    const right = transition(wrong.session, { type: 'code_submitted', now: T0, codeHash: RIGHT });
+    expect(right.check).toEqual({ correct: true, attempts: 2, attemptsLeft: 3 });
+    expect(emitted(right.effects).map(([name]) => name)).toEqual(['code.checked', 'session.approved']);
+  });
+
+  it('leaves `check` null for a refused code and for every other event', () => {
+    expect(
+      transition(sessionIn('sent', { codeMode: 'compare' }), eventOf('code_submitted')).check,
+    ).toBeNull();
+    expect(transition(sessionIn('idle'), eventOf('code_submitted')).check).toBeNull();
+    expect(transition(sessionIn('sent'), eventOf('code_submitted', DEADLINE)).check).toBeNull();
+    for (const type of EVENT_TYPES.filter((t) => t !== 'code_submitted')) {
+      for (const status of ['idle', 'sent', 'awaiting_push', 'awaiting_code'] as const) {
+        expect(transition(sessionIn(status), eventOf(type)).check).toBeNull();
+      }
+    }
+  });
+
+  it("reports the device's answer before the outcome", () => {
+    const approved = transition(sessionIn('awaiting_push'), eventOf('device_approved'));
+    expect(emitted(approved.effects)).toEqual([
+      ['device.answered', expect.objectContaining({ answer: 'approved' })],
+      ['session.approved', expect.objectContaining({ approvedBy: 'device' })],
+    ]);
+    const denied = transition(sessionIn('awaiting_code'), eventOf('device_denied'));
+    expect(emitted(denied.effects)).toEqual([
+      ['device.answered', expect.objectContaining({ answer: 'denied' })],
+      ['session.denied', expect.objectContaining({ reason: 'device_denied' })],
+    ]);
+  });
+});
+
+/** The name and payload of each `emit` effect, in order. */
+function emitted(effects: Effect[]): [string, unknown][] {
+  return effects.flatMap((e) =>
+    e.type === 'emit' ? [[e.event.name, e.event.payload] as [string, unknown]] : [],
+  );
+}
+
+// Small grids of sessions and events that between them reach every move of the machine: the table is checked
+// against what the machine does on every pair (no move outside the table, no row the machine never takes).
+const MATCH = 'm'.repeat(64);
+const SESSIONS: VerificationSession[] = [
+  sessionIn('idle'),
+  sessionIn('sent'),
+  sessionIn('sent', { codeMode: 'compare' }),
+  sessionIn('sent', { attempts: 4 }),
+  sessionIn('awaiting_push'),
+  sessionIn('awaiting_push', { method: 'push_code', requestedMethod: 'push_code' }),
+  sessionIn('awaiting_push', { method: 'number_match', requestedMethod: 'number_match', matchHash: MATCH }),
+  sessionIn('awaiting_code'),
+  sessionIn('awaiting_code', { codeMode: 'compare' }),
+  sessionIn('awaiting_code', { attempts: 4 }),
+];
+const EVENTS: SessionEvent[] = [
+  ...EVENT_TYPES.map((type) => eventOf(type)),
+  ...EVENT_TYPES.map((type) => eventOf(type, DEADLINE)),
+  { type: 'code_submitted', now: T0, codeHash: WRONG },
+  { type: 'device_approved', now: T0, codeHash: RIGHT, expiresAt: T0 + 600_000 },
+  { type: 'number_submitted', now: T0, numberHash: MATCH },
+];
+const rowKey = (from: string, event: string, to: string) => `${from} + ${event} -> ${to}`;
+const TABLE_MOVES = TRANSITION_TABLE.flatMap((row) => row.to.map((to) => rowKey(row.from, row.event, to)));
+
+describe('TRANSITION_TABLE', () => {
+  const taken = new Set<string>();
+  for (const session of SESSIONS) {
+    for (const event of EVENTS) {
+      const result = transition(session, event);
+      // A move after the deadline is listed under `tick`, whatever the event.
+      const as = event.now >= session.expiresAt ? 'tick' : event.type;
+      if (result.changed) taken.add(rowKey(session.status, as, result.session.status));
+    }
+  }
+
+  it('lists every move the machine makes on the grid', () => {
+    expect([...taken].filter((move) => !TABLE_MOVES.includes(move))).toEqual([]);
+  });
+
+  it.each(TABLE_MOVES)('%s is a move the machine makes', (move) => {
+    expect(taken.has(move)).toBe(true);
+  });
+
+  it('has no duplicate row', () => {
+    const rows = TRANSITION_TABLE.map((row) => `${row.from} + ${row.event}`);
+    expect(new Set(rows).size).toBe(rows.length);
   });
 });

@@ -8,6 +8,8 @@ export interface MemoryDirectory extends EndUserDirectory {
   put(user: EndUser): void;
   /** Every end-user of a tenant. */
   list(tenantId: string): EndUser[];
+  /** The end-user as stored (deeply frozen), or `null`: what `runDirectoryConformance`'s `inspect` reads. */
+  peek(tenantId: string, endUserId: string): EndUser | null;
 }
 
 /**
@@ -40,6 +42,7 @@ export function createMemoryDirectory(users: readonly EndUser[] = []): MemoryDir
     put,
     list: (tenantId) =>
       [...byId.values()].filter((u) => u.tenantId === tenantId).map((u) => structuredClone(u)),
+    peek: (tenantId, id) => find(tenantId, id) ?? null,
     async getById(tenantId, id) {
       return find(tenantId, id) ?? null;
     },

@@ -47,8 +47,16 @@ export interface MemoryPsaData {
  * @public
  */
 export type MemoryPsaFault =
-  | { type: 'error'; operation: 'getTicketContext' | 'getContact' | 'writeVerificationNote' | 'listContacts' }
-  | { type: 'lost_note_answer' };
+  | {
+      /** The call fails with an `AdapterError` whose cause is the PSA's own error. */
+      type: 'error';
+      /** The call that fails. */
+      operation: 'getTicketContext' | 'getContact' | 'writeVerificationNote' | 'listContacts';
+    }
+  | {
+      /** The next note is stored, but its write fails as if the answer timed out. */
+      type: 'lost_note_answer';
+    };
 
 /** A {@link PsaAdapter} in memory, with its notes readable and every optional method present. @public */
 export interface MemoryPsa extends Required<PsaAdapter> {

@@ -13,6 +13,15 @@ export interface MemorySessionStoreOptions {
   now?: () => number;
 }
 
+/** A {@link SessionStore} in memory, whose stored sessions a test can read directly. @public */
+export interface MemorySessionStore extends SessionStore {
+  /**
+   * The session as stored (deeply frozen), without the store's own read path: retention is not applied. What
+   * `runSessionStoreConformance`'s `inspect` reads.
+   */
+  peek(tenantId: string, sessionId: string): VerificationSession | null;
+}
+
 /**
  * In-process {@link SessionStore}: the embedded default and the reference for `runSessionStoreConformance`.
  * Single process only; use a shared store (`@qdesk/store-postgres`) to run several app instances.
@@ -21,7 +30,7 @@ export interface MemorySessionStoreOptions {
  * caller cannot change the store by mutating what it read.
  * @public
  */
-export function createMemorySessionStore(options: MemorySessionStoreOptions = {}): SessionStore {
+export function createMemorySessionStore(options: MemorySessionStoreOptions = {}): MemorySessionStore {
   const now = options.now ?? Date.now;
   const sessions = new Map<string, Entry>();
   const active = new Map<string, Set<string>>();
@@ -50,6 +59,7 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
 
   return {
     specificationVersion: 'v1',
+    peek: (tenantId, sessionId) => sessions.get(key(tenantId, sessionId))?.session ?? null,
     async get(tenantId, sessionId) {
       return live(tenantId, sessionId)?.session ?? null;
     },

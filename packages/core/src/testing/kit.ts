@@ -19,6 +19,7 @@ export interface KitRule<Subject> {
  * @public
  */
 export class RuleViolation extends Error {
+  /** Always `RuleViolation`. */
   override readonly name = 'RuleViolation' as const;
 }
 

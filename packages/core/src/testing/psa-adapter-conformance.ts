@@ -1,7 +1,10 @@
-import { describe, expect, it } from 'vitest';
-import type { ListProgress, PsaAdapter, VerificationNote } from '../ports/psa.js';
+import type { PsaAdapter, PsaContact } from '../ports/psa.js';
+import { firstDifference, needsFrom, show } from './_helpers.js';
+import { psaListingRules } from './_psa-listing-rules.js';
+import { psaNoteRules } from './_psa-note-rules.js';
+import { type KitHarness, type KitRule, must, registerRules } from './kit.js';
 
-/** Known records in the backing PSA that the suite relies on. @public */
+/** Known records in the backing PSA (or its fake) that the rules rely on. @public */
 export interface PsaConformanceFixtures {
   /** A ticket with a company and a contact that has an email. */
   readyTicketId: string;
@@ -13,211 +16,291 @@ export interface PsaConformanceFixtures {
   unknownTicketId: string;
   /** An id no contact has. */
   unknownContactId: string;
-  /** An email held only in a secondary email field of some contact, when the PSA has such fields. */
-  secondaryEmail?: string;
-  /** How many companies `listCompanies` must yield. */
-  companyCount: number;
-  /** How many contacts `listContacts` must yield. */
-  contactCount: number;
+  /** How many companies `listCompanies` must yield. Needed with `listRecords`. */
+  companyCount?: number;
+  /** How many contacts `listContacts` must yield; more than `pageSize`, so paging is tested. Needed with `listRecords`. */
+  contactCount?: number;
+  /** Records per page the adapter lists (one `onProgress` call each). Needed with `listRecords`. */
+  pageSize?: number;
+  /** A company holding some contacts but not all, and how many: checks the `companyId` filter. Needed with `listRecords`. */
+  filterCompany?: {
+    /** The company's id. */
+    id: string;
+    /** How many contacts it holds. */
+    contactCount: number;
+  };
+}
+
+/**
+ * Hooks that make the PSA (or its fake) fail on purpose, wired by the partner: the kit calls one, then the adapter
+ * method, and checks what the adapter makes of the failure.
+ * @public
+ */
+export interface PsaFaultHooks {
+  /** Makes the next call of `operation` fail the way the PSA fails (an HTTP 500 on every retry of that one call). */
+  failNext(operation: 'getTicketContext' | 'getContact' | 'writeVerificationNote'): void;
+  /** Makes the PSA store the next note but lose its answer (a timeout after the create went through). */
+  loseNextNoteAnswer(): void;
+}
+
+/** A note as the PSA stores it, read by the kit's `inspect`. @public */
+export interface PsaStoredNote {
+  /** Its title (an empty string when the PSA has none). */
+  title: string;
+  /** Its text, line by line as stored. */
+  text: string;
 }
 
 /** Options for {@link runPsaAdapterConformance}. @public */
 export interface PsaAdapterConformanceOptions {
-  /** Shown in the test names. */
+  /** Shown in the suite's title. */
   name: string;
-  /** A ready adapter (called once per test). */
+  /** A ready adapter (called once per rule). */
   create: () => PsaAdapter | Promise<PsaAdapter>;
   /** Releases what `create` opened. */
   cleanup?: (adapter: PsaAdapter) => void | Promise<void>;
-  /** Records the suite relies on. */
+  /** What the adapter must declare. Listing rules need `listRecords`; note rules need `writeNotes`. */
+  capabilities: PsaAdapter['capabilities'];
+  /** Records the rules rely on. */
   fixtures: PsaConformanceFixtures;
+  /** `false` when the PSA cannot count a listing, so progress may report `total: null` (default `true`). */
+  countsTotal?: boolean;
   /** Reads the backing system directly, bypassing the adapter. */
   inspect: {
-    /** Notes on a ticket as the PSA stores them. */
-    notes(ticketId: string): Promise<Array<{ title: string; text: string }>>;
+    /** Notes on a ticket as the PSA stores them, oldest first. */
+    notes(ticketId: string): Promise<PsaStoredNote[]>;
   };
-  /** Per-test timeout in ms (default 60 s: listing thousands of records through HTTP takes a while). */
+  /** Fault injection into the PSA or its fake; without it the fault rules show as skipped. */
+  faults?: PsaFaultHooks;
+  /** Per-rule timeout in ms (default 60 s: listing thousands of records over HTTP takes a while). */
   timeoutMs?: number;
 }
 
+/** The subject each PSA adapter rule checks. @public */
+export interface PsaAdapterSubject {
+  /** The adapter under test. */
+  adapter: PsaAdapter;
+  /** What the adapter must declare. */
+  capabilities: PsaAdapter['capabilities'];
+  /** Records the rules rely on. */
+  fixtures: PsaConformanceFixtures;
+  /** Whether a listing must report a non-null total. */
+  countsTotal: boolean;
+  /** Direct reads of the backing system. */
+  inspect: PsaAdapterConformanceOptions['inspect'];
+  /** Fault injection, when the options give it. */
+  faults: PsaFaultHooks | null;
+}
+
+const OPTIONAL_METHODS = {
+  writeNotes: ['writeVerificationNote'],
+  listRecords: ['listCompanies', 'listContacts'],
+} as const;
+
+/** The ready ticket's contact, or a violation saying what is missing. */
+async function readyContact({ adapter, fixtures }: PsaAdapterSubject): Promise<PsaContact> {
+  const context = await adapter.getTicketContext(fixtures.readyTicketId);
+  must(
+    context?.contact,
+    `getTicketContext("${fixtures.readyTicketId}") has no contact; check fixtures.readyTicketId.`,
+  );
+  return context.contact;
+}
+
+const lookupRules: readonly KitRule<PsaAdapterSubject>[] = [
+  {
+    name: 'declares specificationVersion v1 and a name',
+    async check({ adapter }) {
+      must(
+        adapter.specificationVersion === 'v1',
+        `specificationVersion is ${JSON.stringify(adapter.specificationVersion)}; set it to 'v1'.`,
+      );
+      must(
+        typeof adapter.name === 'string' && adapter.name.length > 0,
+        `name is ${show(adapter.name)}; give a short name for logs and errors ("autotask").`,
+      );
+    },
+  },
+  {
+    name: 'declares the expected capabilities, as booleans',
+    async check({ adapter, capabilities }) {
+      for (const flag of Object.keys(OPTIONAL_METHODS) as (keyof typeof OPTIONAL_METHODS)[]) {
+        const declared = adapter.capabilities?.[flag];
+        must(
+          typeof declared === 'boolean',
+          `capabilities.${flag} is ${show(declared)}; declare true or false.`,
+        );
+        must(
+          declared === capabilities[flag],
+          `capabilities.${flag} is ${declared} but the kit's options expect ${capabilities[flag]}; declare what the adapter does.`,
+        );
+      }
+    },
+  },
+  {
+    name: 'has each optional method exactly when it declares the capability',
+    async check({ adapter }) {
+      for (const [flag, methods] of Object.entries(OPTIONAL_METHODS)) {
+        const declared = adapter.capabilities?.[flag as keyof typeof OPTIONAL_METHODS];
+        for (const method of methods) {
+          const present = typeof adapter[method] === 'function';
+          must(
+            present === (declared === true),
+            declared === true
+              ? `capabilities.${flag} is true but ${method}() is missing; implement it.`
+              : `${method}() exists but capabilities.${flag} is ${show(declared)}; declare true, or remove the method (core calls it only when declared).`,
+          );
+        }
+      }
+    },
+  },
+  {
+    name: 'reads a ticket with its company and its contact, and the contact belongs to that company',
+    async check({ adapter, fixtures }) {
+      const context = await adapter.getTicketContext(fixtures.readyTicketId);
+      must(
+        context,
+        `getTicketContext("${fixtures.readyTicketId}") returned ${show(context)}; check fixtures.readyTicketId.`,
+      );
+      must(
+        context.ticket?.id === fixtures.readyTicketId &&
+          typeof context.ticket.number === 'string' &&
+          context.ticket.number.length > 0,
+        `the ticket reads as ${show(context.ticket)}; give its own id (as a string) and its human number.`,
+      );
+      must(context.company && context.contact, 'the ready ticket has no company or no contact; read both.');
+      must(
+        context.contact.companyId === context.company.id,
+        `the contact's companyId is ${show(context.contact.companyId)} but the ticket's company is ${show(context.company.id)}; read the contact's own company id.`,
+      );
+      const emails = (Array.isArray(context.contact.emails) ? context.contact.emails : []).map((e) =>
+        String(e).toLowerCase(),
+      );
+      must(
+        emails.includes(fixtures.readyContactEmail.toLowerCase()),
+        `the contact's emails ${show(context.contact.emails)} lack ${fixtures.readyContactEmail}; read every email field of the contact.`,
+      );
+    },
+  },
+  {
+    name: 'reads a ticket without a contact with contact null',
+    async check({ adapter, fixtures }) {
+      const context = await adapter.getTicketContext(fixtures.ticketWithoutContactId);
+      must(
+        context,
+        `getTicketContext("${fixtures.ticketWithoutContactId}") returned ${show(context)}; the ticket exists.`,
+      );
+      must(
+        context.contact === null,
+        `a ticket without a contact read with contact ${show(context.contact)}; give null.`,
+      );
+    },
+  },
+  {
+    name: 'returns null for an unknown ticket and an unknown contact',
+    async check({ adapter, fixtures }) {
+      const ticket = await adapter.getTicketContext(fixtures.unknownTicketId);
+      const contact = await adapter.getContact(fixtures.unknownContactId);
+      must(
+        ticket === null && contact === null,
+        `an unknown ticket read as ${show(ticket)} and an unknown contact as ${show(contact)}; return null for "not found" (throw only for failures).`,
+      );
+    },
+  },
+  {
+    name: "getContact reads the same contact as the ticket's context",
+    async check(subject) {
+      const fromTicket = await readyContact(subject);
+      const byId = await subject.adapter.getContact(fromTicket.id);
+      const difference = firstDifference(fromTicket, byId);
+      must(
+        difference === null,
+        `getContact("${fromTicket.id}") differs from the contact getTicketContext() read (${difference}); map both the same way.`,
+      );
+    },
+  },
+  {
+    name: 'contact emails are trimmed and none is empty',
+    async check(subject) {
+      const contact = await readyContact(subject);
+      const byId = await subject.adapter.getContact(contact.id);
+      for (const emails of [contact.emails, byId?.emails ?? []]) {
+        must(
+          Array.isArray(emails) &&
+            emails.every((e) => typeof e === 'string' && e.length > 0 && e === e.trim()),
+          `the contact's emails are ${show(emails)}; trim each one and leave out empty fields.`,
+        );
+      }
+    },
+  },
+];
+
 /**
- * The shared test suite every {@link PsaAdapter} must pass. Call it at the top level of a vitest file.
+ * Every rule a {@link PsaAdapter} must follow, as data: {@link runPsaAdapterConformance} registers each as a test;
+ * `checkRules` runs them anywhere. Listing rules need `listRecords`, note rules `writeNotes`, fault rules `faults`.
+ * @public
+ */
+export const psaAdapterRules: readonly KitRule<PsaAdapterSubject>[] = [
+  ...lookupRules,
+  ...psaListingRules,
+  ...psaNoteRules,
+];
+
+/**
+ * The shared test suite every {@link PsaAdapter} must pass, one test per rule; a rule whose capability, fixture or
+ * fault hook is missing shows as skipped. Call it at the top level of a vitest file.
  * @example
  * ```ts
+ * import { runPsaAdapterConformance } from '@qdesk/core/testing';
+ * const fake = await startMyPsaFake();
  * runPsaAdapterConformance({
- *   name: 'my-psa', create: () => createMyPsaAdapter(config),
- *   fixtures: { readyTicketId: '1', readyContactEmail: 'a@b.example', ticketWithoutContactId: '2',
- *     unknownTicketId: '999999', unknownContactId: '999999', companyCount: 3, contactCount: 40 },
- *   inspect: { notes: (ticketId) => myPsa.readNotes(ticketId) },
+ *   name: 'my-psa',
+ *   create: () => createMyPsaAdapter({ baseUrl: fake.url }),
+ *   capabilities: { writeNotes: true, listRecords: true },
+ *   fixtures: { readyTicketId: '1', readyContactEmail: 'ana@northwind.example', ticketWithoutContactId: '2',
+ *     unknownTicketId: '999999', unknownContactId: '999999', companyCount: 3, contactCount: 700, pageSize: 500,
+ *     filterCompany: { id: '101', contactCount: 2 } },
+ *   inspect: { notes: async (ticketId) => fake.notes(ticketId) },
+ *   faults: { failNext: (operation) => fake.failNext(operation), loseNextNoteAnswer: () => fake.loseNextAnswer() },
  * });
  * ```
  * @public
  */
 export function runPsaAdapterConformance(options: PsaAdapterConformanceOptions): void {
-  const f = options.fixtures;
-  const timeout = options.timeoutMs ?? 60_000;
-  const withAdapter = (fn: (adapter: PsaAdapter) => Promise<void>) => async () => {
-    const adapter = await options.create();
-    try {
-      await fn(adapter);
-    } finally {
-      await options.cleanup?.(adapter);
-    }
+  registerRules(`PsaAdapter conformance: ${options.name}`, psaAdapterRules, psaAdapterHarness(options), {
+    timeoutMs: options.timeoutMs ?? 60_000,
+    has: psaAdapterHas(options),
+  });
+}
+
+/**
+ * The harness {@link runPsaAdapterConformance} runs the rules with: one adapter per rule. For `checkRules`.
+ * @internal
+ */
+export function psaAdapterHarness(options: PsaAdapterConformanceOptions): KitHarness<PsaAdapterSubject> {
+  return {
+    create: async () => ({
+      adapter: await options.create(),
+      capabilities: options.capabilities,
+      fixtures: options.fixtures,
+      countsTotal: options.countsTotal ?? true,
+      inspect: options.inspect,
+      faults: options.faults ?? null,
+    }),
+    cleanup: (subject) => options.cleanup?.(subject.adapter),
   };
+}
 
-  const collect = async <T extends { id: string }>(iterable: AsyncIterable<T>) => {
-    const out: T[] = [];
-    for await (const item of iterable) out.push(item);
-    return out;
-  };
-
-  describe(`PsaAdapter conformance: ${options.name}`, () => {
-    it(
-      'declares its capabilities',
-      withAdapter(async (adapter) => {
-        expect(typeof adapter.name).toBe('string');
-        expect(adapter.capabilities).toEqual({
-          writeNotes: expect.any(Boolean),
-          listRecords: expect.any(Boolean),
-          webhooks: expect.any(Boolean),
-        });
-      }),
-    );
-
-    it(
-      'reads a ticket with its company and contact',
-      withAdapter(async (adapter) => {
-        const context = await adapter.getTicketContext(f.readyTicketId);
-        expect(context).not.toBeNull();
-        expect(context!.ticket.id).toBe(f.readyTicketId);
-        expect(context!.ticket.number.length).toBeGreaterThan(0);
-        expect(context!.company).not.toBeNull();
-        expect(context!.contact).not.toBeNull();
-        expect(context!.contact!.companyId).toBe(context!.company!.id);
-        expect(context!.contact!.emails.map((e) => e.toLowerCase())).toContain(
-          f.readyContactEmail.toLowerCase(),
-        );
-      }),
-      timeout,
-    );
-
-    it(
-      'reads a ticket without a contact as contact null',
-      withAdapter(async (adapter) => {
-        const context = await adapter.getTicketContext(f.ticketWithoutContactId);
-        expect(context).not.toBeNull();
-        expect(context!.contact).toBeNull();
-      }),
-      timeout,
-    );
-
-    it(
-      'returns null for an unknown ticket and an unknown contact',
-      withAdapter(async (adapter) => {
-        expect(await adapter.getTicketContext(f.unknownTicketId)).toBeNull();
-        expect(await adapter.getContact(f.unknownContactId)).toBeNull();
-      }),
-      timeout,
-    );
-
-    it(
-      'finds contacts by email whatever the case',
-      withAdapter(async (adapter) => {
-        const upper = await adapter.findContactsByEmail(f.readyContactEmail.toUpperCase());
-        expect(upper.length).toBeGreaterThan(0);
-        for (const contact of upper) {
-          expect(contact.emails.map((e) => e.toLowerCase())).toContain(f.readyContactEmail.toLowerCase());
-        }
-        const context = await adapter.getTicketContext(f.readyTicketId);
-        expect(upper.map((c) => c.id)).toContain(context!.contact!.id);
-        const byId = await adapter.getContact(context!.contact!.id);
-        expect(byId?.id).toBe(context!.contact!.id);
-        expect(await adapter.findContactsByEmail('nobody.at.all@qdesk-conformance.invalid')).toEqual([]);
-      }),
-      timeout,
-    );
-
-    it.skipIf(f.secondaryEmail === undefined)(
-      'finds contacts by a secondary email field',
-      withAdapter(async (adapter) => {
-        const found = await adapter.findContactsByEmail(f.secondaryEmail!);
-        expect(found.length).toBeGreaterThan(0);
-      }),
-      timeout,
-    );
-
-    const listing = (kind: 'companies' | 'contacts', expected: number) =>
-      withAdapter(async (adapter) => {
-        if (!adapter.capabilities.listRecords) return;
-        const progress: ListProgress[] = [];
-        const list = (opts: Parameters<PsaAdapter['listCompanies']>[0]): AsyncIterable<{ id: string }> =>
-          kind === 'companies' ? adapter.listCompanies(opts) : adapter.listContacts(opts);
-        const records = await collect(list({ onProgress: (p) => progress.push({ ...p }) }));
-        expect(records).toHaveLength(expected);
-        expect(new Set(records.map((r) => r.id)).size).toBe(expected);
-        const ids = records.map((r) => Number(r.id));
-        expect(ids.every((id, i) => i === 0 || id > ids[i - 1]!)).toBe(true);
-        expect(progress.length).toBeGreaterThan(0);
-        for (let i = 1; i < progress.length; i++)
-          expect(progress[i]!.done).toBeGreaterThanOrEqual(progress[i - 1]!.done);
-        expect(progress.at(-1)!.done).toBe(expected);
-        const total = progress.at(-1)!.total;
-        if (total !== null) expect(total).toBe(expected);
-        const middle = records[Math.floor(records.length / 2)]!;
-        const rest = await collect(list({ afterId: middle.id }));
-        expect(rest.map((r) => r.id)).toEqual(
-          records.slice(Math.floor(records.length / 2) + 1).map((r) => r.id),
-        );
-      });
-
-    it(
-      'lists every company once, ascending, with monotone progress and resume',
-      listing('companies', f.companyCount),
-      timeout,
-    );
-    it(
-      'lists every contact once, ascending, with monotone progress and resume',
-      listing('contacts', f.contactCount),
-      timeout,
-    );
-
-    it(
-      'writes a verification note once per session, with no code in it',
-      withAdapter(async (adapter) => {
-        if (!adapter.capabilities.writeNotes) return;
-        const sessionId = `sess_conformance_${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
-        const note: VerificationNote = {
-          ticketId: f.readyTicketId,
-          sessionId,
-          outcome: 'approved',
-          outcomeText: 'User Identity Successfully Verified',
-          method: 'sms',
-          endUser: { id: 'eu-conf', displayName: 'Conformance User', email: f.readyContactEmail },
-          technician: { id: 'tech-conf', name: 'Conformance Technician' },
-          at: Date.UTC(2026, 0, 2, 3, 4, 5),
-        };
-        const before = (await options.inspect.notes(f.readyTicketId)).length;
-        const first = await adapter.writeVerificationNote(note);
-        const second = await adapter.writeVerificationNote(note);
-        expect(first.created).toBe(true);
-        expect(second.created).toBe(false);
-        expect(second.noteId).toBe(first.noteId);
-        const notes = await options.inspect.notes(f.readyTicketId);
-        expect(notes.length).toBe(before + 1);
-        const written = notes.find((n) => n.text.includes(sessionId));
-        expect(written).toBeDefined();
-        const all = `${written!.title}\n${written!.text}`;
-        for (const part of [
-          'User Identity Successfully Verified',
-          'sms',
-          'Conformance User',
-          'Conformance Technician',
-        ]) {
-          expect(all).toContain(part);
-        }
-        expect(all).toContain('2026-01-02');
-      }),
-      timeout,
-    );
+/**
+ * What the rules may rely on, for `checkRules`' `has` argument: the expected capabilities and the fault hooks.
+ * @internal
+ */
+export function psaAdapterHas(
+  options: Pick<PsaAdapterConformanceOptions, 'capabilities' | 'faults'>,
+): (need: string) => boolean {
+  return needsFrom({
+    writeNotes: options.capabilities.writeNotes,
+    listRecords: options.capabilities.listRecords,
+    faults: options.faults !== undefined,
   });
 }

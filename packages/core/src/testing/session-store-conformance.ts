@@ -1,5 +1,6 @@
 import { isTerminalStatus, type VerificationSession } from '../machine/session.js';
 import type { SessionStore } from '../ports/session-store.js';
+import { firstDifference, unique } from './_helpers.js';
 import { sampleSession } from './fixtures.js';
 import { type KitHarness, type KitRule, must, registerRules } from './kit.js';
 
@@ -15,7 +16,10 @@ export interface SessionStoreConformanceOptions {
    * Reads the backing system directly, bypassing the store's own methods (as Auth.js's adapter tests do): the
    * session row with that id in that tenant, as stored, or `null`.
    */
-  inspect: { session(tenantId: string, sessionId: string): Promise<VerificationSession | null> };
+  inspect: {
+    /** The session row with that id in that tenant, as stored, or `null`. */
+    session(tenantId: string, sessionId: string): Promise<VerificationSession | null>;
+  };
   /** Per-rule timeout in ms (default 20 s). */
   timeoutMs?: number;
 }
@@ -29,7 +33,6 @@ export interface SessionStoreSubject {
 }
 
 const KEEP = { retainMs: 60_000 };
-const unique = (prefix: string) => `${prefix}-${Math.random().toString(36).slice(2, 10)}`;
 const next = (s: VerificationSession, fields: Partial<VerificationSession>): VerificationSession =>
   ({ ...structuredClone(s), ...fields, version: s.version + 1 }) as VerificationSession;
 
@@ -64,9 +67,10 @@ export const sessionStoreRules: readonly KitRule<SessionStoreSubject>[] = [
       const session = sampleSession();
       must((await store.create(session, KEEP)) === true, 'create() of a new id must return true.');
       const read = await store.get(session.tenantId, session.id);
+      const difference = firstDifference(session, read);
       must(
-        JSON.stringify(read) === JSON.stringify(session),
-        'get() must return the session as created, every field equal (check JSON columns and number types).',
+        difference === null,
+        `get() must return the session as created, every field equal (check JSON columns and number types); ${difference}.`,
       );
       const raw = await inspect.session(session.tenantId, session.id);
       must(
@@ -261,11 +265,25 @@ export const sessionStoreRules: readonly KitRule<SessionStoreSubject>[] = [
  * @public
  */
 export function runSessionStoreConformance(options: SessionStoreConformanceOptions): void {
-  const harness: KitHarness<SessionStoreSubject> = {
+  registerRules(
+    `SessionStore conformance: ${options.name}`,
+    sessionStoreRules,
+    sessionStoreHarness(options),
+    {
+      timeoutMs: options.timeoutMs ?? 20_000,
+    },
+  );
+}
+
+/**
+ * The harness {@link runSessionStoreConformance} runs the rules with: one fresh store per rule. For `checkRules`.
+ * @internal
+ */
+export function sessionStoreHarness(
+  options: SessionStoreConformanceOptions,
+): KitHarness<SessionStoreSubject> {
+  return {
     create: async () => ({ store: await options.create(), inspect: options.inspect }),
     cleanup: (subject) => options.cleanup?.(subject.store),
   };
-  registerRules(`SessionStore conformance: ${options.name}`, sessionStoreRules, harness, {
-    timeoutMs: options.timeoutMs ?? 20_000,
-  });
 }

@@ -34,7 +34,11 @@ describe('createVerifier config', () => {
     expect(issuesOf(undefined)).toEqual(['(root)']);
     expect(issuesOf({ secret: 'short', directory })).toEqual(['secret']);
     expect(issuesOf({ secret: SECRET })).toEqual(['directory']);
-    expect(issuesOf({ secret: SECRET, directory: { getById() {} } })).toEqual(['directory']);
+    expect(issuesOf({ secret: SECRET, directory: { getById() {} } })).toEqual([
+      'directory.specificationVersion',
+      'directory',
+      'directory.capabilities.manageDevices',
+    ]);
     expect(issuesOf({ secret: SECRET, directory, policy: { codeLength: 4 } })).toEqual(['policy.codeLength']);
     expect(issuesOf({ secret: SECRET, directory, policy: { codeTtlMs: 3_600_000 } })).toEqual([
       'policy.codeTtlMs',
@@ -50,11 +54,14 @@ describe('createVerifier config', () => {
       'channels.sms',
     ]);
     expect(issuesOf({ secret: SECRET, directory, channels: { fax: {} } })).toEqual(['channels.fax']);
-    expect(issuesOf({ secret: SECRET, directory, store: {} })).toEqual(['store']);
+    expect(issuesOf({ secret: SECRET, directory, store: {} })).toEqual(['store.specificationVersion', 'store']);
     expect(issuesOf({ secret: 'x', directory: null, psa: { name: 'p' } })).toEqual([
       'secret',
       'directory',
+      'psa.specificationVersion',
       'psa',
+      'psa.capabilities.writeNotes',
+      'psa.capabilities.listRecords',
     ]);
   });
   it('the message lists what is missing', () => {

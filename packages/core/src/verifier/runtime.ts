@@ -116,7 +116,9 @@ export async function commit(
       // A passed deadline closes the session instead of applying the operation: that is what gets recorded.
       const expired = result.session.status === 'expired';
       const entry = expired ? { action: 'expire' as const, actor: systemActor } : operation;
-      if (entry) await record(rt, result.session, entry);
+      // A code check records what it found (never the code): right or wrong, and the checks left.
+      const check = result.check && { correct: result.check.correct, attemptsLeft: result.check.attemptsLeft };
+      if (entry) await record(rt, result.session, check ? { ...entry, detail: { ...entry.detail, ...check } } : entry);
       delivery = await runEffects(rt, result, endUser);
     }
     if (closed) {

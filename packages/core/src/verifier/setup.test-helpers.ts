@@ -14,7 +14,7 @@ export const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
 
 export function setup(
   policy: Partial<VerificationPolicy> = {},
-  extra: Pick<VerifierConfig, 'mappings'> = {},
+  extra: Pick<VerifierConfig, 'contactLinks'> = {},
 ) {
   const demo = createDemoData();
   const clock = createManualClock();
@@ -43,7 +43,7 @@ export function setup(
     verifier.events.on(name, (payload: unknown) => events.push({ name, payload }));
   const lastCode = (channel = sms) => {
     const m = channel.last()?.message;
-    if (!m || m.kind === 'push') throw new Error('no code message sent');
+    if (!m || m.route === 'push') throw new Error('no code message sent');
     return m.context.code;
   };
   const challengeFor = async (endUserId: string) => {

@@ -46,7 +46,7 @@ describe('verifier concurrency', () => {
       const deniedByTechnician = final.status === 'denied' && final.reason === 'technician_denied';
       expect(ok.filter((r) => r === 'deny').length).toBe(deniedByTechnician ? 1 : 0);
       expect(ok.filter((r) => r === 'approve')).toEqual([]); // verify mode: approving by eye is refused
-      const wrong = t.audit.all().filter((r) => r.action === 'check_code' && r.result.startsWith('wrong'));
+      const wrong = t.audit.all().filter((r) => r.action === 'check_code' && r.detail?.correct === false);
       expect(wrong.length).toBe(final.attempts - (final.status === 'approved' ? 1 : 0));
       expect(
         t.events.filter((e) => e.name === 'session.approved' || e.name === 'session.denied'),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createMemoryMappingStore } from '../matching/memory-mapping-store.js';
-import { OUTCOME_TEXT } from './outcome-text.js';
+import type { ContactLinks } from '../ports/contact-links.js';
+import { OUTCOME_TEXT } from '../note.js';
 import { setup, wrongCode } from './setup.test-helpers.js';
 
 describe('verifier flows', () => {
@@ -17,10 +17,10 @@ describe('verifier flows', () => {
     expect(sent.session.status).toBe('sent');
     expect(sent.display).toEqual({});
     const text = t.sms.last()!.message;
-    expect(text.kind === 'sms' && text.text).toMatch(
+    expect(text.route === 'sms' && text.text).toMatch(
       /^\d{6} is your QDesk code\. Only read it to Sam Rivera on ticket T20261124\.0001\./,
     );
-    expect(text.kind === 'sms' && text.text.length).toBeLessThanOrEqual(160);
+    expect(text.route === 'sms' && text.text.length).toBeLessThanOrEqual(160);
     const checked = await t.verifier.checkCode({
       actor: t.actor,
       sessionId: started.session.id,
@@ -42,19 +42,14 @@ describe('verifier flows', () => {
       endUserId: 'eu-ana',
       ticketNumber: 'T20261124.0001',
     });
-    expect(actions).toEqual([
-      'start_from_ticket:ok',
-      'send:sent',
-      'outcome:approved',
-      'write_note:ok',
-      'check_code:correct',
-    ]);
+    // Causal order: the check that approved comes before the outcome and the note it caused.
+    expect(actions).toEqual(['start:ok', 'send:sent', 'check_code:approved', 'outcome:approved', 'write_note:ok']);
     expect(t.events.map((e) => e.name)).toEqual([
       'session.created',
       'session.sent',
       'code.checked',
       'session.approved',
-      'outcome.written',
+      'note.written',
     ]);
   });
 
@@ -81,8 +76,8 @@ describe('verifier flows', () => {
     const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1003' });
     await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'email' });
     const mail = t.email.last()!.message;
-    expect(mail.kind === 'email' && mail.to).toBe('Chloe.Martin@contoso-dental.example');
-    expect(mail.kind === 'email' && mail.html).toContain(t.lastCode(t.email));
+    expect(mail.route === 'email' && mail.to).toBe('Chloe.Martin@contoso-dental.example');
+    expect(mail.route === 'email' && mail.html).toContain(t.lastCode(t.email));
     expect((await t.verifier.deny({ actor: t.actor, sessionId: session.id })).status).toBe('denied');
     await expect(
       t.verifier.checkCode({ actor: t.actor, sessionId: session.id, code: t.lastCode(t.email) }),
@@ -97,8 +92,8 @@ describe('verifier flows', () => {
     const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
     await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'push' });
     const pushed = t.push.last()!.message;
-    expect(pushed.kind === 'push' && pushed.challengeId).toBe(session.id);
-    const { device: _device, ...payload } = pushed as Extract<typeof pushed, { kind: 'push' }>;
+    expect(pushed.route === 'push' && pushed.challengeId).toBe(session.id);
+    const { device: _device, ...payload } = pushed as Extract<typeof pushed, { route: 'push' }>;
     expect(JSON.stringify(payload)).not.toMatch(/token|code|nonce/i);
     const challenge = await t.challengeFor('eu-ana');
     expect(challenge.display).toEqual({
@@ -106,10 +101,10 @@ describe('verifier flows', () => {
       ticketNumber: 'T20261124.0001',
       companyName: 'Northwind Traders Inc.',
     });
-    const answer = await t.verifier.respondFromDevice({
+    const answer = await t.verifier.answerFromDevice({ tenantId: t.demo.tenantId,
       sessionId: session.id,
       token: challenge.token,
-      response: 'approve',
+      answer: 'approve',
     });
     expect(answer).toEqual({ status: 'approved' });
     expect(t.psa.notes('1001')[0]?.text).toContain('Method: push');
@@ -122,10 +117,10 @@ describe('verifier flows', () => {
     const challenge = await t.challengeFor('eu-ana');
     expect(
       (
-        await t.verifier.respondFromDevice({
+        await t.verifier.answerFromDevice({ tenantId: t.demo.tenantId,
           sessionId: a.session.id,
           token: challenge.token,
-          response: 'deny',
+          answer: 'deny',
         })
       ).status,
     ).toBe('denied');
@@ -158,10 +153,10 @@ describe('verifier flows', () => {
     });
     expect(sent.session.codeMode).toBe('verify');
     const challenge = await t.challengeFor('eu-ana');
-    const answer = await t.verifier.respondFromDevice({
+    const answer = await t.verifier.answerFromDevice({ tenantId: t.demo.tenantId,
       sessionId: session.id,
       token: challenge.token,
-      response: 'approve',
+      answer: 'approve',
     });
     expect(answer.status).toBe('awaiting_code');
     expect(answer.code).toMatch(/^\d{6}$/);
@@ -183,14 +178,14 @@ describe('verifier flows', () => {
     expect(JSON.stringify(t.push.last())).not.toContain(sent.display.matchNumber);
     const c1 = await t.challengeFor('eu-ana');
     await expect(
-      t.verifier.respondFromDevice({ sessionId: a.session.id, token: c1.token, response: 'approve' }),
+      t.verifier.answerFromDevice({ tenantId: t.demo.tenantId, sessionId: a.session.id, token: c1.token, answer: 'approve' }),
     ).rejects.toMatchObject({
       code: 'invalid_transition',
     });
-    const ok = await t.verifier.respondFromDevice({
+    const ok = await t.verifier.answerFromDevice({ tenantId: t.demo.tenantId,
       sessionId: a.session.id,
       token: c1.token,
-      response: 'number',
+      answer: 'number',
       number: sent.display.matchNumber!,
     });
     expect(ok.status).toBe('approved');
@@ -198,10 +193,10 @@ describe('verifier flows', () => {
     const b = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
     const sentB = await t.verifier.send({ actor: t.actor, sessionId: b.session.id, method: 'number_match' });
     const c2 = await t.challengeFor('eu-ana');
-    const bad = await t.verifier.respondFromDevice({
+    const bad = await t.verifier.answerFromDevice({ tenantId: t.demo.tenantId,
       sessionId: b.session.id,
       token: c2.token,
-      response: 'number',
+      answer: 'number',
       number: wrongCode(sentB.display.matchNumber!),
     });
     expect(bad.status).toBe('denied');
@@ -220,12 +215,13 @@ describe('verifier flows', () => {
       expect.objectContaining({ from: 'push', to: 'sms', reason: 'notifications_denied' }),
     ]);
     expect(t.push.messages()).toHaveLength(0);
-    expect(t.audit.all().find((r) => r.action === 'fallback')?.detail).toEqual({
+    expect(t.audit.all().find((r) => r.action === 'send')?.detail).toEqual({
+      requested: 'push',
       from: 'push',
       to: 'sms',
       reason: 'notifications_denied',
     });
-    expect(t.events.find((e) => e.name === 'session.fallback')?.payload).toMatchObject({
+    expect(t.events.find((e) => e.name === 'session.fell_back')?.payload).toMatchObject({
       reason: 'notifications_denied',
     });
   });
@@ -306,36 +302,31 @@ describe('verifier flows', () => {
       code: 'ticket_missing_contact',
     });
     expect(t.audit.all()).toEqual([]);
-    expect(await t.store.listActiveForEndUser('eu-ben')).toEqual([]);
+    expect(await t.store.listActive(t.demo.tenantId, 'eu-ben')).toEqual([]);
   });
 
   it('a contact matched by hand leads to its confirmed end-user before any email lookup', async () => {
-    const mappings = createMemoryMappingStore();
-    const t = setup({}, { mappings });
+    const links = new Map<string, string>();
+    const contactLinks: ContactLinks = {
+      specificationVersion: 'v1',
+      endUserForContact: async (tenantId, contactId) => {
+        const endUserId = links.get(`${tenantId}/${contactId}`);
+        return endUserId ? { endUserId } : null;
+      },
+    };
+    const t = setup({}, { contactLinks });
     // Farid (ticket 1007, contact 206) has no account with his email: an admin links him to Eva's account by hand.
     await expect(t.verifier.lookupTicket({ actor: t.actor, ticketId: '1007' })).rejects.toMatchObject({
       code: 'end_user_not_found',
     });
-    await mappings.linkContact({
-      tenantId: t.demo.tenantId,
-      contactId: '206',
-      endUserId: 'eu-eva',
-      confirmedBy: { id: 'admin-1', name: 'Admin' },
-      confirmedAt: t.clock.now(),
-    });
+    links.set(`${t.demo.tenantId}/206`, 'eu-eva');
     await expect(t.verifier.lookupTicket({ actor: t.actor, ticketId: '1007' })).resolves.toMatchObject({
       endUser: { id: 'eu-eva' },
     });
     const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1007' });
     expect(session.endUser.id).toBe('eu-eva');
     // A confirmed link wins over the email match too.
-    await mappings.linkContact({
-      tenantId: t.demo.tenantId,
-      contactId: '201',
-      endUserId: 'eu-ben',
-      confirmedBy: { id: 'admin-1', name: 'Admin' },
-      confirmedAt: t.clock.now(),
-    });
+    links.set(`${t.demo.tenantId}/201`, 'eu-ben');
     await expect(t.verifier.lookupTicket({ actor: t.actor, ticketId: '1001' })).resolves.toMatchObject({
       endUser: { id: 'eu-ben' },
     });
@@ -370,8 +361,9 @@ describe('verifier flows', () => {
     const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
     await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
     await t.verifier.reportDelivery({
+      tenantId: t.demo.tenantId,
       sessionId: session.id,
-      channel: 'sms',
+      route: 'sms',
       provider: 'twilio',
       providerMessageId: 'SM1',
       status: 'undelivered',
@@ -385,7 +377,7 @@ describe('verifier flows', () => {
     expect(t.audit.all().at(-1)).toMatchObject({
       action: 'delivery_report',
       sessionId: session.id,
-      result: 'ok',
+      result: 'undelivered',
     });
   });
 });

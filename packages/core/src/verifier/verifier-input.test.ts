@@ -18,7 +18,7 @@ describe('verifier: bad input gets a typed error and changes nothing', () => {
     const t = setup();
     const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
     await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
-    const before = await t.store.get(session.id);
+    const before = await t.store.get(t.demo.tenantId, session.id);
     const v = t.verifier as unknown as Record<string, (input: unknown) => Promise<unknown>>;
     const ops = [
       'lookupTicket',
@@ -31,7 +31,7 @@ describe('verifier: bad input gets a typed error and changes nothing', () => {
       'approve',
       'deny',
       'cancel',
-      'respondFromDevice',
+      'answerFromDevice',
       'pendingChallenges',
       'getSession',
       'reportDelivery',
@@ -68,7 +68,7 @@ describe('verifier: bad input gets a typed error and changes nothing', () => {
         );
       }
     }
-    expect(await t.store.get(session.id)).toEqual(before);
+    expect(await t.store.get(t.demo.tenantId, session.id)).toEqual(before);
     expect(t.psa.notes()).toEqual([]);
   });
 
@@ -86,7 +86,7 @@ describe('verifier: bad input gets a typed error and changes nothing', () => {
     const t = setup();
     const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
     await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
-    const before = await t.store.get(session.id);
+    const before = await t.store.get(t.demo.tenantId, session.id);
     for (const code of ['12345', '1234567', '12a456', '', '١٢٣٤٥٦', '12.456', '+12345', ' ', '0x1234']) {
       const error = await expectTyped(
         () => t.verifier.checkCode({ actor: t.actor, sessionId: session.id, code }),
@@ -98,7 +98,7 @@ describe('verifier: bad input gets a typed error and changes nothing', () => {
       () => t.verifier.checkCode({ actor: t.actor, sessionId: session.id, code: 123456 as never }),
       'input_invalid',
     );
-    expect(await t.store.get(session.id)).toEqual(before);
+    expect(await t.store.get(t.demo.tenantId, session.id)).toEqual(before);
     const spaced = t.lastCode().replace(/(\d{3})/, '$1 ');
     expect(
       (await t.verifier.checkCode({ actor: t.actor, sessionId: session.id, code: spaced })).correct,
@@ -116,7 +116,7 @@ describe('verifier: bad input gets a typed error and changes nothing', () => {
       'session_not_found',
     );
     await expectTyped(
-      () => t.verifier.respondFromDevice({ sessionId: 'vs_unknown', token: 't', response: 'approve' }),
+      () => t.verifier.answerFromDevice({ tenantId: t.demo.tenantId, sessionId: 'vs_unknown', token: 't', answer: 'approve' }),
       'session_not_found',
     );
     const ticket = await expectTyped(
@@ -150,7 +150,7 @@ describe('verifier: bad input gets a typed error and changes nothing', () => {
     expect(
       t.audit
         .all()
-        .filter((r) => r.action === 'start_from_ticket')
+        .filter((r) => r.action === 'start')
         .map((r) => r.detail?.error),
     ).toEqual([
       'ticket_missing_contact',

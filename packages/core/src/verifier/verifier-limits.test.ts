@@ -143,20 +143,20 @@ describe('verifier limits and security rules', () => {
     const t = setup();
     const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
     await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'push' });
-    const before = await t.store.get(session.id);
+    const before = await t.store.get(t.demo.tenantId, session.id);
     const real = (await t.challengeFor('eu-ana')).token;
     for (const token of ['forged', `${real}x`, real.slice(0, -1), 'A'.repeat(real.length)]) {
       await expect(
-        t.verifier.respondFromDevice({ sessionId: session.id, token, response: 'approve' }),
+        t.verifier.answerFromDevice({ tenantId: t.demo.tenantId, sessionId: session.id, token, answer: 'approve' }),
       ).rejects.toMatchObject({
         code: 'unauthorized',
       });
     }
-    expect(await t.store.get(session.id)).toEqual(before);
+    expect(await t.store.get(t.demo.tenantId, session.id)).toEqual(before);
     const other = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
     await t.verifier.send({ actor: t.actor, sessionId: other.session.id, method: 'push' });
     await expect(
-      t.verifier.respondFromDevice({ sessionId: other.session.id, token: real, response: 'approve' }),
+      t.verifier.answerFromDevice({ tenantId: t.demo.tenantId, sessionId: other.session.id, token: real, answer: 'approve' }),
     ).rejects.toMatchObject({
       code: 'unauthorized',
     });
@@ -187,12 +187,12 @@ describe('verifier limits and security rules', () => {
     const b = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
     await t.verifier.send({ actor: t.actor, sessionId: b.session.id, method: 'push_code' });
     const { token } = await t.challengeFor('eu-ana');
-    const { code: deviceCode } = await t.verifier.respondFromDevice({
+    const { code: deviceCode } = await t.verifier.answerFromDevice({ tenantId: t.demo.tenantId,
       sessionId: b.session.id,
       token,
-      response: 'approve',
+      answer: 'approve',
     });
-    const stored = await t.store.get(b.session.id);
+    const stored = await t.store.get(t.demo.tenantId, b.session.id);
     const digest = stored?.status === 'awaiting_code' ? stored.codeHash : 'none';
     const published = JSON.stringify([t.events, t.audit.all(), t.psa.notes()]);
     for (const secret of [code, deviceCode!])
