@@ -13,7 +13,8 @@ const context = {
   expiresInMinutes: 10,
 };
 await sms.send({
-  kind: 'sms',
+  route: 'sms',
+  tenantId: 'msp-demo',
   to: '+15550100001',
   text: 'QDesk code 482913. Only read it to Dana Reyes.',
   sessionId: 'demo-1',
@@ -28,7 +29,8 @@ const phone = {
 };
 push.failFor('dev-1', { status: 'permanent_failure', reason: 'token dead (simulated)' });
 await push.send({
-  kind: 'push',
+  route: 'push',
+  tenantId: 'msp-demo',
   device: phone,
   challengeId: 'demo-2',
   title: 'Verify it is you',

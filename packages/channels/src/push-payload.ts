@@ -1,4 +1,4 @@
-import type { PushMessage } from '@qdesk/core';
+import type { PushMessage } from './internal/expect-message.js';
 
 /**
  * What every QDesk push channel delivers to the end-user's app (Web Push: the decrypted JSON; APNs: the `qdesk`

@@ -1,11 +1,6 @@
 import { createHmac, generateKeyPairSync } from 'node:crypto';
-import {
-  type Actor,
-  createMemoryAuditLog,
-  createMemoryDirectory,
-  createVerifier,
-  type EndUser,
-} from '@qdesk/core';
+import { type Actor, createVerifier, type EndUser, type VerifierEventMap } from '@qdesk/core';
+import { createMemoryAuditLog, createMemoryDirectory } from '@qdesk/core/memory';
 import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import { createFcm } from './fcm/index.js';
@@ -84,6 +79,9 @@ describe('a push to a dead device through the verifier', () => {
       channels: { sms, push },
     });
 
+    const fellBack: VerifierEventMap['session.fell_back'][] = [];
+    verifier.events.on('session.fell_back', (event) => void fellBack.push(event));
+
     const { session: started } = await verifier.startForEndUser({ actor, endUserId: endUser.id });
     const { session } = await verifier.send({ actor, sessionId: started.id, method: 'push' });
 
@@ -92,21 +90,24 @@ describe('a push to a dead device through the verifier', () => {
     expect(session.method).toBe('sms');
     expect(session.fallbacks[0]?.reason).toBe('push_failed_permanently');
     expect(session.fallbacks[0]).toMatchObject({ from: 'push', to: 'sms' });
+    expect(fellBack).toMatchObject([
+      { sessionId: session.id, tenantId, from: 'push', to: 'sms', reason: 'push_failed_permanently' },
+    ]);
 
     expect(smsSent).toHaveLength(1);
     expect(smsSent[0]!.get('To')).toBe(endUser.mobilePhone);
     expect(smsSent[0]!.get('Body')).toMatch(/\d{6}/);
 
-    const records = await audit.query({ tenantId, sessionId: session.id });
-    const fallback = records.find((r) => r.action === 'fallback');
+    const records = await audit.query(tenantId, { sessionId: session.id });
+    const fallback = records.find((r) => r.action === 'fall_back');
     expect(fallback?.detail).toMatchObject({ from: 'push', to: 'sms', reason: 'push_failed_permanently' });
     const failure = records.find((r) => r.action === 'delivery_failed');
-    expect(failure?.detail).toMatchObject({ route: 'push', providerCode: 'UNREGISTERED' });
+    expect(failure?.detail).toMatchObject({ route: 'push', providerCode: 'UNREGISTERED', scope: 'address' });
 
     expect((await directory.getById(tenantId, endUser.id))?.devices).toEqual([]);
 
-    // Later Twilio calls back: the SMS was undelivered to an unknown handset. The signed callback reaches the
-    // verifier as a permanent delivery failure for this session.
+    // Later Twilio calls back: the SMS was undelivered to an unknown handset. The signed callback URL carries the
+    // session and its tenant back, and reaches the verifier as a permanent delivery failure for this session.
     const failures: { sessionId: string; route: string; permanent: boolean }[] = [];
     verifier.events.on('delivery.failed', (event) => void failures.push(event));
     const handler = createTwilioStatusCallbackHandler({
@@ -114,6 +115,7 @@ describe('a push to a dead device through the verifier', () => {
       onReport: (report) => verifier.reportDelivery(report),
     });
     const callbackUrl = smsSent[0]!.get('StatusCallback')!;
+    expect(new URL(callbackUrl).searchParams.get('tenantId')).toBe(tenantId);
     const params = {
       MessageSid: `SM${'9'.repeat(32)}`,
       MessageStatus: 'undelivered',
@@ -137,6 +139,11 @@ describe('a push to a dead device through the verifier', () => {
       }),
     );
     expect(response.status).toBe(204);
-    expect(failures).toMatchObject([{ sessionId: session.id, route: 'sms', permanent: true }]);
+    expect(failures).toMatchObject([{ sessionId: session.id, tenantId, route: 'sms', permanent: true }]);
+    const reports = await audit.query(tenantId, { sessionId: session.id });
+    expect(reports.find((r) => r.action === 'delivery_report')).toMatchObject({
+      result: 'undelivered',
+      detail: { route: 'sms', provider: 'twilio', permanent: true, providerCode: '30005' },
+    });
   });
 });

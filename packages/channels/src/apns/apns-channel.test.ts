@@ -1,9 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ConfigError, createManualClock, InputError } from '@qdesk/core';
+import { ConfigError, InputError } from '@qdesk/core';
+import { createManualClock } from '@qdesk/core/memory';
 import { runChannelConformance } from '@qdesk/core/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type FakeApns, startFakeApns } from '../test-support/apns-server.js';
-import { device, pushMessage } from '../test-support/messages.js';
+import { device, pushMessage, scopeOf } from '../test-support/messages.js';
 import { closedPort } from '../test-support/smtp-server.js';
 import { type ApnsChannel, type ApnsSettings, createApns } from './apns-channel.js';
 import { PROVIDER_TOKEN_REFRESH_AFTER_MS } from './apns-provider-token.js';
@@ -18,6 +19,8 @@ const dead = 'd'.repeat(64);
 const busy = 'b'.repeat(64);
 const bad = 'c'.repeat(64);
 const down = 'e'.repeat(64);
+const otherApp = '0'.repeat(64);
+const badTopic = '1'.repeat(64);
 
 let apns: FakeApns;
 beforeAll(async () => {
@@ -30,6 +33,8 @@ beforeAll(async () => {
   apns.replies.set(busy, { status: 429, reason: 'TooManyRequests', headers: { 'retry-after': '5' } });
   apns.replies.set(bad, { status: 400, reason: 'BadDeviceToken' });
   apns.replies.set(down, { status: 503, reason: 'ServiceUnavailable' });
+  apns.replies.set(otherApp, { status: 400, reason: 'DeviceTokenNotForTopic' });
+  apns.replies.set(badTopic, { status: 400, reason: 'BadTopic' });
 });
 afterAll(() => apns.close());
 
@@ -50,7 +55,7 @@ runChannelConformance({
   acceptedMessage: () => pushMessage(ios(good)),
   permanentFailureMessage: () => pushMessage(ios(dead)),
   transientFailureMessage: () => pushMessage(ios(busy)),
-  inspect: { lastReceived: async () => apns.requests.at(-1)?.body ?? null },
+  inspect: { received: async () => apns.requests.map((request) => request.body) },
 });
 
 describe('createApns', () => {
@@ -96,15 +101,18 @@ describe('createApns', () => {
   });
 
   it.each([
-    [dead, 'permanent_failure', 'Unregistered'],
-    [bad, 'permanent_failure', 'BadDeviceToken'],
-    [busy, 'transient_failure', 'TooManyRequests'],
-    [down, 'transient_failure', 'ServiceUnavailable'],
-  ])('maps the answer for %s to %s (%s)', async (token, status, reason) => {
+    [dead, 'permanent_failure', 'Unregistered', 'address'],
+    [bad, 'permanent_failure', 'BadDeviceToken', 'address'],
+    [otherApp, 'permanent_failure', 'DeviceTokenNotForTopic', 'configuration'],
+    [badTopic, 'permanent_failure', 'BadTopic', 'configuration'],
+    [busy, 'transient_failure', 'TooManyRequests', undefined],
+    [down, 'transient_failure', 'ServiceUnavailable', undefined],
+  ])('maps the answer for %s to %s (%s, scope %s)', async (token, status, reason, scope) => {
     const channel = createApns(settings());
     const result = await channel.send(pushMessage(ios(token)));
     await channel.close();
     expect(result).toMatchObject({ status, providerCode: reason });
+    expect(scopeOf(result)).toBe(scope);
     if (token === busy) expect(result).toMatchObject({ retryAfterMs: 5000 });
   });
 

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import type { Channel, Clock, PushMessage } from '@qdesk/core';
+import type { Channel, Clock } from '@qdesk/core';
 import { z } from 'zod';
-import { expectKind, expectPlatform } from '../internal/expect-message.js';
+import { expectMessageFor, type PushMessage } from '../internal/expect-message.js';
 import {
   accepted,
   describeError,
@@ -47,7 +47,7 @@ export interface ApnsSettings {
 /** The APNs channel. @public */
 export interface ApnsChannel extends Channel {
   /** Always `push`. */
-  readonly kind: 'push';
+  readonly route: 'push';
   /** Always `apns`. */
   readonly name: 'apns';
   /** Always `['ios']`. */
@@ -97,9 +97,9 @@ const header = (answer: Http2Answer, name: string) => {
 /**
  * Sends push challenges to iOS devices through APNs with token authentication over HTTP/2 (node:http2, one
  * reused connection). The ES256 provider token is signed with node:crypto and refreshed every 50 minutes, or at
- * once when APNs answers ExpiredProviderToken. 410 Unregistered and 400 BadDeviceToken are permanent; 403
- * InvalidProviderToken is a configuration error reported as transient (so devices are not dropped), as are 429
- * and 5xx.
+ * once when APNs answers ExpiredProviderToken. 410 Unregistered and 400 BadDeviceToken are permanent failures
+ * about the device; 403 InvalidProviderToken and the topic errors (DeviceTokenNotForTopic, BadTopic) are permanent
+ * in scope `configuration`, so the verifier falls back without dropping the device; 429 and 5xx are transient.
  * @example
  * ```ts
  * const apns = createApns({
@@ -112,13 +112,12 @@ const header = (answer: Http2Answer, name: string) => {
  * @public
  */
 export function createApns(settings: ApnsSettings): ApnsChannel {
-  const config = parseSettings('createApns', schema, settings);
+  const config = parseSettings('APNs settings', schema, settings);
   const clock = config.clock ?? { now: () => Date.now() };
   const origin =
     config.host === 'production' || config.host === 'sandbox' ? APNS_HOSTS[config.host] : config.host;
   const tokens = createProviderTokenSource({ ...config, clock });
   const client = createHttp2Client(origin, config.timeoutMs);
-  const platforms = ['ios'] as const;
 
   const post = (message: PushMessage, token: string) =>
     client.post(
@@ -135,13 +134,13 @@ export function createApns(settings: ApnsSettings): ApnsChannel {
       apnsPayload(message),
     );
 
-  return {
-    kind: 'push',
+  const channel: ApnsChannel = {
+    specificationVersion: 'v1',
+    route: 'push',
     name: 'apns',
-    platforms,
+    platforms: ['ios'],
     async send(message) {
-      expectKind('apns', message, 'push');
-      expectPlatform('apns', message, platforms);
+      expectMessageFor(channel, message);
       if (!/^[0-9a-fA-F]{16,200}$/.test(message.device.pushAddress)) {
         return permanentFailure(
           `Device ${message.device.id} has no valid APNs token (expected hex digits); the app must register again`,
@@ -172,6 +171,7 @@ export function createApns(settings: ApnsSettings): ApnsChannel {
     },
     close: () => client.close(),
   };
+  return channel;
 }
 
 function safeJson(text: string): unknown {

@@ -4,8 +4,18 @@ import { type FailureResult, permanentFailure, transientFailure } from '../inter
 const DEAD_TOKEN: Readonly<Record<string, string>> = {
   Unregistered: 'the device token is no longer active for this app (app removed or notifications reset)',
   ExpiredToken: 'the device token has expired',
-  BadDeviceToken: 'the device token is invalid (or belongs to the other APNs environment)',
-  DeviceTokenNotForTopic: 'the device token belongs to another app (check topic)',
+  // Also seen when the sandbox and production hosts are mixed up; `host` must match the app's build.
+  BadDeviceToken: 'the device token is invalid (or belongs to the other APNs environment: check host)',
+};
+
+/** 400 reasons about the request or the app's settings: no retry helps, and the device token is not the problem. */
+const CONFIGURATION: Readonly<Record<string, string>> = {
+  // Apple advises against deleting a token for this one: the topic (bundle id) is what is wrong.
+  DeviceTokenNotForTopic: 'the device token does not belong to this topic; check topic (the bundle id)',
+  BadTopic: 'the topic is invalid; check topic (the bundle id)',
+  TopicDisallowed: 'the key may not send to this topic; check topic and the key',
+  MissingTopic: 'no topic was sent; check topic',
+  BadExpirationDate: 'the apns-expiration header is invalid; check the clock',
 };
 
 /** What APNs answered to a refused notification. */
@@ -16,10 +26,12 @@ export interface ApnsRefusal {
 }
 
 /**
- * Maps an APNs refusal to a delivery result. 410 and the token reasons of 400 are permanent: the device is gone.
- * 413 cannot shrink on retry (scope `message`). 403 (InvalidProviderToken and other credential problems) is
- * permanent with scope `configuration`: no retry helps, and the device is kept; 429 and 5xx are transient.
- * ExpiredProviderToken is handled before this (new token, one retry).
+ * Maps an APNs refusal to a delivery result. 410 and the token reasons of 400 (Unregistered, ExpiredToken,
+ * BadDeviceToken) are permanent: the device is gone. 413 cannot shrink on retry (scope `message`). 403
+ * (InvalidProviderToken and other credential problems) and the topic and request reasons of 400
+ * (DeviceTokenNotForTopic, BadTopic, TopicDisallowed, BadExpirationDate) are permanent with scope `configuration`:
+ * no retry helps, and the device is kept. 429 and 5xx are transient. ExpiredProviderToken is handled before this
+ * (new token, one retry).
  * @see https://developer.apple.com/documentation/usernotifications/handling-notification-responses-from-apns
  */
 export function classifyApnsRefusal(refusal: ApnsRefusal): FailureResult {
@@ -30,6 +42,10 @@ export function classifyApnsRefusal(refusal: ApnsRefusal): FailureResult {
     return permanentFailure(`APNs: ${dead}; remove the device`, code);
   if (status === 410)
     return permanentFailure('APNs: the device token is no longer active; remove the device', code);
+  const misconfigured = reason ? CONFIGURATION[reason] : undefined;
+  if (misconfigured && status === 400) {
+    return permanentFailure(`APNs refused the request (${code}): ${misconfigured}`, code, 'configuration');
+  }
   if (status === 403) {
     // Scope `configuration`: the verifier falls back but keeps the device, since a bad key affects every device.
     return permanentFailure(

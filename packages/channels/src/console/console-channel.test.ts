@@ -9,33 +9,42 @@ import { createConsoleChannel } from './console-channel.js';
 const printed: string[] = [];
 const logger = { info: (text: string) => void printed.push(text) };
 
-runChannelConformance({
-  name: 'console (sms)',
-  create: () => {
-    const channel = createConsoleChannel('sms', { logger });
-    channel.failFor('+15005550001', { status: 'permanent_failure', reason: 'invalid number (simulated)' });
-    channel.failFor('+15005550429', { status: 'transient_failure', reason: 'rate limited (simulated)' });
-    return channel;
+// Both routes against the same kit: addresses the outbox is told to refuse stand in for a provider's refusals.
+const routes = [
+  {
+    route: 'sms',
+    message: (to = '+15005550006') => smsMessage({ to }),
+    dead: '+15005550001',
+    busy: '+15005550429',
   },
-  acceptedMessage: () => smsMessage(),
-  permanentFailureMessage: () => smsMessage({ to: '+15005550001' }),
-  transientFailureMessage: () => smsMessage({ to: '+15005550429' }),
-  inspect: { lastReceived: async () => printed.at(-1) ?? null },
-});
+  {
+    route: 'push',
+    message: (id = 'dev_android') => pushMessage(device('android', 'fcm-token', id)),
+    dead: 'dev_dead',
+    busy: 'dev_busy',
+  },
+] as const;
 
-runChannelConformance({
-  name: 'console (push)',
-  create: () => {
-    const channel = createConsoleChannel('push', { logger });
-    channel.failFor('dev_dead', { status: 'permanent_failure', reason: 'token dead (simulated)' });
-    channel.failFor('dev_busy', { status: 'transient_failure', reason: 'provider down (simulated)' });
-    return channel;
-  },
-  acceptedMessage: () => pushMessage(device('android', 'fcm-token')),
-  permanentFailureMessage: () => pushMessage(device('android', 'fcm-token', 'dev_dead')),
-  transientFailureMessage: () => pushMessage(device('android', 'fcm-token', 'dev_busy')),
-  inspect: { lastReceived: async () => printed.at(-1) ?? null },
-});
+for (const { route, message, dead, busy } of routes) {
+  runChannelConformance({
+    name: `console (${route})`,
+    create: () => {
+      const channel = createConsoleChannel(route, { logger });
+      channel.failFor(dead, {
+        status: 'permanent_failure',
+        reason: 'address dead (simulated)',
+        scope: 'address',
+      });
+      channel.failFor(busy, { status: 'transient_failure', reason: 'provider down (simulated)' });
+      return channel;
+    },
+    acceptedMessage: () => message(),
+    permanentFailureMessage: () => message(dead),
+    transientFailureMessage: () => message(busy),
+    // No logs hook: printing the message, code included, is what this channel is for.
+    inspect: { received: async () => [...printed] },
+  });
+}
 
 describe('createConsoleChannel', () => {
   it('prints what was sent, code included, and keeps it in the outbox', async () => {
@@ -70,7 +79,7 @@ describe('createConsoleChannel', () => {
     expect(channel.messages()).toEqual([]);
   });
 
-  it('prints nothing for a message of another kind', async () => {
+  it('prints nothing for a message of another route', async () => {
     const lines: string[] = [];
     const channel = createConsoleChannel('sms', { logger: { info: (t) => void lines.push(t) } });
     await expect(channel.send(emailMessage())).rejects.toThrow();

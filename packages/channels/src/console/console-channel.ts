@@ -1,4 +1,5 @@
-import { type ChannelKind, createOutboxChannel, type OutboxChannel } from '@qdesk/core';
+import type { Route } from '@qdesk/core';
+import { createOutboxChannel, type OutboxChannel } from '@qdesk/core/memory';
 import { formatMessage } from './format-message.js';
 
 /** Where the console channel prints: `console` by default, or any object with an `info(text)` method. @public */
@@ -9,7 +10,7 @@ export interface ConsolePrinter {
 
 /** Options for {@link createConsoleChannel}. @public */
 export interface ConsoleChannelOptions {
-  /** Channel name in logs and in the printed header (default `console-<kind>`). */
+  /** Channel name in logs and in the printed header (default `console-<route>`). */
   name?: string;
   /** Where to print (default `console`). */
   logger?: ConsolePrinter;
@@ -19,8 +20,9 @@ export interface ConsoleChannelOptions {
 
 /**
  * A development channel: prints every message it is asked to send, code included, and keeps it in an outbox you
- * can read (`messages()`, `last(to)`) or make fail (`failFor`). It wraps core's `createOutboxChannel`, so it
- * behaves exactly like the outbox the conformance suite checks. The reference app's demo mode uses it.
+ * can read (`messages()`, `last(to)`) or make fail (`failFor`). It wraps `createOutboxChannel` from
+ * `@qdesk/core/memory`, so it behaves exactly like the outbox the conformance suite checks. The reference app's
+ * demo mode uses it.
  *
  * Note: never use it in production: it prints and keeps codes.
  * @example
@@ -31,14 +33,14 @@ export interface ConsoleChannelOptions {
  * ```
  * @public
  */
-export function createConsoleChannel(kind: ChannelKind, options: ConsoleChannelOptions = {}): OutboxChannel {
-  const name = options.name ?? `console-${kind}`;
+export function createConsoleChannel(route: Route, options: ConsoleChannelOptions = {}): OutboxChannel {
+  const name = options.name ?? `console-${route}`;
   const printer = options.logger ?? console;
-  const outbox = createOutboxChannel(kind, { name, ...(options.now ? { now: options.now } : {}) });
+  const outbox = createOutboxChannel(route, { name, ...(options.now ? { now: options.now } : {}) });
   return {
     ...outbox,
     async send(message) {
-      // The outbox refuses a message of another kind by throwing; nothing is printed for it.
+      // The outbox refuses a message of another route by throwing; nothing is printed for it.
       const result = await outbox.send(message);
       printer.info(formatMessage(name, message, result));
       return result;

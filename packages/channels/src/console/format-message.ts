@@ -12,7 +12,7 @@ const indent = (text: string) =>
  */
 export function formatMessage(channelName: string, message: OutboundMessage, result: DeliveryResult): string {
   const outcome = result.status === 'accepted' ? 'accepted' : `NOT SENT (${result.status}: ${result.reason})`;
-  switch (message.kind) {
+  switch (message.route) {
     case 'sms':
       return [
         `[${channelName}] SMS to ${message.to} (session ${message.sessionId}) ${outcome}`,

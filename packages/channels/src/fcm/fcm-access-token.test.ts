@@ -1,4 +1,4 @@
-import { createManualClock } from '@qdesk/core';
+import { createManualClock } from '@qdesk/core/memory';
 import { HttpResponse, http } from 'msw';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createFakeFcm } from '../test-support/fake-fcm.js';
@@ -14,7 +14,7 @@ const settings: FcmSettings = { serviceAccount: fake.serviceAccount };
 const android = (token: string) => device('android', token);
 
 describe('FCM access token', () => {
-  it('fetches one access token for many fake.sends, and a new one near expiry', async () => {
+  it('fetches one access token for many sends, and a new one near expiry', async () => {
     const clock = createManualClock(Date.UTC(2026, 0, 1));
     const channel = createFcm({ ...settings, clock });
     await Promise.all([1, 2, 3].map(() => channel.send(pushMessage(android('good-token')))));

@@ -1,8 +1,10 @@
-import { ConfigError, createManualClock, InputError } from '@qdesk/core';
+import { ConfigError, InputError } from '@qdesk/core';
+import { createManualClock } from '@qdesk/core/memory';
 import { runChannelConformance } from '@qdesk/core/testing';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { createFakeFcm } from '../test-support/fake-fcm.js';
-import { device, pushMessage } from '../test-support/messages.js';
+import { createRecordingLogger } from '../test-support/logger.js';
+import { device, pushMessage, scopeOf } from '../test-support/messages.js';
 import { useMswServer } from '../test-support/msw.js';
 import { createFcm, type FcmSettings } from './fcm-channel.js';
 
@@ -13,23 +15,25 @@ beforeEach(() => fake.reset());
 const settings: FcmSettings = { serviceAccount: fake.serviceAccount };
 const android = (token: string) => device('android', token);
 
+const kitLogger = createRecordingLogger();
 runChannelConformance({
   name: 'fcm',
-  create: () => createFcm(settings),
+  create: () => createFcm({ ...settings, logger: kitLogger }),
   acceptedMessage: () => pushMessage(android('good-token')),
   permanentFailureMessage: () => pushMessage(android('dead-token')),
   transientFailureMessage: () => pushMessage(android('unavailable')),
   // What the device receives: the notification and the data map (the request's `token` field only addresses it).
   inspect: {
-    lastReceived: async () => {
-      const message = fake.sends.at(-1)?.body.message;
-      return message ? JSON.stringify({ notification: message.notification, data: message.data }) : null;
-    },
+    received: async () =>
+      fake.sends.map(({ body }) =>
+        JSON.stringify({ notification: body.message.notification, data: body.message.data }),
+      ),
+    logs: kitLogger.lines,
   },
 });
 
 describe('createFcm', () => {
-  it('fake.sends the documented v1 body with a bearer token, string data and the push TTL', async () => {
+  it('sends the documented v1 body with a bearer token, string data and the push TTL', async () => {
     const message = pushMessage(android('good-token'), { ttlSeconds: 45 });
     const result = await createFcm(settings).send(message);
     expect(result).toEqual({
@@ -82,18 +86,17 @@ describe('createFcm', () => {
   });
 
   it.each([
-    ['dead-token', 'permanent_failure', 'UNREGISTERED'],
-    ['bad-token', 'permanent_failure', 'INVALID_ARGUMENT'],
-    ['other-project', 'permanent_failure', 'SENDER_ID_MISMATCH'],
-    ['bad-ttl', 'transient_failure', 'INVALID_ARGUMENT'],
-    ['unavailable', 'transient_failure', 'UNAVAILABLE'],
-    ['internal', 'transient_failure', 'INTERNAL'],
-    ['apns-auth', 'transient_failure', 'THIRD_PARTY_AUTH_ERROR'],
-  ])('maps a send to %s to %s (%s)', async (token, status, code) => {
-    expect(await createFcm(settings).send(pushMessage(android(token)))).toMatchObject({
-      status,
-      providerCode: code,
-    });
+    ['dead-token', 'permanent_failure', 'UNREGISTERED', 'address'],
+    ['bad-token', 'permanent_failure', 'INVALID_ARGUMENT', 'address'],
+    ['other-project', 'permanent_failure', 'SENDER_ID_MISMATCH', 'configuration'],
+    ['apns-auth', 'permanent_failure', 'THIRD_PARTY_AUTH_ERROR', 'configuration'],
+    ['bad-ttl', 'permanent_failure', 'INVALID_ARGUMENT', 'message'],
+    ['unavailable', 'transient_failure', 'UNAVAILABLE', undefined],
+    ['internal', 'transient_failure', 'INTERNAL', undefined],
+  ])('maps a send to %s to %s (%s, scope %s)', async (token, status, code, scope) => {
+    const result = await createFcm(settings).send(pushMessage(android(token)));
+    expect(result).toMatchObject({ status, providerCode: code });
+    expect(scopeOf(result)).toBe(scope);
   });
 
   it('backs off at least a minute on QUOTA_EXCEEDED', async () => {

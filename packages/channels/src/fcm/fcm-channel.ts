@@ -1,6 +1,6 @@
-import type { Channel, Clock, PushMessage } from '@qdesk/core';
+import type { Channel, Clock } from '@qdesk/core';
 import { z } from 'zod';
-import { expectKind, expectPlatform } from '../internal/expect-message.js';
+import { expectMessageFor, type PushMessage } from '../internal/expect-message.js';
 import { type FetchFunction, post, readJson } from '../internal/http.js';
 import { accepted, parseRetryAfter, transientFailure } from '../internal/results.js';
 import { baseUrlSchema, fn, loggerSchema, parseSettings, withMethods } from '../internal/settings.js';
@@ -35,7 +35,7 @@ export interface FcmSettings {
 /** The FCM channel. @public */
 export interface FcmChannel extends Channel {
   /** Always `push`. */
-  readonly kind: 'push';
+  readonly route: 'push';
   /** Always `fcm`. */
   readonly name: 'fcm';
   /** The platforms from the settings. */
@@ -91,9 +91,11 @@ function fcmMessage(message: PushMessage, now: number) {
 
 /**
  * Sends push challenges through Firebase Cloud Messaging (HTTP v1) with a service-account access token (an RS256
- * JWT signed with node:crypto, exchanged at the token URI and cached until five minutes before expiry). UNREGISTERED,
- * an invalid token and SENDER_ID_MISMATCH are permanent; quota (retry after at least 60 s), UNAVAILABLE, INTERNAL
- * and credential problems are transient.
+ * JWT signed with node:crypto, exchanged at the token URI and cached until five minutes before expiry). UNREGISTERED
+ * and an INVALID_ARGUMENT naming the token are permanent failures about the device; SENDER_ID_MISMATCH and
+ * THIRD_PARTY_AUTH_ERROR are permanent in scope `configuration` (the device is kept) and any other INVALID_ARGUMENT in
+ * scope `message`. Quota (retry after at least 60 s), UNAVAILABLE, INTERNAL and an unavailable access token are
+ * transient.
  * @example
  * ```ts
  * const fcm = createFcm({ serviceAccount: process.env.FCM_SERVICE_ACCOUNT_JSON! });
@@ -102,7 +104,7 @@ function fcmMessage(message: PushMessage, now: number) {
  * @public
  */
 export function createFcm(settings: FcmSettings): FcmChannel {
-  const config = parseSettings('createFcm', schema, settings);
+  const config = parseSettings('FCM settings', schema, settings);
   const clock = config.clock ?? { now: () => Date.now() };
   const logger = config.logger ?? silentLogger;
   const account = config.serviceAccount;
@@ -133,13 +135,13 @@ export function createFcm(settings: FcmSettings): FcmChannel {
     return { status: response.status, headers: response.headers, json: await readJson(response) };
   };
 
-  return {
-    kind: 'push',
+  const channel: FcmChannel = {
+    specificationVersion: 'v1',
+    route: 'push',
     name: 'fcm',
     platforms,
     async send(message) {
-      expectKind('fcm', message, 'push');
-      expectPlatform('fcm', message, platforms);
+      expectMessageFor(channel, message);
       const body = JSON.stringify(fcmMessage(message, clock.now()));
       let outcome: Awaited<ReturnType<typeof attempt>>;
       try {
@@ -173,4 +175,5 @@ export function createFcm(settings: FcmSettings): FcmChannel {
       });
     },
   };
+  return channel;
 }

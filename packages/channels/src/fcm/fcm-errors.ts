@@ -32,9 +32,11 @@ export function fcmErrorCode(body: unknown): string | undefined {
 }
 
 /**
- * Maps a refused FCM v1 send to a delivery result. Only answers about the registration token itself are
- * permanent (UNREGISTERED, an INVALID_ARGUMENT naming the token, SENDER_ID_MISMATCH), because a permanent push
- * failure tells the app to drop the device. Quota, availability and credential problems are transient.
+ * Maps a refused FCM v1 send to a delivery result. Only answers about the registration token itself are permanent
+ * with the default scope (UNREGISTERED, an INVALID_ARGUMENT naming the token), because that tells the verifier to
+ * drop the device. SENDER_ID_MISMATCH (the token belongs to another sender) and THIRD_PARTY_AUTH_ERROR (a bad APNs or
+ * Web Push credential in Firebase) are permanent in scope `configuration`; any other INVALID_ARGUMENT is a payload
+ * no retry fixes (scope `message`). Quota and availability problems are transient.
  * @see https://firebase.google.com/docs/reference/fcm/rest/v1/ErrorCode
  */
 export function classifyFcmRefusal(refusal: FcmRefusal): FailureResult {
@@ -49,9 +51,11 @@ export function classifyFcmRefusal(refusal: FcmRefusal): FailureResult {
         code,
       );
     case 'SENDER_ID_MISMATCH':
+      // firebase-admin calls it mismatched-credential: the device is fine, the sender is not the one it registered with.
       return permanentFailure(
-        `The registration token belongs to another Firebase project; check projectId and the app's Firebase config${detail}`,
+        `The registration token belongs to another Firebase project; check projectId, the service account and the app's Firebase config${detail}`,
         code,
+        'configuration',
       );
     case 'INVALID_ARGUMENT': {
       const aboutToken =
@@ -59,19 +63,20 @@ export function classifyFcmRefusal(refusal: FcmRefusal): FailureResult {
         /registration token/i.test(error?.message ?? '');
       return aboutToken
         ? permanentFailure(`FCM says this is not a valid registration token${detail}`, code)
-        : transientFailure(`FCM rejected the message as invalid (not the token)${detail}`, code);
+        : permanentFailure(`FCM rejected the message as invalid (not the token)${detail}`, code, 'message');
     }
+    case 'THIRD_PARTY_AUTH_ERROR':
+      return permanentFailure(
+        `FCM could not authenticate with APNs or Web Push; check the APNs key or Web Push credentials in the Firebase project${detail}`,
+        code,
+        'configuration',
+      );
     case 'QUOTA_EXCEEDED':
       // Firebase asks senders to back off at least a minute after a quota error.
       return transientFailure(
         `FCM sending quota exceeded; back off${detail}`,
         code,
         Math.max(60_000, refusal.retryAfterMs ?? 0),
-      );
-    case 'THIRD_PARTY_AUTH_ERROR':
-      return transientFailure(
-        `FCM could not authenticate with APNs or Web Push; check the APNs key in the Firebase project${detail}`,
-        code,
       );
     case 'UNAVAILABLE':
     case 'INTERNAL':

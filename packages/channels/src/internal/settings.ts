@@ -1,23 +1,15 @@
-import { ConfigError, type FieldIssue } from '@qdesk/core';
+import { ConfigError, fieldIssues } from '@qdesk/core';
 import { z } from 'zod';
 
 /**
- * Validates a factory's settings and throws one {@link ConfigError} naming every bad field, so a misconfigured
- * channel fails at start-up rather than on the first verification.
+ * Validates a factory's settings and throws core's {@link ConfigError} naming every bad field ("Invalid Twilio SMS
+ * settings: accountSid: ...; from: ..."), so a misconfigured channel fails at start-up rather than on the first
+ * verification.
  */
-export function parseSettings<S extends z.ZodType>(factory: string, schema: S, input: unknown): z.output<S> {
+export function parseSettings<S extends z.ZodType>(what: string, schema: S, input: unknown): z.output<S> {
   const result = schema.safeParse(input);
   if (result.success) return result.data;
-  const issues: FieldIssue[] = result.error.issues.flatMap((issue) => {
-    const at = (path: PropertyKey[]) => path.map(String).join('.') || '(settings)';
-    // An unknown key is usually a typo: name the key itself rather than its parent object.
-    if (issue.code === 'unrecognized_keys') {
-      return issue.keys.map((key) => ({ path: at([...issue.path, key]), message: 'unknown setting' }));
-    }
-    return [{ path: at(issue.path), message: issue.message }];
-  });
-  const list = issues.map((issue) => `${issue.path}: ${issue.message}`).join('; ');
-  throw new ConfigError(`${factory}: invalid settings (${list}). Fix the named field and try again.`, issues);
+  throw ConfigError.fromIssues(what, fieldIssues(result.error));
 }
 
 /** A function-valued setting (logger method, template, injected client); zod 4 has no function schema. */

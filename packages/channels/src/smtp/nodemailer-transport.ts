@@ -1,30 +1,20 @@
-import { ConfigError } from '@qdesk/core';
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
+import { loadOptionalPeer } from '../internal/optional-peer.js';
 import type { ParsedSmtpServerSettings, SmtpTransport } from './smtp-settings.js';
 
 type Nodemailer = typeof import('nodemailer');
 
 /**
- * Loads nodemailer only when the channel must build its own transport, so a user who injects a transport (or
- * never imports this subpath) does not need the package installed.
+ * Builds the nodemailer transport (pooled by default) described by the channel's `smtp` settings. nodemailer is
+ * loaded here, on the first send, so a user who injects a transport does not need the package installed.
  */
-async function loadNodemailer(): Promise<Nodemailer> {
-  try {
-    const mod = (await import('nodemailer')) as Nodemailer & { default?: Nodemailer };
-    // CommonJS through ESM: the API may sit on the namespace or on its default export.
-    return typeof mod.createTransport === 'function' ? mod : (mod.default as Nodemailer);
-  } catch (cause) {
-    throw new ConfigError(
-      'createSmtpEmail: the smtp setting needs the "nodemailer" package. Install it (pnpm add nodemailer) or pass your own transport.',
-      [{ path: 'smtp', message: 'nodemailer is not installed' }],
-      { cause },
-    );
-  }
-}
-
-/** Builds the nodemailer transport (pooled by default) described by the channel's `smtp` settings. */
 export async function createNodemailerTransport(server: ParsedSmtpServerSettings): Promise<SmtpTransport> {
-  const nodemailer = await loadNodemailer();
+  const nodemailer = await loadOptionalPeer<Nodemailer>(() => import('nodemailer'), {
+    name: 'nodemailer',
+    exports: 'createTransport',
+    setting: 'smtp',
+    instead: 'pass your own transport',
+  });
   const options: SMTPPool.Options = {
     pool: true,
     host: server.host,

@@ -1,8 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { AdapterError, ConfigError } from '@qdesk/core';
+import { ConfigError } from '@qdesk/core';
 import { runChannelConformance } from '@qdesk/core/testing';
 import type { AddressObject } from 'mailparser';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRecordingLogger } from '../test-support/logger.js';
 import { context, emailMessage } from '../test-support/messages.js';
 import { closedPort, type LocalSmtpServer, startLocalSmtpServer } from '../test-support/smtp-server.js';
 import { createSmtpEmail, type SmtpEmailChannel } from './smtp-email.js';
@@ -25,14 +26,15 @@ const smtpSettings = (overrides: Partial<SmtpEmailSettings> = {}): SmtpEmailSett
 const addresses = (value: AddressObject | AddressObject[] | undefined) =>
   (Array.isArray(value) ? value : value ? [value] : []).flatMap((a) => a.value.map((v) => v.address));
 
+const kitLogger = createRecordingLogger();
 runChannelConformance({
   name: 'smtp',
-  create: () => createSmtpEmail(smtpSettings()),
+  create: () => createSmtpEmail(smtpSettings({ logger: kitLogger })),
   cleanup: (channel) => (channel as SmtpEmailChannel).close(),
   acceptedMessage: () => emailMessage(),
   permanentFailureMessage: () => emailMessage({ to: 'gone@contoso.example' }),
   transientFailureMessage: () => emailMessage({ to: 'busy@contoso.example' }),
-  inspect: { lastReceived: async () => server.received.at(-1)?.text ?? null },
+  inspect: { received: async () => server.received.map((mail) => mail.text ?? ''), logs: kitLogger.lines },
 });
 
 describe('createSmtpEmail', () => {
@@ -94,6 +96,7 @@ describe('createSmtpEmail', () => {
       expect(await channel.send(emailMessage({ to: 'gone@contoso.example' }))).toEqual({
         status: 'permanent_failure',
         providerCode: '550',
+        scope: 'address',
         reason: expect.stringContaining('rejected the recipient'),
       });
       expect(await channel.send(emailMessage({ to: 'busy@contoso.example' }))).toMatchObject({
@@ -155,6 +158,18 @@ describe('createSmtpEmail', () => {
     });
     expect(await send({ code: 'EAUTH', responseCode: 535, command: 'AUTH PLAIN' })).toMatchObject({
       status: 'permanent_failure',
+      providerCode: '535',
+      scope: 'configuration',
+      reason: expect.stringContaining('check smtp.auth'),
+    });
+    expect(await send({ code: 'EENVELOPE', responseCode: 553, command: 'MAIL FROM' })).toMatchObject({
+      status: 'permanent_failure',
+      scope: 'configuration',
+      reason: expect.stringContaining('check the from setting'),
+    });
+    expect(await send({ code: 'EMESSAGE', responseCode: 552, command: 'DATA' })).toMatchObject({
+      status: 'permanent_failure',
+      scope: 'message',
     });
     expect(await send({ code: 'ETIMEDOUT' })).toMatchObject({
       status: 'transient_failure',
@@ -166,15 +181,27 @@ describe('createSmtpEmail', () => {
     });
   });
 
-  it('wraps a throwing template in an AdapterError', async () => {
+  it('reports a throwing template as a permanent configuration failure, without sending', async () => {
+    const sent: SmtpMail[] = [];
     const channel = createSmtpEmail({
       from,
-      transport: { sendMail: async () => ({}) },
+      transport: {
+        sendMail: async (mail: SmtpMail) => {
+          sent.push(mail);
+          return {};
+        },
+      },
       template: () => {
         throw new Error('bad template');
       },
     });
-    await expect(channel.send(emailMessage())).rejects.toBeInstanceOf(AdapterError);
+    expect(await channel.send(emailMessage())).toEqual({
+      status: 'permanent_failure',
+      providerCode: 'template_failed',
+      scope: 'configuration',
+      reason: expect.stringContaining('bad template'),
+    });
+    expect(sent).toEqual([]);
   });
 
   it('needs exactly one of smtp or transport, and rejects contradictory TLS settings', () => {
@@ -184,6 +211,6 @@ describe('createSmtpEmail', () => {
     );
     expect(() =>
       createSmtpEmail({ from, smtp: { host: 'h', prot: 25 } } as unknown as SmtpEmailSettings),
-    ).toThrow(/smtp\.prot: unknown setting/);
+    ).toThrow(/smtp: Unrecognized key: "prot"/);
   });
 });

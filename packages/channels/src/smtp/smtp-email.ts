@@ -1,6 +1,7 @@
-import { AdapterError, type Channel } from '@qdesk/core';
-import { expectKind } from '../internal/expect-message.js';
-import { accepted, permanentFailure } from '../internal/results.js';
+import type { Channel } from '@qdesk/core';
+import { type EmailMessage, expectMessageFor } from '../internal/expect-message.js';
+import { lazy } from '../internal/optional-peer.js';
+import { accepted, describeError, permanentFailure } from '../internal/results.js';
 import { parseSettings } from '../internal/settings.js';
 import { silentLogger } from '../logger.js';
 import { createNodemailerTransport } from './nodemailer-transport.js';
@@ -16,7 +17,7 @@ import {
 /** The SMTP email channel. @public */
 export interface SmtpEmailChannel extends Channel {
   /** Always `email`. */
-  readonly kind: 'email';
+  readonly route: 'email';
   /** Always `smtp`. */
   readonly name: 'smtp';
   /** Closes the pooled connections the channel opened (an injected transport is left to its owner). */
@@ -25,8 +26,10 @@ export interface SmtpEmailChannel extends Channel {
 
 /**
  * Sends email codes over SMTP with nodemailer (a pooled transport built from `smtp`, or your own `transport`).
- * The subject and bodies come from core's message, or from your `template`. A 5xx reply (550 unknown mailbox)
- * is a permanent failure; a 4xx reply or a connection problem is transient.
+ * The subject and bodies come from core's message, or from your `template`. A 5xx reply is a permanent failure:
+ * about the address when the recipient is refused (550 unknown mailbox), about the configuration (scope
+ * `configuration`) when the login (535) or the sender is refused. A 4xx reply or a connection problem is transient.
+ * A template that throws, or a missing `nodemailer` package, is a permanent failure in scope `configuration`.
  * @example
  * ```ts
  * const email = createSmtpEmail({
@@ -39,43 +42,45 @@ export interface SmtpEmailChannel extends Channel {
  * @public
  */
 export function createSmtpEmail(settings: SmtpEmailSettings): SmtpEmailChannel {
-  const config = parseSettings('createSmtpEmail', smtpSettingsSchema, settings);
+  const config = parseSettings('SMTP email settings', smtpSettingsSchema, settings);
   const logger = config.logger ?? silentLogger;
-  const owned = config.transport === undefined;
-  let transport: Promise<SmtpTransport> | undefined = config.transport
-    ? Promise.resolve(config.transport)
-    : undefined;
+  const injected = config.transport;
+  // An injected transport belongs to the caller; only one built from `smtp` is created here and closed by close().
+  const transport = lazy<SmtpTransport>(() => createNodemailerTransport(config.smtp!));
+  const template = config.template;
 
-  const getTransport = (): Promise<SmtpTransport> => {
-    if (!transport) {
-      const created = createNodemailerTransport(config.smtp!);
-      // Forget a failed creation so a later send tries again instead of replaying the same rejection.
-      created.catch(() => {
-        if (transport === created) transport = undefined;
-      });
-      transport = created;
-    }
-    return transport;
-  };
+  /** The subject and bodies: core's wording, or the user's template (which may throw, being user code). */
+  const render = async (message: EmailMessage): Promise<EmailContent> =>
+    template
+      ? template(message.context)
+      : { subject: message.subject, text: message.text, html: message.html };
 
-  const render = async (context: Parameters<NonNullable<SmtpEmailSettings['template']>>[0]) => {
-    try {
-      return await config.template!(context);
-    } catch (cause) {
-      throw new AdapterError('adapter_failed', 'The SMTP email template threw; fix the template function.', {
-        cause,
-      });
-    }
-  };
-
-  return {
-    kind: 'email',
+  const channel: SmtpEmailChannel = {
+    specificationVersion: 'v1',
+    route: 'email',
     name: 'smtp',
     async send(message) {
-      expectKind('smtp', message, 'email');
-      const content: EmailContent = config.template
-        ? await render(message.context)
-        : { subject: message.subject, text: message.text, html: message.html };
+      expectMessageFor(channel, message);
+      let content: EmailContent;
+      try {
+        content = await render(message);
+      } catch (error) {
+        return permanentFailure(
+          `The email template threw (${describeError(error)}); fix the template function`,
+          'template_failed',
+          'configuration',
+        );
+      }
+      let sender: SmtpTransport;
+      try {
+        sender = injected ?? (await transport.get());
+      } catch (error) {
+        return permanentFailure(
+          `The SMTP transport could not be created: ${describeError(error)}`,
+          'transport_unavailable',
+          'configuration',
+        );
+      }
       const mail: SmtpMail = {
         from: config.from,
         to: message.to,
@@ -87,7 +92,6 @@ export function createSmtpEmail(settings: SmtpEmailSettings): SmtpEmailChannel {
       if (content.html !== undefined) mail.html = content.html;
       if (config.replyTo) mail.replyTo = config.replyTo;
 
-      const sender = await getTransport();
       let info: Awaited<ReturnType<SmtpTransport['sendMail']>>;
       try {
         info = await sender.sendMail(mail);
@@ -105,11 +109,9 @@ export function createSmtpEmail(settings: SmtpEmailSettings): SmtpEmailChannel {
       return accepted(info.messageId);
     },
     async close() {
-      if (!owned || !transport) return;
-      const current = transport;
-      transport = undefined;
-      const opened = await current.catch(() => undefined);
+      const opened = await transport.take()?.catch(() => undefined);
       opened?.close?.();
     },
   };
+  return channel;
 }

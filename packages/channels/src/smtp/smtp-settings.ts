@@ -1,5 +1,5 @@
-import type { CodeMessageContext } from '@qdesk/core';
 import { z } from 'zod';
+import type { CodeMessageContext } from '../internal/expect-message.js';
 import { fn, loggerSchema, withMethods } from '../internal/settings.js';
 import type { ChannelLogger } from '../logger.js';
 

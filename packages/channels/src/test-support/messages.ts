@@ -1,6 +1,15 @@
-import type { CodeMessageContext, Device, EmailMessage, PushMessage, SmsMessage } from '@qdesk/core';
+import type { DeliveryResult, Device } from '@qdesk/core';
+import type {
+  CodeMessageContext,
+  EmailMessage,
+  PushMessage,
+  SmsMessage,
+} from '../internal/expect-message.js';
+import type { FailureScope } from '../internal/results.js';
 
 /** Test fixtures shared by the channel suites (not part of the published package). */
+export const tenantId = 'msp-contoso';
+
 export const context: CodeMessageContext = {
   code: '482913',
   technicianName: 'Dana Reyes',
@@ -11,7 +20,8 @@ export const context: CodeMessageContext = {
 
 export function smsMessage(overrides: Partial<SmsMessage> = {}): SmsMessage {
   return {
-    kind: 'sms',
+    route: 'sms',
+    tenantId,
     to: '+15005550006',
     text: `QDesk code ${context.code}. Only read it to ${context.technicianName}.`,
     sessionId: 'sess_sms_1',
@@ -22,7 +32,8 @@ export function smsMessage(overrides: Partial<SmsMessage> = {}): SmsMessage {
 
 export function emailMessage(overrides: Partial<EmailMessage> = {}): EmailMessage {
   return {
-    kind: 'email',
+    route: 'email',
+    tenantId,
     to: 'jo.user@contoso.example',
     subject: 'Your QDesk verification code',
     text: `Your code is ${context.code}. Only read it to ${context.technicianName}.`,
@@ -39,7 +50,8 @@ export function device(platform: Device['platform'], pushAddress: string, id = `
 
 export function pushMessage(target: Device, overrides: Partial<PushMessage> = {}): PushMessage {
   return {
-    kind: 'push',
+    route: 'push',
+    tenantId,
     device: target,
     challengeId: 'sess_push_7f3a',
     title: 'Verify it is you',
@@ -54,3 +66,7 @@ export function pushMessage(target: Device, overrides: Partial<PushMessage> = {}
     ...overrides,
   };
 }
+
+/** The scope a permanent failure names (`undefined` for any other result). */
+export const scopeOf = (result: DeliveryResult): FailureScope | undefined =>
+  result.status === 'permanent_failure' ? result.scope : undefined;

@@ -18,4 +18,5 @@ export {
   createTwilioStatusCallbackHandler,
   readTwilioStatusCallback,
   TWILIO_SESSION_PARAM,
+  TWILIO_TENANT_PARAM,
 } from './twilio-status-callback.js';

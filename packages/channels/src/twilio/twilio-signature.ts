@@ -22,7 +22,7 @@ function entries(params: TwilioParams): Map<string, string[]> {
  * separators (a repeated name contributes each distinct value in sorted order, as Twilio's own libraries do).
  * @example
  * ```ts
- * computeTwilioSignature(authToken, 'https://qdesk.example.com/twilio/status?sessionId=s1', form);
+ * computeTwilioSignature(authToken, 'https://qdesk.example.com/twilio/status?sessionId=s1&tenantId=msp-1', form);
  * ```
  * @public
  */

@@ -2,7 +2,8 @@ import { ConfigError } from '@qdesk/core';
 import { runChannelConformance } from '@qdesk/core/testing';
 import { HttpResponse, http } from 'msw';
 import { describe, expect, it, vi } from 'vitest';
-import { context, smsMessage } from '../test-support/messages.js';
+import { createRecordingLogger } from '../test-support/logger.js';
+import { context, scopeOf, smsMessage, tenantId } from '../test-support/messages.js';
 import { useMswServer } from '../test-support/msw.js';
 import { createTwilioSms, type TwilioSmsSettings } from './twilio-sms.js';
 
@@ -29,6 +30,16 @@ const refusals: Record<string, { status: number; code: number; message: string; 
   '+15005550009': { status: 400, code: 21614, message: "'To' number is not a valid mobile number" },
   '+15005550429': { status: 429, code: 20429, message: 'Too Many Requests', retryAfter: '2' },
   '+15005550401': { status: 401, code: 20003, message: 'Authenticate' },
+  '+15005550408': {
+    status: 400,
+    code: 21408,
+    message: 'Permission to send an SMS has not been enabled for the region indicated by the To number',
+  },
+  '+15005551617': {
+    status: 400,
+    code: 21617,
+    message: 'The concatenated message body exceeds the 1600 character limit',
+  },
   '+15005550500': { status: 503, code: 20500, message: 'Service Unavailable' },
 };
 
@@ -62,17 +73,21 @@ const server = useMswServer(
 const settings: TwilioSmsSettings = { accountSid, authToken, messagingServiceSid };
 const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
 
+const kitLogger = createRecordingLogger();
 runChannelConformance({
   name: 'twilio',
-  create: () => createTwilioSms(settings),
+  create: () => createTwilioSms({ ...settings, logger: kitLogger }),
   acceptedMessage: () => smsMessage(),
   permanentFailureMessage: () => smsMessage({ to: '+15005550001' }),
   transientFailureMessage: () => smsMessage({ to: '+15005550429' }),
-  inspect: { lastReceived: async () => received.at(-1)?.form.get('Body') ?? null },
+  inspect: {
+    received: async () => received.map((r) => r.form.get('Body') ?? ''),
+    logs: kitLogger.lines,
+  },
 });
 
 describe('createTwilioSms', () => {
-  it('posts the form Twilio documents, with basic auth by account SID and auth token', async () => {
+  it('posts the form Twilio documents, with basic auth and the session and tenant in the callback URL', async () => {
     const channel = createTwilioSms({
       ...settings,
       statusCallbackUrl: 'https://qdesk.example.com/twilio/status?t=1',
@@ -87,9 +102,11 @@ describe('createTwilioSms', () => {
       To: '+15005550006',
       Body: smsMessage().text,
       MessagingServiceSid: messagingServiceSid,
-      StatusCallback: 'https://qdesk.example.com/twilio/status?t=1&sessionId=sess+42%26x',
+      StatusCallback: `https://qdesk.example.com/twilio/status?t=1&sessionId=sess+42%26x&tenantId=${tenantId}`,
     });
-    expect(new URL(request.form.get('StatusCallback')!).searchParams.get('sessionId')).toBe('sess 42&x');
+    const callback = new URL(request.form.get('StatusCallback')!).searchParams;
+    expect(callback.get('sessionId')).toBe('sess 42&x');
+    expect(callback.get('tenantId')).toBe(tenantId);
   });
 
   it('authenticates with an API key and sends From when no messaging service is set', async () => {
@@ -114,13 +131,16 @@ describe('createTwilioSms', () => {
   });
 
   it.each([
-    ['+15005550001', '21211'],
-    ['+15005550004', '21610'],
-    ['+15005550009', '21614'],
-    ['+15005550401', '20003'],
-  ])('reports %s as a permanent failure with Twilio code %s', async (to, code) => {
+    ['+15005550001', '21211', 'address'],
+    ['+15005550004', '21610', 'address'],
+    ['+15005550009', '21614', 'address'],
+    ['+15005550401', '20003', 'configuration'],
+    ['+15005550408', '21408', 'configuration'],
+    ['+15005551617', '21617', 'message'],
+  ])('reports %s as a permanent failure with Twilio code %s, scope %s', async (to, code, scope) => {
     const result = await createTwilioSms(settings).send(smsMessage({ to }));
     expect(result).toMatchObject({ status: 'permanent_failure', providerCode: code });
+    expect(scopeOf(result)).toBe(scope);
   });
 
   it('reports rate limiting as transient, keeping code 20429 and Retry-After', async () => {

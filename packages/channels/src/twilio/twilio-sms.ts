@@ -1,13 +1,13 @@
 import type { Channel } from '@qdesk/core';
 import { z } from 'zod';
-import { expectKind } from '../internal/expect-message.js';
+import { expectMessageFor } from '../internal/expect-message.js';
 import { type FetchFunction, post, readJson } from '../internal/http.js';
 import { accepted, parseRetryAfter, transientFailure } from '../internal/results.js';
 import { baseUrlSchema, fn, loggerSchema, parseSettings } from '../internal/settings.js';
 import { type ChannelLogger, silentLogger } from '../logger.js';
 import { countSmsSegments } from '../sms-segments.js';
 import { classifyTwilioRefusal } from './twilio-errors.js';
-import { TWILIO_SESSION_PARAM } from './twilio-status-callback.js';
+import { TWILIO_SESSION_PARAM, TWILIO_TENANT_PARAM } from './twilio-status-callback.js';
 
 /** Settings for {@link createTwilioSms}. Give `authToken` or `apiKey`, and `from` or `messagingServiceSid`. @public */
 export interface TwilioSmsSettings {
@@ -26,7 +26,7 @@ export interface TwilioSmsSettings {
   from?: string;
   /** A Messaging Service SID (`MG` + 32 hex) that picks the sender for you. */
   messagingServiceSid?: string;
-  /** Public URL of your status callback handler; the session id is appended as `?sessionId=`. */
+  /** Public URL of your status callback handler; the session and tenant ids are appended (`?sessionId=&tenantId=`). */
   statusCallbackUrl?: string;
   /** API origin (default `https://api.twilio.com`); point it at a fake in tests. */
   baseUrl?: string;
@@ -41,7 +41,7 @@ export interface TwilioSmsSettings {
 /** The Twilio SMS channel. @public */
 export interface TwilioSmsChannel extends Channel {
   /** Always `sms`. */
-  readonly kind: 'sms';
+  readonly route: 'sms';
   /** Always `twilio`. */
   readonly name: 'twilio';
 }
@@ -80,8 +80,10 @@ const errorSchema = z.looseObject({ code: z.number().optional(), message: z.stri
 
 /**
  * Sends SMS codes through Twilio's Messages API. Refusals become delivery results: an invalid, landline or
- * unsubscribed number is a permanent failure; rate limiting (20429), 5xx and network errors are transient. The
- * Twilio error code is kept in `providerCode`.
+ * unsubscribed number is a permanent failure; refused credentials (20003) or geographic permissions (21408) are
+ * permanent in scope `configuration`; rate limiting (20429), 5xx and network errors are transient. The Twilio error
+ * code is kept in `providerCode`. With `statusCallbackUrl`, each SMS asks Twilio to report its delivery there, with
+ * the session and tenant ids in the URL for `readTwilioStatusCallback`.
  * @example
  * ```ts
  * const sms = createTwilioSms({
@@ -94,7 +96,7 @@ const errorSchema = z.looseObject({ code: z.number().optional(), message: z.stri
  * @public
  */
 export function createTwilioSms(settings: TwilioSmsSettings): TwilioSmsChannel {
-  const config = parseSettings('createTwilioSms', schema, settings);
+  const config = parseSettings('Twilio SMS settings', schema, settings);
   const logger = config.logger ?? silentLogger;
   const [user, password] = config.apiKey
     ? [config.apiKey.sid, config.apiKey.secret]
@@ -102,11 +104,12 @@ export function createTwilioSms(settings: TwilioSmsSettings): TwilioSmsChannel {
   const authorization = `Basic ${Buffer.from(`${user}:${password}`).toString('base64')}`;
   const endpoint = `${config.baseUrl}/2010-04-01/Accounts/${config.accountSid}/Messages.json`;
 
-  return {
-    kind: 'sms',
+  const channel: TwilioSmsChannel = {
+    specificationVersion: 'v1',
+    route: 'sms',
     name: 'twilio',
     async send(message) {
-      expectKind('twilio', message, 'sms');
+      expectMessageFor(channel, message);
       const count = countSmsSegments(message.text);
       if (count.segments > 1) {
         // The text holds the code, so only its shape is logged.
@@ -122,6 +125,7 @@ export function createTwilioSms(settings: TwilioSmsSettings): TwilioSmsChannel {
       if (config.statusCallbackUrl) {
         const callback = new URL(config.statusCallbackUrl);
         callback.searchParams.set(TWILIO_SESSION_PARAM, message.sessionId);
+        callback.searchParams.set(TWILIO_TENANT_PARAM, message.tenantId);
         body.set('StatusCallback', callback.toString());
       }
 
@@ -149,4 +153,5 @@ export function createTwilioSms(settings: TwilioSmsSettings): TwilioSmsChannel {
       });
     },
   };
+  return channel;
 }

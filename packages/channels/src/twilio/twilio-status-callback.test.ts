@@ -5,7 +5,7 @@ import { computeTwilioSignature, isValidTwilioSignature } from './twilio-signatu
 import { createTwilioStatusCallbackHandler, readTwilioStatusCallback } from './twilio-status-callback.js';
 
 const authToken = 'f0e1d2c3b4a5968778695a4b3c2d1e0f';
-const callbackUrl = 'https://qdesk.example.com/twilio/status?sessionId=sess_sms_1';
+const callbackUrl = 'https://qdesk.example.com/twilio/status?sessionId=sess_sms_1&tenantId=msp-contoso';
 
 /** Twilio's documented algorithm, written out independently of the implementation. */
 function referenceSignature(token: string, url: string, params: Record<string, string>): string {
@@ -65,7 +65,7 @@ describe('Twilio signature', () => {
 
   it('accepts a URL signed with or without its default port', () => {
     const params = callback();
-    const withPort = 'https://qdesk.example.com:443/twilio/status?sessionId=sess_sms_1';
+    const withPort = 'https://qdesk.example.com:443/twilio/status?sessionId=sess_sms_1&tenantId=msp-contoso';
     const signedWithPort = referenceSignature(authToken, withPort, params);
     expect(isValidTwilioSignature({ authToken, url: callbackUrl, params, signature: signedWithPort })).toBe(
       true,
@@ -83,12 +83,13 @@ describe('readTwilioStatusCallback', () => {
       signature: referenceSignature(authToken, url, params),
     });
 
-  it('turns a delivered callback into a delivery report for the session in the URL', () => {
+  it('turns a delivered callback into a delivery report for the session and tenant in the URL', () => {
     expect(read(callback({ UnknownFutureField: 'x' }))).toEqual({
       ok: true,
       report: {
         sessionId: 'sess_sms_1',
-        channel: 'sms',
+        tenantId: 'msp-contoso',
+        route: 'sms',
         provider: 'twilio',
         providerMessageId: `SM${'c'.repeat(32)}`,
         status: 'delivered',
@@ -116,12 +117,24 @@ describe('readTwilioStatusCallback', () => {
     if (result.ok) expect(result.report?.reason).toContain('30003');
   });
 
-  it('ignores statuses QDesk does not track and callbacks without a session id', () => {
+  it('ignores statuses QDesk does not track and callbacks without a session or tenant id', () => {
     expect(read(callback({ MessageStatus: 'queued', SmsStatus: 'queued' }))).toEqual({
       ok: true,
       report: null,
     });
-    expect(read(callback(), 'https://qdesk.example.com/twilio/status')).toEqual({ ok: true, report: null });
+    const status = 'https://qdesk.example.com/twilio/status';
+    expect(read(callback(), status)).toEqual({ ok: true, report: null });
+    expect(read(callback(), `${status}?sessionId=sess_sms_1`)).toEqual({ ok: true, report: null });
+    expect(read(callback(), `${status}?tenantId=msp-contoso`)).toEqual({ ok: true, report: null });
+  });
+
+  it('reads the tenant Twilio signed: another tenant in the URL breaks the signature', () => {
+    const params = callback();
+    const signature = referenceSignature(authToken, callbackUrl, params);
+    const forged = callbackUrl.replace('msp-contoso', 'msp-other');
+    expect(
+      readTwilioStatusCallback(authToken, { url: forged, params: new URLSearchParams(params), signature }),
+    ).toEqual({ ok: false, reason: 'invalid_signature' });
   });
 
   it('refuses a callback with a missing or wrong signature', () => {
@@ -153,7 +166,9 @@ describe('createTwilioStatusCallbackHandler', () => {
       request(callbackUrl, params, referenceSignature(authToken, callbackUrl, params)),
     );
     expect(response.status).toBe(204);
-    expect(reports).toMatchObject([{ sessionId: 'sess_sms_1', status: 'undelivered', permanent: true }]);
+    expect(reports).toMatchObject([
+      { sessionId: 'sess_sms_1', tenantId: 'msp-contoso', status: 'undelivered', permanent: true },
+    ]);
   });
 
   it('validates against the public origin when the server sits behind a proxy', async () => {
@@ -165,7 +180,7 @@ describe('createTwilioStatusCallbackHandler', () => {
     });
     const params = callback();
     const signature = referenceSignature(authToken, callbackUrl, params);
-    const internal = 'http://10.0.0.5:8080/twilio/status?sessionId=sess_sms_1';
+    const internal = 'http://10.0.0.5:8080/twilio/status?sessionId=sess_sms_1&tenantId=msp-contoso';
     expect((await handler(request(internal, params, signature))).status).toBe(204);
     expect(reports).toHaveLength(1);
   });

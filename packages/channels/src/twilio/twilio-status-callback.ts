@@ -5,6 +5,13 @@ import { isValidTwilioSignature, type TwilioParams } from './twilio-signature.js
 /** The query parameter `createTwilioSms` appends to the status callback URL to carry the session id. @public */
 export const TWILIO_SESSION_PARAM = 'sessionId';
 
+/**
+ * The query parameter `createTwilioSms` appends to the status callback URL to carry the session's tenant. Twilio
+ * signs the URL with its query string, so the tenant read back from a valid callback is the one the SMS was sent for.
+ * @public
+ */
+export const TWILIO_TENANT_PARAM = 'tenantId';
+
 /** One status callback as received. @public */
 export interface TwilioStatusCallbackInput {
   /** The full URL Twilio requested, with its query string, as the public sees it. */
@@ -20,7 +27,7 @@ export interface TwilioStatusCallbackInput {
  * - `ok: false`: the signature is missing or wrong; answer 403 and ignore the request.
  * - `ok: true` with a `report`: a status QDesk tracks (sent, delivered, undelivered, failed).
  * - `ok: true` with `report: null`: a genuine callback QDesk does not track (queued, sending, or a message
- *   sent without a session id); answer 2xx so Twilio does not retry.
+ *   sent without a session or tenant id in its callback URL); answer 2xx so Twilio does not retry.
  * @public
  */
 export type TwilioStatusCallbackResult =
@@ -48,7 +55,7 @@ function param(params: TwilioParams, name: string): string | undefined {
 
 /**
  * Checks a Twilio status callback's signature and turns it into a `DeliveryStatusReport` for
- * `verifier.reportDelivery`. Unknown parameters are accepted (and signed over), as Twilio adds them without
+ * `verifier.reportDelivery`, with the session and tenant ids `createTwilioSms` put in the callback URL. Unknown parameters are accepted (and signed over), as Twilio adds them without
  * notice. A failure is `permanent` when Twilio's `ErrorCode` says the number can never receive SMS (unknown
  * handset, landline, blocked, unsubscribed).
  * @example
@@ -68,14 +75,17 @@ export function readTwilioStatusCallback(
   // Older callbacks use the Sms* names; Twilio still sends both.
   const status = param(input.params, 'MessageStatus') ?? param(input.params, 'SmsStatus');
   const messageSid = param(input.params, 'MessageSid') ?? param(input.params, 'SmsSid');
-  const sessionId = new URL(input.url).searchParams.get(TWILIO_SESSION_PARAM);
-  if (!status || !messageSid || !sessionId || !TRACKED.has(status as TrackedStatus)) {
+  const query = new URL(input.url).searchParams;
+  const sessionId = query.get(TWILIO_SESSION_PARAM);
+  const tenantId = query.get(TWILIO_TENANT_PARAM);
+  if (!status || !messageSid || !sessionId || !tenantId || !TRACKED.has(status as TrackedStatus)) {
     return { ok: true, report: null };
   }
 
   const report: DeliveryStatusReport = {
     sessionId,
-    channel: 'sms',
+    tenantId,
+    route: 'sms',
     provider: 'twilio',
     providerMessageId: messageSid,
     status: status as TrackedStatus,

@@ -4,7 +4,7 @@ import { HttpResponse, http } from 'msw';
 import { describe, expect, it } from 'vitest';
 import webpush from 'web-push';
 import type { QdeskPushPayload } from '../push-payload.js';
-import { device, pushMessage } from '../test-support/messages.js';
+import { device, pushMessage, scopeOf } from '../test-support/messages.js';
 import { useMswServer } from '../test-support/msw.js';
 import { createFakeSubscriber, verifyEs256 } from '../test-support/web-push-subscriber.js';
 import { createWebPush, type WebPushLibrary } from './web-push-channel.js';
@@ -28,6 +28,7 @@ const answers: Record<string, () => Response> = {
   busy: () => new HttpResponse(null, { status: 429, headers: { 'retry-after': '30' } }),
   down: () => new HttpResponse(null, { status: 503 }),
   'wrong-vapid': () => new HttpResponse('invalid JWT provided', { status: 403 }),
+  'bad-request': () => new HttpResponse('UnauthorizedRegistration', { status: 400 }),
 };
 
 const server = useMswServer(
@@ -53,7 +54,7 @@ runChannelConformance({
   acceptedMessage: () => pushMessage(webDevice('ok')),
   permanentFailureMessage: () => pushMessage(webDevice('dead')),
   transientFailureMessage: () => pushMessage(webDevice('down')),
-  inspect: { lastReceived: async () => deliveries.at(-1)?.payload ?? null },
+  inspect: { received: async () => deliveries.map((delivery) => delivery.payload) },
 });
 
 describe('createWebPush', () => {
@@ -90,14 +91,16 @@ describe('createWebPush', () => {
   });
 
   it.each([
-    ['dead', 'permanent_failure', '410'],
-    ['missing', 'permanent_failure', '404'],
-    ['big', 'permanent_failure', '413'],
-    ['down', 'transient_failure', '503'],
-    ['wrong-vapid', 'permanent_failure', '403'],
-  ])('maps a push service answer for /%s to %s (%s)', async (id, status, code) => {
+    ['dead', 'permanent_failure', '410', 'address'],
+    ['missing', 'permanent_failure', '404', 'address'],
+    ['big', 'permanent_failure', '413', 'message'],
+    ['wrong-vapid', 'permanent_failure', '403', 'configuration'],
+    ['bad-request', 'permanent_failure', '400', 'configuration'],
+    ['down', 'transient_failure', '503', undefined],
+  ])('maps a push service answer for /%s to %s (%s, scope %s)', async (id, status, code, scope) => {
     const result = await createWebPush({ vapid }).send(pushMessage(webDevice(id)));
     expect(result).toMatchObject({ status, providerCode: code });
+    expect(scopeOf(result)).toBe(scope);
   });
 
   it('marks the subscription dead on 410 so the directory can drop it', async () => {

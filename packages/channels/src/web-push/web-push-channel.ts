@@ -1,6 +1,7 @@
-import { type Channel, ConfigError } from '@qdesk/core';
+import type { Channel } from '@qdesk/core';
 import { z } from 'zod';
-import { expectKind, expectPlatform } from '../internal/expect-message.js';
+import { expectMessageFor } from '../internal/expect-message.js';
+import { lazy, loadOptionalPeer } from '../internal/optional-peer.js';
 import { accepted, describeError, permanentFailure, transientFailure } from '../internal/results.js';
 import { parseSettings, withMethods } from '../internal/settings.js';
 import { buildPushPayload } from '../push-payload.js';
@@ -57,7 +58,7 @@ export interface WebPushSettings {
 /** The Web Push channel. @public */
 export interface WebPushChannel extends Channel {
   /** Always `push`. */
-  readonly kind: 'push';
+  readonly route: 'push';
   /** Always `web-push`. */
   readonly name: 'web-push';
   /** Always `['web']`. */
@@ -80,25 +81,14 @@ const schema = z.strictObject({
   timeoutMs: z.number().int().positive().default(10_000),
 });
 
-async function loadWebPush(): Promise<WebPushLibrary> {
-  try {
-    const mod = (await import('web-push')) as unknown as WebPushLibrary & { default?: WebPushLibrary };
-    // CommonJS through ESM: the API may sit on the namespace or on its default export.
-    return typeof mod.sendNotification === 'function' ? mod : (mod.default as WebPushLibrary);
-  } catch (cause) {
-    throw new ConfigError(
-      'createWebPush: the "web-push" package is not installed. Install it (pnpm add web-push) or pass it as library.',
-      [{ path: 'library', message: 'web-push is not installed' }],
-      { cause },
-    );
-  }
-}
-
 /**
  * Sends push challenges to browsers with Web Push and VAPID. The device's `pushAddress` is the subscription
  * JSON; the encrypted payload is `QdeskPushPayload` (challenge id and display text, never a code or
- * token), sent with the message's TTL and urgency `high`. 404 / 410 (subscription gone), 413 and a malformed
- * subscription are permanent failures; 429, 5xx, other 4xx (VAPID problems) and network errors are transient.
+ * token), sent with the message's TTL and urgency `high`. 404 / 410 (subscription gone) and a malformed
+ * subscription are permanent failures about the address, 413 a permanent failure about the message (scope
+ * `message`); any other 4xx (400, 401, 403: a VAPID problem that hits every subscription alike) is permanent in scope
+ * `configuration`, so the verifier falls back without dropping the device. 429, 5xx and network errors are
+ * transient.
  * @example
  * ```ts
  * import webpush from 'web-push';
@@ -112,19 +102,24 @@ async function loadWebPush(): Promise<WebPushLibrary> {
  * @public
  */
 export function createWebPush(settings: WebPushSettings): WebPushChannel {
-  const config = parseSettings('createWebPush', schema, settings);
-  let library: Promise<WebPushLibrary> | undefined = config.library
-    ? Promise.resolve(config.library)
-    : undefined;
-  const platforms = ['web'] as const;
+  const config = parseSettings('Web Push settings', schema, settings);
+  const injected = config.library;
+  const library = lazy(() =>
+    loadOptionalPeer<WebPushLibrary>(() => import('web-push'), {
+      name: 'web-push',
+      exports: 'sendNotification',
+      setting: 'library',
+      instead: 'pass it as library',
+    }),
+  );
 
-  return {
-    kind: 'push',
+  const channel: WebPushChannel = {
+    specificationVersion: 'v1',
+    route: 'push',
     name: 'web-push',
-    platforms,
+    platforms: ['web'],
     async send(message) {
-      expectKind('web-push', message, 'push');
-      expectPlatform('web-push', message, platforms);
+      expectMessageFor(channel, message);
       const parsed = parseSubscription(message.device.pushAddress);
       if (!parsed.ok) {
         return permanentFailure(
@@ -132,13 +127,12 @@ export function createWebPush(settings: WebPushSettings): WebPushChannel {
           'invalid_subscription',
         );
       }
-      if (!library) {
-        library = loadWebPush();
-        library.catch(() => {
-          library = undefined;
-        });
+      let webPush: WebPushLibrary;
+      try {
+        webPush = injected ?? (await library.get());
+      } catch (error) {
+        return permanentFailure(describeError(error), 'library_missing', 'configuration');
       }
-      const webPush = await library;
       const payload = JSON.stringify(buildPushPayload(message));
       try {
         const response = await webPush.sendNotification(parsed.subscription, payload, {
@@ -156,4 +150,5 @@ export function createWebPush(settings: WebPushSettings): WebPushChannel {
       }
     },
   };
+  return channel;
 }

@@ -28,8 +28,9 @@ const header = (headers: PushServiceRefusal['headers'], name: string) => {
 
 /**
  * Maps a push service answer (RFC 8030) to a delivery result. 404 / 410 mean the subscription is gone for good
- * (the directory should drop it); 413 means the payload can never fit; 429 and 5xx are transient. Any other 4xx
- * points at the VAPID configuration rather than the subscription, so it is transient and the device is kept.
+ * (the directory should drop it); 413 means the payload can never fit (scope `message`); 429 and 5xx are
+ * transient. Any other 4xx points at the VAPID configuration rather than the subscription: permanent, since no
+ * retry helps, in scope `configuration`, so the device is kept.
  */
 export function classifyPushServiceRefusal(refusal: PushServiceRefusal): FailureResult {
   const status = refusal.statusCode;
