@@ -1,19 +1,17 @@
 // Matching at MSP scale: suggestions for N end-users against N contacts (100 contacts per company, as many customers
 // as companies), at N = 1,000, 10,000 and 100,000, with time, memory and how both grow. Then one page of the admin's
-// contacts list at the largest size. Run: npx tsx --conditions=qdesk-source bench/matching.ts
+// contacts list at the largest size. Run: npx tsx --conditions=qdesk-source bench/run.ts
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import type { EndUser, PsaCompany, PsaContact } from '@qdesk/core';
 import {
   type CompanyLink,
   type Customer,
   createMemoryMappingStore,
-  type EndUser,
   listMatches,
-  type PsaCompany,
-  type PsaContact,
   suggestCompanyMatches,
   suggestContactMatches,
-} from '@qdesk/core';
+} from '@qdesk/matching';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -287,8 +285,8 @@ console.log(
 // 2. The admin's contacts tab at the largest size: store reads, suggestions, sort, one page.
 const data = largest!;
 const store = createMemoryMappingStore();
-for (const customer of data.customers) await store.createCustomer(customer);
-for (const link of data.links) await store.linkCompany(link);
+for (const { tenantId, ...customer } of data.customers) await store.createCustomer(tenantId, customer);
+for (const { tenantId, ...link } of data.links) await store.linkCompany(tenantId, link);
 const checkpoint = {
   runId: 'bench',
   phase: 'contacts' as const,

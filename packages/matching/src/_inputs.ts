@@ -1,13 +1,25 @@
+import { ConfigError, type FieldIssue, fieldIssues, InputError } from '@qdesk/core';
 import { z } from 'zod';
-import { ConfigError, type FieldIssue, InputError } from '../errors.js';
-import { parseInput, text } from '../verifier/inputs.js';
 
-export { actorSchema } from '../verifier/inputs.js';
-export { parseInput };
+/** Printable text without control characters: ids and names travel into logs, audit records and HTML. @internal */
+export const text = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1, 'must not be empty')
+    .max(max, `must be at most ${max} characters`)
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+
+/** Parses `input` of `operation` or throws an `InputError` naming every bad field. @internal */
+export function parseInput<S extends z.ZodType>(schema: S, input: unknown, operation: string): z.output<S> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  throw InputError.fromIssues(operation, fieldIssues(result.error));
+}
 
 /**
  * Parses one argument of `operation` (`field` names it, for example `tenantId` or `checkpoint`) or throws an
- * {@link InputError} whose issue paths start with `field`.
+ * `InputError` whose issue paths start with `field`.
  * @internal
  */
 export function parseArgument<S extends z.ZodType>(
@@ -18,14 +30,7 @@ export function parseArgument<S extends z.ZodType>(
 ): z.output<S> {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
-  const issues: FieldIssue[] = result.error.issues.map((i) => ({
-    path: [field, ...i.path.map(String)].join('.'),
-    message: i.message,
-  }));
-  throw new InputError(
-    `Invalid input to ${operation}: ${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}.`,
-    issues,
-  );
+  throw InputError.fromIssues(operation, fieldIssues(result.error, field));
 }
 
 // Matching runs over every record a PSA holds (100,000 contacts and more), so records are checked by this small
@@ -103,29 +108,28 @@ export function recordProblem(record: unknown, shape: Shape, path: string): Fiel
   return null;
 }
 
-function fail(operation: string, issue: FieldIssue): never {
-  throw new InputError(`Invalid input to ${operation}: ${issue.path}: ${issue.message}.`, [issue]);
-}
-
-/** Throws an {@link InputError} naming the field when `record` does not have `shape`. @internal */
+/** Throws an `InputError` naming the field when `record` does not have `shape`. @internal */
 export function checkRecord(operation: string, path: string, record: unknown, shape: Shape): void {
   const issue = recordProblem(record, shape, path);
-  if (issue) fail(operation, issue);
+  if (issue) throw InputError.fromIssues(operation, [issue]);
 }
 
-/** Throws an {@link InputError} naming the first bad field when `records` is not an array of `shape`. @internal */
+/** Throws an `InputError` naming the first bad field when `records` is not an array of `shape`. @internal */
 export function checkRecords(operation: string, path: string, records: unknown, shape: Shape): void {
-  if (!Array.isArray(records)) fail(operation, { path, message: 'must be an array' });
+  if (!Array.isArray(records))
+    throw InputError.fromIssues(operation, [{ path, message: 'must be an array' }]);
   for (let i = 0; i < records.length; i++) {
     const issue = recordProblem(records[i], shape, `${path}.${i}`);
-    if (issue) fail(operation, issue);
+    if (issue) throw InputError.fromIssues(operation, [issue]);
   }
 }
 
 /** @internal */
 export const idSchema = text(MAX_ID);
 /** @internal */
-export const nameSchema = text(255);
+export const actorSchema = z
+  .object({ tenantId: idSchema, technicianId: idSchema, technicianName: text(100) })
+  .strict();
 /** @internal */
 export const timestampSchema = z
   .number()
@@ -133,33 +137,25 @@ export const timestampSchema = z
   .nonnegative('must not be negative');
 /** @internal */
 export const confirmedBySchema = z.object({ id: idSchema, name: text(100) }).strict();
+const confirmation = { confirmedBy: confirmedBySchema, confirmedAt: timestampSchema };
 /** @internal */
-export const companyLinkSchema = z
-  .object({
-    tenantId: idSchema,
-    companyId: idSchema,
-    customerId: idSchema,
-    confirmedBy: confirmedBySchema,
-    confirmedAt: timestampSchema,
-  })
+export const newCompanyLinkSchema = z
+  .object({ companyId: idSchema, customerId: idSchema, ...confirmation })
   .strict();
 /** @internal */
-export const contactLinkSchema = z
-  .object({
-    tenantId: idSchema,
-    contactId: idSchema,
-    endUserId: idSchema,
-    confirmedBy: confirmedBySchema,
-    confirmedAt: timestampSchema,
-  })
+export const newContactLinkSchema = z
+  .object({ contactId: idSchema, endUserId: idSchema, ...confirmation })
   .strict();
 /** @internal */
 export const newCustomerSchema = z
   .object({
-    tenantId: idSchema,
-    name: nameSchema,
+    name: text(255),
     domain: z.string().max(255, 'must be at most 255 characters').nullable().optional(),
     id: idSchema.optional(),
+    linkTo: z
+      .object({ companyId: idSchema, ...confirmation })
+      .strict()
+      .optional(),
   })
   .strict();
 /** @internal */
@@ -173,26 +169,33 @@ export const pagingSchema = {
     .optional(),
 };
 
-/** Every method a {@link MappingStore} must have. @internal */
+/** @internal */
+export const checkpointSchema = z
+  .object({
+    runId: idSchema,
+    phase: z.enum(['companies', 'contacts', 'completed']),
+    afterId: idSchema.nullable(),
+    companiesDone: z.number().int().nonnegative(),
+    contactsDone: z.number().int().nonnegative(),
+    startedAt: timestampSchema,
+    updatedAt: timestampSchema,
+    completedAt: timestampSchema.nullable(),
+  })
+  .strict();
+
+/** Every method a {@link MappingStore} must have: the ones matching's operations call. @internal */
 export const MAPPING_STORE_METHODS = [
   'listCustomers',
-  'getCustomer',
   'createCustomer',
-  'createCustomerFromCompany',
   'linkCompany',
   'unlinkCompany',
-  'customerForCompany',
-  'companyForCustomer',
   'listCompanyLinks',
   'linkContact',
   'unlinkContact',
-  'endUserForContact',
-  'contactForEndUser',
   'listContactLinks',
+  'endUserForContact',
   'listCompanies',
   'listContacts',
-  'getCompany',
-  'getContact',
   'putContact',
   'removeContact',
   'getSyncCheckpoint',
@@ -200,25 +203,45 @@ export const MAPPING_STORE_METHODS = [
   'completeSync',
 ] as const;
 
-/** What is wrong with `store` as a {@link MappingStore}: one issue per missing method. @internal */
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  typeof value === 'object' && value !== null;
+
+/** What is wrong with `store` as a {@link MappingStore}: its version, then one issue per missing method. @internal */
 export function mappingStoreIssues(store: unknown, path = 'store'): FieldIssue[] {
-  if (typeof store !== 'object' || store === null) return [{ path, message: 'must be a MappingStore' }];
-  return MAPPING_STORE_METHODS.filter(
-    (method) => typeof (store as Record<string, unknown>)[method] !== 'function',
-  ).map((method) => ({ path: `${path}.${method}`, message: 'must be a function' }));
+  if (!isObject(store)) {
+    return [{ path, message: 'must be a MappingStore (for example createMemoryMappingStore())' }];
+  }
+  const issues: FieldIssue[] = [];
+  if (store.specificationVersion !== 'v1') {
+    issues.push({
+      path: `${path}.specificationVersion`,
+      message: `must be 'v1' (this @qdesk/matching implements version v1 of the port), got ${JSON.stringify(store.specificationVersion)}`,
+    });
+  }
+  const missing = MAPPING_STORE_METHODS.filter((method) => typeof store[method] !== 'function');
+  if (missing.length > 0) issues.push({ path, message: `missing method(s): ${missing.join(', ')}` });
+  return issues;
 }
 
-/** Throws one {@link ConfigError} listing every method `store` lacks. @internal */
-export function assertMappingStore(store: unknown, path = 'store'): void {
-  const issues = mappingStoreIssues(store, path);
-  if (issues.length > 0) {
-    throw new ConfigError(
-      `The ${path} is not a complete MappingStore: ${issues.map((i) => `${i.path} ${i.message}`).join(', ')}. ` +
-        'Implement every method of the MappingStore port (or use createMemoryMappingStore()) and run ' +
-        'runMappingStoreConformance from @qdesk/core/testing against it.',
-      issues,
-    );
+/** What is wrong with `audit` as an optional `AuditLog`. @internal */
+export function auditLogIssues(audit: unknown, path = 'audit'): FieldIssue[] {
+  if (audit === undefined) return [];
+  if (!isObject(audit) || typeof audit.append !== 'function') {
+    return [{ path, message: 'must be an AuditLog with append() (or be left out)' }];
   }
+  return audit.specificationVersion === 'v1'
+    ? []
+    : [{ path: `${path}.specificationVersion`, message: "must be 'v1'" }];
+}
+
+/**
+ * Throws one `ConfigError` listing every gap of the ports an operation was given (a store without some
+ * methods, an audit log without `append`), so a half-built port fails at the first call, not deep inside a run.
+ * @internal
+ */
+export function assertPorts(input: { store?: unknown; audit?: unknown }): void {
+  const issues = [...mappingStoreIssues(input.store), ...auditLogIssues(input.audit)];
+  if (issues.length > 0) throw ConfigError.fromIssues('matching ports', issues);
 }
 
 const DIGITS = /^\d+$/;
@@ -238,17 +261,3 @@ export function compareIds(a: string, b: string): number {
   }
   return a < b ? -1 : a > b ? 1 : 0;
 }
-
-/** @internal */
-export const checkpointSchema = z
-  .object({
-    runId: idSchema,
-    phase: z.enum(['companies', 'contacts', 'completed']),
-    afterId: idSchema.nullable(),
-    companiesDone: z.number().int().nonnegative(),
-    contactsDone: z.number().int().nonnegative(),
-    startedAt: timestampSchema,
-    updatedAt: timestampSchema,
-    completedAt: timestampSchema.nullable(),
-  })
-  .strict();

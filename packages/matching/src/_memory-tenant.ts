@@ -1,7 +1,6 @@
-import { QdeskError } from '../errors.js';
-import { freezeCopy } from '../internal/immutable.js';
-import type { PsaCompany, PsaContact } from '../ports/psa.js';
-import type { ContactRemoval, SyncPruneResult } from './mapping-store.js';
+import { type PsaCompany, type PsaContact, QdeskError } from '@qdesk/core';
+import { freezeCopy } from '@qdesk/core/memory';
+import type { ContactRemoval, LinkResult, SyncPruneResult } from './mapping-store.js';
 import type { CompanyLink, ContactLink, Customer, SyncCheckpoint } from './types.js';
 
 interface Stamped<T> {
@@ -10,11 +9,11 @@ interface Stamped<T> {
 }
 
 const conflict = (message: string, details: Record<string, unknown>) =>
-  new QdeskError('conflict', message, { details });
+  new QdeskError(message, { code: 'conflict', details });
 
 /**
  * One tenant's matching state in memory, with the one-to-one rules of the MappingStore port. Inputs are validated
- * by the caller; values are stored deeply frozen.
+ * by the caller; values are stored deeply frozen, so reads hand them out as they are.
  * @internal
  */
 export class MemoryTenant {
@@ -25,18 +24,12 @@ export class MemoryTenant {
   readonly endUserLinks = new Map<string, ContactLink>();
   readonly companies = new Map<string, Stamped<PsaCompany>>();
   readonly contacts = new Map<string, Stamped<PsaContact>>();
-  readonly contactsByCompany = new Map<string, Set<string>>();
   checkpoint: SyncCheckpoint | null = null;
 
-  addCustomer(customer: Customer): Customer {
-    if (this.customers.has(customer.id)) {
-      throw conflict(`A customer with id ${customer.id} exists already; pick another id.`, {
-        customerId: customer.id,
-      });
+  assertCustomerIdFree(customerId: string): void {
+    if (this.customers.has(customerId)) {
+      throw conflict(`A customer with id ${customerId} exists already; pick another id.`, { customerId });
     }
-    const stored = freezeCopy(customer);
-    this.customers.set(customer.id, stored);
-    return stored;
   }
 
   assertCompanyFree(companyId: string): void {
@@ -49,9 +42,16 @@ export class MemoryTenant {
     }
   }
 
-  linkCompany(link: CompanyLink): CompanyLink {
+  /** Stores a customer; the caller checked that its id (and the company it links to) are free. */
+  addCustomer(customer: Customer): Customer {
+    const stored = freezeCopy(customer);
+    this.customers.set(customer.id, stored);
+    return stored;
+  }
+
+  linkCompany(link: CompanyLink): LinkResult<CompanyLink> {
     const existing = this.companyLinks.get(link.companyId);
-    if (existing?.customerId === link.customerId) return existing;
+    if (existing?.customerId === link.customerId) return { link: existing, created: false };
     this.assertCompanyFree(link.companyId);
     const other = this.customerLinks.get(link.customerId);
     if (other) {
@@ -63,7 +63,7 @@ export class MemoryTenant {
     const stored = freezeCopy(link);
     this.companyLinks.set(link.companyId, stored);
     this.customerLinks.set(link.customerId, stored);
-    return stored;
+    return { link: stored, created: true };
   }
 
   unlinkCompany(companyId: string): CompanyLink | null {
@@ -75,9 +75,9 @@ export class MemoryTenant {
     return link;
   }
 
-  linkContact(link: ContactLink): ContactLink {
+  linkContact(link: ContactLink): LinkResult<ContactLink> {
     const existing = this.contactLinks.get(link.contactId);
-    if (existing?.endUserId === link.endUserId) return existing;
+    if (existing?.endUserId === link.endUserId) return { link: existing, created: false };
     if (existing) {
       throw conflict(
         `Contact ${link.contactId} is already matched to end-user ${existing.endUserId}; unmatch it first.`,
@@ -94,7 +94,7 @@ export class MemoryTenant {
     const stored = freezeCopy(link);
     this.contactLinks.set(link.contactId, stored);
     this.endUserLinks.set(link.endUserId, stored);
-    return stored;
+    return { link: stored, created: true };
   }
 
   unlinkContact(contactId: string): ContactLink | null {
@@ -111,26 +111,12 @@ export class MemoryTenant {
   }
 
   putContact(contact: PsaContact, runId: string): void {
-    const previous = this.contacts.get(contact.id);
-    if (previous && previous.record.companyId !== contact.companyId) {
-      this.contactsByCompany.get(previous.record.companyId)?.delete(contact.id);
-    }
     this.contacts.set(contact.id, { record: freezeCopy(contact), runId });
-    let ids = this.contactsByCompany.get(contact.companyId);
-    if (!ids) {
-      ids = new Set();
-      this.contactsByCompany.set(contact.companyId, ids);
-    }
-    ids.add(contact.id);
   }
 
   removeContact(contactId: string): ContactRemoval {
-    const stored = this.contacts.get(contactId);
-    if (stored) {
-      this.contacts.delete(contactId);
-      this.contactsByCompany.get(stored.record.companyId)?.delete(contactId);
-    }
-    return { removed: stored !== undefined, unlinked: this.unlinkContact(contactId) };
+    const removed = this.contacts.delete(contactId);
+    return { removed, unlinked: this.unlinkContact(contactId) };
   }
 
   /** Removes records not stamped with `runId`, and their links. */

@@ -1,7 +1,11 @@
-import { AdapterError, isQdeskError } from '../errors.js';
-import type { PsaAdapter, PsaCompany, PsaContact } from '../ports/psa.js';
-import type { Clock } from '../ports/runtime.js';
-import { callPort } from '../verifier/context.js';
+import {
+  AdapterError,
+  type Clock,
+  isQdeskError,
+  type PsaAdapter,
+  type PsaCompany,
+  type PsaContact,
+} from '@qdesk/core';
 import { recordProblem, SHAPES } from './_inputs.js';
 import type { MappingStore } from './mapping-store.js';
 import type { MatchingSyncProgress, SkippedRecord } from './matching-sync.js';
@@ -31,8 +35,6 @@ export async function readPhase(
   signal: AbortSignal | undefined,
 ): Promise<SyncCheckpoint> {
   const { psa, store, tenantId, clock, batchSize, emit } = ctx;
-  const storeCall = <T>(operation: string, run: () => Promise<T>) =>
-    callPort('mapping store', operation, run);
   const doneKey = phase === 'companies' ? 'companiesDone' : 'contactsDone';
   const base = start[doneKey];
   let checkpoint = start;
@@ -53,7 +55,7 @@ export async function readPhase(
       [doneKey]: checkpoint[doneKey] + records.length,
       updatedAt: clock.now(),
     };
-    await storeCall('saveSyncBatch', () =>
+    await AdapterError.wrap('mapping store', 'saveSyncBatch', () =>
       store.saveSyncBatch(tenantId, {
         checkpoint: next,
         [phase]: records,
@@ -74,8 +76,11 @@ export async function readPhase(
     },
   };
   let storeFailed = false;
+  const port = `PSA (${psa.name})`;
+  const operation = phase === 'companies' ? 'listCompanies' : 'listContacts';
   try {
-    const listing = phase === 'companies' ? psa.listCompanies(options) : psa.listContacts(options);
+    // Both exist: createMatchingSync refuses a PSA without capabilities.listRecords and the two listings.
+    const listing = phase === 'companies' ? psa.listCompanies!(options) : psa.listContacts!(options);
     for await (const record of listing as AsyncIterable<PsaCompany | PsaContact>) {
       if (pageEnded || buffer.length >= batchSize) {
         storeFailed = true;
@@ -85,10 +90,10 @@ export async function readPhase(
       pageEnded = false;
       const id = (record as { id?: unknown } | null)?.id;
       if (typeof id !== 'string' || id === '') {
-        throw new AdapterError(
-          'adapter_failed',
-          `The PSA (${psa.name}) listed a ${phase} record without an id.`,
-        );
+        throw new AdapterError(`The ${port} listed a ${phase} record without an id; check the adapter.`, {
+          port,
+          operation,
+        });
       }
       const issue = recordProblem(record, phase === 'companies' ? SHAPES.company : SHAPES.contact, phase);
       if (issue) skipped.push({ phase, id, issue });
@@ -103,10 +108,14 @@ export async function readPhase(
     const reason = error instanceof Error ? error.message : String(error);
     const at = checkpoint.afterId === null ? 'from the start' : `after id ${checkpoint.afterId}`;
     throw new AdapterError(
-      'psa_unavailable',
-      `Reading ${phase} from the PSA (${psa.name}) failed: ${reason}. ${checkpoint[doneKey]} are stored; run the ` +
+      `Reading ${phase} from the ${port} failed: ${reason}. ${checkpoint[doneKey]} are stored; run the ` +
         `sync again to resume ${at}.`,
-      { cause: error, details: { phase, afterId: checkpoint.afterId, done: checkpoint[doneKey] } },
+      {
+        cause: error,
+        port,
+        operation,
+        details: { phase, afterId: checkpoint.afterId, done: checkpoint[doneKey] },
+      },
     );
   }
   await flush();

@@ -1,6 +1,7 @@
+import { createMemoryAuditLog } from '@qdesk/core/memory';
 import { describe, expect, it } from 'vitest';
 import { confirmSuggestions } from './confirm-suggestions.js';
-import { company, contact, customer, endUser, TENANT } from './fixtures.test-helpers.js';
+import { addCustomers, company, contact, customer, endUser, TENANT } from './fixtures.test-helpers.js';
 import { createMemoryMappingStore } from './memory-mapping-store.js';
 import { suggestCompanyMatches } from './suggest-companies.js';
 import { suggestContactMatches } from './suggest-contacts.js';
@@ -9,7 +10,7 @@ const actor = { tenantId: TENANT, technicianId: 'admin-1', technicianName: 'Ada 
 
 async function storeWith(customers: ReturnType<typeof customer>[]) {
   const store = createMemoryMappingStore();
-  for (const c of customers) await store.createCustomer(c);
+  await addCustomers(store, customers);
   return store;
 }
 
@@ -81,15 +82,13 @@ describe('confirmSuggestions', () => {
   it('reports a pair linked before, a side taken meanwhile and a vanished customer instead of failing', async () => {
     const store = await storeWith([customer('c-1', 'One'), customer('c-2', 'Two'), customer('c-3', 'Three')]);
     const by = { id: 'other', name: 'Other' };
-    await store.linkCompany({
-      tenantId: TENANT,
+    await store.linkCompany(TENANT, {
       companyId: '1',
       customerId: 'c-1',
       confirmedBy: by,
       confirmedAt: 1,
     });
-    await store.linkCompany({
-      tenantId: TENANT,
+    await store.linkCompany(TENANT, {
       companyId: '9',
       customerId: 'c-2',
       confirmedBy: by,
@@ -150,5 +149,92 @@ describe('confirmSuggestions', () => {
       code: 'adapter_failed',
       cause: expect.objectContaining({ message: 'disk full' }),
     });
+  });
+});
+
+describe('confirmSuggestions: audit', () => {
+  it('records each link it creates with the admin and the before and after, and nothing for a repeat', async () => {
+    const customers = [
+      customer('c-north', 'Northwind'),
+      customer('c-acme-1', 'Acme'),
+      customer('c-acme-2', 'Acme Inc'),
+    ];
+    const store = await storeWith(customers);
+    const audit = createMemoryAuditLog();
+    const suggestions = suggestCompanyMatches(
+      [company('1', 'Northwind LLC'), company('2', 'ACME')],
+      customers,
+    );
+    await confirmSuggestions({ store, actor, kind: 'companies', suggestions, at: 1234, audit });
+    const again = await confirmSuggestions({ store, actor, kind: 'companies', suggestions, at: 9999, audit });
+    expect(again.skipped.map((s) => s.reason)).toEqual(['already_linked', 'tie', 'tie']);
+    expect(audit.all()).toEqual([
+      {
+        id: expect.stringMatching(/^audit_/),
+        at: 1234,
+        tenantId: TENANT,
+        sessionId: null,
+        action: 'link_company',
+        actor: { type: 'technician', id: 'admin-1', name: 'Ada Admin' },
+        ticketId: null,
+        ticketNumber: null,
+        endUserId: null,
+        method: null,
+        result: 'ok',
+        status: null,
+        detail: { companyId: '1', before: null, after: 'c-north', via: 'confirmed_suggestion' },
+      },
+    ]);
+  });
+
+  it("records a contact link under its end-user, without the contact's email or phone", async () => {
+    const store = createMemoryMappingStore();
+    const audit = createMemoryAuditLog();
+    const secretish = {
+      ...contact('10', '1', 'Ana', 'Silva', ['ana.private@a.example']),
+      mobilePhone: '+15550100001',
+    };
+    const suggestions = suggestContactMatches(
+      [secretish],
+      [endUser('eu-ana', 'c-1', 'Ana Silva', 'ana.private@a.example')],
+      { companyLinks: [{ companyId: '1', customerId: 'c-1' }] },
+    );
+    await confirmSuggestions({ store, actor, kind: 'contacts', suggestions, audit });
+    const [record] = audit.all();
+    expect(record).toMatchObject({
+      action: 'link_contact',
+      endUserId: 'eu-ana',
+      detail: { contactId: '10', before: null, after: 'eu-ana', via: 'confirmed_suggestion' },
+    });
+    expect(JSON.stringify(audit.all())).not.toMatch(/ana\.private|5550100001|Silva/);
+  });
+
+  it('removes a link again when its audit record cannot be written, so no link goes unrecorded', async () => {
+    const store = createMemoryMappingStore();
+    const failing = {
+      ...createMemoryAuditLog(),
+      append: () => Promise.reject(new Error('audit volume full')),
+    };
+    const suggestions = suggestContactMatches(
+      [contact('10', '1', 'Ana', 'Silva', ['ana@a.example'])],
+      [endUser('eu-ana', 'c-1', 'Ana Silva', 'ana@a.example')],
+      { companyLinks: [{ companyId: '1', customerId: 'c-1' }] },
+    );
+    await expect(
+      confirmSuggestions({ store, actor, kind: 'contacts', suggestions, audit: failing }),
+    ).rejects.toMatchObject({ name: 'AdapterError', port: 'audit log', operation: 'append' });
+    expect(await store.listContactLinks(TENANT)).toEqual([]);
+  });
+
+  it('refuses an audit log without append before linking anything', async () => {
+    const store = await storeWith([customer('c-north', 'Northwind')]);
+    const suggestions = suggestCompanyMatches(
+      [company('1', 'Northwind')],
+      [customer('c-north', 'Northwind')],
+    );
+    await expect(
+      confirmSuggestions({ store, actor, kind: 'companies', suggestions, audit: {} as never }),
+    ).rejects.toMatchObject({ code: 'config_invalid', issues: [{ path: 'audit' }] });
+    expect(await store.listCompanyLinks(TENANT)).toEqual([]);
   });
 });

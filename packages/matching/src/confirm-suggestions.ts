@@ -1,9 +1,8 @@
+import { type Actor, AdapterError, type AuditLog, isQdeskError } from '@qdesk/core';
 import { z } from 'zod';
-import { isQdeskError } from '../errors.js';
-import type { Actor } from '../types.js';
-import { callPort } from '../verifier/context.js';
-import { actorSchema, assertMappingStore, idSchema, parseInput, timestampSchema } from './_inputs.js';
-import type { MappingStore } from './mapping-store.js';
+import { actorSchema, assertPorts, idSchema, parseInput, timestampSchema } from './_inputs.js';
+import { auditLinkChange, technician } from './_link-audit.js';
+import type { LinkResult, MappingStore } from './mapping-store.js';
 import type { CompanyLink, CompanyMatchSuggestion, ContactLink, ContactMatchSuggestion } from './types.js';
 
 /**
@@ -37,6 +36,8 @@ interface ConfirmInputBase<S> {
   at?: number;
   /** Confirm weak suggestions too (never ties or conflicts). Default false: strong only. */
   includeWeak?: boolean;
+  /** Where each confirmed link is recorded (`link_company` / `link_contact`, the admin as actor). */
+  audit?: AuditLog;
 }
 
 /** Confirms company suggestions. @public */
@@ -76,7 +77,8 @@ const suggestionSchema = z.looseObject({
 });
 const inputSchema = z
   .object({
-    store: z.custom<MappingStore>((v) => typeof v === 'object' && v !== null, 'must be a MappingStore'),
+    store: z.unknown(),
+    audit: z.unknown().optional(),
     kind: z.enum(['companies', 'contacts'], { error: 'must be companies or contacts' }),
     actor: actorSchema,
     suggestions: z.array(z.unknown()),
@@ -87,6 +89,14 @@ const inputSchema = z
 const companyIds = suggestionSchema.extend({ companyId: idSchema, customerId: idSchema });
 const contactIds = suggestionSchema.extend({ contactId: idSchema, endUserId: idSchema });
 
+function pair(s: CompanyMatchSuggestion): { companyId: string; customerId: string };
+function pair(s: ContactMatchSuggestion): { contactId: string; endUserId: string };
+function pair(s: CompanyMatchSuggestion | ContactMatchSuggestion) {
+  return 'endUserId' in s
+    ? { contactId: s.contactId, endUserId: s.endUserId }
+    : { companyId: s.companyId, customerId: s.customerId };
+}
+
 /**
  * "Select all suggested, confirm": links every strong suggestion in `suggestions` (weak ones too with
  * `includeWeak`), one by one, and reports the rest with a reason. Ties and conflicts are never confirmed: they are
@@ -96,7 +106,10 @@ const contactIds = suggestionSchema.extend({ contactId: idSchema, endUserId: idS
  * const { rows } = await listMatches({ store, tenantId, kind: 'companies', filter: 'suggested', limit: 1000 });
  * const result = await confirmSuggestions({ store, actor, kind: 'companies', suggestions: rows.flatMap((r) => r.suggestions) });
  * ```
- * @throws {@link InputError} naming the bad field; `AdapterError` when the store fails (links made so far stay).
+ * Note: with `audit`, each link created is recorded as it is made; when the audit log fails, that link is removed
+ * again and the error thrown (links confirmed and recorded before it stay).
+ * @throws `InputError` naming the bad field; `AdapterError` when the store or the audit log fails (links made
+ * and recorded so far stay).
  * @public
  */
 export function confirmSuggestions(
@@ -110,16 +123,18 @@ export async function confirmSuggestions(
   input: ConfirmCompanySuggestionsInput | ConfirmContactSuggestionsInput,
 ): Promise<ConfirmResult<CompanyLink | ContactLink, CompanyMatchSuggestion | ContactMatchSuggestion>> {
   const parsed = parseInput(inputSchema, input, 'confirmSuggestions');
-  assertMappingStore(parsed.store);
+  assertPorts(input);
   const companies = parsed.kind === 'companies';
   parseInput(
     z.array(companies ? companyIds : contactIds),
     input.suggestions,
     'confirmSuggestions (suggestions)',
   );
-  const { store, actor } = parsed;
-  const confirmedBy = { id: actor.technicianId, name: actor.technicianName };
+  const { store, audit } = input;
+  const { actor } = parsed;
+  const tenantId = actor.tenantId;
   const confirmedAt = parsed.at ?? Date.now();
+  const confirmation = { confirmedBy: { id: actor.technicianId, name: actor.technicianName }, confirmedAt };
   const suggestions = input.suggestions as readonly (CompanyMatchSuggestion | ContactMatchSuggestion)[];
   const sourceOf = (s: CompanyMatchSuggestion | ContactMatchSuggestion) =>
     companies ? s.companyId : (s as ContactMatchSuggestion).contactId;
@@ -144,32 +159,44 @@ export async function confirmSuggestions(
       result.skipped.push({ suggestion, reason });
       continue;
     }
+    let linked: LinkResult<CompanyLink | ContactLink>;
     try {
-      const link = await callPort<CompanyLink | ContactLink>('mapping store', 'confirmSuggestions', () =>
-        companies
-          ? store.linkCompany({
-              tenantId: actor.tenantId,
-              companyId: suggestion.companyId,
-              customerId: suggestion.customerId,
-              confirmedBy,
-              confirmedAt,
-            })
-          : store.linkContact({
-              tenantId: actor.tenantId,
-              contactId: (suggestion as ContactMatchSuggestion).contactId,
-              endUserId: (suggestion as ContactMatchSuggestion).endUserId,
-              confirmedBy,
-              confirmedAt,
-            }),
+      linked = await AdapterError.wrap<LinkResult<CompanyLink | ContactLink>>(
+        'mapping store',
+        companies ? 'linkCompany' : 'linkContact',
+        () =>
+          companies
+            ? store.linkCompany(tenantId, { ...pair(suggestion as CompanyMatchSuggestion), ...confirmation })
+            : store.linkContact(tenantId, { ...pair(suggestion as ContactMatchSuggestion), ...confirmation }),
       );
-      const earlier = link.confirmedAt !== confirmedAt || link.confirmedBy.id !== confirmedBy.id;
-      if (earlier) result.skipped.push({ suggestion, reason: 'already_linked' });
-      else result.confirmed.push(link);
     } catch (error) {
       if (!isQdeskError(error) || (error.code !== 'conflict' && error.code !== 'input_invalid')) throw error;
       const reason = error.code === 'conflict' ? 'taken' : 'stale';
       result.skipped.push({ suggestion, reason, message: error.message });
+      continue;
     }
+    if (!linked.created) {
+      result.skipped.push({ suggestion, reason: 'already_linked' });
+      continue;
+    }
+    const change = {
+      actor: technician(actor),
+      at: confirmedAt,
+      via: 'confirmed_suggestion' as const,
+      before: null,
+    };
+    if (companies) {
+      const link = linked.link as CompanyLink;
+      await auditLinkChange(audit, { ...change, kind: 'company', after: link }, () =>
+        store.unlinkCompany(tenantId, link.companyId),
+      );
+    } else {
+      const link = linked.link as ContactLink;
+      await auditLinkChange(audit, { ...change, kind: 'contact', after: link }, () =>
+        store.unlinkContact(tenantId, link.contactId),
+      );
+    }
+    result.confirmed.push(linked.link);
   }
   return result;
 }

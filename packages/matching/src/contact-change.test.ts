@@ -1,6 +1,6 @@
+import type { PsaAdapter } from '@qdesk/core';
+import { createManualClock, createMemoryAuditLog, createMemoryPsa } from '@qdesk/core/memory';
 import { describe, expect, it } from 'vitest';
-import { createMemoryPsa } from '../memory/psa.js';
-import type { PsaAdapter } from '../ports/psa.js';
 import { company, contact, TENANT } from './fixtures.test-helpers.js';
 import { createMatchingSync } from './matching-sync.js';
 import { createMemoryMappingStore } from './memory-mapping-store.js';
@@ -22,12 +22,12 @@ describe('MatchingSync.applyContactChange', () => {
       outcome: 'stored',
       unlinked: null,
     });
-    expect(await store.getContact(TENANT, '5')).toEqual(created);
+    expect(await store.inspect.contact(TENANT, '5')).toEqual(created);
     await sync.applyContactChange({
       action: 'updated',
       contact: { ...created, emails: ['BEA@new.example'] },
     });
-    expect((await store.getContact(TENANT, '5'))?.emails).toEqual(['BEA@new.example']);
+    expect((await store.inspect.contact(TENANT, '5'))?.emails).toEqual(['BEA@new.example']);
   });
 
   it('reads the contact from the PSA when the change carries only its id', async () => {
@@ -35,14 +35,13 @@ describe('MatchingSync.applyContactChange', () => {
     expect(await sync.applyContactChange({ action: 'updated', contactId: '1' })).toMatchObject({
       outcome: 'stored',
     });
-    expect((await store.getContact(TENANT, '1'))?.lastName).toBe('Silva');
+    expect((await store.inspect.contact(TENANT, '1'))?.lastName).toBe('Silva');
   });
 
   it('removes a deleted contact with its link', async () => {
     const { store, sync } = setup();
     await sync.run();
-    const link = await store.linkContact({
-      tenantId: TENANT,
+    const { link } = await store.linkContact(TENANT, {
       contactId: '1',
       endUserId: 'eu-1',
       confirmedBy: by,
@@ -53,11 +52,36 @@ describe('MatchingSync.applyContactChange', () => {
       outcome: 'removed',
       unlinked: link,
     });
-    expect(await store.getContact(TENANT, '1')).toBeNull();
-    expect(await store.contactForEndUser(TENANT, 'eu-1')).toBeNull();
+    expect(await store.inspect.contact(TENANT, '1')).toBeNull();
+    expect(await store.endUserForContact(TENANT, '1')).toBeNull();
     expect(await sync.applyContactChange({ action: 'deleted', contactId: '1' })).toMatchObject({
       outcome: 'absent',
     });
+  });
+
+  it('records the link a deleted contact takes with it as an unlink by QDesk, before and after', async () => {
+    const psa = createMemoryPsa({ companies: [company('10', 'A')], contacts: [], tickets: [] });
+    const store = createMemoryMappingStore();
+    const audit = createMemoryAuditLog();
+    const clock = createManualClock(5_000);
+    const sync = createMatchingSync({ psa, store, tenantId: TENANT, audit, clock });
+    await sync.applyContactChange({
+      action: 'created',
+      contact: contact('1', '10', 'Ana', 'Silva', ['a@a.example']),
+    });
+    await store.linkContact(TENANT, { contactId: '1', endUserId: 'eu-1', confirmedBy: by, confirmedAt: 1 });
+    await sync.applyContactChange({ action: 'updated', contactId: '1' }); // the PSA has no contact 1: deleted
+    await sync.applyContactChange({ action: 'deleted', contactId: '1' }); // gone already: nothing to record
+    expect(audit.all()).toEqual([
+      expect.objectContaining({
+        at: 5_000,
+        tenantId: TENANT,
+        action: 'unlink_contact',
+        actor: { type: 'system', id: 'qdesk' },
+        endUserId: 'eu-1',
+        detail: { contactId: '1', before: 'eu-1', after: null, via: 'contact_deleted' },
+      }),
+    ]);
   });
 
   it('removes a contact the PSA no longer has when an update carries only its id', async () => {

@@ -1,8 +1,7 @@
+import { AdapterError, type AuditLog, type Clock, type PsaAdapter, type PsaContact } from '@qdesk/core';
 import { z } from 'zod';
-import { AdapterError } from '../errors.js';
-import type { PsaAdapter, PsaContact } from '../ports/psa.js';
-import { callPort } from '../verifier/context.js';
 import { checkRecord, idSchema, parseInput, recordProblem, SHAPES } from './_inputs.js';
+import { auditLinkChange, SYSTEM } from './_link-audit.js';
 import type { MappingStore } from './mapping-store.js';
 import type { ContactLink } from './types.js';
 
@@ -66,23 +65,46 @@ const changeSchema = z
     }
   });
 
-/** Applies a webhook's contact change to the store. @internal */
+/** What {@link applyContactChange} works with: the sync's ports. @internal */
+export interface ContactChangeContext {
+  psa: PsaAdapter;
+  store: MappingStore;
+  tenantId: string;
+  clock: Clock;
+  audit: AuditLog | undefined;
+}
+
+/**
+ * Applies a webhook's contact change to the store. A deleted contact's link goes with it, recorded as
+ * `unlink_contact` by QDesk itself (`via: 'contact_deleted'`).
+ * @internal
+ */
 export async function applyContactChange(
-  psa: PsaAdapter,
-  store: MappingStore,
-  tenantId: string,
+  ctx: ContactChangeContext,
   change: ContactChange,
 ): Promise<ContactChangeResult> {
+  const { psa, store, tenantId } = ctx;
   const operation = 'applyContactChange';
   const parsed = parseInput(changeSchema, change, operation);
   const put = async (contact: PsaContact): Promise<ContactChangeResult> => {
-    await callPort('mapping store', operation, () => store.putContact(tenantId, contact));
+    await AdapterError.wrap('mapping store', 'putContact', () => store.putContact(tenantId, contact));
     return { contactId: contact.id, outcome: 'stored', unlinked: null };
   };
   const remove = async (contactId: string): Promise<ContactChangeResult> => {
-    const { removed, unlinked } = await callPort('mapping store', operation, () =>
+    const { removed, unlinked } = await AdapterError.wrap('mapping store', 'removeContact', () =>
       store.removeContact(tenantId, contactId),
     );
+    if (unlinked) {
+      // The contact is gone from the PSA, so its link cannot be put back if the record fails.
+      await auditLinkChange(ctx.audit, {
+        kind: 'contact',
+        actor: SYSTEM,
+        at: ctx.clock.now(),
+        via: 'contact_deleted',
+        before: unlinked,
+        after: null,
+      });
+    }
     return { contactId, outcome: removed ? 'removed' : 'absent', unlinked };
   };
 
@@ -92,15 +114,15 @@ export async function applyContactChange(
   }
   const contactId = parsed.contactId!;
   if (parsed.action === 'deleted') return remove(contactId);
-  const fetched = await callPort('PSA', 'getContact', () => psa.getContact(contactId));
+  const port = `PSA (${psa.name})`;
+  const fetched = await AdapterError.wrap(port, 'getContact', () => psa.getContact(contactId));
   if (fetched === null) return remove(contactId);
   const problem = recordProblem(fetched, SHAPES.contact, 'contact');
   if (problem || fetched.id !== contactId) {
     throw new AdapterError(
-      'adapter_failed',
-      `The PSA (${psa.name}) returned a malformed contact for ${contactId} ` +
+      `The ${port} returned a malformed contact for ${contactId} ` +
         `(${problem ? `${problem.path}: ${problem.message}` : `id ${fetched.id}`}); check the adapter.`,
-      { details: { contactId } },
+      { port, operation: 'getContact', details: { contactId } },
     );
   }
   return put(fetched);

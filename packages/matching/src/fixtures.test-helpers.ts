@@ -1,5 +1,5 @@
-import type { PsaCompany, PsaContact } from '../ports/psa.js';
-import type { EndUser } from '../types.js';
+import type { EndUser, PsaCompany, PsaContact } from '@qdesk/core';
+import type { MappingStore } from './mapping-store.js';
 import type { Customer } from './types.js';
 
 export const TENANT = 'msp-test';
@@ -57,4 +57,9 @@ export function manyContacts(count: number, companies: number, from = 1): PsaCon
     const n = from + i;
     return contact(String(n), String(1 + (n % companies)), `First${n}`, `Last${n}`, [`user${n}@example.com`]);
   });
+}
+
+/** Stores `customers` in `store` (each under its own tenant), as an app seeds its customers. */
+export async function addCustomers(store: MappingStore, customers: readonly Customer[]): Promise<void> {
+  for (const { tenantId, ...customer } of customers) await store.createCustomer(tenantId, customer);
 }

@@ -1,6 +1,6 @@
+import type { EndUser } from '@qdesk/core';
 import { beforeEach, describe, expect, it } from 'vitest';
-import type { EndUser } from '../types.js';
-import { company, contact, customer, endUser, TENANT } from './fixtures.test-helpers.js';
+import { addCustomers, company, contact, customer, endUser, TENANT } from './fixtures.test-helpers.js';
 import { listMatches } from './list-matches.js';
 import type { MappingStore } from './mapping-store.js';
 import { createMemoryMappingStore } from './memory-mapping-store.js';
@@ -11,14 +11,12 @@ let endUsers: EndUser[];
 
 beforeEach(async () => {
   store = createMemoryMappingStore();
-  for (const c of [
+  await addCustomers(store, [
     customer('cust-north', 'Northwind Traders'),
     customer('cust-contoso', 'Contoso Dental', 'contoso.example'),
     customer('cust-acme-1', 'Acme'),
     customer('cust-acme-2', 'ACME Inc.'),
-  ]) {
-    await store.createCustomer(c);
-  }
+  ]);
   await store.saveSyncBatch(TENANT, {
     checkpoint: {
       runId: 'run-1',
@@ -45,8 +43,7 @@ beforeEach(async () => {
       contact('14', '2', 'Dev', 'Patel', ['dev@contoso.example']),
     ],
   });
-  await store.linkCompany({
-    tenantId: TENANT,
+  await store.linkCompany(TENANT, {
     companyId: '1',
     customerId: 'cust-north',
     confirmedBy: by,
@@ -58,8 +55,7 @@ beforeEach(async () => {
     endUser('eu-chloe', 'cust-north', 'Chloe Martin', 'chloe@north.example'),
     endUser('eu-dev', 'cust-contoso', 'Dev Patel', 'dev@contoso.example'),
   ];
-  await store.linkContact({
-    tenantId: TENANT,
+  await store.linkContact(TENANT, {
     contactId: '10',
     endUserId: 'eu-ana',
     confirmedBy: by,

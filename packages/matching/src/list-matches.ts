@@ -1,7 +1,6 @@
+import { AdapterError, type EndUser, type PsaCompany, type PsaContact } from '@qdesk/core';
 import { z } from 'zod';
-import type { PsaCompany, PsaContact } from '../ports/psa.js';
-import type { EndUser } from '../types.js';
-import { assertMappingStore, compareIds, idSchema, pagingSchema, parseInput } from './_inputs.js';
+import { assertPorts, compareIds, idSchema, pagingSchema, parseInput } from './_inputs.js';
 import { push } from './_suggestions.js';
 import type { MappingStore } from './mapping-store.js';
 import { normalizeEmail, normalizePersonName } from './normalize.js';
@@ -105,7 +104,7 @@ export interface MatchPage<Row> {
 
 const querySchema = z
   .object({
-    store: z.custom<MappingStore>((v) => typeof v === 'object' && v !== null, 'must be a MappingStore'),
+    store: z.unknown(),
     tenantId: idSchema,
     kind: z.enum(['companies', 'contacts'], { error: 'must be companies or contacts' }),
     filter: z.enum(['suggested', 'all', 'unmatched', 'matched'], {
@@ -169,7 +168,7 @@ const status = (linked: boolean, suggested: number): MatchStatus =>
  * const page = await listMatches({ store, tenantId, kind: 'companies', filter: 'suggested', limit: 50 });
  * const contacts = await listMatches({ store, tenantId, kind: 'contacts', filter: 'all', endUsers });
  * ```
- * @throws {@link InputError} naming the bad field.
+ * @throws `InputError` naming the bad field; `AdapterError` when the store fails.
  * @public
  */
 export function listMatches(query: CompanyMatchQuery): Promise<MatchPage<CompanyMatchRow>>;
@@ -184,18 +183,20 @@ export async function listMatches(
   query: CompanyMatchQuery | ContactMatchQuery,
 ): Promise<MatchPage<CompanyMatchRow> | MatchPage<ContactMatchRow>> {
   const q = parseInput(querySchema, query, 'listMatches');
-  assertMappingStore(q.store);
+  assertPorts(query);
   const offset = q.offset ?? 0;
   const limit = q.limit ?? 50;
   const search = q.search === undefined ? '' : normalizePersonName(q.search);
-  const store = q.store;
+  const { store } = query;
+  const read = <T>(operation: string, run: () => Promise<T>) =>
+    AdapterError.wrap('mapping store', operation, run);
   const [companyLinks, customers] = await Promise.all([
-    store.listCompanyLinks(q.tenantId),
-    store.listCustomers(q.tenantId),
+    read('listCompanyLinks', () => store.listCompanyLinks(q.tenantId)),
+    read('listCustomers', () => store.listCustomers(q.tenantId)),
   ]);
 
   if (q.kind === 'companies') {
-    const companies = await store.listCompanies(q.tenantId);
+    const companies = await read('listCompanies', () => store.listCompanies(q.tenantId));
     const linkOf = new Map(companyLinks.map((l) => [l.companyId, l]));
     const customerOf = new Map(customers.map((c) => [c.id, c]));
     const suggestionsOf = new Map<string, CompanyMatchSuggestion[]>();
@@ -224,8 +225,8 @@ export async function listMatches(
 
   const endUsers = (query as ContactMatchQuery).endUsers;
   const [contacts, contactLinks] = await Promise.all([
-    store.listContacts(q.tenantId),
-    store.listContactLinks(q.tenantId),
+    read('listContacts', () => store.listContacts(q.tenantId)),
+    read('listContactLinks', () => store.listContactLinks(q.tenantId)),
   ]);
   // Suggestions look at every contact (an email shared across companies is a conflict), but only the companies
   // listed are matched.

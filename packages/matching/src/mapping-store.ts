@@ -1,33 +1,55 @@
-import type { PsaCompany, PsaContact } from '../ports/psa.js';
-import type { Actor } from '../types.js';
-import type { CompanyLink, ContactLink, Customer, SyncCheckpoint } from './types.js';
+import type { PsaCompany, PsaContact } from '@qdesk/core';
+import type { CompanyLink, ConfirmedBy, ContactLink, Customer, SyncCheckpoint } from './types.js';
 
-/** A customer to create. @public */
+/**
+ * A customer to create in a tenant, optionally linked to a PSA company in the same step.
+ * @public
+ */
 export interface NewCustomer {
-  /** The tenant (MSP). */
-  tenantId: string;
-  /** Name shown to admins. */
+  /** Name shown to admins (1 to 255 printable characters). */
   name: string;
-  /** Web domain or URL (stored normalised by {@link normalizeDomain}); omitted or `null` when unknown. */
+  /** Web domain or web address, stored as given; omitted or `null` when unknown. */
   domain?: string | null;
   /** Id to use; the store makes one up when omitted. */
   id?: string;
+  /**
+   * Links the new customer to this PSA company in the same step: either both are stored or neither (a company
+   * linked already makes the whole call fail with `conflict`).
+   */
+  linkTo?: {
+    /** PSA company id. */
+    companyId: string;
+    /** Who confirmed the link. */
+    confirmedBy: ConfirmedBy;
+    /** Epoch milliseconds of the confirmation. */
+    confirmedAt: number;
+  };
 }
 
-/** Options for {@link MappingStore.createCustomerFromCompany}. @public */
-export interface CreateCustomerFromCompanyOptions {
-  /** Epoch milliseconds of the confirmation (default: now). */
-  at?: number;
-  /** Id for the new customer; the store makes one up when omitted. */
-  customerId?: string;
-}
-
-/** A customer made from a PSA company, and the link between them. @public */
-export interface CustomerFromCompany {
+/** What {@link MappingStore.createCustomer} stored. @public */
+export interface CreatedCustomer {
   /** The new customer. */
   customer: Customer;
-  /** The confirmed link from the company to it. */
-  link: CompanyLink;
+  /** Its link to the company of `linkTo`, or `null` when none was asked for. */
+  link: CompanyLink | null;
+}
+
+/** A company link to confirm: {@link CompanyLink} without its tenant (the method's first argument). @public */
+export type NewCompanyLink = Omit<CompanyLink, 'tenantId'>;
+
+/** A contact link to confirm: {@link ContactLink} without its tenant (the method's first argument). @public */
+export type NewContactLink = Omit<ContactLink, 'tenantId'>;
+
+/**
+ * The answer to a link request: the stored link, and whether this call stored it (`false` when the same pair was
+ * linked before: the earlier confirmation is kept and nothing changed).
+ * @public
+ */
+export interface LinkResult<Link> {
+  /** The link as stored. */
+  link: Link;
+  /** True when this call created it. */
+  created: boolean;
 }
 
 /** Records a sync read, written together with the checkpoint that covers them. @public */
@@ -63,80 +85,83 @@ export interface ContactRemoval {
 /**
  * Where matching keeps its state for each tenant (MSP): QDesk's customers, the confirmed links between PSA companies
  * and customers and between PSA contacts and end-users, the PSA records the last sync read, and the sync checkpoint.
+ * It is also core's `ContactLinks` port: pass the same store to `createVerifier({ contactLinks: store })` and a
+ * ticket's contact leads to the end-user an admin linked it to.
  *
- * ## Partner guide
+ * ## Partner guide: write a mapping store
  *
- * **Use.** `createMemoryMappingStore()` is the embedded default (single process). A persistent store implements this
- * interface; `createMatchingSync`, `listMatches` and `confirmSuggestions` take it as `store`.
+ * **Use.** `createMemoryMappingStore()` is the embedded default (one process, lost on restart). A persistent store
+ * implements the sixteen methods below and declares `specificationVersion: 'v1'`; `createMatchingSync`,
+ * `listMatches`, `confirmSuggestions`, `matchByHand`, `unmatch` and `createCustomerFromCompany` take it as `store`
+ * and check that every method is there before they use it (one `ConfigError` listing the gaps). Each method is
+ * one that an operation of `@qdesk/matching`, or the verifier, calls; there are no optional methods.
  *
- * **Data model.** Every key is scoped by `tenantId`; nothing of one tenant is visible from another.
+ * **Tenancy.** `tenantId` is the first argument of every method, as in core's ports. Nothing of one tenant is
+ * visible or writable from another: key every row by tenant. Records read back carry their `tenantId`.
+ *
+ * **Data model.**
  * - Customers: `id` unique per tenant; `createCustomer` with a taken id throws a `QdeskError` with code `conflict`.
+ *   Name and domain are stored as given (matching normalises when it compares).
  * - Links are one to one: a company has at most one customer and a customer at most one company; a contact at most
- *   one end-user and an end-user at most one contact. Linking a pair that is already linked returns the stored link
- *   unchanged (a retry is harmless); linking either side to something else throws a `QdeskError` with code
- *   `conflict` and changes nothing (unmatch first). Racing writers: exactly one wins. `linkCompany` with a customer
- *   the store does not hold throws `InputError` on `customerId`.
+ *   one end-user and an end-user at most one contact. Linking a pair that is already linked returns the stored
+ *   link with `created: false` (a retry is harmless, the first confirmation is kept); linking either side to
+ *   something else throws a `QdeskError` with code `conflict` and changes nothing (unmatch first). Racing writers:
+ *   exactly one wins (a unique index on each side does it). `linkCompany` with a customer the tenant does not hold
+ *   throws `InputError` on `customerId`. End-users live in the directory, so `linkContact` takes any end-user id.
  * - `endUserForContact` is on the verification path of every ticket: make it one keyed read.
- * - Records: `saveSyncBatch` upserts the records by id, stamps them with `checkpoint.runId` and stores the
- *   checkpoint, all at once (one transaction): either all of it is written or none. `putContact` upserts one contact
- *   (webhooks) and stamps it with the run in progress, so `completeSync` keeps it. `completeSync` removes the
- *   companies and contacts not stamped with the completed run, drops their links, and stores the checkpoint.
- * - Reads hand out copies or deeply frozen values: mutating what was read, or what was written, never changes the
- *   store. List methods return records in any order; callers sort.
+ * - PSA records: `saveSyncBatch` upserts the records by id, stamps them with `checkpoint.runId` and stores the
+ *   checkpoint, all at once (one transaction): either all of it is written or none. `putContact` upserts one
+ *   contact (a webhook) and stamps it with the run in progress, so `completeSync` keeps it. `completeSync` removes
+ *   the companies and contacts not stamped with the completed run, drops their links, and stores the checkpoint.
+ * - Reads hand out copies or deeply frozen values, and writes copy what they are given: mutating either never
+ *   changes the store. List methods return records in any order; callers sort.
  *
- * **Errors.** Validate inputs (`InputError` naming the field); a failure of the backing system throws an error
- * (wrapped by callers into `AdapterError` with it as `cause`).
+ * **Audit.** The store keeps no audit trail: the operations that change links (`confirmSuggestions`,
+ * `matchByHand`, `unmatch`, `createCustomerFromCompany`, the sync and webhook changes) append one record each to the
+ * `AuditLog` they are given, with the link's before and after. Apps change links through them, not through the
+ * store's own `link*` / `unlink*` methods.
  *
- * **Testing.** Run `runMappingStoreConformance` from `@qdesk/core/testing` in your suite; the memory store passes it.
+ * **Errors.** Validate inputs (`InputError` naming the field); let a failure of the backing system throw (callers
+ * wrap it in an `AdapterError` with it as `cause`).
+ *
+ * **Testing.** Run `runMappingStoreConformance` from `@qdesk/matching/testing` in your suite, with an `inspect`
+ * that reads your tables directly; the memory store passes it.
+ * @example
+ * ```ts
+ * const store = createMemoryMappingStore();
+ * const verifier = createVerifier({ secret, directory, psa, contactLinks: store });
+ * ```
  * @public
  */
 export interface MappingStore {
+  /** The version of this port the implementation follows. */
+  readonly specificationVersion: 'v1';
+
   /** Every customer of the tenant. */
   listCustomers(tenantId: string): Promise<Customer[]>;
-  /** One customer, or `null`. */
-  getCustomer(tenantId: string, customerId: string): Promise<Customer | null>;
-  /** Creates a customer (domain normalised, id made up when omitted). Throws `conflict` when the id is taken. */
-  createCustomer(customer: NewCustomer): Promise<Customer>;
-  /**
-   * Creates a customer from a PSA company (its name, its web address as domain) and links them, in one step
-   * confirmed by `actor`. Throws `conflict`, creating nothing, when the company is already linked.
-   */
-  createCustomerFromCompany(
-    company: PsaCompany,
-    actor: Actor,
-    options?: CreateCustomerFromCompanyOptions,
-  ): Promise<CustomerFromCompany>;
+  /** Creates a customer (id made up when omitted), linked to `linkTo` when given, all at once. `conflict` when the id or the company is taken. */
+  createCustomer(tenantId: string, customer: NewCustomer): Promise<CreatedCustomer>;
 
-  /** Confirms a company link. Idempotent for the same pair; `conflict` when either side is linked elsewhere. */
-  linkCompany(link: CompanyLink): Promise<CompanyLink>;
+  /** Confirms a company link. `created: false` for the same pair again; `conflict` when either side is linked elsewhere. */
+  linkCompany(tenantId: string, link: NewCompanyLink): Promise<LinkResult<CompanyLink>>;
   /** Removes the company's link and returns it, or `null` when it had none. */
   unlinkCompany(tenantId: string, companyId: string): Promise<CompanyLink | null>;
-  /** The link of a PSA company, or `null`. */
-  customerForCompany(tenantId: string, companyId: string): Promise<CompanyLink | null>;
-  /** The link of a customer, or `null`. */
-  companyForCustomer(tenantId: string, customerId: string): Promise<CompanyLink | null>;
   /** Every company link of the tenant. */
   listCompanyLinks(tenantId: string): Promise<CompanyLink[]>;
 
-  /** Confirms a contact link. Idempotent for the same pair; `conflict` when either side is linked elsewhere. */
-  linkContact(link: ContactLink): Promise<ContactLink>;
+  /** Confirms a contact link. `created: false` for the same pair again; `conflict` when either side is linked elsewhere. */
+  linkContact(tenantId: string, link: NewContactLink): Promise<LinkResult<ContactLink>>;
   /** Removes the contact's link and returns it, or `null` when it had none. */
   unlinkContact(tenantId: string, contactId: string): Promise<ContactLink | null>;
-  /** The link of a PSA contact, or `null`: one keyed read (the verifier calls it for every ticket). */
-  endUserForContact(tenantId: string, contactId: string): Promise<ContactLink | null>;
-  /** The link of an end-user, or `null`. */
-  contactForEndUser(tenantId: string, endUserId: string): Promise<ContactLink | null>;
   /** Every contact link of the tenant. */
   listContactLinks(tenantId: string): Promise<ContactLink[]>;
+  /** The link of a PSA contact, or `null`: one keyed read (the verifier calls it for every ticket). */
+  endUserForContact(tenantId: string, contactId: string): Promise<ContactLink | null>;
 
   /** Every PSA company the syncs stored. */
   listCompanies(tenantId: string): Promise<PsaCompany[]>;
-  /** Every PSA contact the syncs and webhooks stored, or one company's. */
-  listContacts(tenantId: string, options?: { companyId?: string }): Promise<PsaContact[]>;
-  /** One stored PSA company, or `null`. */
-  getCompany(tenantId: string, companyId: string): Promise<PsaCompany | null>;
-  /** One stored PSA contact, or `null`. */
-  getContact(tenantId: string, contactId: string): Promise<PsaContact | null>;
+  /** Every PSA contact the syncs and webhooks stored. */
+  listContacts(tenantId: string): Promise<PsaContact[]>;
   /** Upserts one contact outside a sync (a webhook), stamped with the run in progress. */
   putContact(tenantId: string, contact: PsaContact): Promise<void>;
   /** Removes one contact and its link (a webhook said it was deleted). */
@@ -148,4 +173,22 @@ export interface MappingStore {
   saveSyncBatch(tenantId: string, batch: SyncBatch): Promise<void>;
   /** Ends a run: removes records it did not see (and their links) and stores its `completed` checkpoint. */
   completeSync(tenantId: string, checkpoint: SyncCheckpoint): Promise<SyncPruneResult>;
+}
+
+/**
+ * Direct reads of a mapping store's backing system (its tables, its maps), bypassing the store's own methods: what
+ * `runMappingStoreConformance` checks writes against. Each returns the row of that tenant as stored, or `null`.
+ * @public
+ */
+export interface MappingStoreInspector {
+  /** The customer row. */
+  customer(tenantId: string, customerId: string): Promise<Customer | null>;
+  /** The link row of a PSA company. */
+  companyLink(tenantId: string, companyId: string): Promise<CompanyLink | null>;
+  /** The link row of a PSA contact. */
+  contactLink(tenantId: string, contactId: string): Promise<ContactLink | null>;
+  /** The stored PSA company. */
+  company(tenantId: string, companyId: string): Promise<PsaCompany | null>;
+  /** The stored PSA contact. */
+  contact(tenantId: string, contactId: string): Promise<PsaContact | null>;
 }

@@ -1,7 +1,6 @@
+import type { ListOptions, PsaAdapter, PsaCompany, PsaContact } from '@qdesk/core';
+import { createManualClock, createMemoryAuditLog, createMemoryPsa } from '@qdesk/core/memory';
 import { describe, expect, it } from 'vitest';
-import { createMemoryPsa } from '../memory/psa.js';
-import { createManualClock } from '../memory/runtime.js';
-import type { ListOptions, PsaAdapter, PsaCompany, PsaContact } from '../ports/psa.js';
 import { company, contact, manyContacts, TENANT } from './fixtures.test-helpers.js';
 import type { MappingStore } from './mapping-store.js';
 import { createMatchingSync, type MatchingSyncProgress } from './matching-sync.js';
@@ -33,8 +32,8 @@ function instrumented(psa: PsaAdapter, failAfter?: { contacts?: number; companie
     };
   const adapter: PsaAdapter = {
     ...psa,
-    listCompanies: wrap('companies', (o) => psa.listCompanies(o)),
-    listContacts: wrap('contacts', (o) => psa.listContacts(o)),
+    listCompanies: wrap('companies', (o) => psa.listCompanies!(o)),
+    listContacts: wrap('contacts', (o) => psa.listContacts!(o)),
   };
   return { adapter, yielded };
 }
@@ -112,7 +111,9 @@ describe('createMatchingSync: run', () => {
     const error = await sync.run({ onProgress }).catch((e: unknown) => e);
     expect(error).toMatchObject({
       name: 'AdapterError',
-      code: 'psa_unavailable',
+      code: 'adapter_failed',
+      port: 'PSA (memory)',
+      operation: 'listContacts',
       cause: expect.objectContaining({ message: 'connection reset while listing contacts' }),
       details: { phase: 'contacts', done: 2345, afterId: CONTACTS[2344]!.id },
     });
@@ -202,8 +203,7 @@ describe('createMatchingSync: run', () => {
     const store = createMemoryMappingStore();
     await createMatchingSync({ psa: psaOf(CONTACTS.slice(0, 100)), store, tenantId: TENANT }).run();
     const by = { id: 'admin', name: 'Admin' };
-    const link = await store.linkContact({
-      tenantId: TENANT,
+    const { link } = await store.linkContact(TENANT, {
       contactId: '7',
       endUserId: 'eu-7',
       confirmedBy: by,
@@ -246,24 +246,67 @@ describe('createMatchingSync: run', () => {
   });
 });
 
+describe('createMatchingSync: audit', () => {
+  it('records every link a completed run drops with its record, as an unlink by QDesk', async () => {
+    const store = createMemoryMappingStore();
+    const audit = createMemoryAuditLog();
+    const clock = createManualClock(7_000);
+    const companies = COMPANIES.slice(0, 3);
+    await createMatchingSync({ psa: psaOf(CONTACTS.slice(0, 30), companies), store, tenantId: TENANT }).run();
+    const by = { id: 'admin', name: 'Admin' };
+    await store.createCustomer(TENANT, { id: 'c-3', name: 'Three' });
+    await store.linkCompany(TENANT, { companyId: '3', customerId: 'c-3', confirmedBy: by, confirmedAt: 1 });
+    await store.linkContact(TENANT, { contactId: '7', endUserId: 'eu-7', confirmedBy: by, confirmedAt: 1 });
+    await store.linkContact(TENANT, { contactId: '9', endUserId: 'eu-9', confirmedBy: by, confirmedAt: 1 });
+    const remaining = CONTACTS.slice(0, 30).filter((c) => c.id !== '7');
+    const sync = createMatchingSync({
+      psa: psaOf(remaining, companies.slice(0, 2)),
+      store,
+      tenantId: TENANT,
+      audit,
+      clock,
+    });
+    await sync.run();
+    const system = { type: 'system', id: 'qdesk' };
+    expect(audit.all()).toEqual([
+      expect.objectContaining({
+        at: 7_000,
+        action: 'unlink_company',
+        actor: system,
+        detail: { companyId: '3', before: 'c-3', after: null, via: 'removed_from_psa' },
+      }),
+      expect.objectContaining({
+        action: 'unlink_contact',
+        actor: system,
+        endUserId: 'eu-7',
+        detail: { contactId: '7', before: 'eu-7', after: null, via: 'removed_from_psa' },
+      }),
+    ]);
+    expect(await store.endUserForContact(TENANT, '9')).toMatchObject({ endUserId: 'eu-9' });
+  });
+});
+
 describe('createMatchingSync: configuration', () => {
   it('lists every problem in one ConfigError', () => {
-    const psa = { ...psaOf(), capabilities: { writeNotes: true, listRecords: false, webhooks: false } };
+    const psa = { ...psaOf(), capabilities: { writeNotes: true, listRecords: false } };
     const { listContacts: _dropped, ...withoutListing } = psa;
     const { completeSync: _gone, ...partialStore } = createMemoryMappingStore();
     expect(() =>
       createMatchingSync({
         psa: withoutListing as unknown as PsaAdapter,
-        store: partialStore as unknown as MappingStore,
+        store: { ...partialStore, specificationVersion: 'v0' } as unknown as MappingStore,
+        audit: { append: 'no' } as never,
         tenantId: '',
       }),
     ).toThrow(
       expect.objectContaining({
         code: 'config_invalid',
         issues: [
-          { path: 'psa.listContacts', message: 'must be a function' },
           { path: 'psa.capabilities.listRecords', message: expect.any(String) },
-          { path: 'store.completeSync', message: 'must be a function' },
+          { path: 'psa', message: 'missing method(s): listContacts' },
+          { path: 'store.specificationVersion', message: expect.stringContaining("must be 'v1'") },
+          { path: 'store', message: 'missing method(s): completeSync' },
+          { path: 'audit', message: expect.any(String) },
           { path: 'tenantId', message: 'must not be empty' },
         ],
       }),

@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { ConfigError, type FieldIssue, QdeskError } from '../errors.js';
-import { systemClock } from '../memory/runtime.js';
-import type { PsaAdapter } from '../ports/psa.js';
-import type { Clock } from '../ports/runtime.js';
-import { callPort } from '../verifier/context.js';
-import { idSchema, mappingStoreIssues } from './_inputs.js';
+import {
+  AdapterError,
+  type AuditLog,
+  type Clock,
+  ConfigError,
+  type FieldIssue,
+  type PsaAdapter,
+  QdeskError,
+} from '@qdesk/core';
+import { systemClock } from '@qdesk/core/memory';
+import { auditLogIssues, idSchema, mappingStoreIssues } from './_inputs.js';
+import { auditLinkChange, SYSTEM } from './_link-audit.js';
 import { type PhaseContext, readPhase } from './_sync-phase.js';
 import { applyContactChange, type ContactChange, type ContactChangeResult } from './contact-change.js';
 import type { MappingStore, SyncPruneResult } from './mapping-store.js';
@@ -22,6 +28,11 @@ export interface MatchingSyncConfig {
   clock?: Clock;
   /** Most records written per checkpoint (default 1000); a page boundary of the PSA also ends a batch. */
   batchSize?: number;
+  /**
+   * Where the links a sync drops are recorded: `unlink_company` / `unlink_contact` by QDesk itself, with `via`
+   * `removed_from_psa` (a completed run no longer saw the record) or `contact_deleted` (a webhook).
+   */
+  audit?: AuditLog;
 }
 
 /** Where a run stands: records stored so far in a phase, and the total the PSA reported (`null` when unknown). @public */
@@ -101,7 +112,7 @@ const MASS_REMOVAL_MIN = 20;
  * const sync = createMatchingSync({ psa, store, tenantId: 'msp-1' });
  * const summary = await sync.run({ onProgress: ({ phase, done, total }) => bar.update(phase, done, total) });
  * ```
- * @throws {@link ConfigError} listing every missing or bad field (PSA methods, store methods, tenant id).
+ * @throws `ConfigError` listing every missing or bad field (PSA methods, store methods, audit log, tenant id).
  * @public
  */
 export function createMatchingSync(config: MatchingSyncConfig): MatchingSync {
@@ -109,33 +120,33 @@ export function createMatchingSync(config: MatchingSyncConfig): MatchingSync {
   const psa = config?.psa;
   if (typeof psa !== 'object' || psa === null) issues.push({ path: 'psa', message: 'must be a PsaAdapter' });
   else {
-    for (const method of ['listCompanies', 'listContacts', 'getContact'] as const) {
-      if (typeof psa[method] !== 'function')
-        issues.push({ path: `psa.${method}`, message: 'must be a function' });
+    if (psa.specificationVersion !== 'v1') {
+      issues.push({ path: 'psa.specificationVersion', message: "must be 'v1'" });
     }
     if (psa.capabilities?.listRecords !== true) {
       issues.push({
         path: 'psa.capabilities.listRecords',
-        message: 'must be true: this PSA cannot list records',
+        message: 'must be true: this PSA cannot list companies and contacts',
       });
     }
+    const missing = (['listCompanies', 'listContacts', 'getContact'] as const).filter(
+      (method) => typeof psa[method] !== 'function',
+    );
+    if (missing.length > 0) issues.push({ path: 'psa', message: `missing method(s): ${missing.join(', ')}` });
   }
-  issues.push(...mappingStoreIssues(config?.store));
+  issues.push(...mappingStoreIssues(config?.store), ...auditLogIssues(config?.audit));
   const tenant = idSchema.safeParse(config?.tenantId);
   if (!tenant.success) issues.push({ path: 'tenantId', message: tenant.error.issues[0]!.message });
   const batchSize = config?.batchSize ?? 1000;
   if (!Number.isInteger(batchSize) || batchSize < 1 || batchSize > 100_000) {
     issues.push({ path: 'batchSize', message: 'must be a whole number from 1 to 100000' });
   }
-  if (issues.length > 0) {
-    const list = issues.map((i) => `${i.path} ${i.message}`).join('; ');
-    throw new ConfigError(`Invalid matching sync configuration: ${list}.`, issues);
-  }
-  const { store } = config;
+  if (issues.length > 0) throw ConfigError.fromIssues('matching sync configuration', issues);
+  const { store, audit } = config;
   const tenantId = tenant.data!;
   const clock = config.clock ?? systemClock;
   const storeCall = <T>(operation: string, run: () => Promise<T>) =>
-    callPort('mapping store', operation, run);
+    AdapterError.wrap('mapping store', operation, run);
 
   let running: Promise<MatchingSyncSummary> | null = null;
   const listeners = new Set<(progress: MatchingSyncProgress) => void>();
@@ -189,6 +200,14 @@ export function createMatchingSync(config: MatchingSyncConfig): MatchingSync {
       completedAt: now,
     };
     const pruned = await storeCall('completeSync', () => store.completeSync(tenantId, completed));
+    // The records are gone from the PSA, so their links cannot be put back; each drop is recorded.
+    const change = { actor: SYSTEM, at: now, via: 'removed_from_psa' as const, after: null };
+    for (const link of pruned.unlinkedCompanies) {
+      await auditLinkChange(audit, { ...change, kind: 'company', before: link });
+    }
+    for (const link of pruned.unlinkedContacts) {
+      await auditLinkChange(audit, { ...change, kind: 'contact', before: link });
+    }
     return {
       runId: completed.runId,
       resumed,
@@ -214,11 +233,10 @@ export function createMatchingSync(config: MatchingSyncConfig): MatchingSync {
       const removing = stored - seen;
       if (removing > MASS_REMOVAL_MIN && removing * 2 > stored) {
         throw new QdeskError(
-          'conflict',
           `The PSA (${psa.name}) listed ${seen} ${kind} but ${stored} are stored: completing would remove ` +
             `${removing} and their links. Check that the PSA account can still see every ${kind.slice(0, -1)}, ` +
             'then run again with allowMassRemoval: true if the removal is real.',
-          { details: { kind, stored, seen } },
+          { code: 'conflict', details: { kind, stored, seen } },
         );
       }
     }
@@ -235,6 +253,6 @@ export function createMatchingSync(config: MatchingSyncConfig): MatchingSync {
       }
       return running;
     },
-    applyContactChange: (change) => applyContactChange(psa, store, tenantId, change),
+    applyContactChange: (change) => applyContactChange({ psa, store, tenantId, clock, audit }, change),
   };
 }

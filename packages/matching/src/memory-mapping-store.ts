@@ -1,64 +1,49 @@
 import { randomUUID } from 'node:crypto';
-import { z } from 'zod';
-import { InputError } from '../errors.js';
-import { freezeCopy } from '../internal/immutable.js';
-import type { PsaCompany } from '../ports/psa.js';
-import type { Clock } from '../ports/runtime.js';
+import { InputError } from '@qdesk/core';
+import { freezeCopy } from '@qdesk/core/memory';
 import {
-  actorSchema,
   checkpointSchema,
   checkRecord,
   checkRecords,
-  companyLinkSchema,
-  contactLinkSchema,
   idSchema,
+  newCompanyLinkSchema,
+  newContactLinkSchema,
   newCustomerSchema,
   parseArgument,
-  parseInput,
   SHAPES,
-  timestampSchema,
 } from './_inputs.js';
 import { MemoryTenant } from './_memory-tenant.js';
-import type { MappingStore } from './mapping-store.js';
-import { normalizeDomain } from './normalize.js';
+import type { MappingStore, MappingStoreInspector } from './mapping-store.js';
 
 /** Options for {@link createMemoryMappingStore}. @public */
 export interface MemoryMappingStoreOptions {
-  /** Clock for confirmations without an explicit time (default: system). */
-  clock?: Clock;
   /** Makes up customer ids (default `cust_` + a random UUID). */
   newCustomerId?: () => string;
 }
 
-const fromCompanyOptions = z
-  .object({ at: timestampSchema.optional(), customerId: idSchema.optional() })
-  .strict()
-  .optional();
-
-/** A PSA name as a customer name: printable, trimmed, at most 255 characters, never empty. */
-const customerName = (company: PsaCompany) =>
-  company.name
-    .replace(/\p{Cc}+/gu, ' ')
-    .replace(/\s+/g, ' ')
-    .trim()
-    .slice(0, 255)
-    .trim() || `Company ${company.id}`;
+/**
+ * The memory {@link MappingStore}, with direct reads of its maps for tests and `runMappingStoreConformance`.
+ * @public
+ */
+export interface MemoryMappingStore extends MappingStore {
+  /** Reads the store's maps directly, bypassing its methods (the conformance kit's `inspect`). */
+  readonly inspect: MappingStoreInspector;
+}
 
 /**
  * In-process {@link MappingStore}: the embedded default and the reference for `runMappingStoreConformance`. Single
  * process only; its state is lost on restart.
  *
- * Note: values are copied and deeply frozen once on write and handed out as they are, so reading 100,000 contacts
- * costs no copy and a caller cannot change the store through what it read.
+ * Note: values are copied and deeply frozen once on write (`freezeCopy`) and handed out as they are, so reading
+ * 100,000 contacts costs no copy and a caller cannot change the store through what it read.
  * @example
  * ```ts
  * const store = createMemoryMappingStore();
- * const customer = await store.createCustomer({ tenantId: 'msp', name: 'Contoso Dental', domain: 'contoso.example' });
+ * const { customer } = await store.createCustomer('msp-1', { name: 'Contoso Dental', domain: 'contoso.example' });
  * ```
  * @public
  */
-export function createMemoryMappingStore(options: MemoryMappingStoreOptions = {}): MappingStore {
-  const clock = options.clock ?? { now: () => Date.now() };
+export function createMemoryMappingStore(options: MemoryMappingStoreOptions = {}): MemoryMappingStore {
   const newCustomerId = options.newCustomerId ?? (() => `cust_${randomUUID()}`);
   const tenants = new Map<string, MemoryTenant>();
   const id = (value: unknown, operation: string, field: string): string =>
@@ -72,124 +57,78 @@ export function createMemoryMappingStore(options: MemoryMappingStoreOptions = {}
     }
     return tenant;
   };
+  const all = <T>(values: Iterable<T> | undefined): T[] => (values ? [...values] : []);
 
   return {
+    specificationVersion: 'v1',
+
     async listCustomers(tenantId) {
-      return [...(read(tenantId, 'listCustomers')?.customers.values() ?? [])];
+      return all(read(tenantId, 'listCustomers')?.customers.values());
     },
-    async getCustomer(tenantId, customerId) {
-      const t = read(tenantId, 'getCustomer');
-      return t?.customers.get(id(customerId, 'getCustomer', 'customerId')) ?? null;
-    },
-    async createCustomer(input) {
-      const parsed = parseInput(newCustomerSchema, input, 'createCustomer');
-      const domain = normalizeDomain(parsed.domain);
-      if (parsed.domain != null && parsed.domain.trim() !== '' && domain === null) {
-        throw new InputError('Invalid input to createCustomer: domain: must be a web domain or URL.', [
-          { path: 'domain', message: 'must be a web domain or URL' },
-        ]);
-      }
+    async createCustomer(tenantId, input) {
+      const operation = 'createCustomer';
+      const tenant = id(tenantId, operation, 'tenantId');
+      const parsed = parseArgument(newCustomerSchema, input, operation, 'customer');
+      const t = write(tenant);
       const customerId = parsed.id ?? newCustomerId();
-      return write(parsed.tenantId).addCustomer({
-        id: customerId,
-        tenantId: parsed.tenantId,
-        name: parsed.name,
-        domain,
-      });
-    },
-    async createCustomerFromCompany(company, actor, opts) {
-      const operation = 'createCustomerFromCompany';
-      checkRecord(operation, 'company', company, SHAPES.company);
-      const who = parseArgument(actorSchema, actor, operation, 'actor');
-      const extra = parseArgument(fromCompanyOptions, opts, operation, 'options') ?? {};
-      const t = write(who.tenantId);
-      t.assertCompanyFree(company.id);
-      const customerId = extra.customerId ?? newCustomerId();
+      // Every check before any write: a refused call stores nothing.
+      t.assertCustomerIdFree(customerId);
+      if (parsed.linkTo) t.assertCompanyFree(parsed.linkTo.companyId);
       const customer = t.addCustomer({
         id: customerId,
-        tenantId: who.tenantId,
-        name: customerName(company),
-        domain: normalizeDomain(company.webAddress),
+        tenantId: tenant,
+        name: parsed.name,
+        domain: parsed.domain ?? null,
       });
-      const link = t.linkCompany({
-        tenantId: who.tenantId,
-        companyId: company.id,
-        customerId,
-        confirmedBy: { id: who.technicianId, name: who.technicianName },
-        confirmedAt: extra.at ?? clock.now(),
-      });
+      const link = parsed.linkTo
+        ? t.linkCompany({ tenantId: tenant, customerId, ...parsed.linkTo }).link
+        : null;
       return { customer, link };
     },
 
-    async linkCompany(input) {
-      const link = parseInput(companyLinkSchema, input, 'linkCompany');
-      const t = write(link.tenantId);
+    async linkCompany(tenantId, input) {
+      const tenant = id(tenantId, 'linkCompany', 'tenantId');
+      const link = parseArgument(newCompanyLinkSchema, input, 'linkCompany', 'link');
+      const t = write(tenant);
       if (!t.customers.has(link.customerId)) {
-        throw new InputError(
-          `Invalid input to linkCompany: customerId: no customer ${link.customerId} in this tenant.`,
-          [{ path: 'customerId', message: 'must be the id of a customer of this tenant' }],
-        );
+        throw InputError.fromIssues('linkCompany', [
+          { path: 'link.customerId', message: `no customer ${link.customerId} in this tenant` },
+        ]);
       }
-      return t.linkCompany(link);
+      return t.linkCompany({ tenantId: tenant, ...link });
     },
     async unlinkCompany(tenantId, companyId) {
       const t = read(tenantId, 'unlinkCompany');
       const company = id(companyId, 'unlinkCompany', 'companyId');
       return t?.unlinkCompany(company) ?? null;
     },
-    async customerForCompany(tenantId, companyId) {
-      const t = read(tenantId, 'customerForCompany');
-      return t?.companyLinks.get(id(companyId, 'customerForCompany', 'companyId')) ?? null;
-    },
-    async companyForCustomer(tenantId, customerId) {
-      const t = read(tenantId, 'companyForCustomer');
-      return t?.customerLinks.get(id(customerId, 'companyForCustomer', 'customerId')) ?? null;
-    },
     async listCompanyLinks(tenantId) {
-      return [...(read(tenantId, 'listCompanyLinks')?.companyLinks.values() ?? [])];
+      return all(read(tenantId, 'listCompanyLinks')?.companyLinks.values());
     },
 
-    async linkContact(input) {
-      const link = parseInput(contactLinkSchema, input, 'linkContact');
-      return write(link.tenantId).linkContact(link);
+    async linkContact(tenantId, input) {
+      const tenant = id(tenantId, 'linkContact', 'tenantId');
+      const link = parseArgument(newContactLinkSchema, input, 'linkContact', 'link');
+      return write(tenant).linkContact({ tenantId: tenant, ...link });
     },
     async unlinkContact(tenantId, contactId) {
       const t = read(tenantId, 'unlinkContact');
       const contact = id(contactId, 'unlinkContact', 'contactId');
       return t?.unlinkContact(contact) ?? null;
     },
+    async listContactLinks(tenantId) {
+      return all(read(tenantId, 'listContactLinks')?.contactLinks.values());
+    },
     async endUserForContact(tenantId, contactId) {
       const t = read(tenantId, 'endUserForContact');
       return t?.contactLinks.get(id(contactId, 'endUserForContact', 'contactId')) ?? null;
     },
-    async contactForEndUser(tenantId, endUserId) {
-      const t = read(tenantId, 'contactForEndUser');
-      return t?.endUserLinks.get(id(endUserId, 'contactForEndUser', 'endUserId')) ?? null;
-    },
-    async listContactLinks(tenantId) {
-      return [...(read(tenantId, 'listContactLinks')?.contactLinks.values() ?? [])];
-    },
 
     async listCompanies(tenantId) {
-      return [...(read(tenantId, 'listCompanies')?.companies.values() ?? [])].map((s) => s.record);
+      return all(read(tenantId, 'listCompanies')?.companies.values()).map((s) => s.record);
     },
-    async listContacts(tenantId, opts) {
-      const t = read(tenantId, 'listContacts');
-      const companyId =
-        opts?.companyId === undefined ? undefined : id(opts.companyId, 'listContacts', 'options.companyId');
-      if (!t) return [];
-      if (companyId === undefined) return [...t.contacts.values()].map((s) => s.record);
-      return [...(t.contactsByCompany.get(companyId) ?? [])].map(
-        (contactId) => t.contacts.get(contactId)!.record,
-      );
-    },
-    async getCompany(tenantId, companyId) {
-      const t = read(tenantId, 'getCompany');
-      return t?.companies.get(id(companyId, 'getCompany', 'companyId'))?.record ?? null;
-    },
-    async getContact(tenantId, contactId) {
-      const t = read(tenantId, 'getContact');
-      return t?.contacts.get(id(contactId, 'getContact', 'contactId'))?.record ?? null;
+    async listContacts(tenantId) {
+      return all(read(tenantId, 'listContacts')?.contacts.values()).map((s) => s.record);
     },
     async putContact(tenantId, contact) {
       const tenant = id(tenantId, 'putContact', 'tenantId');
@@ -213,6 +152,7 @@ export function createMemoryMappingStore(options: MemoryMappingStoreOptions = {}
       const checkpoint = parseArgument(checkpointSchema, batch?.checkpoint, operation, 'checkpoint');
       const companies = batch.companies ?? [];
       const contacts = batch.contacts ?? [];
+      // Both lists are checked before anything is written: a batch is stored whole or not at all.
       checkRecords(operation, 'companies', companies, SHAPES.company);
       checkRecords(operation, 'contacts', contacts, SHAPES.contact);
       const t = write(tenant);
@@ -224,7 +164,7 @@ export function createMemoryMappingStore(options: MemoryMappingStoreOptions = {}
       const tenant = id(tenantId, 'completeSync', 'tenantId');
       const checkpoint = parseArgument(checkpointSchema, input, 'completeSync', 'checkpoint');
       if (checkpoint.phase !== 'completed') {
-        throw new InputError("Invalid input to completeSync: checkpoint.phase: must be 'completed'.", [
+        throw InputError.fromIssues('completeSync', [
           { path: 'checkpoint.phase', message: "must be 'completed'" },
         ]);
       }
@@ -232,6 +172,14 @@ export function createMemoryMappingStore(options: MemoryMappingStoreOptions = {}
       const result = t.prune(checkpoint.runId);
       t.checkpoint = freezeCopy(checkpoint);
       return result;
+    },
+
+    inspect: {
+      customer: async (tenantId, customerId) => tenants.get(tenantId)?.customers.get(customerId) ?? null,
+      companyLink: async (tenantId, companyId) => tenants.get(tenantId)?.companyLinks.get(companyId) ?? null,
+      contactLink: async (tenantId, contactId) => tenants.get(tenantId)?.contactLinks.get(contactId) ?? null,
+      company: async (tenantId, companyId) => tenants.get(tenantId)?.companies.get(companyId)?.record ?? null,
+      contact: async (tenantId, contactId) => tenants.get(tenantId)?.contacts.get(contactId)?.record ?? null,
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { PsaCompany } from '../ports/psa.js';
+import type { PsaCompany } from '@qdesk/core';
 import { checkRecords, SHAPES } from './_inputs.js';
 import { markSharedCandidates, NONE, push } from './_suggestions.js';
 import { normalizeCompanyName, normalizeDomain } from './normalize.js';
@@ -53,7 +53,7 @@ function suggestion(
  *   await store.listCompanyLinks(tenantId));
  * const strong = suggestions.filter((s) => s.strength === 'strong');
  * ```
- * @throws {@link InputError} naming the first malformed field.
+ * @throws `InputError` naming the first malformed field.
  * @public
  */
 export function suggestCompanyMatches(

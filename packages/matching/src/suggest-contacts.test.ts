@@ -1,6 +1,6 @@
+import { createDemoData } from '@qdesk/core/memory';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { createDemoData } from '../demo/data.js';
 import { contact, endUser } from './fixtures.test-helpers.js';
 import { suggestContactMatches } from './suggest-contacts.js';
 

@@ -1,5 +1,4 @@
-import type { PsaContact } from '../ports/psa.js';
-import type { EndUser } from '../types.js';
+import type { EndUser, PsaContact } from '@qdesk/core';
 import { checkRecords, SHAPES } from './_inputs.js';
 import { createPersonKeys } from './_person-keys.js';
 import { addConflict, addOne, NONE, type OneOrMany, push } from './_suggestions.js';
@@ -83,7 +82,7 @@ function emailKeys(emails: readonly string[]): string[] {
  *   contactLinks: await store.listContactLinks(tenantId),
  * });
  * ```
- * @throws {@link InputError} naming the first malformed field.
+ * @throws `InputError` naming the first malformed field.
  * @public
  */
 export function suggestContactMatches(

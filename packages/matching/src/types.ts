@@ -1,6 +1,6 @@
 /**
  * A client company as QDesk knows it (the MSP's customer), which a PSA company is matched to. End-users belong to a
- * customer through {@link EndUser.customerId}.
+ * customer through `EndUser.customerId` (`@qdesk/core`).
  * @public
  */
 export interface Customer {
@@ -10,7 +10,7 @@ export interface Customer {
   tenantId: string;
   /** Name shown to admins. */
   name: string;
-  /** Web domain (`contoso.example`), normalised by {@link normalizeDomain}, or `null` when unknown. */
+  /** Web domain (`contoso.example`) or web address, or `null` when unknown; compared after {@link normalizeDomain}. */
   domain: string | null;
 }
 
@@ -173,3 +173,28 @@ export interface SyncCheckpoint {
   /** Epoch milliseconds the run completed, or `null` while it runs. */
   completedAt: number | null;
 }
+
+/**
+ * The audit action of a link change: a PSA company linked to or unlinked from a customer, a PSA contact linked to or
+ * unlinked from an end-user.
+ * @public
+ */
+export type LinkAuditAction = 'link_company' | 'unlink_company' | 'link_contact' | 'unlink_contact';
+
+/**
+ * Why a link changed, as its audit record's `detail.via` says.
+ * - `confirmed_suggestion`: an admin confirmed a suggestion ({@link confirmSuggestions}).
+ * - `matched_by_hand` / `unmatched_by_hand`: an admin picked the pair, or removed the link ({@link matchByHand},
+ *   {@link unmatch}).
+ * - `new_customer`: an admin made a customer from the company ({@link createCustomerFromCompany}).
+ * - `removed_from_psa`: a completed sync no longer saw the company or contact, and dropped it with its link.
+ * - `contact_deleted`: a PSA webhook said the contact was deleted.
+ * @public
+ */
+export type LinkChangeReason =
+  | 'confirmed_suggestion'
+  | 'matched_by_hand'
+  | 'unmatched_by_hand'
+  | 'new_customer'
+  | 'removed_from_psa'
+  | 'contact_deleted';
