@@ -20,6 +20,13 @@ export default defineConfig({
       'readme.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
+    // Type tests (`*.test-d.ts`, `expectTypeOf` and `@ts-expect-error`) are checked by tsc, not run. Their tsconfig
+    // includes only them (tsc follows their imports), so each package's files are checked once, by its own build.
+    typecheck: {
+      enabled: true,
+      include: ['packages/*/src/**/*.test-d.ts'],
+      tsconfig: 'tsconfig.type-tests.json',
+    },
     testTimeout: 30_000,
     hookTimeout: 30_000,
     pool: 'forks',

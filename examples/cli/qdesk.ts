@@ -4,14 +4,14 @@ import { writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { createAutotaskAdapter } from '@qdesk/autotask-adapter';
 import { FAKE_CREDENTIALS, startAutotaskFake } from '@qdesk/autotask-adapter/testing';
+import { createDemoData } from '@qdesk/core/memory';
 import {
-  createDemoData,
   createMatchingSync,
+  createMemoryMappingStore,
   type MatchingSyncProgress,
   suggestCompanyMatches,
   suggestContactMatches,
-} from '@qdesk/core';
-import { demoMappings } from '../insight-app/src/compose.js';
+} from '@qdesk/matching';
 
 const USAGE = `Usage: pnpm qdesk match [--contacts N] [--out FILE]
 
@@ -54,7 +54,9 @@ async function match(argv: string[]): Promise<number> {
       : createAutotaskAdapter({ ...FAKE_CREDENTIALS, zoneUrl: fake!.zoneUrl });
     const demo = createDemoData();
     const tenantId = real ? (process.env.QDESK_TENANT_ID ?? 'default') : demo.tenantId;
-    const store = await demoMappings(real ? [] : demo.customers);
+    // Demo: the demo MSP's customers, so company suggestions have something to match.
+    const store = createMemoryMappingStore();
+    for (const { tenantId: owner, ...customer } of real ? [] : demo.customers) await store.createCustomer(owner, customer);
     const tty = process.stderr.isTTY;
     let lastLine = '';
     const onProgress = (p: MatchingSyncProgress) => {

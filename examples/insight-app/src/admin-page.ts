@@ -1,11 +1,5 @@
-import type {
-  CompanyMatchRow,
-  ContactMatchRow,
-  Customer,
-  EndUser,
-  MatchFilter,
-  MatchPage,
-} from '@qdesk/core';
+import type { EndUser } from '@qdesk/core';
+import type { CompanyMatchRow, ContactMatchRow, Customer, MatchFilter, MatchPage } from '@qdesk/matching';
 import { html } from 'hono/html';
 import { layout, when } from './layout.js';
 

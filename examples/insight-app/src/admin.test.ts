@@ -49,6 +49,11 @@ beforeAll(async () => {
 });
 afterAll(() => services.close());
 
+const companyLink = async (companyId: string) =>
+  (await services.mappings.listCompanyLinks(services.tenantId)).find((l) => l.companyId === companyId);
+const syncedContact = async (contactId: string) =>
+  (await services.mappings.listContacts(services.tenantId)).find((c) => c.id === contactId);
+
 describe('admin matching API', () => {
   it('needs a signed-in technician and the CSRF token', async () => {
     expect(
@@ -88,7 +93,7 @@ describe('admin matching API', () => {
     const confirmed = await post('/api/admin/companies/confirm', { companyIds: ['101', '102'] });
     expect(await confirmed.json()).toEqual({ confirmed: 2, skipped: [] });
     expect((await post('/api/admin/companies/unlink', { companyId: '102' })).status).toBe(200);
-    expect(await services.mappings.customerForCompany(services.tenantId, '102')).toBeNull();
+    expect(await companyLink('102')).toBeUndefined();
     expect(
       (await post('/api/admin/companies/link', { companyId: '102', customerId: 'cust-contoso' })).status,
     ).toBe(200);
@@ -99,16 +104,23 @@ describe('admin matching API', () => {
     expect(created.status).toBe(201);
     const { customer } = (await created.json()) as { customer: { name: string } };
     expect(customer.name).toBe(generated.name);
-    expect(
-      (await services.mappings.customerForCompany(services.tenantId, generated.id))?.customerId,
-    ).toBeTruthy();
+    expect((await companyLink(generated.id))?.customerId).toBeTruthy();
+    // Every link change is on file, with the admin and the link before and after.
+    const changes = services.audit.all().filter((r) => r.action.endsWith('_company'));
+    expect(changes.map((r) => r.action)).toEqual([
+      'link_company',
+      'link_company',
+      'unlink_company',
+      'link_company',
+      'link_company',
+    ]);
+    expect(changes[2]).toMatchObject({ actor: { type: 'technician' }, detail: { companyId: '102', after: null } });
   });
 });
 
 describe('Autotask contact webhooks', () => {
   it('applies signed create / update / delete events to the synced contacts', async () => {
-    await services.mappings.linkContact({
-      tenantId: services.tenantId,
+    await services.mappings.linkContact(services.tenantId, {
       contactId: '206',
       endUserId: 'eu-eva',
       confirmedBy: { id: 'a', name: 'A' },
@@ -118,12 +130,12 @@ describe('Autotask contact webhooks', () => {
     expect(updated.status).toBe(200);
     const deleted = await hook(event('Delete', 206));
     expect(deleted.status).toBe(200);
-    expect(await services.mappings.getContact(services.tenantId, '206')).toBeNull();
+    expect(await syncedContact('206')).toBeUndefined();
     expect(await services.mappings.endUserForContact(services.tenantId, '206')).toBeNull();
   });
 
   it('refuses a bad signature, another entity, a bad action and a non-JSON body without changing anything', async () => {
-    const before = await services.mappings.getContact(services.tenantId, '201');
+    const before = await syncedContact('201');
     expect((await hook(event('Delete', 201), 'wrong-secret')).status).toBe(403);
     const unsigned = await app.request(`${ORIGIN}/webhooks/autotask/contacts`, {
       method: 'POST',
@@ -139,6 +151,6 @@ describe('Autotask contact webhooks', () => {
       body: raw,
     });
     expect(res.status).toBe(400);
-    expect(await services.mappings.getContact(services.tenantId, '201')).toEqual(before);
+    expect(await syncedContact('201')).toEqual(before);
   });
 });

@@ -1,13 +1,15 @@
 import { readAutotaskWebhook } from '@qdesk/autotask-adapter';
+import { type Actor, isQdeskError } from '@qdesk/core';
 import {
-  type Actor,
   confirmSuggestions,
-  isQdeskError,
+  createCustomerFromCompany,
   type MatchingSyncProgress,
   type MatchingSyncSummary,
+  matchByHand,
   suggestCompanyMatches,
   suggestContactMatches,
-} from '@qdesk/core';
+  unmatch,
+} from '@qdesk/matching';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppServices } from './compose.js';
@@ -65,7 +67,7 @@ type Env = { Variables: { technician: Technician } };
 export function createAdminApi(services: AppServices, security: Security, runner: SyncRunner) {
   const api = new Hono<Env>();
   api.use('*', security.requireTechnician());
-  const { mappings: store, tenantId } = services;
+  const { mappings: store, tenantId, audit } = services;
   const actorOf = (tech: Technician): Actor => ({
     tenantId,
     technicianId: tech.id,
@@ -94,8 +96,10 @@ export function createAdminApi(services: AppServices, security: Security, runner
     const result = await confirmSuggestions({
       kind: 'companies',
       store,
+      audit,
       actor: actorOf(c.get('technician')),
       suggestions,
+      at: services.clock.now(),
     });
     return c.json({
       confirmed: result.confirmed.length,
@@ -120,8 +124,10 @@ export function createAdminApi(services: AppServices, security: Security, runner
     const result = await confirmSuggestions({
       kind: 'contacts',
       store,
+      audit,
       actor: actorOf(c.get('technician')),
       suggestions,
+      at: services.clock.now(),
     });
     return c.json({
       confirmed: result.confirmed.length,
@@ -129,28 +135,25 @@ export function createAdminApi(services: AppServices, security: Security, runner
     });
   });
 
+  // Both sides must exist: a link to a company the last sync did not see, or to an end-user the directory does not
+  // have, would lead a ticket nowhere.
+  const known = async (kind: 'companies' | 'contacts', recordId: string) =>
+    (kind === 'companies' ? await store.listCompanies(tenantId) : await store.listContacts(tenantId)).some(
+      (r) => r.id === recordId,
+    );
+  const notFound = (what: string) =>
+    ({ error: { code: 'not_found', message: `Unknown ${what}; run a sync and reload.` } }) as const;
+
   api.post('/companies/link', async (c) => {
     const body = z
       .object({ companyId: id, customerId: id })
       .strict()
       .parse(await c.req.json().catch(() => null));
-    const [company, customer] = await Promise.all([
-      store.getCompany(tenantId, body.companyId),
-      store.getCustomer(tenantId, body.customerId),
-    ]);
-    if (!company || !customer)
-      return c.json(
-        { error: { code: 'not_found', message: 'Unknown company or customer; run a sync and reload.' } },
-        404,
-      );
-    const tech = c.get('technician');
-    const link = await store.linkCompany({
-      tenantId,
-      companyId: company.id,
-      customerId: customer.id,
-      confirmedBy: { id: tech.id, name: tech.name },
-      confirmedAt: services.clock.now(),
-    });
+    const customers = await store.listCustomers(tenantId);
+    if (!(await known('companies', body.companyId)) || !customers.some((x) => x.id === body.customerId))
+      return c.json(notFound('company or customer'), 404);
+    const actor = actorOf(c.get('technician'));
+    const { link } = await matchByHand({ kind: 'companies', store, audit, actor, at: services.clock.now(), ...body });
     return c.json({ link });
   });
 
@@ -159,23 +162,10 @@ export function createAdminApi(services: AppServices, security: Security, runner
       .object({ contactId: id, endUserId: z.string().trim().min(1).max(128) })
       .strict()
       .parse(await c.req.json().catch(() => null));
-    const [contact, endUser] = await Promise.all([
-      store.getContact(tenantId, body.contactId),
-      services.directory.getById(tenantId, body.endUserId),
-    ]);
-    if (!contact || !endUser)
-      return c.json(
-        { error: { code: 'not_found', message: 'Unknown contact or end-user; run a sync and reload.' } },
-        404,
-      );
-    const tech = c.get('technician');
-    const link = await store.linkContact({
-      tenantId,
-      contactId: contact.id,
-      endUserId: endUser.id,
-      confirmedBy: { id: tech.id, name: tech.name },
-      confirmedAt: services.clock.now(),
-    });
+    const endUser = await services.directory.getById(tenantId, body.endUserId);
+    if (!endUser || !(await known('contacts', body.contactId))) return c.json(notFound('contact or end-user'), 404);
+    const actor = actorOf(c.get('technician'));
+    const { link } = await matchByHand({ kind: 'contacts', store, audit, actor, at: services.clock.now(), ...body });
     return c.json({ link });
   });
 
@@ -184,7 +174,9 @@ export function createAdminApi(services: AppServices, security: Security, runner
       .object({ companyId: id })
       .strict()
       .parse(await c.req.json().catch(() => null));
-    return c.json({ removed: (await store.unlinkCompany(tenantId, companyId)) !== null });
+    const actor = actorOf(c.get('technician'));
+    const removed = await unmatch({ kind: 'companies', store, audit, actor, at: services.clock.now(), companyId });
+    return c.json({ removed: removed !== null });
   });
 
   api.post('/contacts/unlink', async (c) => {
@@ -192,7 +184,9 @@ export function createAdminApi(services: AppServices, security: Security, runner
       .object({ contactId: id })
       .strict()
       .parse(await c.req.json().catch(() => null));
-    return c.json({ removed: (await store.unlinkContact(tenantId, contactId)) !== null });
+    const actor = actorOf(c.get('technician'));
+    const removed = await unmatch({ kind: 'contacts', store, audit, actor, at: services.clock.now(), contactId });
+    return c.json({ removed: removed !== null });
   });
 
   api.post('/companies/create-customer', async (c) => {
@@ -200,13 +194,12 @@ export function createAdminApi(services: AppServices, security: Security, runner
       .object({ companyId: id })
       .strict()
       .parse(await c.req.json().catch(() => null));
-    const company = await store.getCompany(tenantId, companyId);
-    if (!company)
-      return c.json(
-        { error: { code: 'not_found', message: 'Unknown company; run a sync and reload.' } },
-        404,
-      );
-    return c.json(await store.createCustomerFromCompany(company, actorOf(c.get('technician'))), 201);
+    if (!(await known('companies', companyId))) return c.json(notFound('company'), 404);
+    const actor = actorOf(c.get('technician'));
+    return c.json(
+      await createCustomerFromCompany({ store, audit, actor, at: services.clock.now(), companyId }),
+      201,
+    );
   });
 
   return api;

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { createDemoData, listMatches } from '@qdesk/core';
+import { createDemoData } from '@qdesk/core/memory';
+import { listMatches } from '@qdesk/matching';
 import { type Context, Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';

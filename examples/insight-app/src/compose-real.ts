@@ -5,16 +5,9 @@ import { createFcm } from '@qdesk/channels/fcm';
 import { createSmtpEmail } from '@qdesk/channels/smtp';
 import { createTwilioSms } from '@qdesk/channels/twilio';
 import { createWebPush } from '@qdesk/channels/web-push';
-import {
-  type Channel,
-  createMatchingSync,
-  createMemoryAuditLog,
-  createMemoryDirectory,
-  createMemoryMappingStore,
-  createVerifier,
-  type EndUser,
-  systemClock,
-} from '@qdesk/core';
+import { type Channel, createVerifier, type EndUser } from '@qdesk/core';
+import { createMemoryAuditLog, createMemoryDirectory, systemClock } from '@qdesk/core/memory';
+import { createMatchingSync, createMemoryMappingStore } from '@qdesk/matching';
 import { z } from 'zod';
 import type { AppServices, ComposeOptions } from './compose.js';
 import { type AppEnv, EnvError } from './config.js';
@@ -121,7 +114,7 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
     secret: env.QDESK_SECRET!,
     directory,
     psa,
-    mappings,
+    contactLinks: mappings,
     audit,
     clock,
     channels: { ...(sms ? { sms } : {}), ...(email ? { email } : {}), ...(push.length ? { push } : {}) },
@@ -137,7 +130,7 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
     outbox: null,
     autotask: null,
     mappings,
-    sync: createMatchingSync({ psa, store: mappings, tenantId, clock }),
+    sync: createMatchingSync({ psa, store: mappings, tenantId, clock, audit }),
     webhookSecret: env.AUTOTASK_WEBHOOK_SECRET ?? null,
     vapidPublicKey: env.VAPID_PUBLIC_KEY ?? null,
     cookieKey: `${env.QDESK_SECRET}:cookies`,

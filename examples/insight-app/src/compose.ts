@@ -6,26 +6,18 @@ import {
   startAutotaskFake,
 } from '@qdesk/autotask-adapter/testing';
 import { createConsoleChannel } from '@qdesk/channels/console';
+import { type Clock, createVerifier, type PsaAdapter, type VerificationPolicy, type Verifier } from '@qdesk/core';
 import {
-  type AuditLog,
-  type Clock,
-  type Customer,
   createDemoData,
-  createMatchingSync,
   createMemoryAuditLog,
   createMemoryDirectory,
-  createMemoryMappingStore,
-  createVerifier,
-  type MappingStore,
-  type MatchingSync,
+  type DemoCustomer,
   type MemoryAuditLog,
   type MemoryDirectory,
   type OutboxChannel,
-  type PsaAdapter,
   systemClock,
-  type VerificationPolicy,
-  type Verifier,
-} from '@qdesk/core';
+} from '@qdesk/core/memory';
+import { createMatchingSync, createMemoryMappingStore, type MappingStore, type MatchingSync } from '@qdesk/matching';
 import { type AppEnv, isDemo } from './config.js';
 
 /** Everything the HTTP layer needs, composed once at start. */
@@ -34,7 +26,7 @@ export interface AppServices {
   tenantId: string;
   verifier: Verifier;
   directory: MemoryDirectory;
-  audit: AuditLog & Partial<Pick<MemoryAuditLog, 'all'>>;
+  audit: MemoryAuditLog;
   psa: PsaAdapter;
   /** Demo mode: the console channels' outboxes, for the outbox page. */
   outbox: { sms: OutboxChannel; email: OutboxChannel; push: OutboxChannel } | null;
@@ -67,9 +59,9 @@ export interface ComposeOptions {
 export const DEMO_WEBHOOK_SECRET = 'demo-webhook-secret';
 
 /** A mapping store holding the demo MSP's customers: the QDesk side of the client companies the PSA knows. */
-export async function demoMappings(customers: readonly Customer[]): Promise<MappingStore> {
+export async function demoMappings(customers: readonly DemoCustomer[]): Promise<MappingStore> {
   const store = createMemoryMappingStore();
-  for (const customer of customers) await store.createCustomer(customer);
+  for (const { tenantId, ...customer } of customers) await store.createCustomer(tenantId, customer);
   return store;
 }
 
@@ -94,7 +86,7 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
     secret,
     directory,
     psa,
-    mappings,
+    contactLinks: mappings,
     audit,
     clock,
     channels: outbox,
@@ -110,7 +102,7 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
     outbox,
     autotask,
     mappings,
-    sync: createMatchingSync({ psa, store: mappings, tenantId: demo.tenantId, clock }),
+    sync: createMatchingSync({ psa, store: mappings, tenantId: demo.tenantId, clock, audit }),
     webhookSecret: env.AUTOTASK_WEBHOOK_SECRET ?? DEMO_WEBHOOK_SECRET,
     vapidPublicKey: null,
     cookieKey: `${secret}:cookies`,

@@ -25,7 +25,6 @@ const STATUS: Partial<Record<QdeskErrorCode, ContentfulStatusCode>> = {
   end_user_locked: 423,
   unauthorized: 403,
   adapter_failed: 502,
-  delivery_failed: 502,
 };
 
 /** Every error becomes JSON `{ error: { code, message } }` with a status a client can act on; never a stack. */

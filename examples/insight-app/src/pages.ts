@@ -1,11 +1,6 @@
-import type {
-  AuditRecord,
-  MethodAvailability,
-  OutboxEntry,
-  PendingChallenge,
-  TicketLookup,
-} from '@qdesk/core';
+import type { AuditRecord, MethodAvailability, PendingChallenge, TicketLookup } from '@qdesk/core';
 import { isQdeskError } from '@qdesk/core';
+import type { OutboxEntry } from '@qdesk/core/memory';
 import { html } from 'hono/html';
 import { layout, when } from './layout.js';
 

@@ -32,7 +32,6 @@ export async function main(log: (line: string) => void = console.log) {
       ticketId: '1001',
       sessionId: 'sess_quick_start',
       outcome: 'approved',
-      outcomeText: 'User Identity Successfully Verified',
       method: 'sms',
       endUser: { id: 'eu-ana', displayName: 'Ana Silva', email: 'ana.silva@northwind.example' },
       technician: { id: 'tech-1', name: 'Tess Technician' },

@@ -1,16 +1,13 @@
-import { ConfigError, InputError, type ListProgress } from '@qdesk/core';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigError, InputError, type ListOptions } from '@qdesk/core';
+import { describe, expect, it } from 'vitest';
 import { createAutotaskAdapter } from './adapter.js';
-import { fakeAdapter } from './test-support.js';
-import { FAKE_CREDENTIALS, startAutotaskFake } from './testing/index.js';
+import { fakeAdapter, fakeServerForFile } from './test-support.js';
+import { FAKE_CREDENTIALS } from './testing/index.js';
 
-const server = await startAutotaskFake({ contacts: 1_100 });
+type ListProgress = Parameters<NonNullable<ListOptions['onProgress']>>[0];
+
+const server = await fakeServerForFile({ contacts: 1_100 });
 const fake = server.state;
-afterAll(() => server.close());
-beforeEach(() => {
-  fake.resetObservations();
-  fake.latencyMs = 0;
-});
 
 const configError = (config: unknown) => {
   try {

@@ -1,38 +1,72 @@
 import {
+  AdapterError,
   InputError,
   type ListOptions,
   type PsaAdapter,
   type PsaCompany,
   type PsaContact,
   type TicketContext,
+  type VerificationNote,
 } from '@qdesk/core';
 import { type AutotaskClient, createAutotaskClient } from './client/client.js';
 import { type AutotaskAdapterConfig, parseAdapterConfig } from './config.js';
-import { abortableSleep } from './internal/backoff.js';
 import { parseAutotaskId, toPsaCompany, toPsaContact } from './internal/mapping.js';
 import { createNoteWriter } from './internal/notes.js';
 import { buildQuery } from './query/build-query.js';
 import { type AutotaskFilter, where } from './query/filter.js';
 
-/** QDesk's `PsaAdapter` for Autotask, plus the REST client it uses for anything the port does not cover. @public */
+/**
+ * QDesk's `PsaAdapter` (v1) for Autotask, with every optional method present, plus what only Autotask offers here:
+ * `findContactsByEmail` and the REST client.
+ * @public
+ */
 export interface AutotaskAdapter extends PsaAdapter {
   /** Always `"autotask"`. */
   readonly name: 'autotask';
+  /** Both optional abilities. */
+  readonly capabilities: {
+    /** Outcomes are written as ticket notes. */
+    readonly writeNotes: true;
+    /** Companies and contacts can be listed. */
+    readonly listRecords: true;
+  };
+  /**
+   * Writes the outcome as an internal ticket note, once per session (see the package README): the note's id, and
+   * whether this call created it (`false` when an earlier call had).
+   */
+  writeVerificationNote(note: VerificationNote): Promise<{
+    /** The Autotask ticket note id. */
+    noteId: string;
+    /** `true` when this call wrote the note. */
+    created: boolean;
+  }>;
+  /** Every company, 500 a page, ascending by id. */
+  listCompanies(options?: ListOptions): AsyncIterable<PsaCompany>;
+  /** Every contact (or one company's), 500 a page, ascending by id. */
+  listContacts(options?: ListOptions): AsyncIterable<PsaContact>;
+  /**
+   * An Autotask extra, not part of the `PsaAdapter` port: the contacts with this email in `emailAddress`,
+   * `emailAddress2` or `emailAddress3`, compared case-insensitively, ascending by id; inactive ones included
+   * (`isActive: false`). One query. Throws core's `InputError` for something that is not an email address.
+   */
+  findContactsByEmail(email: string): Promise<PsaContact[]>;
   /** The client the adapter uses (same limits, budget and zone cache). */
   readonly client: AutotaskClient;
 }
 
 const EMAIL = /^[^\s@]+@[^\s@]+$/;
+const PORT = 'PSA (autotask)';
 
 /**
  * Creates the Autotask implementation of QDesk's `PsaAdapter` port.
  *
  * - `getTicketContext` costs 3 requests in 2 round trips (the ticket, then its company and contact in parallel).
- * - `findContactsByEmail` searches `emailAddress`, `emailAddress2` and `emailAddress3` in one query.
  * - `listCompanies` / `listContacts` count first (for progress) and page by 500 following `nextPageUrl`.
  * - `writeVerificationNote` writes an internal ticket note once per session, even across timeouts and retries.
+ * - `findContactsByEmail` (an Autotask extra) searches the three email fields in one query.
  *
- * Throws core's `ConfigError` naming the field when `config` is invalid.
+ * Throws core's `ConfigError` naming the field when `config` is invalid. Calls fail with an `AutotaskError`
+ * (a `QdeskError`); anything else that goes wrong surfaces as core's `AdapterError` with the original as `cause`.
  * @example
  * ```ts
  * const psa = createAutotaskAdapter({
@@ -52,13 +86,6 @@ export function createAutotaskAdapter(config: AutotaskAdapterConfig): AutotaskAd
     client,
     publish: c.notes?.publish ?? 2,
     noteType: c.notes?.noteType ?? 1,
-    retry: {
-      maxRetries: c.retry?.maxRetries ?? 4,
-      baseDelayMs: c.retry?.baseDelayMs ?? 500,
-      maxDelayMs: c.retry?.maxDelayMs ?? 20_000,
-    },
-    sleep: c.sleep ?? abortableSleep,
-    random: c.random ?? Math.random,
   });
 
   async function* list<T>(
@@ -89,57 +116,64 @@ export function createAutotaskAdapter(config: AutotaskAdapterConfig): AutotaskAd
   }
 
   return {
+    specificationVersion: 'v1',
     name: 'autotask',
-    capabilities: { writeNotes: true, listRecords: true, webhooks: true },
+    capabilities: { writeNotes: true, listRecords: true },
     client,
 
-    async getTicketContext(ticketId): Promise<TicketContext | null> {
-      const ticket = await client.get('Tickets', parseAutotaskId(ticketId, 'ticket'));
-      if (ticket === null) return null;
-      const [company, contact] = await Promise.all([
-        ticket.companyID == null ? null : client.get('Companies', ticket.companyID),
-        ticket.contactID == null ? null : client.get('Contacts', ticket.contactID),
-      ]);
-      return {
-        ticket: { id: String(ticket.id), number: ticket.ticketNumber, title: ticket.title },
-        company: company ? toPsaCompany(company) : null,
-        contact: contact ? toPsaContact(contact) : null,
-      };
-    },
-
-    async getContact(contactId): Promise<PsaContact | null> {
-      const contact = await client.get('Contacts', parseAutotaskId(contactId, 'contact'));
-      return contact ? toPsaContact(contact) : null;
-    },
-
-    async findContactsByEmail(email): Promise<PsaContact[]> {
-      const wanted = typeof email === 'string' ? email.trim() : '';
-      if (!EMAIL.test(wanted) || wanted.length > 254) {
-        throw new InputError(`"${String(email)}" is not an email address; pass the contact's full address.`, [
-          { path: 'email', message: 'must be an email address' },
+    getTicketContext: (ticketId) =>
+      AdapterError.wrap(PORT, 'getTicketContext', async (): Promise<TicketContext | null> => {
+        const ticket = await client.get('Tickets', parseAutotaskId(ticketId, 'ticket'));
+        if (ticket === null) return null;
+        const [company, contact] = await Promise.all([
+          ticket.companyID == null ? null : client.get('Companies', ticket.companyID),
+          ticket.contactID == null ? null : client.get('Contacts', ticket.contactID),
         ]);
-      }
-      const query = buildQuery([
-        where.or(
-          where.eq('emailAddress', wanted),
-          where.eq('emailAddress2', wanted),
-          where.eq('emailAddress3', wanted),
-        ),
-      ]);
-      const found: PsaContact[] = [];
-      const lower = wanted.toLowerCase();
-      for await (const record of client.query('Contacts', query)) {
-        const contact = toPsaContact(record);
-        // Autotask compares case-insensitively on most instances; checking here too makes it a guarantee.
-        if (contact.emails.some((e) => e.toLowerCase() === lower)) found.push(contact);
-      }
-      return found.sort((a, b) => Number(a.id) - Number(b.id));
-    },
+        return {
+          ticket: { id: String(ticket.id), number: ticket.ticketNumber, title: ticket.title },
+          company: company ? toPsaCompany(company) : null,
+          contact: contact ? toPsaContact(contact) : null,
+        };
+      }),
 
-    listCompanies: (options = {}): AsyncIterable<PsaCompany> => list('Companies', options, toPsaCompany),
-    listContacts: (options = {}): AsyncIterable<PsaContact> => list('Contacts', options, toPsaContact),
+    getContact: (contactId) =>
+      AdapterError.wrap(PORT, 'getContact', async () => {
+        const contact = await client.get('Contacts', parseAutotaskId(contactId, 'contact'));
+        return contact ? toPsaContact(contact) : null;
+      }),
 
-    writeVerificationNote: (note) => writeNote(note),
+    writeVerificationNote: (note) => AdapterError.wrap(PORT, 'writeVerificationNote', () => writeNote(note)),
+
+    listCompanies: (options = {}) => list('Companies', options, toPsaCompany),
+    listContacts: (options = {}) => list('Contacts', options, toPsaContact),
+
+    findContactsByEmail: (email) =>
+      AdapterError.wrap(PORT, 'findContactsByEmail', async () => {
+        const wanted = typeof email === 'string' ? email.trim() : '';
+        if (!EMAIL.test(wanted) || wanted.length > 254) {
+          throw new InputError(
+            `"${String(email)}" is not an email address; pass the contact's full address.`,
+            {
+              issues: [{ path: 'email', message: 'must be an email address' }],
+            },
+          );
+        }
+        const query = buildQuery([
+          where.or(
+            where.eq('emailAddress', wanted),
+            where.eq('emailAddress2', wanted),
+            where.eq('emailAddress3', wanted),
+          ),
+        ]);
+        const found: PsaContact[] = [];
+        const lower = wanted.toLowerCase();
+        for await (const record of client.query('Contacts', query)) {
+          const contact = toPsaContact(record);
+          // Autotask compares case-insensitively on most instances; checking here too makes it a guarantee.
+          if (contact.emails.some((e) => e.toLowerCase() === lower)) found.push(contact);
+        }
+        return found.sort((a, b) => Number(a.id) - Number(b.id));
+      }),
   };
 }
 

@@ -1,4 +1,4 @@
-import { ConfigError, type FieldIssue } from '@qdesk/core';
+import { ConfigError, fieldIssues } from '@qdesk/core';
 import { z } from 'zod';
 import type { RequestBudget } from './client/budget.js';
 import type { ZoneCache } from './client/zone.js';
@@ -25,9 +25,15 @@ export interface AutotaskRequestEvent {
   errorKind: string | null;
 }
 
-/** Retry settings. @public */
+/**
+ * Retry settings. The client hands them to ky's own retry (`limit`, `delay`, `jitter`, `backoffLimit`,
+ * `maxRetryAfter`); what is retried is fixed: 429, "Thread Threshold Exceeded" (whatever its status), 5xx without
+ * an error body, timeouts and network failures, on reads, queries and counts. A create is sent once, unless it
+ * comes with a duplicate check (`AutotaskClient.create`'s `findExisting`).
+ * @public
+ */
 export interface AutotaskRetryConfig {
-  /** Retries after the first attempt for safe calls (default 4). */
+  /** Retries after the first attempt (default 4). */
   maxRetries?: number;
   /** First backoff step in ms (default 500); steps double up to `maxDelayMs`, with jitter. */
   baseDelayMs?: number;
@@ -61,9 +67,7 @@ export interface AutotaskClientConfig {
   retry?: AutotaskRetryConfig;
   /** `fetch` to use (default the global one). */
   fetch?: typeof globalThis.fetch;
-  /** Waits between retries (default a timer); tests pass a fast or recording one. */
-  sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
-  /** Source of jitter in [0, 1) (default `Math.random`). */
+  /** Source of the backoff jitter, in [0, 1) (default `Math.random`). */
   random?: () => number;
   /** Called after every HTTP attempt (for metrics and logs). */
   onRequest?: (event: AutotaskRequestEvent) => void;
@@ -131,7 +135,6 @@ const clientShape = {
     })
     .optional(),
   fetch: fn<typeof globalThis.fetch>('fetch').optional(),
-  sleep: fn<(ms: number, signal?: AbortSignal) => Promise<void>>('sleep').optional(),
   random: fn<() => number>('random').optional(),
   onRequest: fn<(event: AutotaskRequestEvent) => void>('onRequest').optional(),
 };
@@ -148,24 +151,18 @@ const adapterSchema = z.strictObject({
   pageSize: z.number().int().min(1).max(MAX_PAGE_SIZE).optional(),
 });
 
-function parse<T>(schema: z.ZodType<T>, config: unknown, factory: string): T {
+function parse<T>(schema: z.ZodType<T>, config: unknown, what: string): T {
   const result = schema.safeParse(config);
   if (result.success) return result.data;
-  const issues: FieldIssue[] = result.error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(config)',
-    message:
-      issue.code === 'unrecognized_keys' ? `unknown option(s) ${issue.keys.join(', ')}` : issue.message,
-  }));
-  const list = issues.map((i) => `${i.path}: ${i.message}`).join('; ');
-  throw new ConfigError(`${factory}: invalid configuration (${list}).`, issues);
+  throw ConfigError.fromIssues(what, fieldIssues(result.error));
 }
 
 /** Validates a client configuration; throws core's `ConfigError` naming each bad field. */
 export function parseClientConfig(config: unknown): AutotaskClientConfig {
-  return parse(clientSchema, config, 'createAutotaskClient') as AutotaskClientConfig;
+  return parse(clientSchema, config, 'createAutotaskClient settings') as AutotaskClientConfig;
 }
 
 /** Validates an adapter configuration; throws core's `ConfigError` naming each bad field. */
 export function parseAdapterConfig(config: unknown): AutotaskAdapterConfig {
-  return parse(adapterSchema, config, 'createAutotaskAdapter') as AutotaskAdapterConfig;
+  return parse(adapterSchema, config, 'createAutotaskAdapter settings') as AutotaskAdapterConfig;
 }

@@ -1,4 +1,7 @@
-import { AdapterError, type QdeskErrorCode } from '@qdesk/core';
+import { QdeskError, type QdeskErrorCode } from '@qdesk/core';
+
+/** Core's error options (`cause`, `details`), as every QDesk error constructor takes them. */
+type QdeskErrorOptions = Omit<ConstructorParameters<typeof QdeskError>[1], 'code'>;
 
 /**
  * Why an Autotask call failed. Branch on this (or on `code`) rather than on the message.
@@ -32,8 +35,12 @@ export type AutotaskErrorKind =
   | 'unexpected_response'
   | 'foreign_host';
 
-/** Context for an {@link AutotaskError}. Never holds a credential. @public */
-export interface AutotaskErrorInit {
+/**
+ * The second argument of `new AutotaskError(message, options)`: core's error options plus what Autotask answered.
+ * Never holds a credential.
+ * @public
+ */
+export interface AutotaskErrorOptions extends QdeskErrorOptions {
   /** Why it failed. */
   kind: AutotaskErrorKind;
   /** HTTP status, or `null` when no answer arrived. */
@@ -48,8 +55,6 @@ export interface AutotaskErrorInit {
   method?: string | null;
   /** Path of the failed call below the zone's `V1.0/` (no host, no query string). */
   path?: string | null;
-  /** The underlying error. */
-  cause?: unknown;
 }
 
 const CODE_BY_KIND: Record<AutotaskErrorKind, QdeskErrorCode> = {
@@ -71,10 +76,13 @@ const CODE_BY_KIND: Record<AutotaskErrorKind, QdeskErrorCode> = {
 const AUTOTASK_ERROR_MARK = Symbol.for('@qdesk/autotask-adapter/error');
 
 /**
- * An Autotask call failed. A subclass of core's `AdapterError`, so a verifier treats it like any PSA failure;
- * `kind` says why and the message says what to do. `code` is `unauthorized` for credential problems,
- * `rate_limited` for 429 / thread / budget limits, `psa_unavailable` for timeouts, network and 5xx failures and
- * `adapter_failed` otherwise.
+ * An Autotask call failed. A `QdeskError`, so a verifier passes it through like any PSA failure; `kind` says why
+ * and the message says what to do. `code` is `unauthorized` for credential problems, `rate_limited` for 429 /
+ * thread / budget limits, `psa_unavailable` for timeouts, network and 5xx failures and `adapter_failed` otherwise.
+ * The underlying error (a ky `TimeoutError`, a `fetch` failure, a zod error) is `cause`.
+ *
+ * Note: it extends `QdeskError` rather than `AdapterError` so that its `code` can say which of those it is;
+ * `AdapterError` always carries `adapter_failed`.
  *
  * @example
  * ```ts
@@ -86,8 +94,9 @@ const AUTOTASK_ERROR_MARK = Symbol.for('@qdesk/autotask-adapter/error');
  * ```
  * @public
  */
-export class AutotaskError extends AdapterError {
-  override readonly name: string = 'AutotaskError';
+export class AutotaskError extends QdeskError {
+  /** Always `"AutotaskError"`. */
+  override readonly name = 'AutotaskError' as const;
   /** Why it failed. */
   readonly kind: AutotaskErrorKind;
   /** HTTP status, or `null` when no answer arrived. */
@@ -103,23 +112,20 @@ export class AutotaskError extends AdapterError {
   /** Path of the failed call below the zone's `V1.0/`. */
   readonly path: string | null;
 
-  constructor(message: string, init: AutotaskErrorInit) {
-    super(CODE_BY_KIND[init.kind], message, {
-      cause: init.cause,
-      details: {
-        kind: init.kind,
-        status: init.status ?? null,
-        method: init.method ?? null,
-        path: init.path ?? null,
-      },
+  constructor(message: string, options: AutotaskErrorOptions) {
+    const { kind, status = null, method = null, path = null } = options;
+    super(message, {
+      cause: options.cause,
+      code: CODE_BY_KIND[kind],
+      details: { kind, status, method, path, ...options.details },
     });
-    this.kind = init.kind;
-    this.status = init.status ?? null;
-    this.retryable = init.retryable ?? false;
-    this.retryAfterMs = init.retryAfterMs ?? null;
-    this.apiErrors = init.apiErrors ?? [];
-    this.method = init.method ?? null;
-    this.path = init.path ?? null;
+    this.kind = kind;
+    this.status = status;
+    this.retryable = options.retryable ?? false;
+    this.retryAfterMs = options.retryAfterMs ?? null;
+    this.apiErrors = options.apiErrors ?? [];
+    this.method = method;
+    this.path = path;
     Object.defineProperty(this, AUTOTASK_ERROR_MARK, { value: true });
   }
 }

@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { main } from '../examples/quick-start.js';
 
@@ -6,11 +6,25 @@ afterEach(() => {
   vi.restoreAllMocks();
 });
 
+const read = (path: string) => readFileSync(new URL(`../${path}`, import.meta.url), 'utf8');
+
 describe('the examples', () => {
-  it('README: the snippet is examples/readme.ts verbatim, and it prints what its comments say', async () => {
-    const source = readFileSync(new URL('../examples/readme.ts', import.meta.url), 'utf8');
-    const readme = readFileSync(new URL('../README.md', import.meta.url), 'utf8');
-    expect(readme).toContain(`\`\`\`ts\n${source}\`\`\``);
+  it('README: every TypeScript block is a file of this package verbatim, so tsc checks it', () => {
+    const readme = read('README.md');
+    const blocks = [...readme.matchAll(/```ts\n([\s\S]*?)```/g)].map((m) => m[1]!);
+    const files = [
+      ...readdirSync(new URL('../examples/', import.meta.url)).map((name) => `examples/${name}`),
+      'src/conformance.test.ts',
+    ].filter((path) => path.endsWith('.ts'));
+    const sources = new Map(files.map((path) => [read(path), path]));
+    expect(blocks.length).toBeGreaterThanOrEqual(5);
+    for (const block of blocks) {
+      expect(sources.has(block), `README block not found verbatim in examples/:\n${block}`).toBe(true);
+    }
+  });
+
+  it('README: the first snippet runs and prints what its comments say', async () => {
+    expect(read('README.md')).toContain(`\`\`\`ts\n${read('examples/readme.ts')}\`\`\``);
     const log = vi.spyOn(console, 'log').mockImplementation(() => undefined);
     await import('../examples/readme.js');
     expect(log.mock.calls).toEqual([

@@ -1,8 +1,8 @@
 /**
- * `@qdesk/autotask-adapter`: QDesk's `PsaAdapter` for Datto Autotask PSA, on a small REST client with zone
- * discovery, paging that follows `nextPageUrl`, per-endpoint thread limits, a shared hourly budget, retries with
- * backoff, typed errors, idempotent ticket notes and webhook verification. A local Autotask fake lives at
- * `@qdesk/autotask-adapter/testing`.
+ * `@qdesk/autotask-adapter`: QDesk's `PsaAdapter` (v1) for Datto Autotask PSA, on a small REST client (ky) with
+ * zone discovery, paging that follows `nextPageUrl`, per-endpoint thread limits, a shared hourly budget, retries
+ * with backoff, typed errors, idempotent ticket notes and webhook verification. A local Autotask fake lives at
+ * `@qdesk/autotask-adapter/testing` (msw handlers for it at `@qdesk/autotask-adapter/testing/msw`).
  *
  * @packageDocumentation
  */
@@ -13,7 +13,7 @@ export { createAutotaskAdapter } from './adapter.js';
 export type { BudgetDecision, RequestBudget, RequestBudgetOptions } from './client/budget.js';
 // Limits
 export { createRequestBudget } from './client/budget.js';
-export type { AutotaskClient, QueryPage, RequestOptions } from './client/client.js';
+export type { AutotaskClient, CreateOptions, QueryPage, RequestOptions } from './client/client.js';
 // The REST client
 export { createAutotaskClient } from './client/client.js';
 export type { AutotaskZone, ZoneCache, ZoneCacheOptions } from './client/zone.js';
@@ -26,7 +26,7 @@ export type {
   AutotaskRetryConfig,
 } from './config.js';
 export { DEFAULT_ZONE_DISCOVERY_URL } from './config.js';
-export type { AutotaskErrorInit, AutotaskErrorKind } from './errors.js';
+export type { AutotaskErrorKind, AutotaskErrorOptions } from './errors.js';
 // Errors
 export { AutotaskError, isAutotaskError } from './errors.js';
 export type { BuildQueryOptions } from './query/build-query.js';

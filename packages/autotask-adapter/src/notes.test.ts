@@ -1,16 +1,11 @@
-import { InputError } from '@qdesk/core';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { InputError, verificationNoteMarker } from '@qdesk/core';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { isAutotaskError } from './errors.js';
-import { fakeAdapter, fastRetries, sampleNote } from './test-support.js';
-import { startAutotaskFake } from './testing/index.js';
+import { fakeAdapter, fakeServerForFile, gaps, sampleNote } from './test-support.js';
 
-const server = await startAutotaskFake();
+const server = await fakeServerForFile();
 const fake = server.state;
-afterAll(() => server.close());
 beforeEach(() => {
-  fake.clearFaults();
-  fake.resetObservations();
-  fake.latencyMs = 0;
   fake.tables.TicketNotes.length = 0;
 });
 
@@ -19,7 +14,7 @@ const session = () => `sess_notes_${++counter}`;
 const creates = () => fake.requests.filter((r) => r.method === 'POST' && /^Tickets\/\d+\/Notes/.test(r.path));
 
 describe('writing the verification note', () => {
-  it('writes an internal note with outcome, method, end-user, technician, time and session', async () => {
+  it('writes an internal note with outcome, method, end-user, technician, time and the session marker line', async () => {
     const id = session();
     const result = await fakeAdapter(server).writeVerificationNote(sampleNote('1001', id));
     expect(result.created).toBe(true);
@@ -32,10 +27,10 @@ describe('writing the verification note', () => {
       'ana.silva@northwind.example',
       'Tess Technician',
       '2026-11-24T09:30:00',
-      `Session: ${id}`,
     ]) {
       expect(note!.text).toContain(part);
     }
+    expect(note!.text.split('\n')).toContain(verificationNoteMarker(id));
   });
 
   it('uses the configured publish and noteType', async () => {
@@ -94,20 +89,27 @@ describe('writing the verification note', () => {
     expect(kinds).toEqual(['check:503', 'check:200', 'create:503', 'check:200', 'create:200']);
   });
 
-  it('retries after 429 and thread-limit answers on the create', async () => {
+  it('retries after 429 and thread-limit answers, waiting as Retry-After asks', async () => {
     fake.rateLimitNext(1, { retryAfterSeconds: 1, endpoint: 'TicketNotes' });
     fake.failNext(1, {
       status: 500,
       body: { errors: ['Thread Threshold Exceeded'] },
       endpoint: 'TicketNotes',
     });
-    const delays: number[] = [];
-    const result = await fakeAdapter(server, fastRetries(delays)).writeVerificationNote(
-      sampleNote('1002', session()),
-    );
+    const result = await fakeAdapter(server).writeVerificationNote(sampleNote('1002', session()));
     expect(result.created).toBe(true);
     expect(fake.notes('1002')).toHaveLength(1);
-    expect(delays).toContain(1_000);
+    const notes = fake.requests.filter((r) => r.endpoint === 'TicketNotes');
+    expect(notes.map((r) => r.status)).toEqual([429, 500, 200, 200]);
+    expect(gaps(notes)[0]).toBeGreaterThanOrEqual(995);
+  });
+
+  it('writes one note when the connection drops after Autotask stored it', async () => {
+    fake.dropNextCreateAnswer();
+    const result = await fakeAdapter(server).writeVerificationNote(sampleNote('1005', session()));
+    expect(fake.notes('1005')).toHaveLength(1);
+    expect(result).toEqual({ noteId: fake.notes('1005')[0]!.id, created: true });
+    expect(creates().map((r) => r.status)).toEqual([0]);
   });
 
   it('does not retry a create Autotask refused as invalid', async () => {
@@ -146,7 +148,8 @@ describe('writing the verification note', () => {
     expect(fake.maxInFlight('TicketNotes')).toBeLessThanOrEqual(3);
     expect(fake.maxInFlight('TicketNotes')).toBeGreaterThan(1);
     const all = fake.tables.TicketNotes.map((n) => String(n.description));
-    for (const id of ids) expect(all.filter((text) => text.endsWith(`Session: ${id}`))).toHaveLength(1);
+    for (const id of ids)
+      expect(all.filter((text) => text.endsWith(`\n${verificationNoteMarker(id)}`))).toHaveLength(1);
     expect(fake.requests.every((r) => r.status === 200)).toBe(true);
   });
 
@@ -156,7 +159,7 @@ describe('writing the verification note', () => {
       adapter.writeVerificationNote(sampleNote('T20261124.0001', session())),
     ).rejects.toBeInstanceOf(InputError);
     await expect(
-      adapter.writeVerificationNote(sampleNote('1001', 'bad id\nSession: x')),
+      adapter.writeVerificationNote(sampleNote('1001', 'bad id\nqdesk-session: x')),
     ).rejects.toBeInstanceOf(InputError);
     expect(fake.requests).toHaveLength(0);
   });

@@ -1,17 +1,35 @@
 // Shared by this package's own tests only (excluded from the published files).
+import type { VerificationNote } from '@qdesk/core';
+import { afterAll, beforeEach } from 'vitest';
 import { type AutotaskAdapterConfig, createAutotaskAdapter, createAutotaskClient } from './index.js';
-import { type AutotaskFakeServer, FAKE_CREDENTIALS } from './testing/index.js';
+import {
+  type AutotaskFakeServer,
+  type AutotaskFakeServerOptions,
+  FAKE_CREDENTIALS,
+  startAutotaskFake,
+} from './testing/index.js';
 
-/** Short waits so retries cost milliseconds; `delays` records every wait asked for. */
-export function fastRetries(delays: number[] = []) {
-  return {
-    retry: { maxRetries: 4, baseDelayMs: 2, maxDelayMs: 5_000 },
-    sleep: async (ms: number) => {
-      delays.push(ms);
-      await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 5)));
-    },
-    random: () => 0.5,
-  };
+/**
+ * One fake server for a test file, closed after it and put back before each test: no faults, no latency, the
+ * default thread limit, no foreign next-page host, an empty request log.
+ */
+export async function fakeServerForFile(options?: AutotaskFakeServerOptions): Promise<AutotaskFakeServer> {
+  const server = await startAutotaskFake(options);
+  const fake = server.state;
+  afterAll(() => server.close());
+  beforeEach(() => {
+    fake.clearFaults();
+    fake.resetObservations();
+    fake.latencyMs = 0;
+    fake.threadLimit = { max: 3, status: 500 };
+    fake.nextPageOrigin = null;
+  });
+  return server;
+}
+
+/** Short backoff steps so retries cost milliseconds, and a fixed jitter (each wait is 3/4 of its step). */
+export function fastRetries() {
+  return { retry: { maxRetries: 4, baseDelayMs: 2, maxDelayMs: 5_000 }, random: () => 0.5 };
 }
 
 /** Adapter settings for a fake server, with fast retries. */
@@ -28,13 +46,16 @@ export const fakeClient = (server: AutotaskFakeServer, overrides: Partial<Autota
 };
 
 /** A verification note for tests. */
-export const sampleNote = (ticketId: string, sessionId: string) => ({
+export const sampleNote = (ticketId: string, sessionId: string): VerificationNote => ({
   ticketId,
   sessionId,
-  outcome: 'approved' as const,
-  outcomeText: 'User Identity Successfully Verified',
-  method: 'sms' as const,
+  outcome: 'approved',
+  method: 'sms',
   endUser: { id: 'eu-ana', displayName: 'Ana Silva', email: 'ana.silva@northwind.example' },
   technician: { id: 'tech-1', name: 'Tess Technician' },
   at: Date.UTC(2026, 10, 24, 9, 30, 0),
 });
+
+/** Milliseconds between consecutive requests of a fake's log (for checking how long a client waited). */
+export const gaps = (requests: ReadonlyArray<{ at: number }>) =>
+  requests.slice(1).map((r, i) => r.at - requests[i]!.at);

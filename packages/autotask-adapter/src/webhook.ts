@@ -1,5 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { AuthenticationError, InputError } from '@qdesk/core';
+import { AuthenticationError, fieldIssues, InputError } from '@qdesk/core';
 import { z } from 'zod';
 
 /** The header Autotask signs webhook callouts with. @public */
@@ -96,24 +96,14 @@ export function parseAutotaskWebhook(rawBody: string | Uint8Array): AutotaskWebh
   try {
     json = JSON.parse(toBytes(rawBody).toString('utf8'));
   } catch (cause) {
-    throw new InputError(
-      'The Autotask webhook body is not JSON.',
-      [{ path: '(body)', message: 'not JSON' }],
-      {
-        cause,
-      },
-    );
+    throw new InputError('The Autotask webhook body is not JSON; pass the raw body as received.', {
+      cause,
+      issues: [{ path: '(root)', message: 'not JSON' }],
+    });
   }
   const parsed = autotaskWebhookSchema.safeParse(json);
   if (parsed.success) return parsed.data;
-  const issues = parsed.error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(body)',
-    message: issue.message,
-  }));
-  throw new InputError(
-    `The Autotask webhook body is not a callout (${issues.map((i) => `${i.path}: ${i.message}`).join('; ')}).`,
-    issues,
-  );
+  throw InputError.fromIssues('parseAutotaskWebhook', fieldIssues(parsed.error));
 }
 
 /**
@@ -128,7 +118,6 @@ export function readAutotaskWebhook(
 ): AutotaskWebhookPayload {
   if (!verifyAutotaskWebhook(rawBody, signatureHeader, secretKey)) {
     throw new AuthenticationError(
-      'unauthorized',
       `The webhook's ${AUTOTASK_SIGNATURE_HEADER} is missing or does not match: check that the secretKey ` +
         "configured here is the webhook's secret key in Autotask, and that the raw body is verified unparsed.",
     );

@@ -1,15 +1,15 @@
 import { describe, expectTypeOf, it } from 'vitest';
 import {
-  AdapterError,
-  AuthenticationError,
+  type AdapterError,
+  type AuthenticationError,
   ConfigError,
-  InputError,
-  NotFoundError,
+  type InputError,
+  type NotFoundError,
   PreconditionError,
+  type QdeskError,
   type QdeskErrorCode,
-  QdeskError,
-  RateLimitError,
-  TransitionError,
+  type RateLimitError,
+  type TransitionError,
 } from './errors.js';
 
 // Type tests: vitest type-checks this file, it never runs.

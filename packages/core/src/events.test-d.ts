@@ -43,7 +43,8 @@ describe('VerifierEventMap', () => {
   });
 
   it('pairs each name with its own payload in VerifierEvent', () => {
-    if (event.name === 'session.fell_back') expectTypeOf(event.payload).toEqualTypeOf<VerifierEventMap['session.fell_back']>();
+    if (event.name === 'session.fell_back')
+      expectTypeOf(event.payload).toEqualTypeOf<VerifierEventMap['session.fell_back']>();
     if (event.name === 'session.sent') {
       expectTypeOf(event.payload.resend).toBeBoolean();
       // @ts-expect-error only `session.denied` has a deny reason

@@ -1,6 +1,6 @@
 import { ConfigError } from '@qdesk/core';
 import { describe, expect, it } from 'vitest';
-import { backoffDelay, parseRetryAfter } from '../internal/backoff.js';
+import { parseRetryAfter } from '../internal/classify.js';
 import { endpointKey } from '../internal/endpoint-key.js';
 import { createKeyedLimiter } from '../internal/limiter.js';
 import { createRequestBudget } from './budget.js';
@@ -57,13 +57,7 @@ describe('createKeyedLimiter', () => {
   });
 });
 
-describe('backoff and Retry-After', () => {
-  it('doubles up to the cap with jitter in the upper half', () => {
-    const settings = { maxRetries: 5, baseDelayMs: 100, maxDelayMs: 500 };
-    expect([0, 1, 2, 3].map((n) => backoffDelay(n, settings, () => 0))).toEqual([50, 100, 200, 250]);
-    expect([0, 1, 2, 3].map((n) => backoffDelay(n, settings, () => 0.999_999))).toEqual([100, 200, 400, 500]);
-  });
-
+describe('Retry-After', () => {
   it('reads seconds and HTTP dates', () => {
     const now = Date.parse('2026-11-24T10:00:00Z');
     expect(parseRetryAfter('5', now)).toBe(5_000);

@@ -46,13 +46,13 @@ export function createRequestBudget(options: RequestBudgetOptions): RequestBudge
   const perHour = options.perHour;
   const windowMs = options.windowMs ?? 3_600_000;
   if (!Number.isInteger(perHour) || perHour < 1) {
-    throw new ConfigError('createRequestBudget: perHour must be a positive integer.', [
+    throw ConfigError.fromIssues('createRequestBudget options', [
       { path: 'perHour', message: 'must be a positive integer' },
     ]);
   }
   if (!Number.isFinite(windowMs) || windowMs <= 0) {
-    throw new ConfigError('createRequestBudget: windowMs must be a positive number of milliseconds.', [
-      { path: 'windowMs', message: 'must be positive' },
+    throw ConfigError.fromIssues('createRequestBudget options', [
+      { path: 'windowMs', message: 'must be a positive number of milliseconds' },
     ]);
   }
   const now = options.now ?? Date.now;

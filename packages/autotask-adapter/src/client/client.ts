@@ -2,11 +2,10 @@ import { InputError } from '@qdesk/core';
 import type { z } from 'zod';
 import { type AutotaskClientConfig, DEFAULT_ZONE_DISCOVERY_URL, parseClientConfig } from '../config.js';
 import { AutotaskError } from '../errors.js';
-import { abortableSleep } from '../internal/backoff.js';
 import { endpointKey } from '../internal/endpoint-key.js';
 import { createKeyedLimiter } from '../internal/limiter.js';
 import { checkedNextUrl, type FetchedPage, prefetchPages } from '../internal/paging.js';
-import { createTransport } from '../internal/transport.js';
+import { createTransport, type SendRequest } from '../internal/transport.js';
 import { validateQuery } from '../query/build-query.js';
 import type { AutotaskFilter, AutotaskQuery } from '../query/filter.js';
 import {
@@ -24,6 +23,16 @@ import { type AutotaskZone, createZoneCache, discoverZone, zoneFromUrl } from '.
 export interface RequestOptions {
   /** Cancels the call (and any wait between retries). */
   signal?: AbortSignal;
+}
+
+/** Options of {@link AutotaskClient.create}. @public */
+export interface CreateOptions extends RequestOptions {
+  /**
+   * Makes the create retryable. Before each retry it is asked whether an earlier attempt created the record after
+   * all (its answer was lost to a timeout or a dropped connection); the id it returns is the create's answer and
+   * nothing is sent again. Return `null` when there is no such record.
+   */
+  findExisting?: () => Promise<number | null>;
 }
 
 /** A page of query results. @public */
@@ -63,10 +72,11 @@ export interface AutotaskClient {
   /** `POST /{entity}/query/count`: how many records match. */
   count(entity: AutotaskEntity, filter: AutotaskFilter[], options?: RequestOptions): Promise<number>;
   /**
-   * `POST /{path}` (for example `Tickets/123/Notes`): creates a record and returns its id. Never retried here,
-   * because a create whose answer was lost may have happened: retry only with your own duplicate check.
+   * `POST /{path}` (for example `Tickets/123/Notes`): creates a record and returns its id. Sent once, because a
+   * create whose answer was lost may have happened; with `findExisting` (your duplicate check) it is retried like a
+   * read, asking `findExisting` before each retry.
    */
-  create(path: string, body: Record<string, unknown>, options?: RequestOptions): Promise<number>;
+  create(path: string, body: Record<string, unknown>, options?: CreateOptions): Promise<number>;
 }
 
 const ENTITY = /^[A-Za-z][A-Za-z0-9]*$/;
@@ -76,7 +86,9 @@ function checkEntity(entity: string): void {
   if (!ENTITY.test(entity)) {
     throw new InputError(
       `"${entity}" is not an Autotask entity name (letters and digits, like "Contacts").`,
-      [{ path: 'entity', message: 'must be letters and digits' }],
+      {
+        issues: [{ path: 'entity', message: 'must be letters and digits' }],
+      },
     );
   }
 }
@@ -99,7 +111,6 @@ export function createAutotaskClient(config: AutotaskClientConfig): AutotaskClie
     baseDelayMs: c.retry?.baseDelayMs ?? 500,
     maxDelayMs: c.retry?.maxDelayMs ?? 20_000,
   };
-  const sleep = c.sleep ?? abortableSleep;
   const random = c.random ?? Math.random;
   const timeoutMs = c.timeoutMs ?? 30_000;
   const zoneCache = c.zoneCache ?? createZoneCache();
@@ -121,29 +132,29 @@ export function createAutotaskClient(config: AutotaskClientConfig): AutotaskClie
     headers,
     timeoutMs,
     retry,
+    random,
+    fetch: c.fetch,
     limiter: createKeyedLimiter(c.maxInFlightPerEntity ?? 3),
     budget: c.budget,
-    fetch: c.fetch,
-    sleep,
-    random,
     now: Date.now,
     onRequest: c.onRequest,
     onAuthFailure: () => zoneCache.invalidate(zoneKey),
+  });
+  // Discovery sends no credentials and is exempt from Autotask's thread limits: no limiter, budget or events.
+  const sendToDiscovery = createTransport({
+    headers: { Accept: 'application/json' },
+    timeoutMs,
+    retry,
+    random,
+    fetch: c.fetch,
+    now: Date.now,
   });
 
   const zone = async (options: RequestOptions = {}): Promise<AutotaskZone> => {
     options.signal?.throwIfAborted();
     if (fixedZone) return fixedZone;
     return zoneCache.resolve(zoneKey, () =>
-      discoverZone({
-        discoveryUrl,
-        username: c.username,
-        timeoutMs,
-        retry,
-        fetch: c.fetch,
-        sleep: (ms) => sleep(ms),
-        random,
-      }),
+      discoverZone({ discoveryUrl, username: c.username, timeoutMs, send: sendToDiscovery }),
     );
   };
 
@@ -151,8 +162,7 @@ export function createAutotaskClient(config: AutotaskClientConfig): AutotaskClie
     method: 'GET' | 'POST',
     path: string,
     body: unknown,
-    idempotent: boolean,
-    options: RequestOptions,
+    options: RequestOptions & Pick<SendRequest, 'idempotent' | 'checkBeforeRetry'>,
     url?: URL,
   ) => {
     const api = new URL((await zone(options)).apiUrl);
@@ -162,7 +172,8 @@ export function createAutotaskClient(config: AutotaskClientConfig): AutotaskClie
       path,
       endpoint: endpointKey(path),
       body,
-      idempotent,
+      idempotent: options.idempotent,
+      checkBeforeRetry: options.checkBeforeRetry,
       signal: options.signal,
     });
   };
@@ -202,7 +213,7 @@ export function createAutotaskClient(config: AutotaskClientConfig): AutotaskClie
       // Checked before anything is sent: the request carries the credentials.
       const url = next ? checkedNextUrl(next, api) : undefined;
       // Autotask wants the next page as a POST with the same body; a GET answers 405 and stops at 500 records.
-      const raw = await call('POST', path, body, true, { signal }, url);
+      const raw = await call('POST', path, body, { signal, idempotent: true }, url);
       const envelope = parse(pageEnvelopeSchema, raw, 'POST', path);
       const items = envelope.items.map((item) => parse(schema, item, 'POST', path) as EntityRecord<E>);
       return { items, next: envelope.pageDetails.nextPageUrl || null };
@@ -219,12 +230,12 @@ export function createAutotaskClient(config: AutotaskClientConfig): AutotaskClie
     async get(entity, id, options = {}) {
       checkEntity(entity);
       if (!Number.isSafeInteger(id) || id < 0) {
-        throw new InputError(`Autotask ids are non-negative integers; got ${id}.`, [
-          { path: 'id', message: 'must be a non-negative integer' },
-        ]);
+        throw new InputError(`Autotask ids are non-negative integers; got ${id}.`, {
+          issues: [{ path: 'id', message: 'must be a non-negative integer' }],
+        });
       }
       const path = `${entity}/${id}`;
-      const raw = await call('GET', path, undefined, true, options);
+      const raw = await call('GET', path, undefined, { ...options, idempotent: true });
       const { item } = parse(itemEnvelopeSchema, raw, 'GET', path);
       if (item === null || item === undefined) return null;
       return parse(recordSchemaFor(entity, false), item, 'GET', path) as EntityRecord<typeof entity>;
@@ -236,16 +247,26 @@ export function createAutotaskClient(config: AutotaskClientConfig): AutotaskClie
     async count(entity, filter, options = {}) {
       checkEntity(entity);
       const path = `${entity}/query/count`;
-      const raw = await call('POST', path, validateQuery({ filter }), true, options);
+      const raw = await call('POST', path, validateQuery({ filter }), { ...options, idempotent: true });
       return parse(countEnvelopeSchema, raw, 'POST', path).queryCount;
     },
     async create(path, body, options = {}) {
       if (!CREATE_PATH.test(path)) {
-        throw new InputError(`"${path}" is not an Autotask create path ("Entity" or "Parent/{id}/Child").`, [
-          { path: 'path', message: 'must look like Tickets/123/Notes' },
-        ]);
+        throw new InputError(`"${path}" is not an Autotask create path ("Entity" or "Parent/{id}/Child").`, {
+          issues: [{ path: 'path', message: 'must look like Tickets/123/Notes' }],
+        });
       }
-      const raw = await call('POST', path, body, false, options);
+      const { findExisting } = options;
+      const raw = await call('POST', path, body, {
+        signal: options.signal,
+        idempotent: false,
+        ...(findExisting && {
+          checkBeforeRetry: async () => {
+            const id = await findExisting();
+            return id === null ? undefined : { itemId: id };
+          },
+        }),
+      });
       return Number(parse(createEnvelopeSchema, raw, 'POST', path).itemId);
     },
   };

@@ -1,20 +1,13 @@
 import { createServer } from 'node:net';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createRequestBudget } from '../client/budget.js';
 import { isAutotaskError } from '../errors.js';
-import { fakeClient, fastRetries } from '../test-support.js';
-import { FAKE_CREDENTIALS, startAutotaskFake } from '../testing/index.js';
+import { fakeClient, fakeServerForFile, fastRetries, gaps } from '../test-support.js';
+import { FAKE_CREDENTIALS } from '../testing/index.js';
 import { createAutotaskClient } from './client.js';
 
-const server = await startAutotaskFake();
+const server = await fakeServerForFile();
 const fake = server.state;
-afterAll(() => server.close());
-beforeEach(() => {
-  fake.clearFaults();
-  fake.resetObservations();
-  fake.latencyMs = 0;
-  fake.threadLimit = { max: 3, status: 500 };
-});
 
 const rejection = (promise: Promise<unknown>) =>
   promise.then(
@@ -27,24 +20,24 @@ const ticketCalls = () => fake.requests.filter((r) => r.endpoint === 'Tickets');
 
 describe('rate limits and thread limits', () => {
   it('waits as long as Retry-After asks on a 429, then succeeds', async () => {
-    const delays: number[] = [];
-    fake.rateLimitNext(1, { retryAfterSeconds: 2, endpoint: 'Tickets' });
-    const client = fakeClient(server, fastRetries(delays));
-    expect((await client.get('Tickets', 1001))?.ticketNumber).toBe('T20261124.0001');
-    expect(delays).toEqual([2_000]);
+    fake.rateLimitNext(1, { retryAfterSeconds: 1, endpoint: 'Tickets' });
+    expect((await fakeClient(server).get('Tickets', 1001))?.ticketNumber).toBe('T20261124.0001');
     expect(ticketCalls().map((r) => r.status)).toEqual([429, 200]);
+    expect(gaps(ticketCalls())[0]).toBeGreaterThanOrEqual(995);
   });
 
-  it('backs off exponentially with jitter on a 429 without Retry-After', async () => {
-    const delays: number[] = [];
+  it('backs off exponentially with jitter on a 429 without Retry-After, each wait capped', async () => {
     fake.rateLimitNext(3, { endpoint: 'Tickets' });
-    const client = fakeClient(server, {
-      ...fastRetries(delays),
-      retry: { maxRetries: 4, baseDelayMs: 100, maxDelayMs: 1_000 },
-    });
+    const client = fakeClient(server, { retry: { maxRetries: 4, baseDelayMs: 100, maxDelayMs: 150 } });
     await client.get('Tickets', 1001);
-    // random() is 0.5: each wait is 3/4 of a doubling ceiling.
-    expect(delays).toEqual([75, 150, 300]);
+    expect(ticketCalls().map((r) => r.status)).toEqual([429, 429, 429, 200]);
+    // random() is 0.5: each wait is 3/4 of its step (100, then 200 and 400 capped at 150): 75, 113, 113 ms.
+    const [first, second, third] = gaps(ticketCalls());
+    expect(first).toBeGreaterThanOrEqual(73);
+    expect(second).toBeGreaterThanOrEqual(111);
+    expect(third).toBeGreaterThanOrEqual(111);
+    // Uncapped, the third wait would be 300 ms.
+    expect(third).toBeLessThan(250);
   });
 
   it('gives up with a rate_limited error carrying Retry-After when it exceeds the longest wait', async () => {

@@ -4,10 +4,9 @@ import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { isAutotaskError } from '../errors.js';
 import { buildQuery } from '../query/build-query.js';
 import { where } from '../query/filter.js';
-import { fakeAdapter, fakeClient } from '../test-support.js';
-import { startAutotaskFake } from '../testing/index.js';
+import { fakeAdapter, fakeClient, fakeServerForFile } from '../test-support.js';
 
-const server = await startAutotaskFake({ contacts: 2_150, includeDemoData: true });
+const server = await fakeServerForFile({ contacts: 2_150, includeDemoData: true });
 const fake = server.state;
 
 // A second local server standing for a foreign host: it must never see a request.
@@ -20,13 +19,8 @@ const foreign = createServer((req, res) => {
 await new Promise<void>((resolve) => foreign.listen(0, '127.0.0.1', resolve));
 const foreignOrigin = `http://127.0.0.1:${(foreign.address() as AddressInfo).port}`;
 
-afterAll(async () => {
-  await server.close();
-  await new Promise((resolve) => foreign.close(resolve));
-});
+afterAll(() => new Promise((resolve) => foreign.close(resolve)));
 beforeEach(() => {
-  fake.resetObservations();
-  fake.nextPageOrigin = null;
   foreignHits.length = 0;
 });
 

@@ -3,7 +3,8 @@ import { setupServer } from 'msw/node';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { isAutotaskError } from '../errors.js';
 import { fastRetries } from '../test-support.js';
-import { createAutotaskFake, createAutotaskMswHandlers, FAKE_CREDENTIALS } from '../testing/index.js';
+import { createAutotaskFake, FAKE_CREDENTIALS } from '../testing/index.js';
+import { createAutotaskMswHandlers } from '../testing/msw.js';
 import { createAutotaskClient } from './client.js';
 import { createZoneCache, zoneFromUrl } from './zone.js';
 

@@ -1,6 +1,7 @@
-import ky, { isTimeoutError } from 'ky';
-import { AutotaskError } from '../errors.js';
-import { type BackoffSettings, backoffDelay } from '../internal/backoff.js';
+import type { z } from 'zod';
+import { AutotaskError, isAutotaskError } from '../errors.js';
+import { apiErrorsOf, type CallInfo, type Classified } from '../internal/classify.js';
+import { networkReason, type Transport } from '../internal/transport.js';
 import { zoneInformationSchema } from '../records.js';
 
 /** The Autotask zone (datacenter) an API user's database lives in. @public */
@@ -88,75 +89,76 @@ export interface DiscoverZoneOptions {
   discoveryUrl: string;
   username: string;
   timeoutMs: number;
-  retry: BackoffSettings;
-  fetch?: typeof globalThis.fetch;
-  sleep: (ms: number) => Promise<void>;
-  random: () => number;
+  /** A transport without credentials, limiter or budget: discovery needs none, and is exempt from thread limits. */
+  send: Transport;
 }
 
-const readErrors = (body: unknown): string[] => {
-  const errors = (body as { errors?: unknown } | null)?.errors;
-  return Array.isArray(errors) ? errors.map(String) : [];
-};
+const WHERE = { method: 'GET', path: 'zoneInformation' } as const;
 
 /**
- * Asks Autotask which zone `username` lives in. Transient failures are retried; an answer without a zone is a
- * `zone_discovery` {@link AutotaskError} (never a silent fallback to some default zone).
+ * Reads a discovery answer: a zone, `zone_discovery` when Autotask says it does not know the user (or answers
+ * something without a zone), or a retryable `server` failure for a bare 5xx.
+ */
+function readZoneAnswer(username: string) {
+  return (status: number, _headers: Headers, text: string, { cause }: CallInfo): Classified => {
+    let body: unknown = null;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      body = null;
+    }
+    const parsed = zoneInformationSchema.safeParse(body);
+    if (status >= 200 && status < 300 && parsed.success) return { ok: true, body: parsed.data };
+    const errors = apiErrorsOf(body);
+    if (errors.length > 0 || status < 500) {
+      return {
+        ok: false,
+        error: new AutotaskError(
+          `Autotask could not determine the zone of API user "${username}" (HTTP ${status}` +
+            `${errors.length ? `: ${errors.join('; ')}` : ''}). Check the user name: it is the API user's ` +
+            '"Username (Key)" in Autotask (Admin > Account Settings & Users > Resources/Users), an email ' +
+            "address. If discovery is blocked, set zoneUrl to your zone's API URL.",
+          { kind: 'zone_discovery', status, apiErrors: errors, cause, ...WHERE },
+        ),
+      };
+    }
+    return {
+      ok: false,
+      error: new AutotaskError(
+        `Autotask zone discovery failed with HTTP ${status}; this is usually temporary. Retry later ` +
+          "or set zoneUrl to your zone's API URL.",
+        { kind: 'server', status, retryable: true, cause, ...WHERE },
+      ),
+    };
+  };
+}
+
+/**
+ * Asks Autotask which zone `username` lives in. Transient failures are retried (by the transport); an answer
+ * without a zone is a `zone_discovery` {@link AutotaskError} (never a silent fallback to some default zone).
  */
 export async function discoverZone(options: DiscoverZoneOptions): Promise<AutotaskZone> {
   const url = new URL('v1.0/zoneInformation', zoneFromUrl(options.discoveryUrl).url);
   url.searchParams.set('user', options.username);
-  const api = ky.create({
-    retry: 0,
-    throwHttpErrors: false,
-    timeout: options.timeoutMs,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
-  });
-  const where = { method: 'GET', path: 'zoneInformation' };
-  for (let attempt = 0; ; attempt++) {
-    let failure: AutotaskError;
-    try {
-      // Deliberately without credentials: discovery does not need them, so they never go to the discovery host.
-      const response = await api.get(url, { headers: { Accept: 'application/json' } });
-      const text = await response.text();
-      let body: unknown = null;
-      try {
-        body = text ? JSON.parse(text) : null;
-      } catch {
-        body = null;
-      }
-      const parsed = zoneInformationSchema.safeParse(body);
-      if (response.ok && parsed.success) {
-        return zoneFromUrl(parsed.data.url, parsed.data.zoneName ?? null, parsed.data.webUrl ?? null);
-      }
-      const errors = readErrors(body);
-      if (errors.length > 0 || response.ok || response.status < 500) {
-        throw new AutotaskError(
-          `Autotask could not determine the zone of API user "${options.username}" (HTTP ${response.status}` +
-            `${errors.length ? `: ${errors.join('; ')}` : ''}). Check the user name: it is the API user's ` +
-            `"Username (Key)" in Autotask (Admin > Account Settings & Users > Resources/Users), an email ` +
-            "address. If discovery is blocked, set zoneUrl to your zone's API URL.",
-          { kind: 'zone_discovery', status: response.status, apiErrors: errors, ...where },
-        );
-      }
-      failure = new AutotaskError(
-        `Autotask zone discovery failed with HTTP ${response.status}; this is usually temporary. Retry later ` +
-          "or set zoneUrl to your zone's API URL.",
-        { kind: 'server', status: response.status, retryable: true, ...where },
-      );
-    } catch (error) {
-      if (error instanceof AutotaskError) throw error;
-      const timeout = isTimeoutError(error);
-      failure = new AutotaskError(
-        timeout
-          ? `Autotask zone discovery at ${url.origin} did not answer within ${options.timeoutMs} ms. Retry later, ` +
-              "or set zoneUrl to your zone's API URL."
-          : `Could not reach Autotask zone discovery at ${url.origin} (${(error as Error).message}). Check ` +
-              "outbound HTTPS access to *.autotask.net, or set zoneUrl to your zone's API URL.",
-        { kind: timeout ? 'timeout' : 'network', retryable: true, cause: error, ...where },
-      );
-    }
-    if (attempt >= options.retry.maxRetries) throw failure;
-    await options.sleep(backoffDelay(attempt, options.retry, options.random));
+  try {
+    // Deliberately without credentials: discovery does not need them, so they never go to the discovery host.
+    const zone = (await options.send({
+      ...WHERE,
+      url,
+      endpoint: 'zoneInformation',
+      idempotent: true,
+      classify: readZoneAnswer(options.username),
+    })) as z.output<typeof zoneInformationSchema>;
+    return zoneFromUrl(zone.url, zone.zoneName ?? null, zone.webUrl ?? null);
+  } catch (error) {
+    if (!isAutotaskError(error) || (error.kind !== 'timeout' && error.kind !== 'network')) throw error;
+    throw new AutotaskError(
+      error.kind === 'timeout'
+        ? `Autotask zone discovery at ${url.origin} did not answer within ${options.timeoutMs} ms. Retry later, ` +
+            "or set zoneUrl to your zone's API URL."
+        : `Could not reach Autotask zone discovery at ${url.origin} (${networkReason(error.cause)}). Check outbound HTTPS ` +
+            "access to *.autotask.net, or set zoneUrl to your zone's API URL.",
+      { kind: error.kind, retryable: true, cause: error, ...WHERE },
+    );
   }
 }

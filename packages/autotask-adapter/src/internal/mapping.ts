@@ -48,7 +48,7 @@ export function parseAutotaskId(value: string, what: 'ticket' | 'contact' | 'com
           'or the Ticket ID column) instead.'
         : " Pass the numeric ticket id (the id in the ticket's URL), not its number or title."
       : ` Pass the numeric Autotask ${what === 'afterId' ? 'record' : what} id.`;
-  throw new InputError(`Autotask ${what} ids are whole numbers; got "${String(value)}".${hint}`, [
-    { path: what === 'afterId' ? 'afterId' : `${what}Id`, message: 'must be a whole number' },
-  ]);
+  throw new InputError(`Autotask ${what} ids are whole numbers; got "${String(value)}".${hint}`, {
+    issues: [{ path: what === 'afterId' ? 'afterId' : `${what}Id`, message: 'must be a whole number' }],
+  });
 }

@@ -1,4 +1,4 @@
-import { type FieldIssue, InputError } from '@qdesk/core';
+import { fieldIssues, InputError } from '@qdesk/core';
 import { z } from 'zod';
 import type { AutotaskFilter, AutotaskQuery } from './filter.js';
 
@@ -70,10 +70,5 @@ export function buildQuery(filter: AutotaskFilter[], options: BuildQueryOptions 
 export function validateQuery(query: AutotaskQuery): AutotaskQuery {
   const parsed = querySchema.safeParse(query);
   if (parsed.success) return parsed.data as AutotaskQuery;
-  const issues: FieldIssue[] = parsed.error.issues.map((issue) => ({
-    path: issue.path.map(String).join('.') || '(query)',
-    message: issue.message,
-  }));
-  const first = issues[0]!;
-  throw new InputError(`Invalid Autotask query: ${first.path}: ${first.message.replace(/\.$/, '')}.`, issues);
+  throw InputError.fromIssues('an Autotask query', fieldIssues(parsed.error));
 }

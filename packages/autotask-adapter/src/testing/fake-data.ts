@@ -1,4 +1,4 @@
-import { createDemoData } from '@qdesk/core';
+import { createDemoData } from '@qdesk/core/memory';
 import { createPrng, type Prng } from './prng.js';
 
 /** A record as the fake stores it: Autotask's JSON field names and value types. @public */

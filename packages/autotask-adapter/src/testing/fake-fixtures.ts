@@ -1,7 +1,7 @@
 import type { FakeRow, FakeTables } from './fake-data.js';
 
 /**
- * Records of the seeded data that tests rely on: the same fields as core's `PsaConformanceFixtures`, so the object
+ * Records of the seeded data that tests rely on: core's `PsaConformanceFixtures` and a few more, so the object
  * can be passed to `runPsaAdapterConformance` as is.
  * @public
  */
@@ -24,6 +24,15 @@ export interface FakeFixtures {
   companyCount: number;
   /** Number of contacts. */
   contactCount: number;
+  /** The fake's page size: records per page of a listing. */
+  pageSize: number;
+  /** A company holding some contacts but not all, with how many. */
+  filterCompany: {
+    /** The company id. */
+    id: string;
+    /** How many contacts it holds. */
+    contactCount: number;
+  };
 }
 
 const emailsOf = (c: FakeRow) =>
@@ -32,7 +41,7 @@ const emailsOf = (c: FakeRow) =>
   );
 
 /** Picks the fixtures from the tables (the demo ticket T1001 when the demo data is there). */
-export function fixturesOf(tables: FakeTables): FakeFixtures {
+export function fixturesOf(tables: FakeTables, pageSize: number): FakeFixtures {
   const contacts = new Map(tables.Contacts.map((c) => [c.id, c]));
   const companies = new Set(tables.Companies.map((c) => c.id));
   const ready = tables.Tickets.find((t) => {
@@ -52,6 +61,13 @@ export function fixturesOf(tables: FakeTables): FakeFixtures {
     .filter((e): e is string => typeof e === 'string' && e !== '')
     .find((e) => allEmails.filter((x) => x === e.toLowerCase()).length === 1);
   const maxId = (rows: FakeRow[]) => rows.reduce((m, r) => Math.max(m, r.id), 0);
+  const perCompany = new Map<number, number>();
+  for (const c of tables.Contacts)
+    perCompany.set(Number(c.companyID), (perCompany.get(Number(c.companyID)) ?? 0) + 1);
+  const [filterId, filterCount] = [...perCompany].find(([, n]) => n < tables.Contacts.length) ?? [];
+  if (filterId === undefined || filterCount === undefined) {
+    throw new Error('The fake has no company holding only some of the contacts: seed more companies.');
+  }
   return {
     readyTicketId: String(ready.id),
     readyContactEmail: emailsOf(contacts.get(Number(ready.contactID))!)[0]!,
@@ -62,5 +78,7 @@ export function fixturesOf(tables: FakeTables): FakeFixtures {
     ...(secondary ? { secondaryEmail: secondary } : {}),
     companyCount: tables.Companies.length,
     contactCount: tables.Contacts.length,
+    pageSize,
+    filterCompany: { id: String(filterId), contactCount: filterCount },
   };
 }

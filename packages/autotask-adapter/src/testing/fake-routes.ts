@@ -10,6 +10,8 @@ export interface FakeResponse {
   headers: Record<string, string>;
   /** Response body (JSON text, or empty). */
   body: string;
+  /** Drop the connection instead of answering (the work is done, the answer is lost). */
+  dropConnection?: boolean;
 }
 
 /** What the routes need from the fake around them. */

@@ -46,6 +46,24 @@ export interface FakeFault {
   path?: string;
 }
 
+/** The PSA port's operations a fault can target. @public */
+export type FakePsaOperation = 'getTicketContext' | 'getContact' | 'writeVerificationNote';
+
+/**
+ * Faults in the terms of the PSA port rather than of HTTP, shaped like the `faults` option of core's
+ * `runPsaAdapterConformance`: pass `fake.psaFaults` as it is.
+ * @public
+ */
+export interface AutotaskFakePsaFaults {
+  /**
+   * The next request of `operation` (`GET Tickets/{id}`, `GET Contacts/{id}`, or the first ticket-note request
+   * of a note write) fails the way Autotask fails: HTTP 500 with an `errors` body, which no retry gets past.
+   */
+  failNext(operation: FakePsaOperation): void;
+  /** The next ticket note create is stored, then the connection is dropped before the answer. */
+  loseNextNoteAnswer(): void;
+}
+
 /** One request the fake saw. @public */
 export interface FakeRequestLogEntry {
   /** Epoch ms when it arrived. */
@@ -56,7 +74,7 @@ export interface FakeRequestLogEntry {
   path: string;
   /** Thread-limit key. */
   endpoint: string;
-  /** Status answered. */
+  /** Status answered; `0` when the fake dropped the connection instead of answering. */
   status: number;
   /** Whether any credential header came with it. */
   withCredentials: boolean;
@@ -92,7 +110,7 @@ export interface FakeNote {
 
 /**
  * An in-memory Autotask: one implementation behind both the HTTP server (`startAutotaskFake`) and the msw handlers
- * (`createAutotaskMswHandlers`).
+ * (`createAutotaskMswHandlers` from `@qdesk/autotask-adapter/testing/msw`).
  * @public
  */
 export interface AutotaskFake {
@@ -116,13 +134,17 @@ export interface AutotaskFake {
   rateLimitNext(count: number, options?: { retryAfterSeconds?: number; endpoint?: string }): void;
   /** The next note create is stored, but its answer is held back `ms` (past a client's timeout). */
   delayNextCreateResponse(ms: number): void;
+  /** The next note create is stored, then the connection is dropped without an answer. */
+  dropNextCreateAnswer(): void;
+  /** Faults in the terms of the PSA port, for core's conformance kit. */
+  readonly psaFaults: AutotaskFakePsaFaults;
   /** Largest number of concurrent requests seen on `endpoint` (or on any endpoint). */
   maxInFlight(endpoint?: string): number;
   /** Every request seen, oldest first. */
   readonly requests: readonly FakeRequestLogEntry[];
   /** Clears the request log and the in-flight maxima. */
   resetObservations(): void;
-  /** Drops every pending fault and delayed create. */
+  /** Drops every pending fault, delayed create and dropped answer. */
   clearFaults(): void;
   /** Notes of one ticket, oldest first. */
   notes(ticketId: string | number): FakeNote[];

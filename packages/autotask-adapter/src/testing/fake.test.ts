@@ -1,17 +1,10 @@
-import { createDemoData } from '@qdesk/core';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { createDemoData } from '@qdesk/core/memory';
+import { describe, expect, it } from 'vitest';
+import { fakeServerForFile } from '../test-support.js';
 import { createAutotaskFake, FAKE_CREDENTIALS, startAutotaskFake } from './index.js';
 
-const server = await startAutotaskFake({ contacts: 1200 });
+const server = await fakeServerForFile({ contacts: 1200 });
 const fake = server.state;
-afterAll(() => server.close());
-beforeEach(() => {
-  fake.clearFaults();
-  fake.resetObservations();
-  fake.latencyMs = 0;
-  fake.threadLimit = { max: 3, status: 500 };
-  fake.nextPageOrigin = null;
-});
 
 const auth = {
   ApiIntegrationCode: FAKE_CREDENTIALS.integrationCode,

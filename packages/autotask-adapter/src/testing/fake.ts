@@ -7,6 +7,7 @@ import type {
   AutotaskFakeCredentials,
   AutotaskFakeOptions,
   FakeFault,
+  FakePsaOperation,
   FakeRequest,
   FakeRequestLogEntry,
 } from './fake-types.js';
@@ -18,12 +19,19 @@ export const FAKE_CREDENTIALS: Readonly<AutotaskFakeCredentials> = Object.freeze
   integrationCode: 'QDESKFAKEINTEGRATIONCODE',
 });
 
+/** The first request each PSA operation makes, as a fault target. */
+const PSA_FAULT_TARGETS: Record<FakePsaOperation, Pick<FakeFault, 'endpoint' | 'method'>> = {
+  getTicketContext: { endpoint: 'Tickets', method: 'GET' },
+  getContact: { endpoint: 'Contacts', method: 'GET' },
+  writeVerificationNote: { endpoint: 'TicketNotes' },
+};
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 const header = (r: FakeRequest, name: string) => r.headers[name.toLowerCase()];
 
 /**
- * Creates the in-memory Autotask. Serve it with {@link startAutotaskFake} (real HTTP on 127.0.0.1) or
- * {@link createAutotaskMswHandlers} (msw).
+ * Creates the in-memory Autotask. Serve it with {@link startAutotaskFake} (real HTTP on 127.0.0.1) or with
+ * `createAutotaskMswHandlers` from `@qdesk/autotask-adapter/testing/msw`.
  * @public
  */
 export function createAutotaskFake(options: AutotaskFakeOptions = {}): AutotaskFake {
@@ -35,6 +43,7 @@ export function createAutotaskFake(options: AutotaskFakeOptions = {}): AutotaskF
   let log: FakeRequestLogEntry[] = [];
   let hourly: number[] = [];
   let createDelays: number[] = [];
+  let createDrops = 0;
   const pageSize = options.pageSize ?? 500;
 
   const takeFault = (method: string, endpoint: string, path: string) => {
@@ -121,6 +130,10 @@ export function createAutotaskFake(options: AutotaskFakeOptions = {}): AutotaskF
       const isCreate = request.method === 'POST' && endpoint === 'TicketNotes' && !/query/i.test(apiPath);
       // The note is stored already; only the answer is late, as when Autotask is slow and the client gives up.
       if (isCreate && createDelays.length > 0) await sleep(createDelays.shift()!);
+      if (isCreate && response.status === 200 && createDrops > 0) {
+        createDrops -= 1;
+        return { ...response, dropConnection: true };
+      }
       return response;
     } finally {
       inFlight.set(endpoint, (inFlight.get(endpoint) ?? 1) - 1);
@@ -177,7 +190,8 @@ export function createAutotaskFake(options: AutotaskFakeOptions = {}): AutotaskF
       const withCredentials = ['username', 'secret', 'apiintegrationcode'].some(
         (h) => request.headers[h] !== undefined,
       );
-      log.push({ at, method: request.method, path, endpoint, status: response.status, withCredentials });
+      const status = response.dropConnection ? 0 : response.status;
+      log.push({ at, method: request.method, path, endpoint, status, withCredentials });
       return response;
     },
     failNext(count, fault) {
@@ -196,6 +210,19 @@ export function createAutotaskFake(options: AutotaskFakeOptions = {}): AutotaskF
     delayNextCreateResponse(ms) {
       createDelays.push(ms);
     },
+    dropNextCreateAnswer() {
+      createDrops += 1;
+    },
+    psaFaults: {
+      failNext(operation) {
+        fake.failNext(1, {
+          status: 500,
+          body: { errors: [`Injected failure of ${operation}.`] },
+          ...PSA_FAULT_TARGETS[operation],
+        });
+      },
+      loseNextNoteAnswer: () => fake.dropNextCreateAnswer(),
+    },
     maxInFlight: (endpoint) =>
       endpoint === undefined ? Math.max(0, ...maxima.values()) : (maxima.get(endpoint) ?? 0),
     resetObservations() {
@@ -205,6 +232,7 @@ export function createAutotaskFake(options: AutotaskFakeOptions = {}): AutotaskF
     clearFaults() {
       faults.length = 0;
       createDelays = [];
+      createDrops = 0;
     },
     notes: (ticketId) =>
       tables.TicketNotes.filter((n) => String(n.ticketID) === String(ticketId)).map((n) => ({
@@ -215,7 +243,7 @@ export function createAutotaskFake(options: AutotaskFakeOptions = {}): AutotaskF
         publish: Number(n.publish),
         noteType: Number(n.noteType),
       })),
-    fixtures: () => fixturesOf(tables),
+    fixtures: () => fixturesOf(tables, pageSize),
   };
   return fake;
 }

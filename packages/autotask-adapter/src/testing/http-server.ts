@@ -80,6 +80,10 @@ export async function startAutotaskFake(
       });
       // The client may have given up (timeout); the fake still did the work, like a slow Autotask.
       if (res.destroyed) return;
+      if (answer.dropConnection) {
+        res.destroy();
+        return;
+      }
       res.writeHead(answer.status, answer.headers);
       res.end(answer.body);
     } catch (error) {

@@ -1,8 +1,8 @@
 /**
- * A local Autotask for tests, demos and benchmarks: one in-memory implementation (zone discovery, Tickets,
- * Contacts, Companies, ticket notes, the query language, 500-record paging, thread limits, 429s, the auth quirks and
- * fault injection) served either as a real HTTP server on 127.0.0.1 or through msw handlers. msw is an optional peer
- * dependency of `@qdesk/autotask-adapter`, needed only for this entry point.
+ * `@qdesk/autotask-adapter/testing`: a local Autotask for tests, demos and benchmarks. One in-memory implementation
+ * (zone discovery, Tickets, Contacts, Companies, ticket notes, the query language, 500-record paging, thread limits,
+ * 429s, the auth quirks and fault injection), served as a real HTTP server on 127.0.0.1 by `startAutotaskFake`.
+ * Needs nothing beyond this package; msw handlers for the same fake are at `@qdesk/autotask-adapter/testing/msw`.
  *
  * @packageDocumentation
  */
@@ -16,12 +16,12 @@ export type {
   AutotaskFake,
   AutotaskFakeCredentials,
   AutotaskFakeOptions,
+  AutotaskFakePsaFaults,
   FakeFault,
   FakeNote,
+  FakePsaOperation,
   FakeRequest,
   FakeRequestLogEntry,
 } from './fake-types.js';
 export type { AutotaskFakeServer, AutotaskFakeServerOptions } from './http-server.js';
 export { startAutotaskFake } from './http-server.js';
-export type { AutotaskMswOptions } from './msw.js';
-export { createAutotaskMswHandlers } from './msw.js';

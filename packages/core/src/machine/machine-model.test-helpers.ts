@@ -62,22 +62,22 @@ export type Prediction =
 
 const refuse: Prediction = { unchanged: 'invalid_transition' };
 
-const approve = (by: string, before: string[] = [], set: Partial<Model> = {}): Prediction => ({
+const approve = (now: number, by: string, before: string[] = [], set: Partial<Model> = {}): Prediction => ({
   to: 'approved',
   effects: [...before, 'clear_failures', 'emit:session.approved', 'record_outcome:approved'],
-  set: { ...set, closedAs: { approvedBy: by } },
+  set: { ...set, closedAs: { approvedBy: by, closedAt: now } },
 });
 
-const deny = (reason: string, before: string[] = [], set: Partial<Model> = {}): Prediction => ({
+const deny = (now: number, reason: string, before: string[] = [], set: Partial<Model> = {}): Prediction => ({
   to: 'denied',
   effects: [...before, 'emit:session.denied', 'record_outcome:denied'],
-  set: { ...set, closedAs: { reason } },
+  set: { ...set, closedAs: { reason, closedAt: now } },
 });
 
-const close = (to: 'failed' | 'cancelled', closedAs: Record<string, unknown>): Prediction => ({
+const close = (now: number, to: 'failed' | 'cancelled', closedAs: Record<string, unknown>): Prediction => ({
   to,
   effects: [`emit:session.${to}`, `record_outcome:${to}`],
-  set: { closedAs },
+  set: { closedAs: { ...closedAs, closedAt: now } },
 });
 
 /** Fields every send sets. */
@@ -140,38 +140,38 @@ export function predict(m: Model, e: SessionEvent): Prediction {
       return { to: 'sent', effects, set: send(m, e, set) };
     }
     case 'delivery_failed':
-      return m.status === 'awaiting_code' ? refuse : close('failed', { reason: e.reason });
+      return m.status === 'awaiting_code' ? refuse : close(e.now, 'failed', { reason: e.reason });
     case 'code_submitted': {
       if (!codeState || m.codeMode !== 'verify') return refuse;
       const attempts = m.attempts + 1;
       const correct = e.codeHash === digest(m.code ?? '');
       const check = { correct, attempts, attemptsLeft: Math.max(0, m.maxAttempts - attempts) };
       const checked = ['emit:code.checked'];
-      if (correct) return { ...approve('technician', checked, { attempts }), check };
+      if (correct) return { ...approve(e.now, 'technician', checked, { attempts }), check };
       if (attempts === m.maxAttempts)
-        return { ...deny('too_many_attempts', [...checked, 'record_failure'], { attempts }), check };
+        return { ...deny(e.now, 'too_many_attempts', [...checked, 'record_failure'], { attempts }), check };
       return { to: m.status, effects: [...checked, 'record_failure'], set: { attempts }, check };
     }
     case 'technician_approved':
-      return codeState && m.codeMode === 'compare' ? approve('technician') : refuse;
+      return codeState && m.codeMode === 'compare' ? approve(e.now, 'technician') : refuse;
     case 'technician_denied':
-      return deny('technician_denied');
+      return deny(e.now, 'technician_denied');
     case 'device_approved':
       if (m.status !== 'awaiting_push') return refuse;
-      if (m.method === 'push') return approve('device', ['emit:device.answered']);
+      if (m.method === 'push') return approve(e.now, 'device', ['emit:device.answered']);
       if (m.method !== 'push_code' || e.codeHash === null || e.expiresAt === null) return refuse;
       return { to: 'awaiting_code', effects: ['emit:device.answered'], set: { expiresAt: e.expiresAt } };
     case 'device_denied':
       if (m.status !== 'awaiting_push' && m.status !== 'awaiting_code') return refuse;
-      return deny('device_denied', ['emit:device.answered']);
+      return deny(e.now, 'device_denied', ['emit:device.answered']);
     case 'number_submitted': {
       if (m.status !== 'awaiting_push' || m.method !== 'number_match') return refuse;
       const answered = ['emit:device.answered'];
       return e.numberHash === digest(m.number ?? '')
-        ? approve('device', answered)
-        : deny('number_mismatch', [...answered, 'record_failure']);
+        ? approve(e.now, 'device', answered)
+        : deny(e.now, 'number_mismatch', [...answered, 'record_failure']);
     }
     case 'cancelled':
-      return close('cancelled', { cancelledBy: e.by });
+      return close(e.now, 'cancelled', { cancelledBy: e.by });
   }
 }

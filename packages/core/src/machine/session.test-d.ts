@@ -80,14 +80,18 @@ describe('VerificationSession', () => {
     }
     expectTypeOf<Extract<VerificationSession, { status: 'failed' }>>().toEqualTypeOf<FailedSession>();
     expectTypeOf<ClosedSession['status']>().toEqualTypeOf<Outcome>();
-    expectTypeOf<ActiveSession['status']>().toEqualTypeOf<'idle' | 'sent' | 'awaiting_push' | 'awaiting_code'>();
+    expectTypeOf<ActiveSession['status']>().toEqualTypeOf<
+      'idle' | 'sent' | 'awaiting_push' | 'awaiting_code'
+    >();
   });
 });
 
 describe('Effect', () => {
   it('carries the plain code only in a deliver by SMS or email', () => {
-    if (effect.type === 'deliver' && effect.route === 'sms') expectTypeOf(effect.code).toEqualTypeOf<string>();
-    if (effect.type === 'deliver' && effect.route === 'email') expectTypeOf(effect.code).toEqualTypeOf<string>();
+    if (effect.type === 'deliver' && effect.route === 'sms')
+      expectTypeOf(effect.code).toEqualTypeOf<string>();
+    if (effect.type === 'deliver' && effect.route === 'email')
+      expectTypeOf(effect.code).toEqualTypeOf<string>();
     if (effect.type === 'deliver' && effect.route === 'push') {
       expectTypeOf(effect).toEqualTypeOf<{ type: 'deliver'; route: 'push' }>();
       // @ts-expect-error a push carries no code
@@ -112,7 +116,9 @@ describe('SessionEvent', () => {
   it('hands the plain code to the machine with a send, and only with a send', () => {
     expectTypeOf<Extract<SessionEvent, { type: 'code_sent' }>['code']>().toEqualTypeOf<string>();
     expectTypeOf<Extract<SessionEvent, { type: 'fell_back' }>['code']>().toEqualTypeOf<string>();
-    expectTypeOf<Extract<SessionEvent, { code: string }>['type']>().toEqualTypeOf<'code_sent' | 'fell_back'>();
+    expectTypeOf<Extract<SessionEvent, { code: string }>['type']>().toEqualTypeOf<
+      'code_sent' | 'fell_back'
+    >();
     // @ts-expect-error a send without its code could not deliver it
     const _missing: SessionEvent = {
       type: 'code_sent',

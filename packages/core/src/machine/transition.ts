@@ -357,9 +357,7 @@ export function transition(session: VerificationSession, event: SessionEvent): T
       if (active.status !== 'awaiting_push' && active.status !== 'awaiting_code') {
         return refuse(active, 'accept a denial from the device');
       }
-      return deny(active, now, 'device_denied', [
-        emit(active, 'device.answered', { answer: 'denied' }, now),
-      ]);
+      return deny(active, now, 'device_denied', [emit(active, 'device.answered', { answer: 'denied' }, now)]);
     }
 
     case 'number_submitted': {
@@ -416,14 +414,44 @@ export const TRANSITION_TABLE: readonly TransitionRow[] = [
   { from: 'idle', event: 'push_sent', to: ['awaiting_push'], when: 'a push went to the app' },
   { from: 'idle', event: 'fell_back', to: ['sent'], when: 'no push could be sent; a code went instead' },
   { from: 'sent', event: 'code_sent', to: ['sent'], when: 'a new code by the same route (resend)' },
-  { from: 'sent', event: 'code_submitted', to: ['approved', 'sent', 'denied'], when: 'right code / wrong code / last attempt' },
-  { from: 'sent', event: 'technician_approved', to: ['approved'], when: 'compare mode: the codes matched by eye' },
+  {
+    from: 'sent',
+    event: 'code_submitted',
+    to: ['approved', 'sent', 'denied'],
+    when: 'right code / wrong code / last attempt',
+  },
+  {
+    from: 'sent',
+    event: 'technician_approved',
+    to: ['approved'],
+    when: 'compare mode: the codes matched by eye',
+  },
   { from: 'awaiting_push', event: 'fell_back', to: ['sent'], when: 'the push failed; a code went instead' },
-  { from: 'awaiting_push', event: 'device_approved', to: ['approved', 'awaiting_code'], when: 'push / push + code' },
+  {
+    from: 'awaiting_push',
+    event: 'device_approved',
+    to: ['approved', 'awaiting_code'],
+    when: 'push / push + code',
+  },
   { from: 'awaiting_push', event: 'device_denied', to: ['denied'], when: 'the end-user tapped Deny' },
-  { from: 'awaiting_push', event: 'number_submitted', to: ['approved', 'denied'], when: 'number match / mismatch' },
-  { from: 'awaiting_code', event: 'code_submitted', to: ['approved', 'awaiting_code', 'denied'], when: 'right code / wrong code / last attempt' },
-  { from: 'awaiting_code', event: 'technician_approved', to: ['approved'], when: 'compare mode: the codes matched by eye' },
+  {
+    from: 'awaiting_push',
+    event: 'number_submitted',
+    to: ['approved', 'denied'],
+    when: 'number match / mismatch',
+  },
+  {
+    from: 'awaiting_code',
+    event: 'code_submitted',
+    to: ['approved', 'awaiting_code', 'denied'],
+    when: 'right code / wrong code / last attempt',
+  },
+  {
+    from: 'awaiting_code',
+    event: 'technician_approved',
+    to: ['approved'],
+    when: 'compare mode: the codes matched by eye',
+  },
   { from: 'awaiting_code', event: 'device_denied', to: ['denied'], when: 'the end-user tapped Deny' },
   ...(['idle', 'sent', 'awaiting_push'] as const).map((from) => ({
     from,
