@@ -76,7 +76,7 @@ function codeStep() {
   const { session, display } = current;
   const sentTo =
     session.status === 'sent'
-      ? `sent by ${session.channel.toUpperCase()} to ${session.destination}`
+      ? `sent by ${session.route.toUpperCase()} to ${session.destination}`
       : 'shown on the end-user’s device';
   if (display.code) {
     show(
