@@ -56,7 +56,8 @@ async function match(argv: string[]): Promise<number> {
     const tenantId = real ? (process.env.QDESK_TENANT_ID ?? 'default') : demo.tenantId;
     // Demo: the demo MSP's customers, so company suggestions have something to match.
     const store = createMemoryMappingStore();
-    for (const { tenantId: owner, ...customer } of real ? [] : demo.customers) await store.createCustomer(owner, customer);
+    for (const { tenantId: owner, ...customer } of real ? [] : demo.customers)
+      await store.createCustomer(owner, customer);
     const tty = process.stderr.isTTY;
     let lastLine = '';
     const onProgress = (p: MatchingSyncProgress) => {

@@ -1,6 +1,11 @@
 // The README's quick-start, runnable: `pnpm start` (and executed by readme.test.ts so it can never rot).
 import { createVerifier } from '@qdesk/core';
-import { createDemoData, createMemoryDirectory, createMemoryPsa, createOutboxChannel } from '@qdesk/core/memory';
+import {
+  createDemoData,
+  createMemoryDirectory,
+  createMemoryPsa,
+  createOutboxChannel,
+} from '@qdesk/core/memory';
 
 const demo = createDemoData();
 const sms = createOutboxChannel('sms');

@@ -114,7 +114,10 @@ describe('admin matching API', () => {
       'link_company',
       'link_company',
     ]);
-    expect(changes[2]).toMatchObject({ actor: { type: 'technician' }, detail: { companyId: '102', after: null } });
+    expect(changes[2]).toMatchObject({
+      actor: { type: 'technician' },
+      detail: { companyId: '102', after: null },
+    });
   });
 });
 

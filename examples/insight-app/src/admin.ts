@@ -153,7 +153,14 @@ export function createAdminApi(services: AppServices, security: Security, runner
     if (!(await known('companies', body.companyId)) || !customers.some((x) => x.id === body.customerId))
       return c.json(notFound('company or customer'), 404);
     const actor = actorOf(c.get('technician'));
-    const { link } = await matchByHand({ kind: 'companies', store, audit, actor, at: services.clock.now(), ...body });
+    const { link } = await matchByHand({
+      kind: 'companies',
+      store,
+      audit,
+      actor,
+      at: services.clock.now(),
+      ...body,
+    });
     return c.json({ link });
   });
 
@@ -163,9 +170,17 @@ export function createAdminApi(services: AppServices, security: Security, runner
       .strict()
       .parse(await c.req.json().catch(() => null));
     const endUser = await services.directory.getById(tenantId, body.endUserId);
-    if (!endUser || !(await known('contacts', body.contactId))) return c.json(notFound('contact or end-user'), 404);
+    if (!endUser || !(await known('contacts', body.contactId)))
+      return c.json(notFound('contact or end-user'), 404);
     const actor = actorOf(c.get('technician'));
-    const { link } = await matchByHand({ kind: 'contacts', store, audit, actor, at: services.clock.now(), ...body });
+    const { link } = await matchByHand({
+      kind: 'contacts',
+      store,
+      audit,
+      actor,
+      at: services.clock.now(),
+      ...body,
+    });
     return c.json({ link });
   });
 
@@ -175,7 +190,14 @@ export function createAdminApi(services: AppServices, security: Security, runner
       .strict()
       .parse(await c.req.json().catch(() => null));
     const actor = actorOf(c.get('technician'));
-    const removed = await unmatch({ kind: 'companies', store, audit, actor, at: services.clock.now(), companyId });
+    const removed = await unmatch({
+      kind: 'companies',
+      store,
+      audit,
+      actor,
+      at: services.clock.now(),
+      companyId,
+    });
     return c.json({ removed: removed !== null });
   });
 
@@ -185,7 +207,14 @@ export function createAdminApi(services: AppServices, security: Security, runner
       .strict()
       .parse(await c.req.json().catch(() => null));
     const actor = actorOf(c.get('technician'));
-    const removed = await unmatch({ kind: 'contacts', store, audit, actor, at: services.clock.now(), contactId });
+    const removed = await unmatch({
+      kind: 'contacts',
+      store,
+      audit,
+      actor,
+      at: services.clock.now(),
+      contactId,
+    });
     return c.json({ removed: removed !== null });
   });
 

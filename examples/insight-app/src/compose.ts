@@ -6,7 +6,13 @@ import {
   startAutotaskFake,
 } from '@qdesk/autotask-adapter/testing';
 import { createConsoleChannel } from '@qdesk/channels/console';
-import { type Clock, createVerifier, type PsaAdapter, type VerificationPolicy, type Verifier } from '@qdesk/core';
+import {
+  type Clock,
+  createVerifier,
+  type PsaAdapter,
+  type VerificationPolicy,
+  type Verifier,
+} from '@qdesk/core';
 import {
   createDemoData,
   createMemoryAuditLog,
@@ -17,7 +23,12 @@ import {
   type OutboxChannel,
   systemClock,
 } from '@qdesk/core/memory';
-import { createMatchingSync, createMemoryMappingStore, type MappingStore, type MatchingSync } from '@qdesk/matching';
+import {
+  createMatchingSync,
+  createMemoryMappingStore,
+  type MappingStore,
+  type MatchingSync,
+} from '@qdesk/matching';
 import { type AppEnv, isDemo } from './config.js';
 
 /** Everything the HTTP layer needs, composed once at start. */
