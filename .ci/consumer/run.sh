@@ -12,16 +12,16 @@ mkdir -p "$work/packs"
 for pkg in "$root"/packages/*/; do
   (cd "$pkg" && pnpm pack --pack-destination "$work/packs" >/dev/null)
 done
-cp "$here/consumer.ts" "$here/consumer-cjs.cts" "$here/imports.mjs" "$here/tsconfig.json" "$work/"
+cp "$here/consumer.ts" "$here/consumer-cjs.cts" "$here/imports.test.mjs" "$here/tsconfig.json" "$work/"
 cd "$work"
 cat > package.json <<'JSON'
 { "name": "qdesk-consumer", "private": true, "type": "module" }
 JSON
 # vitest is the testing entries' optional peer; typescript and Node's types check the program. msw is not installed.
-npm install --no-audit --no-fund --loglevel=error packs/*.tgz typescript@~5.9.2 @types/node@^20.19.0 vitest@~3.2.4 >/dev/null
+npm install --no-audit --no-fund --loglevel=error ./packs/*.tgz typescript@~5.9.2 @types/node@^20.19.0 vitest@~3.2.4 >/dev/null
 if [[ -e node_modules/msw ]]; then
   echo "msw was installed into the consumer project; the check needs it absent" >&2
   exit 1
 fi
 npx tsc -p tsconfig.json
-node imports.mjs
+npx vitest run --root "$work" --reporter=dot imports.test.mjs

@@ -1,16 +1,14 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    'machine/index': 'src/machine/index.ts',
-    'memory/index': 'src/memory/index.ts',
-    'testing/index': 'src/testing/index.ts',
+const common = { dts: true, sourcemap: true, target: 'node20', external: ['vitest'] } as const;
+
+// The testing entry is ESM only: it imports vitest, which cannot be loaded with require().
+export default defineConfig([
+  {
+    ...common,
+    entry: { index: 'src/index.ts', 'machine/index': 'src/machine/index.ts', 'memory/index': 'src/memory/index.ts' },
+    format: ['esm', 'cjs'],
+    clean: true,
   },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  external: ['vitest'],
-});
+  { ...common, entry: { 'testing/index': 'src/testing/index.ts' }, format: ['esm'] },
+]);

@@ -1,11 +1,9 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: { index: 'src/index.ts', 'testing/index': 'src/testing/index.ts' },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  external: ['vitest', '@qdesk/core'],
-});
+const common = { dts: true, sourcemap: true, target: 'node20', external: ['vitest', '@qdesk/core'] } as const;
+
+// The testing entry is ESM only: it imports vitest, which cannot be loaded with require().
+export default defineConfig([
+  { ...common, entry: { index: 'src/index.ts' }, format: ['esm', 'cjs'], clean: true },
+  { ...common, entry: { 'testing/index': 'src/testing/index.ts' }, format: ['esm'] },
+]);

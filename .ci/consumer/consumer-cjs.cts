@@ -1,0 +1,7 @@
+// The same packages seen from CommonJS (the `require` conditions and their .d.cts typings).
+import { createVerifier } from '@qdesk/core';
+import { transition } from '@qdesk/core/machine';
+import { createMemoryDirectory } from '@qdesk/core/memory';
+import { createMemoryMappingStore } from '@qdesk/matching';
+
+export const cjs = [createVerifier, transition, createMemoryDirectory, createMemoryMappingStore];

@@ -1,0 +1,51 @@
+// Type-checked by run.sh under module NodeNext with skipLibCheck false, against the packed packages: a partner's
+// view of every entry. It must compile; it is not run.
+import { createAutotaskAdapter } from '@qdesk/autotask-adapter';
+import { startAutotaskFake } from '@qdesk/autotask-adapter/testing';
+import { createConsoleChannel } from '@qdesk/channels/console';
+import { createTwilioSms } from '@qdesk/channels/twilio';
+import {
+  type Channel,
+  createVerifier,
+  type EndUserDirectory,
+  isQdeskError,
+  type PsaAdapter,
+  type Verifier,
+  type VerifierEventMap,
+} from '@qdesk/core';
+import { type TransitionResult, transition } from '@qdesk/core/machine';
+import { createDemoData, createMemoryDirectory, createMemoryPsa } from '@qdesk/core/memory';
+import { checkRules, runPsaAdapterConformance, sessionStoreRules } from '@qdesk/core/testing';
+import { createMemoryMappingStore, suggestContactMatches } from '@qdesk/matching';
+import { mappingStoreRules } from '@qdesk/matching/testing';
+
+const halo: PsaAdapter = {
+  specificationVersion: 'v1',
+  name: 'halo',
+  capabilities: { writeNotes: false, listRecords: false },
+  getTicketContext: async () => null,
+  getContact: async () => null,
+};
+const directory: EndUserDirectory = createMemoryDirectory(createDemoData().endUsers);
+const sms: Channel = createConsoleChannel('sms');
+const verifier: Verifier = createVerifier({
+  secret: 'a-consumer-secret-of-32-characters-or-more',
+  directory,
+  psa: halo,
+  contactLinks: createMemoryMappingStore(),
+  channels: { sms },
+});
+verifier.events.on('session.approved', (e: VerifierEventMap['session.approved']) => e.approvedBy);
+export const partsInUse = [
+  createAutotaskAdapter,
+  startAutotaskFake,
+  createTwilioSms,
+  createMemoryPsa,
+  isQdeskError,
+  suggestContactMatches,
+  runPsaAdapterConformance,
+  checkRules,
+  sessionStoreRules.length,
+  mappingStoreRules.length,
+  transition as (...args: Parameters<typeof transition>) => TransitionResult,
+];
