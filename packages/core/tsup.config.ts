@@ -1,6 +1,6 @@
-import { defineConfig } from 'tsup';
+import { defineConfig, type Options } from 'tsup';
 
-const common = { dts: true, sourcemap: true, target: 'node20', external: ['vitest'] } as const;
+const common: Options = { dts: true, sourcemap: true, target: 'node20', external: ['vitest'] };
 
 // The testing entry is ESM only: it imports vitest, which cannot be loaded with require().
 export default defineConfig([

@@ -1,10 +1,9 @@
 // Where one verification's time goes: runs complete SMS verifications (start -> send -> right code, memory
 // defaults) under V8's sampling profiler and adds up self time by the source file it was spent in. Run from the
 // sources (`tsx --conditions=qdesk-source`), so each sample names a file of @qdesk/core rather than a bundle chunk.
+
 import { Session } from 'node:inspector/promises';
-import { randomBytes } from 'node:crypto';
-import { createVerifier } from '@qdesk/core';
-import { createDemoData, createMemoryDirectory, createMemoryPsa, createOutboxChannel } from '@qdesk/core/memory';
+import { createVerificationLoop } from './_verification.js';
 
 interface ProfileNode {
   id: number;
@@ -13,26 +12,7 @@ interface ProfileNode {
   children?: number[];
 }
 
-const demo = createDemoData();
-const users = Array.from({ length: 1000 }, (_, i) => ({ ...demo.endUsers[0]!, id: `eu-${i}`, email: `u${i}@example.com` }));
-const sms = createOutboxChannel('sms');
-const verifier = createVerifier({
-  secret: randomBytes(32),
-  directory: createMemoryDirectory(users),
-  psa: createMemoryPsa(demo),
-  channels: { sms },
-  policy: { sendsPerWindow: 100, sendWindowMs: 1000 },
-});
-const actor = { tenantId: demo.tenantId, technicianId: 'tech-1', technicianName: 'Bench' };
-let turn = 0;
-async function oneVerification() {
-  const { session } = await verifier.startForEndUser({ actor, endUserId: `eu-${turn++ % users.length}` });
-  await verifier.send({ actor, sessionId: session.id, method: 'sms' });
-  const m = sms.last()!.message;
-  const r = await verifier.checkCode({ actor, sessionId: session.id, code: m.route === 'sms' ? m.context.code : '' });
-  if (!r.correct) throw new Error('verification failed');
-  sms.clear();
-}
+const oneVerification = createVerificationLoop();
 
 for (let i = 0; i < 3000; i++) await oneVerification();
 const session = new Session();
@@ -42,7 +22,9 @@ await session.post('Profiler.setSamplingInterval', { interval: 50 });
 await session.post('Profiler.start');
 const N = 20_000;
 for (let i = 0; i < N; i++) await oneVerification();
-const { profile } = (await session.post('Profiler.stop')) as { profile: { nodes: ProfileNode[]; startTime: number; endTime: number } };
+const { profile } = (await session.post('Profiler.stop')) as {
+  profile: { nodes: ProfileNode[]; startTime: number; endTime: number };
+};
 session.disconnect();
 
 const parentOf = new Map<number, ProfileNode>();
@@ -55,7 +37,8 @@ function bucket(node: ProfileNode): string {
   const caller = url === '' ? parentOf.get(node.id)?.callFrame.url : undefined;
   if (caller?.includes('crypto')) return 'node: crypto (CSPRNG, HMAC)';
   if (functionName === '(garbage collector)') return 'garbage collection';
-  if (functionName === '(program)' || functionName === '(idle)' || functionName === '(root)') return 'V8 / event loop';
+  if (functionName === '(program)' || functionName === '(idle)' || functionName === '(root)')
+    return 'V8 / event loop';
   const core = url.match(/packages\/core\/src\/(.+?)\.ts$/);
   if (core) return `core: ${core[1]}`;
   if (url.includes('/zod/')) return 'zod (input validation)';
@@ -73,8 +56,12 @@ for (const node of profile.nodes) {
   totals.set(bucket(node), (totals.get(bucket(node)) ?? 0) + count);
 }
 const usPerVerification = (profile.endTime - profile.startTime) / N;
-console.log(`3. Where a verification's ${usPerVerification.toFixed(1)} us go (V8 sampling profile, ${N} verifications, self time)`);
+console.log(
+  `3. Where a verification's ${usPerVerification.toFixed(1)} us go (V8 sampling profile, ${N} verifications, self time)`,
+);
 for (const [name, count] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, 16)) {
   const share = count / hits;
-  console.log(`   ${name.padEnd(36)} ${(share * usPerVerification).toFixed(1).padStart(7)} us  ${(share * 100).toFixed(1).padStart(5)}%`);
+  console.log(
+    `   ${name.padEnd(36)} ${(share * usPerVerification).toFixed(1).padStart(7)} us  ${(share * 100).toFixed(1).padStart(5)}%`,
+  );
 }

@@ -4,26 +4,47 @@
  * @public
  */
 export type QdeskErrorCode =
+  /** The settings given to a factory (`createVerifier`, a channel, an adapter) are invalid; `ConfigError.issues` names each bad field. */
   | 'config_invalid'
+  /** An argument to an operation is malformed (an unknown field, too long, a code that is not all digits or has the wrong length). Nothing was changed. */
   | 'input_invalid'
+  /** No verification with that id in the actor's tenant; a session of another tenant reads the same way. */
   | 'session_not_found'
+  /** The PSA has no ticket with that id, or its API user cannot read it. */
   | 'ticket_not_found'
+  /** The ticket has no company, so it cannot say whose employee is calling. Set the company in the PSA. */
   | 'ticket_missing_company'
+  /** The ticket has no contact. Set the caller as its contact in the PSA, or start from the end-user's email. */
   | 'ticket_missing_contact'
+  /** The PSA has no contact with that id. */
   | 'contact_not_found'
+  /** The contact has no email address and no confirmed link to an end-user, so no account can be found for it. */
   | 'contact_missing_email'
+  /** `startFromContact` with a ticket: the contact belongs to another company than the ticket's. */
   | 'contact_not_on_ticket_company'
+  /** No end-user account matches: none with that id or email, none for the contact's emails, or the session's end-user was removed before a send. */
   | 'end_user_not_found'
+  /** The method or code mode is turned off by policy, or a code route cannot be used (no channel for it, or no phone or email on file). */
   | 'method_unavailable'
+  /** The session's state does not allow the action (approving by eye in `verify` mode, checking a code before one was sent...). */
   | 'invalid_transition'
+  /** The session is already approved, denied, expired, cancelled or failed; start a new one. */
   | 'session_closed'
+  /** The session's deadline had passed; it is now recorded as expired. Start a new one. */
   | 'session_expired'
+  /** A limit was reached: sends or pushes to this end-user in the window (`retryAfterMs` says when to try again), or a provider's own limit. */
   | 'rate_limited'
+  /** The end-user has `maxConsecutiveFailures` failed verifications in a row; sends are refused until the counter is cleared. */
   | 'end_user_locked'
+  /** A device answer carried a wrong challenge token, or an outside system refused the credentials or signature it was given. */
   | 'unauthorized'
+  /** A concurrent change won: the session changed too often to apply the action, or (in `@qdesk/matching`) a link was changed by someone else. Read again and retry. */
   | 'conflict'
+  /** A push method cannot reach the end-user's app, and no code route (a phone or email on file, with a channel for it) is left to fall back to. */
   | 'no_delivery_route'
+  /** A port implementation (session store, rate counter, directory, contact links, PSA, audit log) failed, or a PSA refused the data; `cause` holds the original error. */
   | 'adapter_failed'
+  /** No PSA is connected, so a ticket or contact cannot be used; or the PSA could not be reached (timeout, network, server error). */
   | 'psa_unavailable';
 
 /** One problem found in a configuration or an input: the dotted path of the field and what is wrong. @public */
@@ -227,7 +248,7 @@ export class RateLimitError extends QdeskError {
   }
 }
 
-/** A device answer carried a missing or wrong challenge token, or an actor acted outside its tenant. @public */
+/** A device answer carried a missing or wrong challenge token, or a signed request (a PSA webhook) a wrong signature. @public */
 export class AuthenticationError extends QdeskError {
   override readonly name = 'AuthenticationError' as const;
   constructor(message: string, options: QdeskErrorOptions = {}) {
@@ -236,8 +257,9 @@ export class AuthenticationError extends QdeskError {
 }
 
 /**
- * A port implementation (store, directory, PSA adapter, channel, audit log) failed. The original error is `cause`;
- * `port` and `operation` say which call.
+ * A port implementation (session store, rate counter, directory, contact links, PSA adapter, audit log) failed. The
+ * original error is `cause`; `port` and `operation` say which call. (A channel never throws to the verifier: its
+ * failures are delivery results.)
  * @public
  */
 export class AdapterError extends QdeskError {

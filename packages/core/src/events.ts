@@ -20,32 +20,87 @@ export interface VerifierEventBase {
 
 /** Payload of each verifier event, by name. Every name is in the past tense: it reports what happened. @public */
 export interface VerifierEventMap {
-  /** A session was started. */
+  /** A session was started (idle: nothing sent yet). */
   'session.created': VerifierEventBase;
-  /** A code or push was handed to a channel (or handed again: `resend`). */
-  'session.sent': VerifierEventBase & { route: Route; destination: string | null; resend: boolean };
+  /** A code or push was handed to a channel (or a new code by the same route: `resend`). */
+  'session.sent': VerifierEventBase & {
+    /** The route it took. */
+    route: Route;
+    /** The masked phone or email a code went to; `null` for a push. */
+    destination: string | null;
+    /** `true` when a `sent` session got a new code by the same route. */
+    resend: boolean;
+  };
   /** A channel refused a message, at send time or later by a status report. */
-  'delivery.failed': VerifierEventBase & { route: Route; permanent: boolean; reason: string };
+  'delivery.failed': VerifierEventBase & {
+    /** The route of the refused message. */
+    route: Route;
+    /** `true` when no retry to that address can work (a dead number or push token). */
+    permanent: boolean;
+    /** The provider's reason, in words. */
+    reason: string;
+  };
   /** A push method became a code. */
-  'session.fell_back': VerifierEventBase & { from: Method; to: 'sms' | 'email'; reason: FallbackReason };
+  'session.fell_back': VerifierEventBase & {
+    /** The push method that could not be used. */
+    from: Method;
+    /** The code route used instead. */
+    to: 'sms' | 'email';
+    /** Why the push could not be used. */
+    reason: FallbackReason;
+  };
   /** The end-user's device answered a push. */
-  'device.answered': VerifierEventBase & { answer: 'approved' | 'denied' | 'number_submitted' };
+  'device.answered': VerifierEventBase & {
+    /** Approve, Deny, or a typed number (whether it matched follows as `session.approved` or `session.denied`). */
+    answer: 'approved' | 'denied' | 'number_submitted';
+  };
   /** A code read back by the caller was checked (never the code itself). */
-  'code.checked': VerifierEventBase & { correct: boolean; attempts: number; attemptsLeft: number };
+  'code.checked': VerifierEventBase & {
+    /** Whether the code matched. */
+    correct: boolean;
+    /** Checks made in the session so far, this one included. */
+    attempts: number;
+    /** Checks left before the session is denied. */
+    attemptsLeft: number;
+  };
   /** Identity verified. */
-  'session.approved': VerifierEventBase & { approvedBy: ChangedBy };
+  'session.approved': VerifierEventBase & {
+    /** Who gave the final proof: the technician (a right code, or codes compared by eye) or the device. */
+    approvedBy: ChangedBy;
+  };
   /** Identity not verified. */
-  'session.denied': VerifierEventBase & { reason: DenyReason };
+  'session.denied': VerifierEventBase & {
+    /** Why. */
+    reason: DenyReason;
+  };
   /** A deadline passed. */
   'session.expired': VerifierEventBase;
   /** Cancelled. */
-  'session.cancelled': VerifierEventBase & { by: ChangedBy };
+  'session.cancelled': VerifierEventBase & {
+    /** Who cancelled. */
+    by: ChangedBy;
+  };
   /** Nothing could be delivered. */
-  'session.failed': VerifierEventBase & { reason: string };
+  'session.failed': VerifierEventBase & {
+    /** The last delivery failure (the route and the provider's reason). */
+    reason: string;
+  };
   /** The outcome note was written on the ticket (or found already written: `created: false`). */
-  'note.written': VerifierEventBase & { outcome: Outcome; noteId: string; created: boolean };
+  'note.written': VerifierEventBase & {
+    /** The outcome the note records. */
+    outcome: Outcome;
+    /** The PSA's id of the note. */
+    noteId: string;
+    /** `false` when the note was already on the ticket (a retried write found it). */
+    created: boolean;
+  };
   /** Writing the outcome note failed; the session itself is unaffected. */
-  'note.failed': VerifierEventBase & { outcome: Outcome; error: string };
+  'note.failed': VerifierEventBase & {
+    /** The outcome the note would have recorded. */
+    outcome: Outcome;
+    /** The error message. */
+    error: string;
+  };
 }
 
 /** Name of a verifier event. @public */

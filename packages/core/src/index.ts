@@ -10,35 +10,26 @@
  * @packageDocumentation
  */
 
-// The verifier
-export type { VerificationPolicy, VerifierConfig } from './verifier/config.js';
-export type { Verifier } from './verifier/create-verifier.js';
-export { createVerifier } from './verifier/create-verifier.js';
-export type { DeviceAnswer, DeviceAnswerResult } from './verifier/operations/answer-from-device.js';
-export type { CheckCodeResult } from './verifier/operations/check-code.js';
-export type { PendingChallenge } from './verifier/operations/pending-challenges.js';
-export type { SendResult } from './verifier/operations/send.js';
-export type { EndUserSummary, StartResult, TicketLookup } from './verifier/operations/start.js';
-export type { MethodAvailability } from './verifier/routes.js';
-export type { SessionSnapshot } from './verifier/snapshot.js';
-
-// Domain
-export type {
-  Actor,
-  CodeMode,
-  Device,
-  DevicePlatform,
-  EndUser,
-  Method,
-  NotificationPermission,
-  Outcome,
-  Route,
-  TicketRef,
-} from './types.js';
-export { METHODS } from './types.js';
+// Errors
+export type { FieldIssue, QdeskErrorCode } from './errors.js';
+export {
+  AdapterError,
+  AuthenticationError,
+  ConfigError,
+  fieldIssues,
+  InputError,
+  isQdeskError,
+  NotFoundError,
+  PreconditionError,
+  QdeskError,
+  RateLimitError,
+  TransitionError,
+} from './errors.js';
+// Events
+export type { VerifierEventMap, VerifierEventName, VerifierEvents } from './events.js';
+export { VERIFIER_EVENT_NAMES } from './events.js';
 export type { VerificationNote } from './note.js';
 export { formatVerificationNote, OUTCOME_TEXT, verificationNoteMarker } from './note.js';
-
 // Ports
 export type { AuditLog, AuditQuery, AuditRecord } from './ports/audit-log.js';
 export type {
@@ -58,23 +49,28 @@ export type { ListOptions, PsaAdapter, PsaCompany, PsaContact, TicketContext } f
 export type { RateCounter } from './ports/rate-counter.js';
 export type { Clock, Random } from './ports/runtime.js';
 export type { SessionStore } from './ports/session-store.js';
-
-// Errors
-export type { FieldIssue, QdeskErrorCode } from './errors.js';
-export {
-  AdapterError,
-  AuthenticationError,
-  ConfigError,
-  fieldIssues,
-  InputError,
-  isQdeskError,
-  NotFoundError,
-  PreconditionError,
-  QdeskError,
-  RateLimitError,
-  TransitionError,
-} from './errors.js';
-
-// Events
-export type { VerifierEventMap, VerifierEventName, VerifierEvents } from './events.js';
-export { VERIFIER_EVENT_NAMES } from './events.js';
+// Domain
+export type {
+  Actor,
+  CodeMode,
+  Device,
+  DevicePlatform,
+  EndUser,
+  Method,
+  NotificationPermission,
+  Outcome,
+  Route,
+  TicketRef,
+} from './types.js';
+export { METHODS } from './types.js';
+// The verifier
+export type { VerificationPolicy, VerifierConfig } from './verifier/config.js';
+export type { Verifier } from './verifier/create-verifier.js';
+export { createVerifier } from './verifier/create-verifier.js';
+export type { DeviceAnswer, DeviceAnswerResult } from './verifier/operations/answer-from-device.js';
+export type { CheckCodeResult } from './verifier/operations/check-code.js';
+export type { PendingChallenge } from './verifier/operations/pending-challenges.js';
+export type { SendResult } from './verifier/operations/send.js';
+export type { EndUserSummary, StartResult, TicketLookup } from './verifier/operations/start.js';
+export type { MethodAvailability } from './verifier/routes.js';
+export type { SessionSnapshot } from './verifier/snapshot.js';

@@ -60,7 +60,7 @@ export interface SessionBase {
   updatedAt: number;
   /** Deadline of the current step; once passed, the session reads as `expired`. */
   expiresAt: number;
-  /** The technician who started it; only they act on it as the technician. */
+  /** The technician who started it. Any technician of the tenant may act on it; each audit record names who did. */
   technician: { id: string; name: string };
   /** The end-user being verified. */
   endUser: { id: string; displayName: string; email: string };

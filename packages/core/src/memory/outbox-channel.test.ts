@@ -1,6 +1,12 @@
 import type { OutboundMessage } from '../ports/channel.js';
-import { emailMessage, pushDevice, pushMessage, pushPayload, smsMessage } from '../testing/_messages.js';
 import { runChannelConformance } from '../testing/channel-conformance.js';
+import {
+  pushPayload,
+  sampleDevice,
+  sampleEmailMessage,
+  samplePushMessage,
+  sampleSmsMessage,
+} from '../testing/messages.js';
 import type { Route } from '../types.js';
 import { createOutboxChannel, type OutboxChannel } from './outbox-channel.js';
 
@@ -12,19 +18,19 @@ const suites: Record<
   { accepted: () => OutboundMessage; dead: OutboundMessage; busy: OutboundMessage }
 > = {
   sms: {
-    accepted: () => smsMessage(),
-    dead: smsMessage({ to: '+15005550001' }),
-    busy: smsMessage({ to: '+15005550429' }),
+    accepted: () => sampleSmsMessage(),
+    dead: sampleSmsMessage({ to: '+15005550001' }),
+    busy: sampleSmsMessage({ to: '+15005550429' }),
   },
   email: {
-    accepted: () => emailMessage(),
-    dead: emailMessage({ to: 'gone@contoso.example' }),
-    busy: emailMessage({ to: 'busy@contoso.example' }),
+    accepted: () => sampleEmailMessage(),
+    dead: sampleEmailMessage({ to: 'gone@contoso.example' }),
+    busy: sampleEmailMessage({ to: 'busy@contoso.example' }),
   },
   push: {
-    accepted: () => pushMessage(),
-    dead: pushMessage({ device: pushDevice('dev-dead') }),
-    busy: pushMessage({ device: pushDevice('dev-busy') }),
+    accepted: () => samplePushMessage(),
+    dead: samplePushMessage({ device: sampleDevice('dev-dead') }),
+    busy: samplePushMessage({ device: sampleDevice('dev-busy') }),
   },
 };
 const addressOf = (message: OutboundMessage) => (message.route === 'push' ? message.device.id : message.to);

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { EndUser } from '../types.js';
-import { pushDevice, pushMessage, smsMessage } from './_messages.js';
 import { auditLogHarness, auditLogHas, auditLogRules } from './audit-log-conformance.js';
 import { type AuditLogFlaw, type BrokenAuditLog, createBrokenAuditLog } from './broken/audit-log.js';
 import { type BrokenChannel, type ChannelFlaw, createBrokenChannel } from './broken/channel.js';
@@ -16,6 +15,7 @@ import { createBrokenSessionStore, type SessionStoreFlaw } from './broken/sessio
 import { channelHarness, channelHas, channelRules } from './channel-conformance.js';
 import { directoryHarness, directoryHas, directoryRules } from './directory-conformance.js';
 import { checkRules, type KitHarness, type KitRule, RuleViolation } from './kit.js';
+import { sampleDevice, samplePushMessage, sampleSmsMessage } from './messages.js';
 import { psaAdapterHarness, psaAdapterHas, psaAdapterRules } from './psa-adapter-conformance.js';
 import { rateCounterHarness, rateCounterRules } from './rate-counter-conformance.js';
 import { sessionStoreHarness, sessionStoreRules } from './session-store-conformance.js';
@@ -248,14 +248,16 @@ function describeBrokenKit<Subject>(
   const variant = (route: 'sms' | 'push', flaw: ChannelFlaw, breaks: string[]) => {
     let broken: BrokenChannel;
     const to = (address: string) =>
-      route === 'sms' ? smsMessage({ to: address }) : pushMessage({ device: pushDevice(address) });
+      route === 'sms'
+        ? sampleSmsMessage({ to: address })
+        : samplePushMessage({ device: sampleDevice(address) });
     const options = {
       name: flaw,
       create: () => {
         broken = createBrokenChannel(route, flaw);
         return broken.channel;
       },
-      acceptedMessage: () => (route === 'sms' ? smsMessage() : pushMessage()),
+      acceptedMessage: () => (route === 'sms' ? sampleSmsMessage() : samplePushMessage()),
       permanentFailureMessage: () => to(route === 'sms' ? '+15005550001' : 'dev-dead'),
       transientFailureMessage: () => to(route === 'sms' ? '+15005550429' : 'dev-busy'),
       inspect: { received: async () => [...broken.received], logs: async () => [...broken.logs] },

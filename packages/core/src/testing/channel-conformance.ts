@@ -1,7 +1,7 @@
 import type { Channel, DeliveryResult, OutboundMessage } from '../ports/channel.js';
 import { describeError, needsFrom, plainJsonProblem, settle, show } from './_helpers.js';
-import { messageOfAnotherRoute } from './_messages.js';
 import { type KitHarness, type KitRule, must, registerRules } from './kit.js';
+import { messageOfAnotherRoute } from './messages.js';
 
 /** Options for {@link runChannelConformance}. @public */
 export interface ChannelConformanceOptions {

@@ -16,6 +16,13 @@ export { directoryRules, runDirectoryConformance } from './directory-conformance
 export { sampleSession } from './fixtures.js';
 export type { KitHarness, KitRule, RuleResult } from './kit.js';
 export { checkRules, must, RuleViolation, registerRules } from './kit.js';
+export {
+  sampleCodeContext,
+  sampleDevice,
+  sampleEmailMessage,
+  samplePushMessage,
+  sampleSmsMessage,
+} from './messages.js';
 export type {
   PsaAdapterConformanceOptions,
   PsaAdapterSubject,

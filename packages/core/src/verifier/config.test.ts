@@ -54,7 +54,10 @@ describe('createVerifier config', () => {
       'channels.sms',
     ]);
     expect(issuesOf({ secret: SECRET, directory, channels: { fax: {} } })).toEqual(['channels.fax']);
-    expect(issuesOf({ secret: SECRET, directory, store: {} })).toEqual(['store.specificationVersion', 'store']);
+    expect(issuesOf({ secret: SECRET, directory, store: {} })).toEqual([
+      'store.specificationVersion',
+      'store',
+    ]);
     expect(issuesOf({ secret: 'x', directory: null, psa: { name: 'p' } })).toEqual([
       'secret',
       'directory',

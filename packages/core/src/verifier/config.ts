@@ -134,7 +134,10 @@ const policySchema = z
  * Each port: the methods core calls whatever the port declares, and the optional methods each capability flag
  * promises. Checked at start-up, so a missing method fails at once with one error that lists every gap.
  */
-const PORTS: Record<string, { required: string[]; capabilities?: Record<string, string[]>; versioned: boolean }> = {
+const PORTS: Record<
+  string,
+  { required: string[]; capabilities?: Record<string, string[]>; versioned: boolean }
+> = {
   directory: {
     required: ['getById', 'findByEmail'],
     capabilities: { manageDevices: ['upsertDevice', 'removeDevice', 'reportPermission'] },
@@ -156,7 +159,8 @@ const PORTS: Record<string, { required: string[]; capabilities?: Record<string, 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null;
 
 function portIssues(path: string, value: unknown, port: (typeof PORTS)[string]): FieldIssue[] {
-  if (!isObject(value)) return [{ path, message: `expected an object implementing ${port.required.join(', ')}` }];
+  if (!isObject(value))
+    return [{ path, message: `expected an object implementing ${port.required.join(', ')}` }];
   const issues: FieldIssue[] = [];
   if (port.versioned && value.specificationVersion !== 'v1') {
     issues.push({
@@ -174,7 +178,10 @@ function portIssues(path: string, value: unknown, port: (typeof PORTS)[string]):
     }
     const gaps = capabilities[flag] ? methods.filter((m) => typeof value[m] !== 'function') : [];
     if (gaps.length) {
-      issues.push({ path, message: `declares ${flag} but lacks ${gaps.join(', ')}; add them or set ${flag}: false` });
+      issues.push({
+        path,
+        message: `declares ${flag} but lacks ${gaps.join(', ')}; add them or set ${flag}: false`,
+      });
     }
   }
   return issues;
@@ -202,9 +209,12 @@ export interface ResolvedConfig {
 /** Validates everything `createVerifier` is given; throws one {@link ConfigError} listing every bad field. @internal */
 export function resolveConfig(config: VerifierConfig): ResolvedConfig {
   if (!isObject(config)) {
-    throw new ConfigError('createVerifier needs a configuration object with at least `secret` and `directory`.', {
-      issues: [{ path: '(root)', message: 'expected an object' }],
-    });
+    throw new ConfigError(
+      'createVerifier needs a configuration object with at least `secret` and `directory`.',
+      {
+        issues: [{ path: '(root)', message: 'expected an object' }],
+      },
+    );
   }
   const issues: FieldIssue[] = [];
   const { secret } = config;
@@ -219,7 +229,8 @@ export function resolveConfig(config: VerifierConfig): ResolvedConfig {
   }
   issues.push(...portIssues('directory', config.directory, PORTS.directory!));
   for (const name of ['psa', 'contactLinks', 'store', 'counters', 'audit', 'clock', 'random'] as const) {
-    if (config[name] !== undefined && config[name] !== null) issues.push(...portIssues(name, config[name], PORTS[name]!));
+    if (config[name] !== undefined && config[name] !== null)
+      issues.push(...portIssues(name, config[name], PORTS[name]!));
   }
   const channels = config.channels ?? {};
   if (!isObject(channels))
@@ -239,6 +250,7 @@ export function resolveConfig(config: VerifierConfig): ResolvedConfig {
   }
   const parsed = policySchema.safeParse(config.policy ?? {});
   if (!parsed.success) issues.push(...fieldIssues(parsed.error, 'policy'));
-  if (issues.length > 0 || !parsed.success) throw ConfigError.fromIssues('QDesk verifier configuration', issues);
+  if (issues.length > 0 || !parsed.success)
+    throw ConfigError.fromIssues('QDesk verifier configuration', issues);
   return { key, policy: parsed.data };
 }

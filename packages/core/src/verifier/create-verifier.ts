@@ -9,7 +9,11 @@ import type { Actor, CodeMode, Method } from '../types.js';
 import { createDigests } from './codes.js';
 import { resolveConfig, type VerificationPolicy, type VerifierConfig } from './config.js';
 import { actorOf, parseInput, schemas } from './inputs.js';
-import { answerFromDevice, type DeviceAnswer, type DeviceAnswerResult } from './operations/answer-from-device.js';
+import {
+  answerFromDevice,
+  type DeviceAnswer,
+  type DeviceAnswerResult,
+} from './operations/answer-from-device.js';
 import { type CheckCodeResult, checkCode } from './operations/check-code.js';
 import { decide } from './operations/decide.js';
 import { type PendingChallenge, pendingChallenges } from './operations/pending-challenges.js';
@@ -50,7 +54,12 @@ export interface Verifier {
    */
   startFromContact(input: { actor: Actor; contactId: string; ticketId?: string }): Promise<StartResult>;
   /** Starts from an end-user id or email with no PSA contact; with `ticketId`, bound to that ticket. */
-  startForEndUser(input: { actor: Actor; endUserId?: string; email?: string; ticketId?: string }): Promise<StartResult>;
+  startForEndUser(input: {
+    actor: Actor;
+    endUserId?: string;
+    email?: string;
+    ticketId?: string;
+  }): Promise<StartResult>;
   /** Methods and whether each can reach this end-user now. */
   availableMethods(input: { actor: Actor; endUserId: string }): Promise<MethodAvailability[]>;
   /** Sends a code or push (falling back to a code where policy allows). Again on a `sent` session: a new code. */
@@ -114,7 +123,10 @@ export function createVerifier(config: VerifierConfig): Verifier {
    * in the actor's tenant, so an attempt that changed nothing is still on file.
    */
   const audited =
-    <I, T>(action: 'start' | 'send' | 'check_code' | 'approve' | 'deny' | 'cancel', run: (input: I) => Promise<T>) =>
+    <I, T>(
+      action: 'start' | 'send' | 'check_code' | 'approve' | 'deny' | 'cancel',
+      run: (input: I) => Promise<T>,
+    ) =>
     async (input: I): Promise<T> => {
       try {
         return await run(input);
@@ -122,15 +134,19 @@ export function createVerifier(config: VerifierConfig): Verifier {
         const actor = actorOf(input);
         if (actor) {
           const sessionId = (input as { sessionId?: unknown }).sessionId;
-          await record(rt, { tenantId: actor.tenantId }, {
-            action,
-            actor: technicianActor(actor),
-            result: 'error',
-            detail: {
-              error: isQdeskError(error) ? error.code : 'internal_error',
-              ...(typeof sessionId === 'string' ? { sessionId: sessionId.slice(0, 100) } : {}),
+          await record(
+            rt,
+            { tenantId: actor.tenantId },
+            {
+              action,
+              actor: technicianActor(actor),
+              result: 'error',
+              detail: {
+                error: isQdeskError(error) ? error.code : 'internal_error',
+                ...(typeof sessionId === 'string' ? { sessionId: sessionId.slice(0, 100) } : {}),
+              },
             },
-          }).catch(() => undefined);
+          ).catch(() => undefined);
         }
         throw error;
       }
@@ -157,7 +173,9 @@ export function createVerifier(config: VerifierConfig): Verifier {
     }),
     availableMethods: async (input) => {
       const { actor, endUserId } = parseInput(schemas.availableMethods, input, 'availableMethods');
-      const user = await callPort('directory', 'getById', () => rt.directory.getById(actor.tenantId, endUserId));
+      const user = await callPort('directory', 'getById', () =>
+        rt.directory.getById(actor.tenantId, endUserId),
+      );
       return user ? availability(rt, user) : [];
     },
     send: audited('send', async (input) => {
@@ -180,7 +198,8 @@ export function createVerifier(config: VerifierConfig): Verifier {
       const { actor, sessionId } = parseInput(schemas.session, input, 'cancel');
       return decide(rt, 'cancel', actor, sessionId);
     }),
-    answerFromDevice: async (input) => answerFromDevice(rt, parseInput(schemas.deviceAnswer, input, 'answerFromDevice')),
+    answerFromDevice: async (input) =>
+      answerFromDevice(rt, parseInput(schemas.deviceAnswer, input, 'answerFromDevice')),
     pendingChallenges: async (input) => {
       const { tenantId, endUserId } = parseInput(schemas.pending, input, 'pendingChallenges');
       return pendingChallenges(rt, tenantId, endUserId);

@@ -91,7 +91,11 @@ async function deliverCode(
  * Pushes to every reachable device. Accepted when one device accepted; a permanent failure when every device failed
  * for good (dead addresses are dropped from the directory when it manages devices); otherwise a transient one.
  */
-async function deliverPush(rt: Runtime, session: VerificationSession, user: EndUser): Promise<DeliveryOutcome> {
+async function deliverPush(
+  rt: Runtime,
+  session: VerificationSession,
+  user: EndUser,
+): Promise<DeliveryOutcome> {
   const method = session.method ?? 'push';
   const display = {
     technicianName: session.technician.name,
@@ -136,7 +140,12 @@ async function deliverPush(rt: Runtime, session: VerificationSession, user: EndU
 }
 
 async function sendSafely(channel: Channel | null, message: OutboundMessage): Promise<DeliveryResult> {
-  if (!channel) return { status: 'permanent_failure', reason: `no ${message.route} channel is configured`, scope: 'configuration' };
+  if (!channel)
+    return {
+      status: 'permanent_failure',
+      reason: `no ${message.route} channel is configured`,
+      scope: 'configuration',
+    };
   try {
     return await channel.send(message);
   } catch (error) {
@@ -175,7 +184,12 @@ async function reportFailure(
 async function recordOutcome(rt: Runtime, session: VerificationSession, outcome: Outcome): Promise<void> {
   await record(rt, session, { action: 'outcome', actor: systemActor, result: outcome });
   const psa = rt.psa;
-  if (!session.ticket || !psa?.capabilities.writeNotes || !psa.writeVerificationNote || !rt.policy.writeNotes) {
+  if (
+    !session.ticket ||
+    !psa?.capabilities.writeNotes ||
+    !psa.writeVerificationNote ||
+    !rt.policy.writeNotes
+  ) {
     return;
   }
   const note: VerificationNote = {

@@ -17,7 +17,9 @@ const sessionIdSchema = z
   .string()
   .max(100, 'must be at most 100 characters')
   .regex(/^[A-Za-z0-9_-]+$/, 'must be a session id as returned by start (letters, digits, _ and -)');
-const methodSchema = z.enum(METHODS as [Method, ...Method[]], { error: `must be one of ${METHODS.join(', ')}` });
+const methodSchema = z.enum(METHODS as [Method, ...Method[]], {
+  error: `must be one of ${METHODS.join(', ')}`,
+});
 const device = { tenantId, sessionId: sessionIdSchema, token: z.string().min(1).max(200) };
 
 /** The input schema of every verifier operation. @internal */
@@ -85,9 +87,12 @@ export function actorOf(input: unknown) {
 export function parseDigits(value: string, length: number, what: string): string {
   const digits = value.replace(/[\s-]/g, '');
   if (!/^\d+$/.test(digits)) {
-    throw new InputError(`The ${what} must contain digits only; check what the caller read and type it again.`, {
-      issues: [{ path: what, message: 'digits only' }],
-    });
+    throw new InputError(
+      `The ${what} must contain digits only; check what the caller read and type it again.`,
+      {
+        issues: [{ path: what, message: 'digits only' }],
+      },
+    );
   }
   if (digits.length !== length) {
     throw new InputError(`The ${what} must have exactly ${length} digits; you typed ${digits.length}.`, {

@@ -106,7 +106,9 @@ export async function commit(
     const current = await load(rt, tenantId, sessionId);
     const now = rt.clock.now();
     const closed = isTerminalStatus(current.status);
-    const result = closed ? transition(current, { type: 'tick', now }) : transition(current, build(current, now));
+    const result = closed
+      ? transition(current, { type: 'tick', now })
+      : transition(current, build(current, now));
     let delivery: DeliveryOutcome | null = null;
     if (result.changed) {
       const stored = await callPort('session store', 'compareAndSet', () =>
@@ -117,8 +119,12 @@ export async function commit(
       const expired = result.session.status === 'expired';
       const entry = expired ? { action: 'expire' as const, actor: systemActor } : operation;
       // A code check records what it found (never the code): right or wrong, and the checks left.
-      const check = result.check && { correct: result.check.correct, attemptsLeft: result.check.attemptsLeft };
-      if (entry) await record(rt, result.session, check ? { ...entry, detail: { ...entry.detail, ...check } } : entry);
+      const check = result.check && {
+        correct: result.check.correct,
+        attemptsLeft: result.check.attemptsLeft,
+      };
+      if (entry)
+        await record(rt, result.session, check ? { ...entry, detail: { ...entry.detail, ...check } } : entry);
       delivery = await runEffects(rt, result, endUser);
     }
     if (closed) {
@@ -142,7 +148,11 @@ export async function commit(
 }
 
 /** Reads a session and stores its expiry when its deadline has passed, so the outcome is recorded once. @internal */
-export async function refresh(rt: Runtime, tenantId: string, sessionId: string): Promise<VerificationSession> {
+export async function refresh(
+  rt: Runtime,
+  tenantId: string,
+  sessionId: string,
+): Promise<VerificationSession> {
   const current = await load(rt, tenantId, sessionId);
   if (isTerminalStatus(current.status) || rt.clock.now() < current.expiresAt) return current;
   try {
@@ -154,7 +164,11 @@ export async function refresh(rt: Runtime, tenantId: string, sessionId: string):
 }
 
 /** Emits an event; a throwing listener must not undo or interrupt a stored change. @internal */
-export function publish<K extends VerifierEventName>(rt: Runtime, name: K, payload: VerifierEventMap[K]): void {
+export function publish<K extends VerifierEventName>(
+  rt: Runtime,
+  name: K,
+  payload: VerifierEventMap[K],
+): void {
   try {
     rt.events.emit(name, payload);
   } catch {
@@ -167,7 +181,10 @@ const auditPrefix = `${Date.now().toString(36)}${Math.floor(Math.random() * 36 *
 let auditCounter = 0;
 
 /** The session fields an audit record reads: a stored session or a snapshot of one. @internal */
-export type AuditSubject = Pick<VerificationSession, 'id' | 'tenantId' | 'ticket' | 'endUser' | 'method' | 'status'>;
+export type AuditSubject = Pick<
+  VerificationSession,
+  'id' | 'tenantId' | 'ticket' | 'endUser' | 'method' | 'status'
+>;
 
 /** Appends one audit record about `subject` (a session, or only a tenant when no session was reached). @internal */
 export async function record(

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { ContactLinks } from '../ports/contact-links.js';
 import { OUTCOME_TEXT } from '../note.js';
+import type { ContactLinks } from '../ports/contact-links.js';
 import { setup, wrongCode } from './setup.test-helpers.js';
 
 describe('verifier flows', () => {
@@ -43,7 +43,13 @@ describe('verifier flows', () => {
       ticketNumber: 'T20261124.0001',
     });
     // Causal order: the check that approved comes before the outcome and the note it caused.
-    expect(actions).toEqual(['start:ok', 'send:sent', 'check_code:approved', 'outcome:approved', 'write_note:ok']);
+    expect(actions).toEqual([
+      'start:ok',
+      'send:sent',
+      'check_code:approved',
+      'outcome:approved',
+      'write_note:ok',
+    ]);
     expect(t.events.map((e) => e.name)).toEqual([
       'session.created',
       'session.sent',
@@ -101,7 +107,8 @@ describe('verifier flows', () => {
       ticketNumber: 'T20261124.0001',
       companyName: 'Northwind Traders Inc.',
     });
-    const answer = await t.verifier.answerFromDevice({ tenantId: t.demo.tenantId,
+    const answer = await t.verifier.answerFromDevice({
+      tenantId: t.demo.tenantId,
       sessionId: session.id,
       token: challenge.token,
       answer: 'approve',
@@ -117,7 +124,8 @@ describe('verifier flows', () => {
     const challenge = await t.challengeFor('eu-ana');
     expect(
       (
-        await t.verifier.answerFromDevice({ tenantId: t.demo.tenantId,
+        await t.verifier.answerFromDevice({
+          tenantId: t.demo.tenantId,
           sessionId: a.session.id,
           token: challenge.token,
           answer: 'deny',
@@ -153,7 +161,8 @@ describe('verifier flows', () => {
     });
     expect(sent.session.codeMode).toBe('verify');
     const challenge = await t.challengeFor('eu-ana');
-    const answer = await t.verifier.answerFromDevice({ tenantId: t.demo.tenantId,
+    const answer = await t.verifier.answerFromDevice({
+      tenantId: t.demo.tenantId,
       sessionId: session.id,
       token: challenge.token,
       answer: 'approve',
@@ -178,11 +187,17 @@ describe('verifier flows', () => {
     expect(JSON.stringify(t.push.last())).not.toContain(sent.display.matchNumber);
     const c1 = await t.challengeFor('eu-ana');
     await expect(
-      t.verifier.answerFromDevice({ tenantId: t.demo.tenantId, sessionId: a.session.id, token: c1.token, answer: 'approve' }),
+      t.verifier.answerFromDevice({
+        tenantId: t.demo.tenantId,
+        sessionId: a.session.id,
+        token: c1.token,
+        answer: 'approve',
+      }),
     ).rejects.toMatchObject({
       code: 'invalid_transition',
     });
-    const ok = await t.verifier.answerFromDevice({ tenantId: t.demo.tenantId,
+    const ok = await t.verifier.answerFromDevice({
+      tenantId: t.demo.tenantId,
       sessionId: a.session.id,
       token: c1.token,
       answer: 'number',
@@ -193,7 +208,8 @@ describe('verifier flows', () => {
     const b = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
     const sentB = await t.verifier.send({ actor: t.actor, sessionId: b.session.id, method: 'number_match' });
     const c2 = await t.challengeFor('eu-ana');
-    const bad = await t.verifier.answerFromDevice({ tenantId: t.demo.tenantId,
+    const bad = await t.verifier.answerFromDevice({
+      tenantId: t.demo.tenantId,
       sessionId: b.session.id,
       token: c2.token,
       answer: 'number',

@@ -116,7 +116,13 @@ describe('verifier: bad input gets a typed error and changes nothing', () => {
       'session_not_found',
     );
     await expectTyped(
-      () => t.verifier.answerFromDevice({ tenantId: t.demo.tenantId, sessionId: 'vs_unknown', token: 't', answer: 'approve' }),
+      () =>
+        t.verifier.answerFromDevice({
+          tenantId: t.demo.tenantId,
+          sessionId: 'vs_unknown',
+          token: 't',
+          answer: 'approve',
+        }),
       'session_not_found',
     );
     const ticket = await expectTyped(

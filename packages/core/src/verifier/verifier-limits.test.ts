@@ -147,7 +147,12 @@ describe('verifier limits and security rules', () => {
     const real = (await t.challengeFor('eu-ana')).token;
     for (const token of ['forged', `${real}x`, real.slice(0, -1), 'A'.repeat(real.length)]) {
       await expect(
-        t.verifier.answerFromDevice({ tenantId: t.demo.tenantId, sessionId: session.id, token, answer: 'approve' }),
+        t.verifier.answerFromDevice({
+          tenantId: t.demo.tenantId,
+          sessionId: session.id,
+          token,
+          answer: 'approve',
+        }),
       ).rejects.toMatchObject({
         code: 'unauthorized',
       });
@@ -156,7 +161,12 @@ describe('verifier limits and security rules', () => {
     const other = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
     await t.verifier.send({ actor: t.actor, sessionId: other.session.id, method: 'push' });
     await expect(
-      t.verifier.answerFromDevice({ tenantId: t.demo.tenantId, sessionId: other.session.id, token: real, answer: 'approve' }),
+      t.verifier.answerFromDevice({
+        tenantId: t.demo.tenantId,
+        sessionId: other.session.id,
+        token: real,
+        answer: 'approve',
+      }),
     ).rejects.toMatchObject({
       code: 'unauthorized',
     });
@@ -187,7 +197,8 @@ describe('verifier limits and security rules', () => {
     const b = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
     await t.verifier.send({ actor: t.actor, sessionId: b.session.id, method: 'push_code' });
     const { token } = await t.challengeFor('eu-ana');
-    const { code: deviceCode } = await t.verifier.answerFromDevice({ tenantId: t.demo.tenantId,
+    const { code: deviceCode } = await t.verifier.answerFromDevice({
+      tenantId: t.demo.tenantId,
       sessionId: b.session.id,
       token,
       answer: 'approve',

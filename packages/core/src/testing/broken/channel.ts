@@ -4,7 +4,7 @@
  */
 import type { Channel, DeliveryResult, OutboundMessage } from '../../ports/channel.js';
 import type { Route } from '../../types.js';
-import { pushPayload } from '../_messages.js';
+import { pushPayload } from '../messages.js';
 
 /** The mistake a broken channel makes. @internal */
 export type ChannelFlaw =

@@ -29,9 +29,13 @@ const closed = (session: VerificationSession) =>
   });
 
 export async function answerFromDevice(rt: Runtime, answer: DeviceAnswer): Promise<DeviceAnswerResult> {
-  const number = answer.answer === 'number' ? parseDigits(answer.number, rt.policy.codeLength, 'number') : null;
+  const number =
+    answer.answer === 'number' ? parseDigits(answer.number, rt.policy.codeLength, 'number') : null;
   const session = await load(rt, answer.tenantId, answer.sessionId);
-  if (session.status !== 'awaiting_push' || !rt.digests.checkDeviceToken(session.id, session.challengeNonce, answer.token)) {
+  if (
+    session.status !== 'awaiting_push' ||
+    !rt.digests.checkDeviceToken(session.id, session.challengeNonce, answer.token)
+  ) {
     // A wrong token on a challenge that is (or could become) open reads as unauthorized; a closed one says so.
     if (['awaiting_push', 'idle', 'sent'].includes(session.status)) {
       throw new AuthenticationError('This challenge token is not valid for this request; refresh the app.');
@@ -45,12 +49,14 @@ export async function answerFromDevice(rt: Runtime, answer: DeviceAnswer): Promi
     session.id,
     (current, now): SessionEvent => {
       // The token was checked against this challenge: a newer push (another nonce) must be answered anew.
-      if (current.status !== 'awaiting_push' || current.challengeNonce !== session.challengeNonce) throw closed(current);
+      if (current.status !== 'awaiting_push' || current.challengeNonce !== session.challengeNonce)
+        throw closed(current);
       if (answer.answer === 'deny') return { type: 'device_denied', now };
       if (number !== null) {
         return { type: 'number_submitted', now, numberHash: rt.digests.secret('number', current.id, number) };
       }
-      if (current.method !== 'push_code') return { type: 'device_approved', now, codeHash: null, expiresAt: null };
+      if (current.method !== 'push_code')
+        return { type: 'device_approved', now, codeHash: null, expiresAt: null };
       code = generateCode(rt.random, rt.policy.codeLength);
       return {
         type: 'device_approved',
@@ -59,7 +65,11 @@ export async function answerFromDevice(rt: Runtime, answer: DeviceAnswer): Promi
         expiresAt: now + rt.policy.codeTtlMs,
       };
     },
-    { action: 'device_answer', actor: { type: 'device', id: session.endUser.id }, detail: { answer: answer.answer } },
+    {
+      action: 'device_answer',
+      actor: { type: 'device', id: session.endUser.id },
+      detail: { answer: answer.answer },
+    },
   );
   const status = result.session.status;
   return code && status === 'awaiting_code' ? { status, code } : { status };

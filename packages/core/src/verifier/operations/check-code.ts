@@ -27,10 +27,18 @@ export async function checkCode(
     rt,
     actor.tenantId,
     sessionId,
-    (session, now) => ({ type: 'code_submitted', now, codeHash: rt.digests.secret('code', session.id, digits) }),
+    (session, now) => ({
+      type: 'code_submitted',
+      now,
+      codeHash: rt.digests.secret('code', session.id, digits),
+    }),
     { action: 'check_code', actor: technicianActor(actor) },
   );
   const check = result.check ?? { correct: false, attempts: 0, attemptsLeft: 0 };
   const open = result.session.status === 'sent' || result.session.status === 'awaiting_code';
-  return { correct: check.correct, attemptsLeft: open ? check.attemptsLeft : 0, session: toSnapshot(result.session) };
+  return {
+    correct: check.correct,
+    attemptsLeft: open ? check.attemptsLeft : 0,
+    session: toSnapshot(result.session),
+  };
 }

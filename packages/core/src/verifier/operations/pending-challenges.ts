@@ -1,4 +1,4 @@
-import { callPort, refresh, type Runtime } from '../runtime.js';
+import { callPort, type Runtime, refresh } from '../runtime.js';
 
 // The pending-challenges operation: the push challenges waiting for one end-user, for the self-serve app to list
 // (it polls, because notifications can be off). Each carries the token the app presents with its answer.
@@ -22,7 +22,9 @@ export async function pendingChallenges(
   tenantId: string,
   endUserId: string,
 ): Promise<PendingChallenge[]> {
-  const active = await callPort('session store', 'listActive', () => rt.store.listActive(tenantId, endUserId));
+  const active = await callPort('session store', 'listActive', () =>
+    rt.store.listActive(tenantId, endUserId),
+  );
   const out: PendingChallenge[] = [];
   for (const stored of active) {
     if (stored.tenantId !== tenantId || stored.endUser.id !== endUserId) continue;

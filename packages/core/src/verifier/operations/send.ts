@@ -1,7 +1,14 @@
 import { PreconditionError, RateLimitError } from '../../errors.js';
 import type { SessionEvent } from '../../machine/events.js';
 import type { VerificationSession } from '../../machine/session.js';
-import { type Actor, type CodeMode, type EndUser, type FallbackReason, isPushMethod, type Method } from '../../types.js';
+import {
+  type Actor,
+  type CodeMode,
+  type EndUser,
+  type FallbackReason,
+  isPushMethod,
+  type Method,
+} from '../../types.js';
 import { generateCode, generateId, maskDestination } from '../codes.js';
 import { FAILURES_KEY } from '../effects.js';
 import { codeRouteProblem, fallbackReasonText, fallbackRoutes, pushTargets } from '../routes.js';
@@ -9,8 +16,8 @@ import {
   callPort,
   commit,
   type OperationRecord,
-  refresh,
   type Runtime,
+  refresh,
   systemActor,
   technicianActor,
 } from '../runtime.js';
@@ -49,7 +56,9 @@ export async function send(
     });
   }
   if (!rt.policy.allowedCodeModes.includes(codeMode)) {
-    throw new PreconditionError(`The ${codeMode} code mode is turned off by policy.`, { code: 'method_unavailable' });
+    throw new PreconditionError(`The ${codeMode} code mode is turned off by policy.`, {
+      code: 'method_unavailable',
+    });
   }
   const user = await callPort('directory', 'getById', () =>
     rt.directory.getById(session.tenantId, session.endUser.id),
@@ -89,10 +98,23 @@ export async function send(
     }
   }
   const pushing = isPushMethod(method) && blocked === null;
-  await spend(rt, session, user, 'sends', rt.policy.sendsPerWindow, rt.policy.sendWindowMs, 'codes or pushes');
-  if (pushing) await spend(rt, session, user, 'pushes', rt.policy.pushesPerWindow, rt.policy.pushWindowMs, 'pushes');
+  await spend(
+    rt,
+    session,
+    user,
+    'sends',
+    rt.policy.sendsPerWindow,
+    rt.policy.sendWindowMs,
+    'codes or pushes',
+  );
+  if (pushing)
+    await spend(rt, session, user, 'pushes', rt.policy.pushesPerWindow, rt.policy.pushWindowMs, 'pushes');
 
-  const operation: OperationRecord = { action: 'send', actor: technicianActor(actor), detail: { requested: method } };
+  const operation: OperationRecord = {
+    action: 'send',
+    actor: technicianActor(actor),
+    detail: { requested: method },
+  };
   const display: SendResult['display'] = {};
   if (!isPushMethod(method)) {
     return sendCodes(rt, session, user, [method], null, null, codeMode, display, operation);
@@ -188,7 +210,15 @@ async function sendCodes(
       current.id,
       (_s, now): SessionEvent =>
         fellBack
-          ? { type: 'fell_back', now, from: previous!, to: route, reason: why!, expiresAt: now + rt.policy.codeTtlMs, ...fields }
+          ? {
+              type: 'fell_back',
+              now,
+              from: previous!,
+              to: route,
+              reason: why!,
+              expiresAt: now + rt.policy.codeTtlMs,
+              ...fields,
+            }
           : { type: 'code_sent', now, method: route, expiresAt: now + rt.policy.codeTtlMs, ...fields },
       recordFor(operation, fellBack ? { from: previous!, to: route, reason: why! } : null),
       user,

@@ -5,7 +5,14 @@ import type { PsaAdapter, PsaContact, TicketContext } from '../../ports/psa.js';
 import type { Actor, EndUser, TicketRef } from '../../types.js';
 import { generateId, maskDestination } from '../codes.js';
 import { availability, type MethodAvailability } from '../routes.js';
-import { callPort, publish, type Runtime, record, SESSION_RETENTION_MS, technicianActor } from '../runtime.js';
+import {
+  callPort,
+  publish,
+  type Runtime,
+  record,
+  SESSION_RETENTION_MS,
+  technicianActor,
+} from '../runtime.js';
 import { type SessionSnapshot, toSnapshot } from '../snapshot.js';
 
 // The start operation: find who the verification is about (from a ticket, a contact, or an end-user id or email),
@@ -124,7 +131,9 @@ function requirePsa(rt: Runtime): PsaAdapter {
 /** The ticket with its company; a ticket without a company cannot say whose employee is calling. */
 async function readTicket(rt: Runtime, ticketId: string): Promise<TicketContext> {
   const psa = requirePsa(rt);
-  const context = await callPort(`PSA (${psa.name})`, 'getTicketContext', () => psa.getTicketContext(ticketId));
+  const context = await callPort(`PSA (${psa.name})`, 'getTicketContext', () =>
+    psa.getTicketContext(ticketId),
+  );
   if (!context) {
     throw new NotFoundError(
       `No ticket with id ${ticketId} was found in the PSA. Check the ticket id and that the API user can read it.`,
