@@ -6,7 +6,11 @@ const common: Options = { dts: true, sourcemap: true, target: 'node20', external
 export default defineConfig([
   {
     ...common,
-    entry: { index: 'src/index.ts', 'machine/index': 'src/machine/index.ts', 'memory/index': 'src/memory/index.ts' },
+    entry: {
+      index: 'src/index.ts',
+      'machine/index': 'src/machine/index.ts',
+      'memory/index': 'src/memory/index.ts',
+    },
     format: ['esm', 'cjs'],
     clean: true,
   },

@@ -49,6 +49,8 @@ export type { ListOptions, PsaAdapter, PsaCompany, PsaContact, TicketContext } f
 export type { RateCounter } from './ports/rate-counter.js';
 export type { Clock, Random } from './ports/runtime.js';
 export type { SessionStore } from './ports/session-store.js';
+// Helpers for port implementations
+export { parseRetryAfter } from './retry-after.js';
 // Domain
 export type {
   Actor,

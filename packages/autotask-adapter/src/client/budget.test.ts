@@ -1,6 +1,5 @@
 import { ConfigError } from '@qdesk/core';
 import { describe, expect, it } from 'vitest';
-import { parseRetryAfter } from '../internal/classify.js';
 import { endpointKey } from '../internal/endpoint-key.js';
 import { createKeyedLimiter } from '../internal/limiter.js';
 import { createRequestBudget } from './budget.js';
@@ -54,16 +53,6 @@ describe('createKeyedLimiter', () => {
     await expect(waiting).rejects.toThrow('gone');
     release();
     expect(limiter.active('Tickets')).toBe(0);
-  });
-});
-
-describe('Retry-After', () => {
-  it('reads seconds and HTTP dates', () => {
-    const now = Date.parse('2026-11-24T10:00:00Z');
-    expect(parseRetryAfter('5', now)).toBe(5_000);
-    expect(parseRetryAfter('Tue, 24 Nov 2026 10:00:30 GMT', now)).toBe(30_000);
-    expect(parseRetryAfter('soon', now)).toBeNull();
-    expect(parseRetryAfter(null, now)).toBeNull();
   });
 });
 

@@ -1,3 +1,4 @@
+import { parseRetryAfter } from '@qdesk/core';
 import { AutotaskError } from '../errors.js';
 
 /** What the transport knows about the call when it classifies an answer. */
@@ -16,18 +17,6 @@ const THREAD_LIMIT = /thread threshold exceeded/i;
 // Autotask answers a wrong user name or integration code with a 500 whose text names the culprit.
 const CREDENTIALS = /integration\s*code|user\s*name|username|api user|credential|authenticat|impersonat/i;
 const ADMIN_PATH = 'Autotask Admin > Account Settings & Users > Resources/Users > (the API user) > Security';
-
-/**
- * Reads a `Retry-After` header (seconds or an HTTP date) as milliseconds from `now`; `null` when absent or unreadable.
- */
-export function parseRetryAfter(value: string | null, now: number): number | null {
-  if (value === null) return null;
-  const trimmed = value.trim();
-  if (/^\d+(\.\d+)?$/.test(trimmed)) return Math.round(Number(trimmed) * 1000);
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return null;
-  return Math.max(0, date - now);
-}
 
 function parseJson(text: string): unknown {
   if (text.trim() === '') return null;
@@ -64,7 +53,7 @@ export function classifyResponse(status: number, headers: Headers, text: string,
   const where = { method: call.method, path: call.path, status, apiErrors, cause: call.cause };
   const what = `${call.method} ${call.path}`;
   const quoted = apiErrors.length > 0 ? `: "${apiErrors.join('; ')}"` : '';
-  const retryAfterMs = parseRetryAfter(headers.get('retry-after'), call.now);
+  const retryAfterMs = parseRetryAfter(headers.get('retry-after'), call.now) ?? null;
 
   // The thread limit arrives with various statuses (often 500, sometimes even 200 with an errors body).
   const threadLimited =

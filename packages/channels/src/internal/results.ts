@@ -1,3 +1,5 @@
+export { parseRetryAfter } from '@qdesk/core';
+
 import type { DeliveryResult } from '@qdesk/core';
 
 /** Failures carry no `undefined` fields, so a result survives a JSON round trip unchanged (audit, events). */
@@ -33,22 +35,6 @@ export function transientFailure(
   if (providerCode !== undefined) result.providerCode = providerCode;
   if (retryAfterMs !== undefined) result.retryAfterMs = retryAfterMs;
   return result;
-}
-
-/**
- * Reads a `Retry-After` header (delay in seconds, or an HTTP date) as milliseconds from `now`.
- * Returns `undefined` when absent or unreadable.
- */
-export function parseRetryAfter(
-  value: string | null | undefined,
-  now: number = Date.now(),
-): number | undefined {
-  if (!value) return undefined;
-  const trimmed = value.trim();
-  if (/^\d+$/.test(trimmed)) return Number(trimmed) * 1000;
-  const date = Date.parse(trimmed);
-  if (Number.isNaN(date)) return undefined;
-  return Math.max(0, date - now);
 }
 
 /** A short description of a thrown value for a failure reason (never includes a stack). */
