@@ -27,4 +27,6 @@ export type {
 } from './session.js';
 export { isTerminalStatus, readSession, TERMINAL_STATUSES } from './session.js';
 export type { TransitionResult } from './transition.js';
-export { TRANSITION_TABLE, transition } from './transition.js';
+export { transition } from './transition.js';
+export type { TransitionRow } from './transition-table.js';
+export { TRANSITION_TABLE } from './transition-table.js';

@@ -5,7 +5,8 @@ import type { Effect, SessionEvent } from './events.js';
 import { EVENT_TYPES, eventOf, sessionIn, T0 } from './fixtures.test-helpers.js';
 import { digest, freshModel, type Model, predict } from './machine-model.test-helpers.js';
 import { isTerminalStatus, readSession, type SessionStatus, type VerificationSession } from './session.js';
-import { TRANSITION_TABLE, type TransitionResult, transition } from './transition.js';
+import { type TransitionResult, transition } from './transition.js';
+import { TRANSITION_TABLE } from './transition-table.js';
 
 // Model-based test: random command sequences run against the machine and a small model side by side; a failure
 // shrinks to the shortest sequence that still breaks. Each command is one event or a clock advance; once a session

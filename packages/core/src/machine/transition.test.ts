@@ -11,7 +11,8 @@ import {
   WRONG,
 } from './fixtures.test-helpers.js';
 import type { SessionStatus, VerificationSession } from './session.js';
-import { TRANSITION_TABLE, transition } from './transition.js';
+import { transition } from './transition.js';
+import { TRANSITION_TABLE } from './transition-table.js';
 
 // Expected outcome of every (state, event) pair: the next status, or the rejection code.
 // Sessions: idle; sent = SMS code in verify mode; awaiting_push = plain push; awaiting_code = push_code approved.
