@@ -58,6 +58,7 @@ export interface FieldIssue {
 /**
  * Options every QDesk error constructor takes, as its second argument: `new XError(message, options)`.
  * @public
+ * @inline
  */
 export interface QdeskErrorOptions {
   /** The underlying error, kept so nothing is lost when one error is wrapped in another. */
@@ -108,7 +109,7 @@ export function isQdeskError(value: unknown): value is QdeskError {
   );
 }
 
-/** A validation failure as zod (or any schema library with the same shape) reports it. @public */
+/** A validation failure as zod (or any schema library with the same shape) reports it. @public @inline */
 export interface SchemaIssues {
   /** Each problem, with the path of the field. */
   issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>;
@@ -170,7 +171,7 @@ export class InputError extends QdeskError {
   }
 }
 
-/** The codes a {@link PreconditionError} carries. @public */
+/** The codes a {@link PreconditionError} carries. @public @inline */
 export type PreconditionCode = Extract<
   QdeskErrorCode,
   | 'ticket_missing_company'
@@ -196,7 +197,7 @@ export class PreconditionError extends QdeskError {
   }
 }
 
-/** The codes a {@link NotFoundError} carries. @public */
+/** The codes a {@link NotFoundError} carries. @public @inline */
 export type NotFoundCode = Extract<
   QdeskErrorCode,
   'session_not_found' | 'ticket_not_found' | 'contact_not_found' | 'end_user_not_found'
@@ -211,7 +212,7 @@ export class NotFoundError extends QdeskError {
   }
 }
 
-/** The codes a {@link TransitionError} carries. @public */
+/** The codes a {@link TransitionError} carries. @public @inline */
 export type TransitionCode = Extract<
   QdeskErrorCode,
   'invalid_transition' | 'session_closed' | 'session_expired' | 'conflict'

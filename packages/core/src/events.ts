@@ -1,6 +1,6 @@
 import type { ChangedBy, DenyReason, FallbackReason, Method, Outcome, Route } from './types.js';
 
-/** Fields every verifier event carries. Events never contain a code, a token or a hash. @public */
+/** Fields every verifier event carries. Events never contain a code, a token or a hash. @public @inline */
 export interface VerifierEventBase {
   /** Session id. */
   sessionId: string;

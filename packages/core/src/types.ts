@@ -114,5 +114,5 @@ export type Outcome = 'approved' | 'denied' | 'expired' | 'cancelled' | 'failed'
 /** Why a session ended up `denied`. @public */
 export type DenyReason = 'technician_denied' | 'device_denied' | 'too_many_attempts' | 'number_mismatch';
 
-/** Who caused a change. @public */
+/** Who caused a change. @public @inline */
 export type ChangedBy = 'technician' | 'device' | 'system';

@@ -1,19 +1,23 @@
-/**
- * Deeply frozen copies of plain data (objects, arrays, primitives), made once on write so reads can hand out the
- * stored value itself. Values this module froze are remembered, so sub-structures shared between versions of a
- * session (technician, end-user, ticket, fallbacks) are reused rather than copied again.
- */
-const frozenByUs = new WeakSet<object>();
+/** True when `value` and everything in it is frozen (primitives count as frozen). */
+function deepFrozen(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return true;
+  if (!Object.isFrozen(value)) return false;
+  for (const key in value) if (!deepFrozen((value as Record<string, unknown>)[key])) return false;
+  return true;
+}
 
 /**
- * A deeply frozen copy of plain data (or the value itself when this function already froze it): how the memory
- * ports store what they are given, so reads can hand out the stored value without copying. For memory port
- * implementations of your own.
+ * A deeply frozen copy of plain data (objects, arrays, primitives), or the value itself when it is deeply frozen
+ * already: how the memory ports store what they are given, so reads can hand out the stored value without copying
+ * and no caller can change it. For memory port implementations of your own.
+ *
+ * Note: sub-structures a previous write froze (a session's technician, end-user, ticket, fallbacks) are reused, not
+ * copied again; checking `Object.isFrozen` down the tree is cheaper than remembering frozen values in a WeakSet,
+ * which also costs the garbage collector.
  * @public
  */
 export function freezeCopy<T>(value: T): T {
-  if (value === null || typeof value !== 'object') return value;
-  if (frozenByUs.has(value)) return value;
+  if (value === null || typeof value !== 'object' || deepFrozen(value)) return value;
   let out: Record<string, unknown> | unknown[];
   if (Array.isArray(value)) {
     out = new Array(value.length);
@@ -27,7 +31,5 @@ export function freezeCopy<T>(value: T): T {
     }
     out = copy;
   }
-  Object.freeze(out);
-  frozenByUs.add(out);
-  return out as T;
+  return Object.freeze(out) as T;
 }

@@ -1,4 +1,5 @@
 import { InputError } from '../errors.js';
+import { freezeCopy } from '../internal/immutable.js';
 import type { Channel, DeliveryResult, OutboundMessage } from '../ports/channel.js';
 import type { Route } from '../types.js';
 
@@ -50,7 +51,7 @@ export function createOutboxChannel(
       }
       const failure = failures.get(addressOf(message));
       if (failure) return { ...failure };
-      sent.push({ at: now(), message: structuredClone(message) });
+      sent.push({ at: now(), message: freezeCopy(message) });
       return { status: 'accepted', providerMessageId: `outbox-${sent.length}` };
     },
     messages: () => [...sent],

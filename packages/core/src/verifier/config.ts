@@ -48,7 +48,7 @@ export interface VerificationPolicy {
   writeNotes: boolean;
 }
 
-/** Push channels, one per platform or one serving several. @public */
+/** Push channels, one per platform or one serving several. @public @inline */
 export type PushChannels = Channel | Channel[];
 
 /**

@@ -48,7 +48,7 @@ export const SESSION_RETENTION_MS = 24 * 60 * 60_000;
 const MAX_CAS_ATTEMPTS = 100;
 
 /** The audit actor for QDesk itself. @internal */
-export const systemActor: AuditActor = { type: 'system', id: 'qdesk' };
+export const systemActor: AuditActor = Object.freeze({ type: 'system', id: 'qdesk' });
 
 /** The audit actor for a technician. @internal */
 export const technicianActor = (actor: { technicianId: string; technicianName: string }): AuditActor => ({
