@@ -53,9 +53,10 @@ function describeBrokenKit<Subject>(
         const results = await checkRules(rules, variant.harness, variant.has);
         const failed = results.filter((r) => r.status === 'failed');
         expect(failed.map((r) => r.rule).sort()).toEqual([...variant.breaks].sort());
-        for (const { error } of failed) {
+        for (const { rule, error } of failed) {
           expect(error).toBeInstanceOf(RuleViolation);
           const message = (error as RuleViolation).message;
+          expect(message.startsWith(`${rule}: `), 'the message names the rule').toBe(true);
           expect(message).not.toMatch(/expected .* to (be|equal)/i);
           expect(message.length).toBeGreaterThan(40);
         }
