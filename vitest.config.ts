@@ -18,6 +18,8 @@ export default defineConfig({
       'examples/cli/**/*.test.ts',
       'examples/*/e2e/**/*.test.ts',
       'readme.test.ts',
+      'docs/**/*.test.ts',
+      'scripts/**/*.test.ts',
     ],
     exclude: ['**/node_modules/**', '**/dist/**'],
     // Type tests (`*.test-d.ts`, `expectTypeOf` and `@ts-expect-error`) are checked by tsc, not run. Their tsconfig

@@ -20,7 +20,7 @@ export interface AuditRecord {
   tenantId: string;
   /** The session, when the operation concerned one. */
   sessionId: string | null;
-  /** What was attempted: one of {@link AuditAction}, or an action of the app's own (`link_contact`...). */
+  /** What was attempted: an action the verifier records (`start`, `send`, ... `write_note`), or one of the app's own (`link_contact`...). */
   action: AuditAction | (string & {});
   /** Who acted. */
   actor: AuditActor;

@@ -57,7 +57,8 @@ async function runRule<Subject>(rule: KitRule<Subject>, harness: KitHarness<Subj
     return { rule: rule.name, status: 'passed' };
   } catch (error) {
     // A violation's message names the rule it broke, whatever runner shows it; anything else thrown stays as is.
-    const named = error instanceof RuleViolation ? new RuleViolation(`${rule.name}: ${error.message}`) : error;
+    const named =
+      error instanceof RuleViolation ? new RuleViolation(`${rule.name}: ${error.message}`) : error;
     return { rule: rule.name, status: 'failed', error: named };
   } finally {
     await harness.cleanup?.(subject);
