@@ -1,4 +1,4 @@
-// The README's quick-start, runnable: `pnpm start` (and executed by readme.test.ts so it can never rot).
+// The README's quick-start, runnable: `pnpm --filter @qdesk/examples quick-start` (and executed by readme.test.ts so it can never rot).
 import { createVerifier } from '@qdesk/core';
 import {
   createDemoData,

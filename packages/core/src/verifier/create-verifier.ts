@@ -4,11 +4,12 @@ import { createMemoryAuditLog } from '../memory/audit-log.js';
 import { createMemoryRateCounter } from '../memory/rate-counter.js';
 import { cryptoRandom, systemClock } from '../memory/runtime.js';
 import { createMemorySessionStore } from '../memory/session-store.js';
+import type { AuditAction } from '../ports/audit-log.js';
 import type { DeliveryStatusReport } from '../ports/channel.js';
 import type { Actor, CodeMode, Method } from '../types.js';
 import { createDigests } from './codes.js';
 import { resolveConfig, type VerificationPolicy, type VerifierConfig } from './config.js';
-import { actorOf, parseInput, schemas } from './inputs.js';
+import { parseInput, schemas, whoActed } from './inputs.js';
 import {
   answerFromDevice,
   type DeviceAnswer,
@@ -28,7 +29,7 @@ import {
   type TicketLookup,
 } from './operations/start.js';
 import { availability, type MethodAvailability } from './routes.js';
-import { callPort, createEvents, type Runtime, record, refresh, technicianActor } from './runtime.js';
+import { callPort, createEvents, type Runtime, record, refresh } from './runtime.js';
 import { type SessionSnapshot, toSnapshot } from './snapshot.js';
 
 /**
@@ -119,27 +120,24 @@ export function createVerifier(config: VerifierConfig): Verifier {
   };
 
   /**
-   * Runs a technician operation; a refusal (bad input, precondition, limit, transition) leaves one `error` record
-   * in the actor's tenant, so an attempt that changed nothing is still on file.
+   * Runs an operation; a refusal (bad input, precondition, limit, transition, a wrong device token) leaves one
+   * `error` record in the tenant the input names, so an attempt that changed nothing is still on file.
    */
   const audited =
-    <I, T>(
-      action: 'start' | 'send' | 'check_code' | 'approve' | 'deny' | 'cancel',
-      run: (input: I) => Promise<T>,
-    ) =>
+    <I, T>(action: AuditAction, run: (input: I) => Promise<T>) =>
     async (input: I): Promise<T> => {
       try {
         return await run(input);
       } catch (error) {
-        const actor = actorOf(input);
-        if (actor) {
+        const who = whoActed(input);
+        if (who) {
           const sessionId = (input as { sessionId?: unknown }).sessionId;
           await record(
             rt,
-            { tenantId: actor.tenantId },
+            { tenantId: who.tenantId },
             {
               action,
-              actor: technicianActor(actor),
+              actor: who.actor,
               result: 'error',
               detail: {
                 error: isQdeskError(error) ? error.code : 'internal_error',
@@ -198,8 +196,9 @@ export function createVerifier(config: VerifierConfig): Verifier {
       const { actor, sessionId } = parseInput(schemas.session, input, 'cancel');
       return decide(rt, 'cancel', actor, sessionId);
     }),
-    answerFromDevice: async (input) =>
+    answerFromDevice: audited('device_answer', async (input) =>
       answerFromDevice(rt, parseInput(schemas.deviceAnswer, input, 'answerFromDevice')),
+    ),
     pendingChallenges: async (input) => {
       const { tenantId, endUserId } = parseInput(schemas.pending, input, 'pendingChallenges');
       return pendingChallenges(rt, tenantId, endUserId);

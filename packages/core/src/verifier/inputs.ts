@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { fieldIssues, InputError } from '../errors.js';
+import type { AuditActor } from '../ports/audit-log.js';
 import { METHODS, type Method } from '../types.js';
 
 /** Printable text without control characters: ids and names travel into logs, notes and HTML. @internal */
@@ -77,10 +78,21 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, opera
   throw InputError.fromIssues(operation, fieldIssues(result.error));
 }
 
-/** The tenant and technician an input names, when its `actor` is valid (to audit a refused operation). @internal */
-export function actorOf(input: unknown) {
-  const parsed = actorSchema.safeParse((input as { actor?: unknown } | null)?.actor);
-  return parsed.success ? parsed.data : null;
+/**
+ * Who an input says is acting, to audit a refused operation: the technician of a valid `actor`, or the device of a
+ * device answer naming a valid tenant; `null` when the input names no tenant. @internal
+ */
+export function whoActed(input: unknown): { tenantId: string; actor: AuditActor } | null {
+  const fields = (input ?? {}) as { actor?: unknown; tenantId?: unknown; token?: unknown };
+  const actor = actorSchema.safeParse(fields.actor);
+  if (actor.success) {
+    const { tenantId, technicianId, technicianName } = actor.data;
+    return { tenantId, actor: { type: 'technician', id: technicianId, name: technicianName } };
+  }
+  const tenant = tenantId.safeParse(fields.tenantId);
+  if (tenant.success && fields.token !== undefined)
+    return { tenantId: tenant.data, actor: { type: 'device', id: 'device' } };
+  return null;
 }
 
 /** Checks a code typed by a technician or a device: exactly `length` digits (spaces and dashes allowed between). @internal */

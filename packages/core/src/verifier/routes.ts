@@ -53,6 +53,8 @@ export function fallbackRoutes(rt: Runtime, user: EndUser): ('sms' | 'email')[] 
   return rt.policy.fallback.filter((route) => codeRouteProblem(rt, user, route) === null);
 }
 
+const CODE_BY = { sms: 'an SMS code', email: 'an email code' } as const;
+
 const BLOCKED_TEXT: Record<FallbackReason, string> = {
   no_push_device: 'no device with the app can receive a push',
   notifications_denied: 'the app reported that notifications are turned off',
@@ -82,7 +84,7 @@ export function availability(rt: Runtime, user: EndUser): MethodAvailability[] {
             method,
             available: true,
             fallsBackTo: fallback,
-            reason: `${reason}; a ${fallback} code is sent instead`,
+            reason: `${reason}; ${CODE_BY[fallback]} is sent instead`,
           }
         : { method, available: false, fallsBackTo: null, reason };
     }
@@ -93,7 +95,7 @@ export function availability(rt: Runtime, user: EndUser): MethodAvailability[] {
           method,
           available: true,
           fallsBackTo: fallback,
-          reason: `${why}; a ${fallback} code is sent instead`,
+          reason: `${why}; ${CODE_BY[fallback]} is sent instead`,
         }
       : { method, available: false, fallsBackTo: null, reason: `${why}, and no fallback route is on file` };
   });

@@ -47,6 +47,14 @@ export function createEvents(): VerifierEvents & EventEmitter {
 export const SESSION_RETENTION_MS = 24 * 60 * 60_000;
 const MAX_CAS_ATTEMPTS = 100;
 
+/**
+ * The deadline of a step that starts at `now`: `stepMs` later, but never past `codeTtlMs` after the session was
+ * created, whatever resends, pushes and fallbacks happened in between (NIST SP 800-63B: a secret is valid for at
+ * most 10 minutes). @internal
+ */
+export const deadline = (rt: Runtime, session: { createdAt: number }, now: number, stepMs: number): number =>
+  Math.min(now + stepMs, session.createdAt + rt.policy.codeTtlMs);
+
 /** The audit actor for QDesk itself. @internal */
 export const systemActor: AuditActor = Object.freeze({ type: 'system', id: 'qdesk' });
 

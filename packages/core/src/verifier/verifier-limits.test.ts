@@ -158,6 +158,14 @@ describe('verifier limits and security rules', () => {
       });
     }
     expect(await t.store.get(t.demo.tenantId, session.id)).toEqual(before);
+    // Each refused answer is on file (a token guessed at is an attack worth seeing), without the token.
+    const refused = t.audit.all().filter((r) => r.action === 'device_answer' && r.result === 'error');
+    expect(refused).toHaveLength(4);
+    expect(refused[0]).toMatchObject({
+      actor: { type: 'device' },
+      detail: { error: 'unauthorized', sessionId: session.id },
+    });
+    expect(JSON.stringify(refused)).not.toContain(real);
     const other = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
     await t.verifier.send({ actor: t.actor, sessionId: other.session.id, method: 'push' });
     await expect(
@@ -218,5 +226,23 @@ describe('verifier limits and security rules', () => {
     const error = await t.verifier.getSession({ actor: t.actor, sessionId: 'vs_nope' }).catch((e) => e);
     expect(isQdeskError(error)).toBe(true);
     expect(error.name).toBe('NotFoundError');
+  });
+
+  it('a code is valid at most 10 minutes from the start, whatever resends and fallbacks happen', async () => {
+    const t = setup();
+    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
+    t.clock.advance(8 * 60_000);
+    const resent = await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
+    expect(resent.session.expiresAt).toBe(session.createdAt + 10 * 60_000);
+    t.clock.advance(2 * 60_000);
+    await expect(
+      t.verifier.checkCode({ actor: t.actor, sessionId: session.id, code: t.lastCode() }),
+    ).rejects.toMatchObject({ code: 'session_expired' });
+    // A push late in the session gets what is left of the 10 minutes, not a fresh 60 s beyond it.
+    const late = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    t.clock.advance(9 * 60_000 + 30_000);
+    const pushed = await t.verifier.send({ actor: t.actor, sessionId: late.session.id, method: 'push' });
+    expect(pushed.session.expiresAt).toBe(late.session.createdAt + 10 * 60_000);
   });
 });

@@ -3,7 +3,7 @@ import type { SessionEvent } from '../../machine/events.js';
 import type { SessionStatus, VerificationSession } from '../../machine/session.js';
 import { generateCode } from '../codes.js';
 import { parseDigits } from '../inputs.js';
-import { commit, load, type Runtime } from '../runtime.js';
+import { commit, deadline, load, type Runtime } from '../runtime.js';
 
 // The device-answer operation: the end-user's app answers a push with Approve, Deny or the number the technician
 // read out. The answer is authenticated by the challenge token (derived from the session's nonce under the server
@@ -62,7 +62,7 @@ export async function answerFromDevice(rt: Runtime, answer: DeviceAnswer): Promi
         type: 'device_approved',
         now,
         codeHash: rt.digests.secret('code', current.id, code),
-        expiresAt: now + rt.policy.codeTtlMs,
+        expiresAt: deadline(rt, current, now, rt.policy.codeTtlMs),
       };
     },
     {

@@ -15,6 +15,7 @@ import { codeRouteProblem, fallbackReasonText, fallbackRoutes, pushTargets } fro
 import {
   callPort,
   commit,
+  deadline,
   type OperationRecord,
   type Runtime,
   refresh,
@@ -126,14 +127,14 @@ export async function send(
     rt,
     session.tenantId,
     sessionId,
-    (_s, now) => ({
+    (current, now) => ({
       type: 'push_sent',
       now,
       method,
       codeMode,
       challengeNonce: generateId(rt.random, 16),
       matchHash: matchNumber === null ? null : rt.digests.secret('number', sessionId, matchNumber),
-      expiresAt: now + rt.policy.pushTtlMs,
+      expiresAt: deadline(rt, current, now, rt.policy.pushTtlMs),
     }),
     operation,
     user,
@@ -208,7 +209,7 @@ async function sendCodes(
       rt,
       current.tenantId,
       current.id,
-      (_s, now): SessionEvent =>
+      (s, now): SessionEvent =>
         fellBack
           ? {
               type: 'fell_back',
@@ -216,10 +217,16 @@ async function sendCodes(
               from: previous!,
               to: route,
               reason: why!,
-              expiresAt: now + rt.policy.codeTtlMs,
+              expiresAt: deadline(rt, s, now, rt.policy.codeTtlMs),
               ...fields,
             }
-          : { type: 'code_sent', now, method: route, expiresAt: now + rt.policy.codeTtlMs, ...fields },
+          : {
+              type: 'code_sent',
+              now,
+              method: route,
+              expiresAt: deadline(rt, s, now, rt.policy.codeTtlMs),
+              ...fields,
+            },
       recordFor(operation, fellBack ? { from: previous!, to: route, reason: why! } : null),
       user,
     );
