@@ -15,6 +15,7 @@ import {
 } from '@qdesk/core';
 import { type TransitionResult, transition } from '@qdesk/core/machine';
 import { createDemoData, createMemoryDirectory, createMemoryPsa } from '@qdesk/core/memory';
+import { formatVerificationNote, type PsaContact, verificationNoteMarker } from '@qdesk/core/ports';
 import { checkRules, runPsaAdapterConformance, sessionStoreRules } from '@qdesk/core/testing';
 import { createMemoryMappingStore, suggestContactMatches } from '@qdesk/matching';
 import { mappingStoreRules } from '@qdesk/matching/testing';
@@ -24,7 +25,7 @@ const halo: PsaAdapter = {
   name: 'halo',
   capabilities: { writeNotes: false, listRecords: false },
   getTicketContext: async () => null,
-  getContact: async () => null,
+  getContact: async (): Promise<PsaContact | null> => null,
 };
 const directory: EndUserDirectory = createMemoryDirectory(createDemoData().endUsers);
 const sms: Channel = createConsoleChannel('sms');
@@ -41,6 +42,8 @@ export const partsInUse = [
   startAutotaskFake,
   createTwilioSms,
   createMemoryPsa,
+  formatVerificationNote,
+  verificationNoteMarker,
   isQdeskError,
   suggestContactMatches,
   runPsaAdapterConformance,

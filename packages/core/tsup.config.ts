@@ -8,6 +8,7 @@ export default defineConfig([
     ...common,
     entry: {
       index: 'src/index.ts',
+      'ports/index': 'src/ports/index.ts',
       'machine/index': 'src/machine/index.ts',
       'memory/index': 'src/memory/index.ts',
     },

@@ -1,4 +1,5 @@
-import { ConfigError, InputError, type ListOptions } from '@qdesk/core';
+import { ConfigError, InputError } from '@qdesk/core';
+import type { ListOptions } from '@qdesk/core/ports';
 import { describe, expect, it } from 'vitest';
 import { createAutotaskAdapter } from './adapter.js';
 import { fakeAdapter, fakeServerForFile } from './test-support.js';

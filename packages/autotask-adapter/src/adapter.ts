@@ -1,13 +1,5 @@
-import {
-  AdapterError,
-  InputError,
-  type ListOptions,
-  type PsaAdapter,
-  type PsaCompany,
-  type PsaContact,
-  type TicketContext,
-  type VerificationNote,
-} from '@qdesk/core';
+import { AdapterError, InputError, type PsaAdapter } from '@qdesk/core';
+import type { ListOptions, PsaCompany, PsaContact, TicketContext, VerificationNote } from '@qdesk/core/ports';
 import { type AutotaskClient, createAutotaskClient } from './client/client.js';
 import { type AutotaskAdapterConfig, parseAdapterConfig } from './config.js';
 import { parseAutotaskId, toPsaCompany, toPsaContact } from './internal/mapping.js';

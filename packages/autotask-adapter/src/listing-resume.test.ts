@@ -1,4 +1,4 @@
-import type { ListOptions, PsaContact } from '@qdesk/core';
+import type { ListOptions, PsaContact } from '@qdesk/core/ports';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAutotaskAdapter } from './adapter.js';
 import { type AutotaskFakeServer, FAKE_CREDENTIALS, startAutotaskFake } from './testing/index.js';

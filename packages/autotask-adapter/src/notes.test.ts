@@ -1,4 +1,5 @@
-import { InputError, verificationNoteMarker } from '@qdesk/core';
+import { InputError } from '@qdesk/core';
+import { verificationNoteMarker } from '@qdesk/core/ports';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { isAutotaskError } from './errors.js';
 import { fakeAdapter, fakeServerForFile, gaps, sampleNote } from './test-support.js';

@@ -1,5 +1,5 @@
 // Shared by this package's own tests only (excluded from the published files).
-import type { VerificationNote } from '@qdesk/core';
+import type { VerificationNote } from '@qdesk/core/ports';
 import { afterAll, beforeEach } from 'vitest';
 import { type AutotaskAdapterConfig, createAutotaskAdapter, createAutotaskClient } from './index.js';
 import {

@@ -1,5 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { AuthenticationError, fieldIssues, InputError } from '@qdesk/core';
+import { AuthenticationError, InputError } from '@qdesk/core';
+import { fieldIssues } from '@qdesk/core/ports';
 import { z } from 'zod';
 
 /** The header Autotask signs webhook callouts with. @public */

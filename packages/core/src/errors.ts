@@ -109,7 +109,7 @@ export function isQdeskError(value: unknown): value is QdeskError {
   );
 }
 
-/** A validation failure as zod (or any schema library with the same shape) reports it. @public @inline */
+/** A validation failure as zod (or any schema library with the same shape) reports it. @public */
 export interface SchemaIssues {
   /** Each problem, with the path of the field. */
   issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }>;

@@ -1,8 +1,10 @@
 /**
  * `@qdesk/core`: prove that the caller on a helpdesk ticket is the end-user named on it.
  *
- * The root entry holds what an app and a port author need: {@link createVerifier} and its results, the ports
- * (each a partner guide), the domain types, the errors and the events. The rest lives on subpaths:
+ * The root entry holds what an app needs: {@link createVerifier} and its results, the port interfaces it is
+ * composed from, the domain types, the errors and the events. The rest lives on subpaths:
+ * - `@qdesk/core/ports`: everything a port implementation needs (each port is a partner guide), with the records
+ *   and messages they exchange and helpers for writing one;
  * - `@qdesk/core/machine`: the pure state machine (`transition`) and the session states;
  * - `@qdesk/core/memory`: memory implementations of every port (the embedded defaults), clocks and demo data;
  * - `@qdesk/core/testing`: the conformance kit of every port (needs vitest).
@@ -16,7 +18,6 @@ export {
   AdapterError,
   AuthenticationError,
   ConfigError,
-  fieldIssues,
   InputError,
   isQdeskError,
   NotFoundError,
@@ -28,38 +29,23 @@ export {
 // Events
 export type { VerifierEventMap, VerifierEventName, VerifierEvents } from './events.js';
 export { VERIFIER_EVENT_NAMES } from './events.js';
-export type { VerificationNote } from './note.js';
-export { formatVerificationNote, OUTCOME_TEXT, verificationNoteMarker } from './note.js';
+export { OUTCOME_TEXT } from './note.js';
 // Ports
-export type { AuditLog, AuditQuery, AuditRecord } from './ports/audit-log.js';
-export type {
-  Channel,
-  CodeMessageContext,
-  DeliveryResult,
-  DeliveryStatusReport,
-  EmailMessage,
-  FailureScope,
-  OutboundMessage,
-  PushMessage,
-  SmsMessage,
-} from './ports/channel.js';
+export type { AuditLog, AuditRecord } from './ports/audit-log.js';
+export type { Channel, DeliveryStatusReport } from './ports/channel.js';
 export type { ContactLinks } from './ports/contact-links.js';
 export type { EndUserDirectory } from './ports/directory.js';
-export type { ListOptions, PsaAdapter, PsaCompany, PsaContact, TicketContext } from './ports/psa.js';
+export type { PsaAdapter } from './ports/psa.js';
 export type { RateCounter } from './ports/rate-counter.js';
 export type { Clock, Random } from './ports/runtime.js';
 export type { SessionStore } from './ports/session-store.js';
-// Helpers for port implementations
-export { parseRetryAfter } from './retry-after.js';
 // Domain
 export type {
   Actor,
   CodeMode,
   Device,
-  DevicePlatform,
   EndUser,
   Method,
-  NotificationPermission,
   Outcome,
   Route,
   TicketRef,

@@ -3,7 +3,8 @@
 // contacts list at the largest size. Run: npx tsx --conditions=qdesk-source bench/run.ts
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import type { EndUser, PsaCompany, PsaContact } from '@qdesk/core';
+import type { EndUser } from '@qdesk/core';
+import type { PsaCompany, PsaContact } from '@qdesk/core/ports';
 import {
   type CompanyLink,
   type Customer,

@@ -1,4 +1,5 @@
-import { ConfigError, type FieldIssue, fieldIssues, InputError } from '@qdesk/core';
+import { ConfigError, type FieldIssue, InputError } from '@qdesk/core';
+import { fieldIssues } from '@qdesk/core/ports';
 import { z } from 'zod';
 
 /** Printable text without control characters: ids and names travel into logs, audit records and HTML. @internal */

@@ -1,5 +1,6 @@
-import { type PsaCompany, type PsaContact, QdeskError } from '@qdesk/core';
+import { QdeskError } from '@qdesk/core';
 import { freezeCopy } from '@qdesk/core/memory';
+import type { PsaCompany, PsaContact } from '@qdesk/core/ports';
 import type { ContactRemoval, LinkResult, SyncPruneResult } from './mapping-store.js';
 import type { CompanyLink, ContactLink, Customer, SyncCheckpoint } from './types.js';
 

@@ -1,11 +1,5 @@
-import {
-  AdapterError,
-  type Clock,
-  isQdeskError,
-  type PsaAdapter,
-  type PsaCompany,
-  type PsaContact,
-} from '@qdesk/core';
+import { AdapterError, type Clock, isQdeskError, type PsaAdapter } from '@qdesk/core';
+import type { PsaCompany, PsaContact } from '@qdesk/core/ports';
 import { recordProblem, SHAPES } from './_inputs.js';
 import type { MappingStore } from './mapping-store.js';
 import type { MatchingSyncProgress, SkippedRecord } from './matching-sync.js';

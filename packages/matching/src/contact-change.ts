@@ -1,4 +1,5 @@
-import { AdapterError, type AuditLog, type Clock, type PsaAdapter, type PsaContact } from '@qdesk/core';
+import { AdapterError, type AuditLog, type Clock, type PsaAdapter } from '@qdesk/core';
+import type { PsaContact } from '@qdesk/core/ports';
 import { z } from 'zod';
 import { checkRecord, idSchema, parseInput, recordProblem, SHAPES } from './_inputs.js';
 import { auditLinkChange, SYSTEM } from './_link-audit.js';

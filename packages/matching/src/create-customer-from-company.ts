@@ -1,4 +1,5 @@
-import { type Actor, AdapterError, type AuditLog, InputError, type PsaCompany } from '@qdesk/core';
+import { type Actor, AdapterError, type AuditLog, InputError } from '@qdesk/core';
+import type { PsaCompany } from '@qdesk/core/ports';
 import { z } from 'zod';
 import { actorSchema, assertPorts, idSchema, parseInput, timestampSchema } from './_inputs.js';
 import { auditLinkChange, technician } from './_link-audit.js';

@@ -1,4 +1,5 @@
-import type { EndUser, PsaCompany, PsaContact } from '@qdesk/core';
+import type { EndUser } from '@qdesk/core';
+import type { PsaCompany, PsaContact } from '@qdesk/core/ports';
 import type { MappingStore } from './mapping-store.js';
 import type { Customer } from './types.js';
 

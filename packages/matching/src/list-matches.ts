@@ -1,4 +1,5 @@
-import { AdapterError, type EndUser, type PsaCompany, type PsaContact } from '@qdesk/core';
+import { AdapterError, type EndUser } from '@qdesk/core';
+import type { PsaCompany, PsaContact } from '@qdesk/core/ports';
 import { z } from 'zod';
 import { assertPorts, compareIds, idSchema, pagingSchema, parseInput } from './_inputs.js';
 import { push } from './_suggestions.js';

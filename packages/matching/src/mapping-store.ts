@@ -1,4 +1,4 @@
-import type { PsaCompany, PsaContact } from '@qdesk/core';
+import type { PsaCompany, PsaContact } from '@qdesk/core/ports';
 import type { CompanyLink, ConfirmedBy, ContactLink, Customer, SyncCheckpoint } from './types.js';
 
 /**

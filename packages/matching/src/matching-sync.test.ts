@@ -1,5 +1,6 @@
-import type { ListOptions, PsaAdapter, PsaCompany, PsaContact } from '@qdesk/core';
+import type { PsaAdapter } from '@qdesk/core';
 import { createManualClock, createMemoryAuditLog, createMemoryPsa } from '@qdesk/core/memory';
+import type { ListOptions, PsaCompany, PsaContact } from '@qdesk/core/ports';
 import { describe, expect, it } from 'vitest';
 import { company, contact, manyContacts, TENANT } from './fixtures.test-helpers.js';
 import type { MappingStore } from './mapping-store.js';

@@ -1,4 +1,4 @@
-import type { PsaCompany } from '@qdesk/core';
+import type { PsaCompany } from '@qdesk/core/ports';
 import { checkRecords, SHAPES } from './_inputs.js';
 import { markSharedCandidates, NONE, push } from './_suggestions.js';
 import { normalizeCompanyName, normalizeDomain } from './normalize.js';

@@ -1,4 +1,5 @@
-import type { EndUser, PsaContact } from '@qdesk/core';
+import type { EndUser } from '@qdesk/core';
+import type { PsaContact } from '@qdesk/core/ports';
 import { checkRecords, SHAPES } from './_inputs.js';
 import { createPersonKeys } from './_person-keys.js';
 import { addConflict, addOne, NONE, type OneOrMany, push } from './_suggestions.js';

@@ -1,4 +1,4 @@
-import { parseRetryAfter } from '@qdesk/core';
+import { parseRetryAfter } from '@qdesk/core/ports';
 import { AutotaskError } from '../errors.js';
 
 /** What the transport knows about the call when it classifies an answer. */

@@ -1,4 +1,5 @@
-import { InputError, type PsaCompany, type PsaContact } from '@qdesk/core';
+import { InputError } from '@qdesk/core';
+import type { PsaCompany, PsaContact } from '@qdesk/core/ports';
 import type { CompanyRecord, ContactRecord } from '../records.js';
 
 const present = (value: string | null | undefined): value is string =>

@@ -1,9 +1,5 @@
-import {
-  formatVerificationNote,
-  InputError,
-  type VerificationNote,
-  verificationNoteMarker,
-} from '@qdesk/core';
+import { InputError } from '@qdesk/core';
+import { formatVerificationNote, type VerificationNote, verificationNoteMarker } from '@qdesk/core/ports';
 import type { AutotaskClient } from '../client/client.js';
 import { buildQuery } from '../query/build-query.js';
 import { where } from '../query/filter.js';

@@ -1,4 +1,5 @@
-import { fieldIssues, InputError } from '@qdesk/core';
+import { InputError } from '@qdesk/core';
+import { fieldIssues } from '@qdesk/core/ports';
 import { z } from 'zod';
 import type { AutotaskFilter, AutotaskQuery } from './filter.js';
 

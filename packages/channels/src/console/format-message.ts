@@ -1,4 +1,4 @@
-import type { DeliveryResult, OutboundMessage } from '@qdesk/core';
+import type { DeliveryResult, OutboundMessage } from '@qdesk/core/ports';
 
 const indent = (text: string) =>
   text

@@ -1,4 +1,5 @@
-import { type Device, InputError, type OutboundMessage, type Route } from '@qdesk/core';
+import { type Device, InputError, type Route } from '@qdesk/core';
+import type { OutboundMessage } from '@qdesk/core/ports';
 
 // Core's root entry exports the `OutboundMessage` union only; its members are named here from it so the channels
 // follow the port exactly as core declares it.

@@ -1,6 +1,6 @@
-export { parseRetryAfter } from '@qdesk/core';
+export { parseRetryAfter } from '@qdesk/core/ports';
 
-import type { DeliveryResult } from '@qdesk/core';
+import type { DeliveryResult } from '@qdesk/core/ports';
 
 /** Failures carry no `undefined` fields, so a result survives a JSON round trip unchanged (audit, events). */
 export type FailureResult = Exclude<DeliveryResult, { status: 'accepted' }>;

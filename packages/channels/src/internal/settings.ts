@@ -1,4 +1,5 @@
-import { ConfigError, fieldIssues } from '@qdesk/core';
+import { ConfigError } from '@qdesk/core';
+import { fieldIssues } from '@qdesk/core/ports';
 import { z } from 'zod';
 
 /**

@@ -1,4 +1,5 @@
-import type { DeliveryResult, Device } from '@qdesk/core';
+import type { Device } from '@qdesk/core';
+import type { DeliveryResult } from '@qdesk/core/ports';
 import {
   sampleCodeContext,
   sampleEmailMessage,

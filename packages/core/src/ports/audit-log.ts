@@ -1,6 +1,6 @@
 import type { Method } from '../types.js';
 
-/** Who caused an audit record. @public @inline */
+/** Who caused an audit record. @public */
 export interface AuditActor {
   /** A signed-in technician, the end-user's device, or QDesk itself (an outcome, a fallback, a delivery report). */
   type: 'technician' | 'device' | 'system';
@@ -40,7 +40,7 @@ export interface AuditRecord {
   detail?: Record<string, string | number | boolean | null>;
 }
 
-/** What the verifier records, in the order a verification causes them. @public @inline */
+/** What the verifier records, in the order a verification causes them. @public */
 export type AuditAction =
   | 'start'
   | 'send'

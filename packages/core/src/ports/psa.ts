@@ -49,7 +49,7 @@ export interface TicketContext {
   contact: PsaContact | null;
 }
 
-/** Progress of a paged listing: records yielded so far and the total the PSA reported. @public @inline */
+/** Progress of a paged listing: records yielded so far and the total the PSA reported. @public */
 export interface ListProgress {
   /** Records yielded so far. */
   done: number;
@@ -69,7 +69,7 @@ export interface ListOptions {
   companyId?: string;
 }
 
-/** Optional abilities a PSA adapter declares; core calls an optional method only when its flag is `true`. @public @inline */
+/** Optional abilities a PSA adapter declares; core calls an optional method only when its flag is `true`. @public */
 export interface PsaCapabilities {
   /** `writeVerificationNote` exists: outcomes are written on the ticket. */
   writeNotes: boolean;

@@ -24,7 +24,7 @@ export interface RateCounter {
   reset(tenantId: string, key: string): Promise<void>;
 }
 
-/** The window a count covers. @public @inline */
+/** The window a count covers. @public */
 export interface RateWindow {
   /** Length of the window in ms, or `null` for "every hit since the last reset". */
   windowMs: number | null;

@@ -36,7 +36,7 @@ export interface SessionStore {
   listActive(tenantId: string, endUserId: string): Promise<VerificationSession[]>;
 }
 
-/** How long a written session must be kept. @public @inline */
+/** How long a written session must be kept. @public */
 export interface SessionWriteOptions {
   /** Keep the session at least this long after its `expiresAt` (history and late device answers still read). */
   retainMs: number;

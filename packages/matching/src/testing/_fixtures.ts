@@ -1,4 +1,5 @@
-import { isQdeskError, type PsaCompany, type PsaContact } from '@qdesk/core';
+import { isQdeskError } from '@qdesk/core';
+import type { PsaCompany, PsaContact } from '@qdesk/core/ports';
 import type { NewCompanyLink, NewContactLink } from '../mapping-store.js';
 import type { SyncCheckpoint } from '../types.js';
 

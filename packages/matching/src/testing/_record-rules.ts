@@ -1,4 +1,4 @@
-import type { PsaContact } from '@qdesk/core';
+import type { PsaContact } from '@qdesk/core/ports';
 import { type KitRule, must } from '@qdesk/core/testing';
 import {
   canon,

@@ -1,4 +1,5 @@
-import { type PsaContact, QdeskError } from '@qdesk/core';
+import { QdeskError } from '@qdesk/core';
+import type { PsaContact } from '@qdesk/core/ports';
 import type { MappingStore, MappingStoreInspector } from '../mapping-store.js';
 import { createMemoryMappingStore, type MemoryMappingStore } from '../memory-mapping-store.js';
 import type { CompanyLink, ContactLink, Customer } from '../types.js';
