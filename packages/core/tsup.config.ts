@@ -2,7 +2,8 @@ import { defineConfig, type Options } from 'tsup';
 
 const common: Options = { dts: true, sourcemap: true, target: 'node20', external: ['vitest'] };
 
-// The testing entry is ESM only: it imports vitest, which cannot be loaded with require().
+// The testing entry is ESM only: it imports vitest, which cannot be loaded with require(). The two builds run in
+// parallel, so neither cleans `dist` (the build script does, before both).
 export default defineConfig([
   {
     ...common,
@@ -13,7 +14,6 @@ export default defineConfig([
       'memory/index': 'src/memory/index.ts',
     },
     format: ['esm', 'cjs'],
-    clean: true,
   },
   { ...common, entry: { 'testing/index': 'src/testing/index.ts' }, format: ['esm'] },
 ]);

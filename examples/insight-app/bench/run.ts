@@ -3,6 +3,7 @@
 // event, and complete push verifications per second through HTTP on one process.
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
+import { before, beforeNote, was } from '../../../bench/before.js';
 import { createApp } from '../src/app.js';
 import { composeDemo } from '../src/compose.js';
 import { readEnv } from '../src/config.js';
@@ -98,16 +99,20 @@ latencies.sort((a, b) => a - b);
 const pct = (p: number) =>
   latencies[Math.min(latencies.length - 1, Math.floor((p / 100) * latencies.length))]!;
 
-console.log('QDesk insight-app benchmark (Node %s, loopback, one process)\n', process.version);
+console.log('QDesk insight-app benchmark (Node %s, loopback, one process)', process.version);
+console.log(`${beforeNote}\n`);
 console.log(`Approve request -> technician's SSE event, over ${N} push verifications:`);
 console.log(
   `   p50 ${pct(50).toFixed(2)} ms   p90 ${pct(90).toFixed(2)} ms   p99 ${pct(99).toFixed(2)} ms   max ${latencies.at(-1)!.toFixed(2)} ms  (goal: p99 under 20 ms)`,
 );
 console.log(
+  `  [before: p50 ${was('app.sse_p50_ms', 2)} ms   p90 ${was('app.sse_p90_ms', 2)} ms   p99 ${was('app.sse_p99_ms', 2)} ms   max ${was('app.sse_max_ms', 2)} ms]`,
+);
+console.log(
   `Complete push verifications through HTTP (start + send, SSE, poll, approve, note on the Autotask fake):`,
 );
 console.log(
-  `   ${(N / (elapsed / 1000)).toFixed(0)} per second, sequential (${elapsed.toFixed(0)} ms for ${N})`,
+  `   ${(N / (elapsed / 1000)).toFixed(0)} per second, sequential (${elapsed.toFixed(0)} ms for ${N})${before('app.per_s')}`,
 );
 console.log(`   notes written on the fake's ticket: ${services.autotask!.state.notes('1001').length}`);
 

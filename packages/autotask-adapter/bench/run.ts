@@ -1,6 +1,8 @@
 // Benchmark: the adapter against the local Autotask fake (real HTTP on 127.0.0.1), side by side with what a user
 // would write by hand. Bounded: fixed request counts, a 50 s overall deadline, and every loop capped.
 // Run: pnpm --filter @qdesk/autotask-adapter bench
+
+import { before, beforeNote } from '../../../bench/before.js';
 import { createAutotaskAdapter, createAutotaskClient } from '../src/index.js';
 import { FAKE_CREDENTIALS, startAutotaskFake } from '../src/testing/index.js';
 
@@ -131,8 +133,9 @@ const widths = { scenario: 26, approach: 52, requests: 8, maxInFlight: 9, wallMs
 const pad = (value: string | number, width: number, right = false) =>
   right ? String(value).padStart(width) : String(value).padEnd(width);
 console.log(
-  `Autotask adapter benchmark: local fake, ${LATENCY_MS} ms added per request, ${CONTACTS} contacts\n`,
+  `Autotask adapter benchmark: local fake, ${LATENCY_MS} ms added per request, ${CONTACTS} contacts`,
 );
+console.log(`${beforeNote}\n`);
 console.log(
   `${pad('scenario', widths.scenario)} ${pad('approach', widths.approach)} ${pad('requests', widths.requests, true)} ` +
     `${pad('max/endpt', widths.maxInFlight, true)} ${pad('wall ms', widths.wallMs, true)}  result`,
@@ -141,7 +144,8 @@ for (const row of rows) {
   console.log(
     `${pad(row.scenario, widths.scenario)} ${pad(row.approach, widths.approach)} ` +
       `${pad(row.requests, widths.requests, true)} ${pad(row.maxInFlight, widths.maxInFlight, true)} ` +
-      `${pad(row.wallMs, widths.wallMs, true)}  ${row.result}`,
+      `${pad(row.wallMs, widths.wallMs, true)}  ${row.result}` +
+      before(`adapter.wall_ms.${rows.indexOf(row)}`),
   );
 }
 console.log(

@@ -5,6 +5,7 @@ import type { Random } from '@qdesk/core';
 import { type SessionEvent, transition, type VerificationSession } from '@qdesk/core/machine';
 import { cryptoRandom } from '@qdesk/core/memory';
 import { initialTransition, transition as xTransition } from 'xstate';
+import { before, beforeNote } from '../../../bench/before.js';
 import { createVerificationLoop } from './_verification.js';
 import { type XEvent, xstateChart } from './xstate-chart.js';
 
@@ -116,12 +117,17 @@ function eventsPerSecond(run: (rounds: number) => void, rounds: number) {
 
 const oursRate = eventsPerSecond(runOurs, 100_000);
 const theirsRate = eventsPerSecond(runTheirs, 10_000);
-console.log('QDesk core benchmarks (Node %s, %s)\n', process.version, process.arch);
+console.log('QDesk core benchmarks (Node %s, %s)', process.version, process.arch);
+console.log(`${beforeNote}\n`);
 console.log('1. Pure transition throughput, same chart (SMS: send, 2 wrong, right; push: send, approve)');
-console.log(`   @qdesk/core transition()   ${fmt(oursRate).padStart(12)} events/s`);
-console.log(`   xstate v5 transition()     ${fmt(theirsRate).padStart(12)} events/s`);
 console.log(
-  `   ratio                      ${(oursRate / theirsRate).toFixed(1).padStart(12)}x  (goal: at least 10x)\n`,
+  `   @qdesk/core transition()   ${fmt(oursRate).padStart(12)} events/s${before('core.transition.ours')}`,
+);
+console.log(
+  `   xstate v5 transition()     ${fmt(theirsRate).padStart(12)} events/s${before('core.transition.xstate')}`,
+);
+console.log(
+  `   ratio                      ${(oursRate / theirsRate).toFixed(1).padStart(12)}x  (goal: at least 10x)${before('core.transition.ratio', 1)}\n`,
 );
 
 // ---------------------------------------------------------------- 2. complete verifications per second
@@ -167,18 +173,20 @@ console.log(
   '2. Complete verifications through createVerifier (memory defaults): start -> send SMS -> right code',
 );
 console.log(
-  `   verifications/s            ${fmt(N / (totalMs / 1000)).padStart(12)}  (${N} in ${totalMs.toFixed(0)} ms, ${((totalMs * 1000) / N).toFixed(1)} us each)`,
+  `   verifications/s            ${fmt(N / (totalMs / 1000)).padStart(12)}  (${N} in ${totalMs.toFixed(0)} ms, ${((totalMs * 1000) / N).toFixed(1)} us each)${before('core.verifications_per_s')}`,
 );
 console.log(
   `   crypto per verification    ${perVerification.int} randomInt, ${perVerification.bytes} randomBytes, ${perVerification.hmac} HMAC-SHA256`,
 );
 console.log(
-  `   time in crypto             ${((cryptoMs * 1000) / N).toFixed(1).padStart(8)} us  (${((100 * cryptoMs) / totalMs).toFixed(0)}%: CSPRNG ${((ms(counts.randomNs) * 1000) / N).toFixed(1)} us measured, HMAC ${((hmacMs * 1000) / N).toFixed(1)} us)`,
+  `   time in crypto             ${((cryptoMs * 1000) / N).toFixed(1).padStart(8)} us  (${((100 * cryptoMs) / totalMs).toFixed(0)}%: CSPRNG ${((ms(counts.randomNs) * 1000) / N).toFixed(1)} us measured, HMAC ${((hmacMs * 1000) / N).toFixed(1)} us)${before('core.crypto_us', 1)}`,
 );
 console.log(
-  `   everything else            ${((overheadMs * 1000) / N).toFixed(1).padStart(8)} us  (${((100 * overheadMs) / totalMs).toFixed(0)}%)`,
+  `   everything else            ${((overheadMs * 1000) / N).toFixed(1).padStart(8)} us  (${((100 * overheadMs) / totalMs).toFixed(0)}%)${before('core.overhead_us', 1)}`,
 );
 console.log(
-  `   overhead / crypto          ${(overheadMs / cryptoMs).toFixed(2).padStart(8)}x  (goal: at most 1x)`,
+  `   overhead / crypto          ${(overheadMs / cryptoMs).toFixed(2).padStart(8)}x  (goal: at most 1x)${before('core.overhead_ratio', 2)}`,
 );
-console.log(`   heap used after run        ${(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(1)} MiB`);
+console.log(
+  `   heap used after run        ${(process.memoryUsage().heapUsed / 1024 / 1024).toFixed(1)} MiB${before('core.heap_mib', 1)}`,
+);

@@ -13,6 +13,7 @@ import {
   suggestCompanyMatches,
   suggestContactMatches,
 } from '@qdesk/matching';
+import { before, beforeNote, was } from '../../../bench/before.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -233,7 +234,8 @@ function measure(data: Data) {
 }
 
 const SIZES = [1_000, 10_000, 100_000];
-console.log('QDesk matching benchmark (Node %s, %s)\n', process.version, process.arch);
+console.log('QDesk matching benchmark (Node %s, %s)', process.version, process.arch);
+console.log(`${beforeNote}\n`);
 console.log(
   '1. suggestCompanyMatches + suggestContactMatches, N end-users against N contacts (100 per company)\n',
 );
@@ -249,6 +251,7 @@ const header = [
   'retained MiB',
   'mem ratio',
   'µs/contact',
+  'before ms',
 ];
 const rows: string[][] = [header];
 let previous: { ms: number; heapDelta: number } | null = null;
@@ -272,6 +275,7 @@ for (const n of SIZES) {
     mib(best.retained).toFixed(1),
     previous ? `${(best.heapDelta / previous.heapDelta).toFixed(1)}x` : '-',
     ((best.ms * 1000) / n).toFixed(2),
+    was(`matching.suggest_ms.${n}`, 1),
   ]);
   previous = best;
   largest = data;
@@ -312,4 +316,6 @@ const listMs = Number(process.hrtime.bigint() - t0) / 1e6;
 console.log(
   `2. listMatches, contacts tab, filter suggested, one page of ${page.rows.length} at ${data.contacts.length.toLocaleString('en-US')} contacts`,
 );
-console.log(`   ${listMs.toFixed(0)} ms (counts: ${JSON.stringify(page.counts)})`);
+console.log(
+  `   ${listMs.toFixed(0)} ms (counts: ${JSON.stringify(page.counts)})${before('matching.list_ms')}`,
+);

@@ -139,8 +139,10 @@ export async function send(
     operation,
     user,
   );
-  if (matchNumber !== null) display.matchNumber = matchNumber;
-  if (pushed.delivery?.status === 'accepted') return { session: toSnapshot(pushed.session), display };
+  if (pushed.delivery?.status === 'accepted') {
+    // The number to read out only matters while the push can be answered: a fallback to a code drops it.
+    return { session: toSnapshot(pushed.session), display: matchNumber === null ? {} : { matchNumber } };
+  }
   const why: FallbackReason =
     pushed.delivery?.status === 'permanent_failure' ? 'push_failed_permanently' : 'push_unreachable';
   return sendCodes(rt, pushed.session, user, fallbacks, method, why, codeMode, display, null);
