@@ -77,15 +77,25 @@ async function oneVerification(): Promise<number> {
   };
   const challenge = pending.challenges.find((c) => c.challengeId === session.id)!;
   const t0 = performance.now();
-  const approve = fetch(`${base}/api/self-serve/respond`, {
+  const approve = fetch(`${base}/api/self-serve/answer`, {
     method: 'POST',
     headers: { ...json, ...origin, cookie: endUser },
-    body: JSON.stringify({ sessionId: session.id, token: challenge.token, response: 'approve' }),
+    body: JSON.stringify({ sessionId: session.id, token: challenge.token, answer: 'approve' }),
+  }).then(async (res) => {
+    if (res.status !== 200) throw new Error(`approve failed: ${res.status} ${await res.text()}`);
   });
-  let frame = await stream.next();
-  while (!frame.includes('session.approved')) frame = await stream.next();
+  // Bounded: a refused answer or a missing event ends the run with an error instead of a wait without end.
+  const approved = (async () => {
+    let frame = await stream.next();
+    while (!frame.includes('session.approved')) frame = await stream.next();
+  })();
+  await Promise.race([
+    Promise.all([approve, approved]),
+    new Promise((_, reject) =>
+      setTimeout(() => reject(new Error('no session.approved event within 5 s')), 5_000),
+    ),
+  ]);
   const latency = performance.now() - t0;
-  if ((await approve).status !== 200) throw new Error('approve failed');
   stream.close();
   return latency;
 }
