@@ -59,6 +59,9 @@ const usPerVerification = (profile.endTime - profile.startTime) / N;
 console.log(
   `3. Where a verification's ${usPerVerification.toFixed(1)} us go (V8 sampling profile, ${N} verifications, self time)`,
 );
+console.log(
+  '   (sampling inflates time in native calls: take the crypto cost from section 2, which measures it directly)',
+);
 for (const [name, count] of [...totals].sort((a, b) => b[1] - a[1]).slice(0, 16)) {
   const share = count / hits;
   console.log(
