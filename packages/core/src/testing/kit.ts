@@ -66,8 +66,9 @@ async function runRule<Subject>(rule: KitRule<Subject>, harness: KitHarness<Subj
 }
 
 /**
- * Runs every rule outside any test framework and reports each one: for a runner other than vitest, or to show
- * that a deliberately broken implementation fails a kit rule by rule.
+ * Runs every rule without registering tests and reports each one, passed, failed or skipped: to collect the
+ * results yourself (a table in a partner's CI log), or to show that a deliberately broken implementation fails a
+ * kit rule by rule. Like the rest of this entry, it runs inside a vitest run (the entry imports vitest).
  * @public
  */
 export async function checkRules<Subject>(
