@@ -97,17 +97,20 @@ export function createMemoryPsa(data: MemoryPsaData, options: { pageSize?: numbe
   const tickets = new Map(data.tickets.map((t) => [t.id, structuredClone(t)]));
   const notes: MemoryNote[] = [];
   const faults: MemoryPsaFault[] = [];
-  /** Throws the way a real adapter must: an AdapterError with the PSA's own error as `cause`. */
-  const failIfFaulted = (operation: string) => {
-    const index = faults.findIndex((f) => f.type === 'error' && f.operation === operation);
-    if (index < 0) return;
-    faults.splice(index, 1);
-    const cause = new Error(`memory PSA: injected failure of ${operation}`);
-    throw new AdapterError(`The PSA (memory) failed during ${operation}: ${cause.message}`, {
+  /** A failure the way a real adapter must report one: an AdapterError with the PSA's own error as `cause`. */
+  const failure = (operation: string, reason: string) => {
+    const cause = new Error(`memory PSA: ${reason}`);
+    return new AdapterError(`The PSA (memory) failed during ${operation}: ${cause.message}`, {
       cause,
       port: 'PSA (memory)',
       operation,
     });
+  };
+  const failIfFaulted = (operation: string) => {
+    const index = faults.findIndex((f) => f.type === 'error' && f.operation === operation);
+    if (index < 0) return;
+    faults.splice(index, 1);
+    throw failure(operation, `injected failure of ${operation}`);
   };
   const takeLostAnswer = () => {
     const index = faults.findIndex((f) => f.type === 'lost_note_answer');
@@ -171,12 +174,7 @@ export function createMemoryPsa(data: MemoryPsaData, options: { pageSize?: numbe
       };
       notes.push(created);
       if (takeLostAnswer()) {
-        const cause = new Error('memory PSA: the answer to the note create was lost (timeout)');
-        throw new AdapterError(`The PSA (memory) failed during writeVerificationNote: ${cause.message}`, {
-          cause,
-          port: 'PSA (memory)',
-          operation: 'writeVerificationNote',
-        });
+        throw failure('writeVerificationNote', 'the answer to the note create was lost (timeout)');
       }
       return { noteId: created.id, created: true };
     },

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { fieldIssues, InputError } from '../errors.js';
 import type { AuditActor } from '../ports/audit-log.js';
 import { METHODS, type Method } from '../types.js';
+import { technicianActor } from './runtime.js';
 
 /** Printable text without control characters: ids and names travel into logs, notes and HTML. @internal */
 export const text = (max: number) =>
@@ -85,10 +86,7 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, opera
 export function whoActed(input: unknown): { tenantId: string; actor: AuditActor } | null {
   const fields = (input ?? {}) as { actor?: unknown; tenantId?: unknown; token?: unknown };
   const actor = actorSchema.safeParse(fields.actor);
-  if (actor.success) {
-    const { tenantId, technicianId, technicianName } = actor.data;
-    return { tenantId, actor: { type: 'technician', id: technicianId, name: technicianName } };
-  }
+  if (actor.success) return { tenantId: actor.data.tenantId, actor: technicianActor(actor.data) };
   const tenant = tenantId.safeParse(fields.tenantId);
   if (tenant.success && fields.token !== undefined)
     return { tenantId: tenant.data, actor: { type: 'device', id: 'device' } };
