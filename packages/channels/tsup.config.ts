@@ -1,7 +1,7 @@
 import { defineConfig } from 'tsup';
 
 // One entry per subpath so a user who imports `@qdesk/channels/twilio` never loads nodemailer or web-push.
-const subpaths = ['twilio', 'smtp', 'web-push', 'fcm', 'apns', 'console'] as const;
+const subpaths = ['twilio', 'smtp', 'graph', 'web-push', 'fcm', 'apns', 'console'] as const;
 
 export default defineConfig({
   entry: {

@@ -36,6 +36,9 @@ export async function main(log: (line: string) => void = console.log) {
       endUser: { id: 'eu-ana', displayName: 'Ana Silva', email: 'ana.silva@northwind.example' },
       technician: { id: 'tech-1', name: 'Tess Technician' },
       at: Date.now(),
+      purpose: 'verify',
+      weaker: [],
+      override: null,
     });
     log(`note ${note.noteId} ${note.created ? 'written' : 'already there'}`);
     return { context, contacts, note, notesOnTicket: fake.state.notes('1001').length };

@@ -54,6 +54,9 @@ export const sampleNote = (ticketId: string, sessionId: string): VerificationNot
   endUser: { id: 'eu-ana', displayName: 'Ana Silva', email: 'ana.silva@northwind.example' },
   technician: { id: 'tech-1', name: 'Tess Technician' },
   at: Date.UTC(2026, 10, 24, 9, 30, 0),
+  purpose: 'verify',
+  weaker: [],
+  override: null,
 });
 
 /** Milliseconds between consecutive requests of a fake's log (for checking how long a client waited). */

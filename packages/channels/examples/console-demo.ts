@@ -11,6 +11,7 @@ const context = {
   ticketNumber: 'T20260101.0042',
   companyName: 'Contoso',
   expiresInMinutes: 10,
+  expiresAt: Date.now() + 10 * 60_000,
 };
 await sms.send({
   route: 'sms',

@@ -1,6 +1,6 @@
 /**
  * `@qdesk/channels`: delivery channels for QDesk, each behind its own subpath so you install only the SDKs you
- * use: `@qdesk/channels/twilio`, `/smtp`, `/web-push`, `/fcm`, `/apns` and `/console`.
+ * use: `@qdesk/channels/twilio`, `/smtp`, `/graph`, `/web-push`, `/fcm`, `/apns` and `/console`.
  *
  * This root entry holds the shared helpers only (SMS segment counting, the push payload shape, the logger type);
  * it loads no third-party SDK.

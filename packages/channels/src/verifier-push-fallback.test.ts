@@ -83,15 +83,15 @@ describe('a push to a dead device through the verifier', () => {
     verifier.events.on('session.fell_back', (event) => void fellBack.push(event));
 
     const { session: started } = await verifier.startForEndUser({ actor, endUserId: endUser.id });
-    const { session } = await verifier.send({ actor, sessionId: started.id, method: 'push' });
+    const { session } = await verifier.send({ actor, sessionId: started.id, method: 'number_match' });
 
     expect(pushTokens).toEqual(['dead-fcm-token']);
     expect(session.status).toBe('sent');
     expect(session.method).toBe('sms');
     expect(session.fallbacks[0]?.reason).toBe('push_failed_permanently');
-    expect(session.fallbacks[0]).toMatchObject({ from: 'push', to: 'sms' });
+    expect(session.fallbacks[0]).toMatchObject({ from: 'number_match', to: 'sms' });
     expect(fellBack).toMatchObject([
-      { sessionId: session.id, tenantId, from: 'push', to: 'sms', reason: 'push_failed_permanently' },
+      { sessionId: session.id, tenantId, from: 'number_match', to: 'sms', reason: 'push_failed_permanently' },
     ]);
 
     expect(smsSent).toHaveLength(1);
@@ -100,7 +100,11 @@ describe('a push to a dead device through the verifier', () => {
 
     const records = await audit.query(tenantId, { sessionId: session.id });
     const fallback = records.find((r) => r.action === 'fall_back');
-    expect(fallback?.detail).toMatchObject({ from: 'push', to: 'sms', reason: 'push_failed_permanently' });
+    expect(fallback?.detail).toMatchObject({
+      from: 'number_match',
+      to: 'sms',
+      reason: 'push_failed_permanently',
+    });
     const failure = records.find((r) => r.action === 'delivery_failed');
     expect(failure?.detail).toMatchObject({ route: 'push', providerCode: 'UNREGISTERED', scope: 'address' });
 
@@ -143,7 +147,12 @@ describe('a push to a dead device through the verifier', () => {
     const reports = await audit.query(tenantId, { sessionId: session.id });
     expect(reports.find((r) => r.action === 'delivery_report')).toMatchObject({
       result: 'undelivered',
-      detail: { route: 'sms', provider: 'twilio', permanent: true, providerCode: '30005' },
+      detail: {
+        route: 'sms',
+        provider: 'twilio',
+        permanent: true,
+        reason: 'the provider could not deliver it (provider code 30005)',
+      },
     });
   });
 });

@@ -22,6 +22,12 @@ export type QdeskErrorCode =
   | 'contact_missing_email'
   /** `startFromContact` with a ticket: the contact belongs to another company than the ticket's. */
   | 'contact_not_on_ticket_company'
+  /** A start with a ticket names an end-user who does not belong to the ticket company's customer (or the company is not matched to a customer). Use the ticket's contact, or an administrator-enabled override with a reason. */
+  | 'end_user_not_on_ticket_customer'
+  /** The ticket already has a verification in progress for someone else; resume it, or supersede it (`ifActive: 'supersede'`). */
+  | 'verification_in_progress'
+  /** `requireVerified` found no approved verification of that end-user on that ticket within the window (or its grant for that action was issued already). Verify the caller first. */
+  | 'not_verified'
   /** No end-user account matches: none with that id or email, none for the contact's emails, or the session's end-user was removed before a send. */
   | 'end_user_not_found'
   /** The method or code mode is turned off by policy, or a code route cannot be used (no channel for it, or no phone or email on file). */
@@ -34,10 +40,14 @@ export type QdeskErrorCode =
   | 'session_expired'
   /** A limit was reached: sends or pushes to this end-user in the window (`retryAfterMs` says when to try again), or a provider's own limit. */
   | 'rate_limited'
-  /** The end-user has `maxConsecutiveFailures` failed verifications in a row; sends are refused until the counter is cleared. */
+  /** The end-user has `maxConsecutiveFailures` failed checks in a row; every check and send is refused until a success or an administrator's audited unlock (`unlockEndUser`). */
   | 'end_user_locked'
   /** A device answer carried a wrong challenge token, or an outside system refused the credentials or signature it was given. */
   | 'unauthorized'
+  /** The actor may not do this: a technician acting on another technician's session (take it over first), or a technician doing an administrator's task (policy, unlock). */
+  | 'forbidden'
+  /** A reset grant is malformed, forged, expired, for another action, end-user or ticket, or was used already. Refuse the reset. */
+  | 'grant_invalid'
   /** A concurrent change won: the session changed too often to apply the action, or (in `@qdesk/matching`) a link was changed by someone else. Read again and retry. */
   | 'conflict'
   /** A push method cannot reach the end-user's app, and no code route (a phone or email on file, with a channel for it) is left to fall back to. */
@@ -178,6 +188,9 @@ export type PreconditionCode = Extract<
   | 'ticket_missing_contact'
   | 'contact_missing_email'
   | 'contact_not_on_ticket_company'
+  | 'end_user_not_on_ticket_customer'
+  | 'verification_in_progress'
+  | 'not_verified'
   | 'end_user_not_found'
   | 'method_unavailable'
   | 'no_delivery_route'
@@ -258,6 +271,19 @@ export class AuthenticationError extends QdeskError {
 }
 
 /**
+ * The actor is not allowed to do this (`forbidden`), or a reset grant does not allow the reset (`grant_invalid`).
+ * The message says what would allow it.
+ * @public
+ */
+export class ForbiddenError extends QdeskError {
+  override readonly name = 'ForbiddenError' as const;
+  declare readonly code: 'forbidden' | 'grant_invalid';
+  constructor(message: string, options: QdeskErrorOptions & { code: 'forbidden' | 'grant_invalid' }) {
+    super(message, options);
+  }
+}
+
+/**
  * A port implementation (session store, rate counter, directory, contact links, PSA adapter, audit log) failed. The
  * original error is `cause`; `port` and `operation` say which call. (A channel never throws to the verifier: its
  * failures are delivery results.)
@@ -313,6 +339,9 @@ export const QDESK_ERROR_CODES: readonly QdeskErrorCode[] = [
   'contact_not_found',
   'contact_missing_email',
   'contact_not_on_ticket_company',
+  'end_user_not_on_ticket_customer',
+  'verification_in_progress',
+  'not_verified',
   'end_user_not_found',
   'method_unavailable',
   'invalid_transition',
@@ -321,6 +350,8 @@ export const QDESK_ERROR_CODES: readonly QdeskErrorCode[] = [
   'rate_limited',
   'end_user_locked',
   'unauthorized',
+  'forbidden',
+  'grant_invalid',
   'conflict',
   'no_delivery_route',
   'adapter_failed',

@@ -18,6 +18,7 @@ export {
   AdapterError,
   AuthenticationError,
   ConfigError,
+  ForbiddenError,
   InputError,
   isQdeskError,
   NotFoundError,
@@ -29,12 +30,13 @@ export {
 // Events
 export type { VerifierEventMap, VerifierEventName, VerifierEvents } from './events.js';
 export { VERIFIER_EVENT_NAMES } from './events.js';
-export { OUTCOME_TEXT } from './note.js';
+export { OUTCOME_TEXT, REVERSE_OUTCOME_TEXT } from './note.js';
 // Ports
 export type { AuditLog, AuditRecord } from './ports/audit-log.js';
 export type { Channel, DeliveryStatusReport } from './ports/channel.js';
 export type { ContactLinks } from './ports/contact-links.js';
 export type { EndUserDirectory } from './ports/directory.js';
+export type { PolicyRecord, PolicyStore } from './ports/policy-store.js';
 export type { PsaAdapter } from './ports/psa.js';
 export type { RateCounter } from './ports/rate-counter.js';
 export type { Clock, Random } from './ports/runtime.js';
@@ -52,13 +54,23 @@ export type {
 } from './types.js';
 export { METHODS } from './types.js';
 // The verifier
-export type { VerificationPolicy, VerifierConfig } from './verifier/config.js';
+export type { VerifierConfig } from './verifier/config.js';
 export type { Verifier } from './verifier/create-verifier.js';
 export { createVerifier } from './verifier/create-verifier.js';
+export type { PolicyChange, PolicyView } from './verifier/operations/admin.js';
 export type { DeviceAnswer, DeviceAnswerResult } from './verifier/operations/answer-from-device.js';
 export type { CheckCodeResult } from './verifier/operations/check-code.js';
+export type { GrantCheck, GrantRequest, ResetGrant } from './verifier/operations/grants.js';
 export type { PendingChallenge } from './verifier/operations/pending-challenges.js';
 export type { SendResult } from './verifier/operations/send.js';
-export type { EndUserSummary, StartResult, TicketLookup } from './verifier/operations/start.js';
+export type { EndUserSummary, StartOptions, StartResult, TicketLookup } from './verifier/operations/start.js';
+export type { SweepResult } from './verifier/operations/sweep.js';
+export type {
+  PolicySettings,
+  RiskAcceptance,
+  VerificationPolicy,
+  WeakerChoice,
+} from './verifier/policy.js';
+export { DEFAULT_POLICY, WEAKER_CHOICES } from './verifier/policy.js';
 export type { MethodAvailability } from './verifier/routes.js';
 export type { SessionSnapshot } from './verifier/snapshot.js';

@@ -1,4 +1,5 @@
 import type { Method, Outcome } from './types.js';
+import { type WeakerChoice, weakerChoiceText } from './verifier/policy.js';
 
 /**
  * The outcome as a technician reads it. The first two are the exact texts technicians know from the Insight.
@@ -10,6 +11,18 @@ export const OUTCOME_TEXT: Readonly<Record<Outcome, string>> = {
   expired: 'Verification Timed Out',
   cancelled: 'Verification Cancelled',
   failed: 'Verification Could Not Be Delivered',
+};
+
+/**
+ * The outcome of a reverse verification (the end-user checked the technician who called them), as written on the
+ * ticket. @public
+ */
+export const REVERSE_OUTCOME_TEXT: Readonly<Record<Outcome, string>> = {
+  approved: 'Technician Identity Confirmed by End-User',
+  denied: 'End-User Could Not Confirm Technician',
+  expired: 'Technician Check Timed Out',
+  cancelled: 'Technician Check Cancelled',
+  failed: 'Technician Check Could Not Be Delivered',
 };
 
 /**
@@ -33,6 +46,12 @@ export interface VerificationNote {
   technician: { id: string; name: string };
   /** Epoch milliseconds of the outcome. */
   at: number;
+  /** `verify` (the caller proved to be the end-user) or `reverse` (the end-user checked the technician). */
+  purpose: 'verify' | 'reverse';
+  /** Weaker-than-NIST choices the verification used under the customer's recorded risk acceptance (empty when none). */
+  weaker: WeakerChoice[];
+  /** The technician's reason when an allowed override bound it to a ticket of another customer, else `null`. */
+  override: { reason: string } | null;
 }
 
 /**
@@ -55,13 +74,18 @@ export function verificationNoteMarker(sessionId: string): string {
  * @public
  */
 export function formatVerificationNote(note: VerificationNote): { title: string; text: string } {
-  const outcome = OUTCOME_TEXT[note.outcome];
+  const outcome = (note.purpose === 'reverse' ? REVERSE_OUTCOME_TEXT : OUTCOME_TEXT)[note.outcome];
+  const weaker = note.weaker.map(
+    (c) => `Weaker method: ${weakerChoiceText(c)}, used under the customer's recorded risk acceptance`,
+  );
   return {
-    title: `QDesk: ${outcome}`,
+    title: `QDesk: ${outcome}: ${note.endUser.displayName}`,
     text: [
       `${outcome}.`,
       `End-user: ${note.endUser.displayName} <${note.endUser.email}>`,
       `Method: ${note.method ?? 'none'}`,
+      ...weaker,
+      ...(note.override ? [`Bound to this ticket by override: ${note.override.reason}`] : []),
       `Technician: ${note.technician.name} (${note.technician.id})`,
       `Time: ${new Date(note.at).toISOString()}`,
       verificationNoteMarker(note.sessionId),

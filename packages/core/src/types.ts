@@ -9,8 +9,12 @@
  */
 export type Method = 'sms' | 'email' | 'push' | 'push_code' | 'number_match';
 
-/** Every {@link Method}, in the order a picker shows them. @public */
-export const METHODS: readonly Method[] = ['push', 'push_code', 'number_match', 'sms', 'email'];
+/**
+ * Every {@link Method}, in the order a picker shows them: the NIST SP 800-63B rev 4 conforming methods first
+ * (number match is the default), then the ones a policy turns on only with a recorded risk acceptance.
+ * @public
+ */
+export const METHODS: readonly Method[] = ['number_match', 'push_code', 'sms', 'push', 'email'];
 
 /** The methods that start with a push to the end-user's app. @public */
 export const PUSH_METHODS: readonly Method[] = ['push', 'push_code', 'number_match'];
@@ -46,6 +50,11 @@ export interface Actor {
   technicianId: string;
   /** Display name, shown to the end-user ("Only read this code to <name>"). */
   technicianName: string;
+  /**
+   * `admin` may also change policies, unlock end-users and allow a ticket override (default `technician`). Set it
+   * only from what the MSP's single sign-on says, never from a request field.
+   */
+  role?: 'technician' | 'admin';
 }
 
 /** Platform of a registered device. @public */

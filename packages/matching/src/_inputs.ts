@@ -195,6 +195,7 @@ export const MAPPING_STORE_METHODS = [
   'unlinkContact',
   'listContactLinks',
   'endUserForContact',
+  'customerForCompany',
   'listCompanies',
   'listContacts',
   'putContact',

@@ -108,7 +108,8 @@ export interface ContactRemoval {
  *   something else throws a `QdeskError` with code `conflict` and changes nothing (unmatch first). Racing writers:
  *   exactly one wins (a unique index on each side does it). `linkCompany` with a customer the tenant does not hold
  *   throws `InputError` on `customerId`. End-users live in the directory, so `linkContact` takes any end-user id.
- * - `endUserForContact` is on the verification path of every ticket: make it one keyed read.
+ * - `endUserForContact` and `customerForCompany` are on the verification path of every ticket: make each one keyed
+ *   read.
  * - PSA records: `saveSyncBatch` upserts the records by id, stamps them with `checkpoint.runId` and stores the
  *   checkpoint, all at once (one transaction): either all of it is written or none. `putContact` upserts one
  *   contact (a webhook) and stamps it with the run in progress, so `completeSync` keeps it. `completeSync` removes
@@ -157,6 +158,8 @@ export interface MappingStore {
   listContactLinks(tenantId: string): Promise<ContactLink[]>;
   /** The link of a PSA contact, or `null`: one keyed read (the verifier calls it for every ticket). */
   endUserForContact(tenantId: string, contactId: string): Promise<ContactLink | null>;
+  /** The link of a PSA company, or `null`: one keyed read (the verifier checks a ticket's customer with it). */
+  customerForCompany(tenantId: string, companyId: string): Promise<CompanyLink | null>;
 
   /** Every PSA company the syncs stored. */
   listCompanies(tenantId: string): Promise<PsaCompany[]>;

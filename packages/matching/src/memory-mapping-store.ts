@@ -123,6 +123,10 @@ export function createMemoryMappingStore(options: MemoryMappingStoreOptions = {}
       const t = read(tenantId, 'endUserForContact');
       return t?.contactLinks.get(id(contactId, 'endUserForContact', 'contactId')) ?? null;
     },
+    async customerForCompany(tenantId, companyId) {
+      const t = read(tenantId, 'customerForCompany');
+      return t?.companyLinks.get(id(companyId, 'customerForCompany', 'companyId')) ?? null;
+    },
 
     async listCompanies(tenantId) {
       return all(read(tenantId, 'listCompanies')?.companies.values()).map((s) => s.record);

@@ -21,6 +21,12 @@ const bad = 'c'.repeat(64);
 const down = 'e'.repeat(64);
 const otherApp = '0'.repeat(64);
 const badTopic = '1'.repeat(64);
+const badPriority = '2'.repeat(64);
+const disallowed = '3'.repeat(64);
+const idle = '4'.repeat(64);
+const newReason = '5'.repeat(64);
+const echo = '6'.repeat(64);
+const badExpiry = '7'.repeat(64);
 
 let apns: FakeApns;
 beforeAll(async () => {
@@ -35,6 +41,13 @@ beforeAll(async () => {
   apns.replies.set(down, { status: 503, reason: 'ServiceUnavailable' });
   apns.replies.set(otherApp, { status: 400, reason: 'DeviceTokenNotForTopic' });
   apns.replies.set(badTopic, { status: 400, reason: 'BadTopic' });
+  apns.replies.set(badPriority, { status: 400, reason: 'BadPriority' });
+  apns.replies.set(disallowed, { status: 400, reason: 'TopicDisallowed' });
+  apns.replies.set(idle, { status: 400, reason: 'IdleTimeout' });
+  apns.replies.set(newReason, { status: 400, reason: 'SomethingAppleAddsLater' });
+  apns.replies.set(badExpiry, { status: 400, reason: 'BadExpirationDate' });
+  // A misbehaving proxy in front of APNs that quotes the request body back as the reason.
+  apns.replies.set(echo, (request) => ({ status: 400, reason: `Rejected: ${request.body}` }));
 });
 afterAll(() => apns.close());
 
@@ -105,6 +118,11 @@ describe('createApns', () => {
     [bad, 'permanent_failure', 'BadDeviceToken', 'address'],
     [otherApp, 'permanent_failure', 'DeviceTokenNotForTopic', 'configuration'],
     [badTopic, 'permanent_failure', 'BadTopic', 'configuration'],
+    [disallowed, 'permanent_failure', 'TopicDisallowed', 'configuration'],
+    [badPriority, 'permanent_failure', 'BadPriority', 'message'],
+    [badExpiry, 'permanent_failure', 'BadExpirationDate', 'message'],
+    [newReason, 'permanent_failure', 'SomethingAppleAddsLater', 'message'],
+    [idle, 'transient_failure', 'IdleTimeout', undefined],
     [busy, 'transient_failure', 'TooManyRequests', undefined],
     [down, 'transient_failure', 'ServiceUnavailable', undefined],
   ])('maps the answer for %s to %s (%s, scope %s)', async (token, status, reason, scope) => {
@@ -114,6 +132,15 @@ describe('createApns', () => {
     expect(result).toMatchObject({ status, providerCode: reason });
     expect(scopeOf(result)).toBe(scope);
     if (token === busy) expect(result).toMatchObject({ retryAfterMs: 5000 });
+  });
+
+  it('never quotes a reason that is not an APNs reason word, such as one echoing the payload', async () => {
+    const channel = createApns(settings());
+    const message = pushMessage(ios(echo));
+    const result = await channel.send(message);
+    await channel.close();
+    expect(result).toMatchObject({ status: 'permanent_failure', providerCode: '400', scope: 'message' });
+    expect(JSON.stringify(result)).not.toContain(message.body);
   });
 
   it('reports a token signed with the wrong key as InvalidProviderToken, permanent in scope configuration', async () => {

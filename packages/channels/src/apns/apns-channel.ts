@@ -97,9 +97,11 @@ const header = (answer: Http2Answer, name: string) => {
 /**
  * Sends push challenges to iOS devices through APNs with token authentication over HTTP/2 (node:http2, one
  * reused connection). The ES256 provider token is signed with node:crypto and refreshed every 50 minutes, or at
- * once when APNs answers ExpiredProviderToken. 410 Unregistered and 400 BadDeviceToken are permanent failures
- * about the device; 403 InvalidProviderToken and the topic errors (DeviceTokenNotForTopic, BadTopic) are permanent
- * in scope `configuration`, so the verifier falls back without dropping the device; 429 and 5xx are transient.
+ * once when APNs answers ExpiredProviderToken. 410 Unregistered, ExpiredToken and 400 BadDeviceToken are permanent
+ * failures about the device; 403 InvalidProviderToken and the topic errors (DeviceTokenNotForTopic, BadTopic,
+ * TopicDisallowed, MissingTopic) are permanent in scope `configuration`, so the verifier falls back without dropping
+ * the device; the request errors (BadPriority, BadCollapseId, BadExpirationDate, PayloadEmpty, 413...) are permanent
+ * in scope `message`; 429, 5xx and IdleTimeout are transient. Reasons never quote what APNs sent back.
  * @example
  * ```ts
  * const apns = createApns({

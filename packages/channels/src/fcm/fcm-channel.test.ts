@@ -91,12 +91,27 @@ describe('createFcm', () => {
     ['other-project', 'permanent_failure', 'SENDER_ID_MISMATCH', 'configuration'],
     ['apns-auth', 'permanent_failure', 'THIRD_PARTY_AUTH_ERROR', 'configuration'],
     ['bad-ttl', 'permanent_failure', 'INVALID_ARGUMENT', 'message'],
+    ['no-permission', 'permanent_failure', 'PERMISSION_DENIED', 'configuration'],
     ['unavailable', 'transient_failure', 'UNAVAILABLE', undefined],
     ['internal', 'transient_failure', 'INTERNAL', undefined],
   ])('maps a send to %s to %s (%s, scope %s)', async (token, status, code, scope) => {
     const result = await createFcm(settings).send(pushMessage(android(token)));
     expect(result).toMatchObject({ status, providerCode: code });
     expect(scopeOf(result)).toBe(scope);
+  });
+
+  it("keeps FCM's message out of the reason, even when it quotes the notification", async () => {
+    const message = pushMessage(android('echo-value'), {
+      body: 'Dana Reyes asks you to approve ticket T-0042',
+    });
+    const result = await createFcm(settings).send(message);
+    expect(result).toEqual({
+      status: 'permanent_failure',
+      providerCode: 'INVALID_ARGUMENT',
+      scope: 'message',
+      reason: 'FCM rejected the message as invalid (not the token); no retry will help',
+    });
+    expect(JSON.stringify(result)).not.toContain(message.body);
   });
 
   it('backs off at least a minute on QUOTA_EXCEEDED', async () => {

@@ -93,9 +93,10 @@ function fcmMessage(message: PushMessage, now: number) {
  * Sends push challenges through Firebase Cloud Messaging (HTTP v1) with a service-account access token (an RS256
  * JWT signed with node:crypto, exchanged at the token URI and cached until five minutes before expiry). UNREGISTERED
  * and an INVALID_ARGUMENT naming the token are permanent failures about the device; SENDER_ID_MISMATCH and
- * THIRD_PARTY_AUTH_ERROR are permanent in scope `configuration` (the device is kept) and any other INVALID_ARGUMENT in
- * scope `message`. Quota (retry after at least 60 s), UNAVAILABLE, INTERNAL and an unavailable access token are
- * transient.
+ * THIRD_PARTY_AUTH_ERROR and a refused service account (401 after a fresh token, 403) are permanent in scope
+ * `configuration` (the device is kept), any other INVALID_ARGUMENT or 4xx in scope `message`. Quota (retry after at
+ * least 60 s), UNAVAILABLE, INTERNAL, other 5xx and an unavailable access token are transient. Reasons never quote
+ * FCM's message, which echoes field values.
  * @example
  * ```ts
  * const fcm = createFcm({ serviceAccount: process.env.FCM_SERVICE_ACCOUNT_JSON! });

@@ -1,6 +1,6 @@
 /**
  * `@qdesk/channels/smtp`: email codes over SMTP with nodemailer (an optional peer dependency, loaded only when
- * the channel builds its own transport).
+ * the channel builds its own transport), logging in with a password or OAuth2 (XOAUTH2).
  *
  * @packageDocumentation
  */
@@ -9,8 +9,12 @@ export type { SmtpEmailChannel } from './smtp-email.js';
 export { createSmtpEmail } from './smtp-email.js';
 export type {
   EmailContent,
+  SmtpAccessTokenProvider,
+  SmtpAccessTokenRequest,
   SmtpEmailSettings,
   SmtpMail,
+  SmtpOAuth2Auth,
+  SmtpPasswordAuth,
   SmtpSendInfo,
   SmtpServerSettings,
   SmtpTransport,

@@ -1,8 +1,50 @@
 import type SMTPPool from 'nodemailer/lib/smtp-pool';
 import { loadOptionalPeer } from '../internal/optional-peer.js';
-import type { ParsedSmtpServerSettings, SmtpTransport } from './smtp-settings.js';
+import type { ParsedSmtpServerSettings, SmtpAccessTokenProvider, SmtpTransport } from './smtp-settings.js';
 
 type Nodemailer = typeof import('nodemailer');
+
+/**
+ * Wraps a rejection of the user's `getAccessToken`. nodemailer hands it back from `sendMail` as an `EAUTH` error
+ * (the same object, with `code` and `command` set), and the classifier reads it by `name` as an unavailable token
+ * rather than a refused login.
+ */
+export class SmtpAccessTokenError extends Error {
+  override readonly name = 'SmtpAccessTokenError';
+}
+
+/**
+ * nodemailer's `provisionCallback`, calling the user's `getAccessToken` (with `renew` after a refused token).
+ *
+ * Note: nodemailer caches a provisioned token until its `expires` (epoch ms; 0 means forever). Answering with an
+ * expiry already past makes it ask again at every login, so `getAccessToken` (which caches as its token source
+ * sees fit) is the one place that decides when a token is stale. `transport.set('oauth2_provision_cb')` is not used:
+ * in nodemailer 7 a non-pooled transport builds its login before that setting can be read.
+ */
+function provisionWith(getAccessToken: SmtpAccessTokenProvider) {
+  return (
+    user: string,
+    renew: boolean,
+    callback: (error: Error | null, token: string, expires: number) => void,
+  ) => {
+    const failed = (cause?: unknown) =>
+      callback(new SmtpAccessTokenError('getAccessToken did not return an access token', { cause }), '', 0);
+    // A throwing or non-async function must not throw inside nodemailer's socket handling.
+    Promise.resolve()
+      .then(() => getAccessToken({ user, renew }))
+      .then(
+        (token: unknown) => (typeof token === 'string' && token ? callback(null, token, 1) : failed()),
+        failed,
+      );
+  };
+}
+
+/** The nodemailer `auth` option: a password login as given, or XOAUTH2 with a fixed token or a token source. */
+function authOption(auth: NonNullable<ParsedSmtpServerSettings['auth']>): SMTPPool.Options['auth'] {
+  if (!('type' in auth)) return { user: auth.user, pass: auth.pass };
+  if ('accessToken' in auth) return { type: 'OAuth2', user: auth.user, accessToken: auth.accessToken };
+  return { type: 'OAuth2', user: auth.user, provisionCallback: provisionWith(auth.getAccessToken) };
+}
 
 /**
  * Builds the nodemailer transport (pooled by default) described by the channel's `smtp` settings. nodemailer is
@@ -28,7 +70,7 @@ export async function createNodemailerTransport(server: ParsedSmtpServerSettings
     connectionTimeout: server.connectionTimeoutMs,
     greetingTimeout: server.greetingTimeoutMs,
     socketTimeout: server.socketTimeoutMs,
-    ...(server.auth ? { auth: server.auth } : {}),
+    ...(server.auth ? { auth: authOption(server.auth) } : {}),
     ...(server.tls ? { tls: server.tls } : {}),
     ...(server.dkim ? { dkim: server.dkim } : {}),
   };

@@ -138,7 +138,12 @@ describe('createSmtpEmail', () => {
     });
     await channel.close();
     expect(closed).toBe(false);
-    expect(sent[0]).toMatchObject({ from, to: emailMessage().to, subject: emailMessage().subject });
+    expect(sent[0]).toMatchObject({
+      from,
+      to: { address: emailMessage().to, name: '' },
+      envelope: { from, to: [emailMessage().to] },
+      subject: emailMessage().subject,
+    });
   });
 
   it('classifies errors thrown by an injected transport the way nodemailer shapes them', async () => {
@@ -181,6 +186,42 @@ describe('createSmtpEmail', () => {
     });
   });
 
+  it('treats login and session refusals as configuration, never as the recipient', async () => {
+    const failing = (error: object) =>
+      createSmtpEmail({
+        from,
+        transport: {
+          sendMail: async () => {
+            throw Object.assign(new Error('failed'), error);
+          },
+        },
+      }).send(emailMessage());
+    // nodemailer's own EAUTH, with no reply: credentials missing for the chosen method.
+    expect(await failing({ code: 'EAUTH', command: 'API' })).toMatchObject({
+      status: 'permanent_failure',
+      providerCode: 'EAUTH',
+      scope: 'configuration',
+    });
+    // 530 "authentication required", answered to MAIL FROM or RCPT TO alike.
+    expect(
+      await failing({
+        code: 'EENVELOPE',
+        responseCode: 530,
+        response: '530 5.7.0 Authentication required',
+        command: 'RCPT TO',
+      }),
+    ).toMatchObject({ status: 'permanent_failure', providerCode: '530', scope: 'configuration' });
+    // Refused at the greeting: this server will not take mail from this host.
+    expect(
+      await failing({
+        code: 'EPROTOCOL',
+        responseCode: 554,
+        response: '554 5.7.1 no SMTP service here',
+        command: 'CONN',
+      }),
+    ).toMatchObject({ status: 'permanent_failure', providerCode: '554', scope: 'configuration' });
+  });
+
   it('reports a throwing template as a permanent configuration failure, without sending', async () => {
     const sent: SmtpMail[] = [];
     const channel = createSmtpEmail({
@@ -202,6 +243,22 @@ describe('createSmtpEmail', () => {
       reason: expect.stringContaining('bad template'),
     });
     expect(sent).toEqual([]);
+  });
+
+  it("keeps a throwing template's words in the reason, but not the code it saw", async () => {
+    const channel = createSmtpEmail({
+      from,
+      transport: { sendMail: async () => ({}) },
+      template: (ctx) => {
+        throw new Error(`cannot render code ${ctx.code}`);
+      },
+    });
+    const result = await channel.send(emailMessage());
+    expect(result).toMatchObject({
+      status: 'permanent_failure',
+      reason: expect.stringContaining('cannot render'),
+    });
+    expect(JSON.stringify(result)).not.toContain(context.code);
   });
 
   it('needs exactly one of smtp or transport, and rejects contradictory TLS settings', () => {

@@ -1,4 +1,5 @@
 import type { Channel } from '@qdesk/core';
+import { isSingleEmailAddress, notASingleAddress } from '../internal/email-address.js';
 import { type EmailMessage, expectMessageFor } from '../internal/expect-message.js';
 import { lazy } from '../internal/optional-peer.js';
 import { accepted, describeError, permanentFailure } from '../internal/results.js';
@@ -24,19 +25,34 @@ export interface SmtpEmailChannel extends Channel {
   close(): Promise<void>;
 }
 
+/** An RFC 5322 date-time (`Thu, 01 Jan 2026 00:10:00 +0000`), as the `Expires` header (RFC 4021) takes it. */
+const rfc5322Date = (epochMs: number) => new Date(epochMs).toUTCString().replace(/GMT$/, '+0000');
+
 /**
  * Sends email codes over SMTP with nodemailer (a pooled transport built from `smtp`, or your own `transport`).
- * The subject and bodies come from core's message, or from your `template`. A 5xx reply is a permanent failure:
- * about the address when the recipient is refused (550 unknown mailbox), about the configuration (scope
- * `configuration`) when the login (535) or the sender is refused. A 4xx reply or a connection problem is transient.
- * A template that throws, or a missing `nodemailer` package, is a permanent failure in scope `configuration`.
+ * The subject and bodies come from core's message, or from your `template`. The stored address must be one plain
+ * email address: a list or a display-name form (`a@x, b@y`, `"x" <eve@evil.example>`) is a permanent failure about
+ * the address, and the server is never contacted. The email carries an `Expires` header at the code's expiry.
+ * A 5xx reply is a permanent failure: about the address when the recipient is refused at RCPT TO (550 unknown
+ * mailbox), about the configuration (scope `configuration`) when the login (535, 534, 530) or the sender (MAIL
+ * FROM) is refused, about the message at DATA. A 4xx reply, a connection problem or an OAuth2 token that could not
+ * be had is transient. A template that throws, or a missing `nodemailer` package, is a permanent failure in scope
+ * `configuration`. Reasons name the reply code, never the server's reply text (which may quote the message).
  * @example
  * ```ts
  * const email = createSmtpEmail({
  *   from: 'Contoso IT <it-verify@contoso.example>',
  *   smtp: { host: 'smtp.example.com', auth: { user: 'apikey', pass: process.env.SMTP_PASSWORD! } },
  * });
- * // on shutdown: await email.close();
+ * // Exchange Online with OAuth2 (XOAUTH2), a token from MSAL or any OAuth2 client:
+ * const exchange = createSmtpEmail({
+ *   from: 'it-verify@contoso.example',
+ *   smtp: {
+ *     host: 'smtp.office365.com',
+ *     auth: { type: 'oauth2', user: 'it-verify@contoso.example', getAccessToken: async () => fetchToken() },
+ *   },
+ * });
+ * // on shutdown: await email.close(); await exchange.close();
  * ```
  * @throws ConfigError naming each invalid setting.
  * @public
@@ -61,12 +77,17 @@ export function createSmtpEmail(settings: SmtpEmailSettings): SmtpEmailChannel {
     name: 'smtp',
     async send(message) {
       expectMessageFor(channel, message);
+      const address = message.to;
+      if (!isSingleEmailAddress(address)) return notASingleAddress();
       let content: EmailContent;
       try {
         content = await render(message);
       } catch (error) {
+        // The template is user code that sees the code: keep its error's words, never the code.
+        const code = message.context.code;
+        const thrown = code ? describeError(error).replaceAll(code, '[code]') : describeError(error);
         return permanentFailure(
-          `The email template threw (${describeError(error)}); fix the template function`,
+          `The email template threw (${thrown}); fix the template function`,
           'template_failed',
           'configuration',
         );
@@ -81,13 +102,23 @@ export function createSmtpEmail(settings: SmtpEmailSettings): SmtpEmailChannel {
           'configuration',
         );
       }
+      const headers: Record<string, string> = {
+        // RFC 3834: tells out-of-office responders not to answer a machine-sent code.
+        'Auto-Submitted': 'auto-generated',
+        'X-QDesk-Session': message.sessionId,
+      };
+      // RFC 4021: mail clients may hide or mark a message past this date, so a stale code is not read out.
+      if (Number.isFinite(message.context.expiresAt)) {
+        headers.Expires = rfc5322Date(message.context.expiresAt);
+      }
       const mail: SmtpMail = {
         from: config.from,
-        to: message.to,
+        // An address object and an explicit envelope: nodemailer never parses the stored string as a list.
+        to: { address, name: '' },
+        envelope: { from: config.from, to: [address] },
         subject: content.subject,
         text: content.text,
-        // RFC 3834: tells out-of-office responders not to answer a machine-sent code.
-        headers: { 'Auto-Submitted': 'auto-generated', 'X-QDesk-Session': message.sessionId },
+        headers,
       };
       if (content.html !== undefined) mail.html = content.html;
       if (config.replyTo) mail.replyTo = config.replyTo;
@@ -102,9 +133,8 @@ export function createSmtpEmail(settings: SmtpEmailSettings): SmtpEmailChannel {
         logger.warn('The mail server refused the recipient after accepting the connection.', {
           sessionId: message.sessionId,
         });
-        return permanentFailure(
-          `The mail server rejected the recipient: ${info.response ?? 'no reply text'}`,
-        );
+        // The reply text is left out: it may quote the address or the message.
+        return permanentFailure('The mail server rejected the recipient after accepting the connection');
       }
       return accepted(info.messageId);
     },

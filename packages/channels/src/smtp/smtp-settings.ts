@@ -17,8 +17,23 @@ export interface EmailContent {
 export interface SmtpMail {
   /** Sender. */
   from: string;
-  /** Recipient. */
-  to: string;
+  /**
+   * The one recipient, as an address object so nodemailer never parses it as a list or a display name. The address
+   * was checked to be a single plain email address before the transport is called.
+   */
+  to: {
+    /** The recipient's address. */
+    address: string;
+    /** Always empty: the stored address carries no display name. */
+    name: '';
+  };
+  /** The SMTP envelope, set explicitly: `MAIL FROM` is `from`'s address, `RCPT TO` the one recipient. */
+  envelope: {
+    /** The sender (nodemailer takes the address out of a `Name <address>` form). */
+    from: string;
+    /** Exactly one address. */
+    to: [string];
+  };
   /** Reply-To, when set. */
   replyTo?: string;
   /** Subject line. */
@@ -59,6 +74,82 @@ export interface SmtpTransport {
   close?(): void;
 }
 
+/**
+ * A user name and password (or API key) for SMTP AUTH PLAIN / LOGIN.
+ * @example
+ * ```ts
+ * const auth: SmtpPasswordAuth = { user: 'apikey', pass: process.env.SMTP_PASSWORD! };
+ * ```
+ * @public
+ */
+export interface SmtpPasswordAuth {
+  /** User name. */
+  user: string;
+  /** Password or API key. */
+  pass: string;
+}
+
+/**
+ * What {@link SmtpOAuth2Auth}'s `getAccessToken` is asked for.
+ * @example
+ * ```ts
+ * const getAccessToken = async ({ renew }: SmtpAccessTokenRequest) => (renew ? refresh() : cachedOrRefresh());
+ * ```
+ * @public
+ */
+export interface SmtpAccessTokenRequest {
+  /** The mailbox the token is for (the `user` setting). */
+  user: string;
+  /**
+   * True when the server refused the last token: return a fresh one, not a cached one. False when a new connection
+   * logs in (return a cached token while it is valid).
+   */
+  renew: boolean;
+}
+
+/**
+ * Returns a current OAuth2 access token for SMTP; see {@link SmtpOAuth2Auth}.
+ * @example
+ * ```ts
+ * const getAccessToken: SmtpAccessTokenProvider = async () =>
+ *   (await msal.acquireTokenByClientCredential({ scopes: ['https://outlook.office365.com/.default'] }))!.accessToken;
+ * ```
+ * @public
+ */
+export type SmtpAccessTokenProvider = (request: SmtpAccessTokenRequest) => Promise<string>;
+
+/**
+ * OAuth2 login (SASL XOAUTH2): the mailbox and either an access token or a function that returns a current one.
+ * For Exchange Online the token's scope is `https://outlook.office365.com/.default` (client credentials, with the
+ * app's service principal granted access to the mailbox) or `https://outlook.office.com/SMTP.Send` (delegated).
+ * @example
+ * ```ts
+ * const auth: SmtpOAuth2Auth = { type: 'oauth2', user: 'it-verify@contoso.example', getAccessToken };
+ * ```
+ * @public
+ */
+export type SmtpOAuth2Auth = {
+  /** OAuth2 (XOAUTH2). */
+  type: 'oauth2';
+  /** The mailbox to log in as. */
+  user: string;
+} & (
+  | {
+      /** A ready access token; it is used until the server refuses it. */
+      accessToken: string;
+      getAccessToken?: never;
+    }
+  | {
+      /**
+       * Returns a current access token; called each time a connection logs in, and with `renew: true` once after the
+       * server refused a token. Cache tokens yourself (MSAL and google-auth-library do). A rejection is a transient
+       * failure of the send; the error's text is not put in the delivery result.
+       */
+      getAccessToken: SmtpAccessTokenProvider;
+      accessToken?: never;
+    }
+);
+
 /** Connection settings from which the channel builds a pooled nodemailer transport. @public */
 export interface SmtpServerSettings {
   /** SMTP host (from your mail provider or relay). */
@@ -71,13 +162,12 @@ export interface SmtpServerSettings {
   requireTLS?: boolean;
   /** Never upgrade to TLS: only for a local relay or a test server. */
   ignoreTLS?: boolean;
-  /** Login for authenticated submission. */
-  auth?: {
-    /** User name. */
-    user: string;
-    /** Password or API key. */
-    pass: string;
-  };
+  /**
+   * Login for authenticated submission: a user name and password (or API key), or OAuth2 (XOAUTH2) with an access
+   * token or a function that returns one. Microsoft turns off basic SMTP AUTH for Exchange Online by default at the
+   * end of 2026: use OAuth2 there, or the Microsoft Graph channel (`@qdesk/channels/graph`).
+   */
+  auth?: SmtpPasswordAuth | SmtpOAuth2Auth;
   /** TLS options passed to Node's `tls.connect`. */
   tls?: {
     /** Refuse a certificate that does not verify (default true; keep it). */
@@ -141,7 +231,21 @@ export const smtpSettingsSchema = z
         secure: z.boolean().default(false),
         requireTLS: z.boolean().optional(),
         ignoreTLS: z.boolean().default(false),
-        auth: z.strictObject({ user: z.string().min(1), pass: z.string() }).optional(),
+        auth: z
+          .union([
+            z.strictObject({ user: z.string().min(1), pass: z.string() }),
+            z.strictObject({
+              type: z.literal('oauth2'),
+              user: z.string().min(1),
+              accessToken: z.string().min(1, 'expected a non-empty access token'),
+            }),
+            z.strictObject({
+              type: z.literal('oauth2'),
+              user: z.string().min(1),
+              getAccessToken: fn<SmtpAccessTokenProvider>('getAccessToken'),
+            }),
+          ])
+          .optional(),
         tls: z
           .strictObject({
             rejectUnauthorized: z.boolean().optional(),

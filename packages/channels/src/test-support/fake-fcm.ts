@@ -73,8 +73,8 @@ export function createFakeFcm() {
       { status: code, headers: code === 429 ? { 'retry-after': '10' } : {} },
     );
 
-  /** Device tokens that make the fake answer with FCM's documented error bodies. */
-  const refusals: Record<string, () => Response> = {
+  /** Device tokens that make the fake answer with FCM's documented error bodies (some quote the request). */
+  const refusals: Record<string, (message: Record<string, unknown>) => Response> = {
     'dead-token': () => fcmError(404, 'NOT_FOUND', 'Requested entity was not found.', 'UNREGISTERED'),
     'bad-token': () =>
       fcmError(
@@ -102,6 +102,28 @@ export function createFakeFcm() {
     internal: () => fcmError(500, 'INTERNAL', 'Internal error encountered.', 'INTERNAL'),
     'apns-auth': () =>
       fcmError(401, 'UNAUTHENTICATED', 'Auth error from APNS or Web Push Service', 'THIRD_PARTY_AUTH_ERROR'),
+    'no-permission': () =>
+      fcmError(
+        403,
+        'PERMISSION_DENIED',
+        "Permission 'cloudmessaging.messages.create' denied on resource '//cloudresourcemanager.googleapis.com/projects/qdesk-test'",
+      ),
+    // Google's field errors quote the offending value: here the notification's text.
+    'echo-value': (message) => {
+      const quoted = JSON.stringify((message.notification as { body?: string } | undefined)?.body);
+      return fcmError(
+        400,
+        'INVALID_ARGUMENT',
+        `Invalid value at 'message.data[3].value' (TYPE_STRING), ${quoted}`,
+        'INVALID_ARGUMENT',
+        [
+          {
+            '@type': 'type.googleapis.com/google.rpc.BadRequest',
+            fieldViolations: [{ field: 'message.data[3].value', description: `Invalid value ${quoted}` }],
+          },
+        ],
+      );
+    },
   };
 
   const handlers = [
@@ -115,7 +137,7 @@ export function createFakeFcm() {
       const body = (await request.json()) as { message: Record<string, unknown> };
       sends.push({ authorization, body });
       const refusal = refusals[String(body.message.token)];
-      if (refusal) return refusal();
+      if (refusal) return refusal(body.message);
       return HttpResponse.json({ name: `projects/qdesk-test/messages/${sends.length}` });
     }),
   ];

@@ -41,6 +41,13 @@ const refusals: Record<string, { status: number; code: number; message: string; 
     message: 'The concatenated message body exceeds the 1600 character limit',
   },
   '+15005550500': { status: 503, code: 20500, message: 'Service Unavailable' },
+  '+15005551606': {
+    status: 400,
+    code: 21606,
+    message: "The 'From' phone number provided is not a valid message-capable Twilio phone number",
+  },
+  '+15005551659': { status: 400, code: 21659, message: "'From' +15017122661 is not a Twilio phone number" },
+  '+15005559999': { status: 400, code: 29999, message: 'Something Twilio adds one day' },
 };
 
 const server = useMswServer(
@@ -88,11 +95,14 @@ runChannelConformance({
 
 describe('createTwilioSms', () => {
   it('posts the form Twilio documents, with basic auth and the session and tenant in the callback URL', async () => {
+    const now = Date.UTC(2026, 0, 1, 12);
     const channel = createTwilioSms({
       ...settings,
       statusCallbackUrl: 'https://qdesk.example.com/twilio/status?t=1',
+      now: () => now,
     });
-    const result = await channel.send(smsMessage({ sessionId: 'sess 42&x' }));
+    const message = smsMessage({ sessionId: 'sess 42&x', context: { ...context, expiresAt: now + 600_000 } });
+    const result = await channel.send(message);
 
     expect(result).toEqual({ status: 'accepted', providerMessageId: `SM${'c'.repeat(32)}` });
     const request = received.at(-1)!;
@@ -101,6 +111,7 @@ describe('createTwilioSms', () => {
     expect(Object.fromEntries(request.form)).toEqual({
       To: '+15005550006',
       Body: smsMessage().text,
+      ValidityPeriod: '600',
       MessagingServiceSid: messagingServiceSid,
       StatusCallback: `https://qdesk.example.com/twilio/status?t=1&sessionId=sess+42%26x&tenantId=${tenantId}`,
     });
@@ -120,6 +131,34 @@ describe('createTwilioSms', () => {
     expect(request.form.has('StatusCallback')).toBe(false);
   });
 
+  it.each([
+    ['the whole seconds the code has left', 299_999, '299'],
+    ['one second when one second is left', 1_000, '1'],
+    ["Twilio's maximum of 36,000 for a code valid longer", 11 * 3_600_000, '36000'],
+  ])('sets ValidityPeriod to %s', async (_label, left, expected) => {
+    const now = Date.UTC(2026, 0, 1, 12);
+    const channel = createTwilioSms({ ...settings, now: () => now });
+    await channel.send(smsMessage({ context: { ...context, expiresAt: now + left } }));
+    expect(received.at(-1)!.form.get('ValidityPeriod')).toBe(expected);
+  });
+
+  it.each([
+    ['already expired', -5_000],
+    ['with less than a second left', 999],
+  ])('does not call Twilio for a code %s, a permanent failure of the message', async (_label, left) => {
+    const now = Date.UTC(2026, 0, 1, 12);
+    const before = received.length;
+    const channel = createTwilioSms({ ...settings, now: () => now });
+    const result = await channel.send(smsMessage({ context: { ...context, expiresAt: now + left } }));
+    expect(result).toEqual({
+      status: 'permanent_failure',
+      providerCode: 'code_expired',
+      scope: 'message',
+      reason: expect.stringContaining('The code expired before it could be sent'),
+    });
+    expect(received.length).toBe(before);
+  });
+
   it('uses a configurable base URL', async () => {
     server.use(
       http.post(`http://127.0.0.1:9/fake/2010-04-01/Accounts/${accountSid}/Messages.json`, () =>
@@ -137,11 +176,37 @@ describe('createTwilioSms', () => {
     ['+15005550401', '20003', 'configuration'],
     ['+15005550408', '21408', 'configuration'],
     ['+15005551617', '21617', 'message'],
+    ['+15005551606', '21606', 'configuration'],
+    ['+15005551659', '21659', 'configuration'],
+    ['+15005559999', '29999', 'message'],
   ])('reports %s as a permanent failure with Twilio code %s, scope %s', async (to, code, scope) => {
     const result = await createTwilioSms(settings).send(smsMessage({ to }));
     expect(result).toMatchObject({ status: 'permanent_failure', providerCode: code });
     expect(scopeOf(result)).toBe(scope);
   });
+
+  it.each([
+    [400, 21617, 'permanent_failure'],
+    [400, 21999, 'permanent_failure'],
+    [401, 20003, 'permanent_failure'],
+    [503, 20500, 'transient_failure'],
+  ])(
+    "keeps Twilio's message out of the reason when a %s (%s) quotes the body and its code",
+    async (status, code, expected) => {
+      server.use(
+        http.post(messagesUrl, async ({ request }) => {
+          const body = new URLSearchParams(await request.text()).get('Body');
+          return HttpResponse.json(
+            { code, message: `Cannot send the message "${body}"`, status },
+            { status },
+          );
+        }),
+      );
+      const result = await createTwilioSms(settings).send(smsMessage());
+      expect(result).toMatchObject({ status: expected, providerCode: String(code) });
+      expect(JSON.stringify(result)).not.toContain(context.code);
+    },
+  );
 
   it('reports rate limiting as transient, keeping code 20429 and Retry-After', async () => {
     const result = await createTwilioSms(settings).send(smsMessage({ to: '+15005550429' }));

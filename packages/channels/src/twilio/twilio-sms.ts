@@ -1,8 +1,8 @@
 import type { Channel } from '@qdesk/core';
 import { z } from 'zod';
-import { expectMessageFor } from '../internal/expect-message.js';
+import { expectMessageFor, type SmsMessage } from '../internal/expect-message.js';
 import { type FetchFunction, post, readJson } from '../internal/http.js';
-import { accepted, parseRetryAfter, transientFailure } from '../internal/results.js';
+import { accepted, parseRetryAfter, permanentFailure, transientFailure } from '../internal/results.js';
 import { baseUrlSchema, fn, loggerSchema, parseSettings } from '../internal/settings.js';
 import { type ChannelLogger, silentLogger } from '../logger.js';
 import { countSmsSegments } from '../sms-segments.js';
@@ -36,6 +36,8 @@ export interface TwilioSmsSettings {
   logger?: ChannelLogger;
   /** A `fetch` to use instead of the global one (a proxy, for instance). */
   fetch?: FetchFunction;
+  /** The clock (epoch ms) the code's remaining lifetime is measured with (default `Date.now`). */
+  now?: () => number;
 }
 
 /** The Twilio SMS channel. @public */
@@ -61,6 +63,7 @@ const schema = z
     timeoutMs: z.number().int().positive().default(10_000),
     logger: loggerSchema.optional(),
     fetch: fn<FetchFunction>('fetch').optional(),
+    now: fn<() => number>('a clock').optional(),
   })
   .superRefine((value, ctx) => {
     if (!value.authToken && !value.apiKey) {
@@ -76,13 +79,31 @@ const schema = z
   });
 
 const createdSchema = z.looseObject({ sid: z.string() });
-const errorSchema = z.looseObject({ code: z.number().optional(), message: z.string().optional() });
+const errorSchema = z.looseObject({ code: z.number().optional() });
+
+/** Twilio's longest `ValidityPeriod`, in seconds: also its default queue validity (10 hours). */
+const TWILIO_MAX_VALIDITY_SECONDS = 36_000;
 
 /**
- * Sends SMS codes through Twilio's Messages API. Refusals become delivery results: an invalid, landline or
- * unsubscribed number is a permanent failure; refused credentials (20003) or geographic permissions (21408) are
- * permanent in scope `configuration`; rate limiting (20429), 5xx and network errors are transient. The Twilio error
- * code is kept in `providerCode`. With `statusCallbackUrl`, each SMS asks Twilio to report its delivery there, with
+ * Whole seconds the code has left at `now`: what Twilio's `ValidityPeriod` is set to, so an SMS still queued when
+ * the code expires is dropped rather than delivered late. Capped at Twilio's maximum; 0 or less means expired.
+ */
+function secondsLeft(context: SmsMessage['context'], now: number): number {
+  // A caller on a core without `expiresAt` still bounds the SMS, by the minutes the text announces.
+  const expiresAt = Number.isFinite(context.expiresAt)
+    ? context.expiresAt
+    : now + context.expiresInMinutes * 60_000;
+  return Math.min(TWILIO_MAX_VALIDITY_SECONDS, Math.floor((expiresAt - now) / 1000));
+}
+
+/**
+ * Sends SMS codes through Twilio's Messages API. Each SMS carries a `ValidityPeriod` of the code's remaining
+ * lifetime (whole seconds, at most 36,000), so Twilio drops an SMS still queued when the code expires; a code that
+ * has already expired is not sent at all (a permanent failure in scope `message`). Refusals become delivery
+ * results: an invalid, landline or unsubscribed number is a permanent failure; refused credentials (20003), the
+ * sender (21606, 21659) or geographic permissions (21408) are permanent in scope `configuration`; a body too long
+ * (21617) in scope `message`; rate limiting (20429), 5xx and network errors are transient. The Twilio error code is
+ * kept in `providerCode`; the reason is a fixed description, never Twilio's message (which may quote the body). With `statusCallbackUrl`, each SMS asks Twilio to report its delivery there, with
  * the session and tenant ids in the URL for `readTwilioStatusCallback`.
  * @example
  * ```ts
@@ -98,6 +119,7 @@ const errorSchema = z.looseObject({ code: z.number().optional(), message: z.stri
 export function createTwilioSms(settings: TwilioSmsSettings): TwilioSmsChannel {
   const config = parseSettings('Twilio SMS settings', schema, settings);
   const logger = config.logger ?? silentLogger;
+  const now = config.now ?? Date.now;
   const [user, password] = config.apiKey
     ? [config.apiKey.sid, config.apiKey.secret]
     : [config.accountSid, config.authToken ?? ''];
@@ -110,6 +132,14 @@ export function createTwilioSms(settings: TwilioSmsSettings): TwilioSmsChannel {
     name: 'twilio',
     async send(message) {
       expectMessageFor(channel, message);
+      const validity = secondsLeft(message.context, now());
+      if (validity <= 0) {
+        return permanentFailure(
+          'The code expired before it could be sent; start a new verification',
+          'code_expired',
+          'message',
+        );
+      }
       const count = countSmsSegments(message.text);
       if (count.segments > 1) {
         // The text holds the code, so only its shape is logged.
@@ -119,7 +149,11 @@ export function createTwilioSms(settings: TwilioSmsSettings): TwilioSmsChannel {
           encoding: count.encoding,
         });
       }
-      const body = new URLSearchParams({ To: message.to, Body: message.text });
+      const body = new URLSearchParams({
+        To: message.to,
+        Body: message.text,
+        ValidityPeriod: String(validity),
+      });
       if (config.messagingServiceSid) body.set('MessagingServiceSid', config.messagingServiceSid);
       else body.set('From', config.from ?? '');
       if (config.statusCallbackUrl) {
@@ -148,7 +182,6 @@ export function createTwilioSms(settings: TwilioSmsSettings): TwilioSmsChannel {
       return classifyTwilioRefusal({
         status: response.status,
         code: error.success ? error.data.code : undefined,
-        message: error.success ? error.data.message : undefined,
         retryAfterMs: parseRetryAfter(response.headers.get('retry-after')),
       });
     },

@@ -117,6 +117,24 @@ describe('readTwilioStatusCallback', () => {
     if (result.ok) expect(result.report?.reason).toContain('30003');
   });
 
+  it('describes a known error code in words of its own, never copying a free-text parameter', () => {
+    const result = read(
+      callback({
+        MessageStatus: 'undelivered',
+        SmsStatus: 'undelivered',
+        ErrorCode: '30005',
+        ErrorMessage: 'Unknown destination handset for "QDesk code 482913"',
+      }),
+    );
+    expect(result).toMatchObject({
+      ok: true,
+      report: {
+        reason:
+          'Twilio reported the SMS undelivered (error 30005): the destination handset is unknown or no longer exists',
+      },
+    });
+  });
+
   it('ignores statuses QDesk does not track and callbacks without a session or tenant id', () => {
     expect(read(callback({ MessageStatus: 'queued', SmsStatus: 'queued' }))).toEqual({
       ok: true,

@@ -1,5 +1,5 @@
 import type { DeliveryStatusReport } from '@qdesk/core';
-import { isPermanentNumberError } from './twilio-errors.js';
+import { describeTwilioError, isPermanentNumberError } from './twilio-errors.js';
 import { isValidTwilioSignature, type TwilioParams } from './twilio-signature.js';
 
 /** The query parameter `createTwilioSms` appends to the status callback URL to carry the session id. @public */
@@ -96,11 +96,11 @@ export function readTwilioStatusCallback(
     const code = rawCode && /^\d+$/.test(rawCode) ? Number(rawCode) : undefined;
     report.permanent = isPermanentNumberError(code);
     if (rawCode) report.providerCode = rawCode;
-    report.reason =
-      param(input.params, 'ErrorMessage') ??
-      (rawCode
-        ? `Twilio reported the SMS ${status} (error ${rawCode})`
-        : `Twilio reported the SMS ${status}`);
+    // A fixed description, never a free-text parameter: the report is audited and may be shown to staff.
+    const known = describeTwilioError(code);
+    report.reason = rawCode
+      ? `Twilio reported the SMS ${status} (error ${rawCode})${known ? `: ${known}` : ''}`
+      : `Twilio reported the SMS ${status}`;
   }
   return { ok: true, report };
 }

@@ -29,6 +29,7 @@ const answers: Record<string, () => Response> = {
   down: () => new HttpResponse(null, { status: 503 }),
   'wrong-vapid': () => new HttpResponse('invalid JWT provided', { status: 403 }),
   'bad-request': () => new HttpResponse('UnauthorizedRegistration', { status: 400 }),
+  'no-vapid': () => new HttpResponse('missing VAPID Authorization header', { status: 401 }),
 };
 
 const server = useMswServer(
@@ -95,7 +96,8 @@ describe('createWebPush', () => {
     ['missing', 'permanent_failure', '404', 'address'],
     ['big', 'permanent_failure', '413', 'message'],
     ['wrong-vapid', 'permanent_failure', '403', 'configuration'],
-    ['bad-request', 'permanent_failure', '400', 'configuration'],
+    ['no-vapid', 'permanent_failure', '401', 'configuration'],
+    ['bad-request', 'permanent_failure', '400', 'message'],
     ['down', 'transient_failure', '503', undefined],
   ])('maps a push service answer for /%s to %s (%s, scope %s)', async (id, status, code, scope) => {
     const result = await createWebPush({ vapid }).send(pushMessage(webDevice(id)));
@@ -108,6 +110,23 @@ describe('createWebPush', () => {
     expect(result.status === 'permanent_failure' && result.reason).toMatch(
       /no longer exists.*remove the device/,
     );
+  });
+
+  it("keeps the push service's body out of the reason, even when it quotes the request", async () => {
+    const message = pushMessage(webDevice('echo'), { body: 'Dana Reyes asks you to approve ticket T-0042' });
+    server.use(
+      http.post(`${origin}/wpush/echo`, () =>
+        HttpResponse.text(`Payload too large: ${message.body} ${message.challengeId}`, { status: 413 }),
+      ),
+    );
+    const result = await createWebPush({ vapid }).send(message);
+    expect(result).toEqual({
+      status: 'permanent_failure',
+      providerCode: '413',
+      scope: 'message',
+      reason: 'The push payload is too large for the push service (413)',
+    });
+    expect(JSON.stringify(result)).not.toContain(message.body);
   });
 
   it('reports 429 as transient with Retry-After, and a network error as transient', async () => {

@@ -85,10 +85,10 @@ const schema = z.strictObject({
  * Sends push challenges to browsers with Web Push and VAPID. The device's `pushAddress` is the subscription
  * JSON; the encrypted payload is `QdeskPushPayload` (challenge id and display text, never a code or
  * token), sent with the message's TTL and urgency `high`. 404 / 410 (subscription gone) and a malformed
- * subscription are permanent failures about the address, 413 a permanent failure about the message (scope
- * `message`); any other 4xx (400, 401, 403: a VAPID problem that hits every subscription alike) is permanent in scope
- * `configuration`, so the verifier falls back without dropping the device. 429, 5xx and network errors are
- * transient.
+ * subscription are permanent failures about the address; 401 / 403 (a VAPID problem that hits every subscription
+ * alike) are permanent in scope `configuration`, so the verifier falls back without dropping the device; 400, 413
+ * and any other 4xx are permanent in scope `message`. 429, 5xx and network errors are transient. Reasons never quote
+ * the push service's body.
  * @example
  * ```ts
  * import webpush from 'web-push';

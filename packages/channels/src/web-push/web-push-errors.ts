@@ -28,40 +28,43 @@ const header = (headers: PushServiceRefusal['headers'], name: string) => {
 
 /**
  * Maps a push service answer (RFC 8030) to a delivery result. 404 / 410 mean the subscription is gone for good
- * (the directory should drop it); 413 means the payload can never fit (scope `message`); 429 and 5xx are
- * transient. Any other 4xx points at the VAPID configuration rather than the subscription: permanent, since no
- * retry helps, in scope `configuration`, so the device is kept.
+ * (scope `address`: the directory should drop it); 401 / 403 point at the VAPID keys or subject, which hit every
+ * subscription alike (scope `configuration`, the device is kept); 413 (payload too large), 400 (a request the service
+ * cannot parse) and any other 4xx are about the message (scope `message`); 429 and 5xx are transient.
+ *
+ * Note: a reason is the HTTP status and a fixed description, never the push service's body, which may quote the
+ * request.
  */
 export function classifyPushServiceRefusal(refusal: PushServiceRefusal): FailureResult {
   const status = refusal.statusCode;
   const code = String(status);
-  const detail =
-    typeof refusal.body === 'string' && refusal.body.trim() ? `: ${refusal.body.trim().slice(0, 200)}` : '';
   if (status === 404 || status === 410) {
     return permanentFailure(
-      `The push service says this subscription no longer exists (${status}); remove the device${detail}`,
+      `The push service says this subscription no longer exists (${status}); remove the device`,
       code,
+      'address',
+    );
+  }
+  if (status === 401 || status === 403) {
+    return permanentFailure(
+      `The push service refused the VAPID credentials (${status}); check the VAPID keys and subject, and that the browser subscribed with this public key`,
+      code,
+      'configuration',
     );
   }
   if (status === 413)
-    return permanentFailure(
-      `The push payload is too large for the push service (413)${detail}`,
-      code,
-      'message',
-    );
+    return permanentFailure('The push payload is too large for the push service (413)', code, 'message');
   if (status === 429) {
     return transientFailure(
-      `The push service is rate limiting (429); try again later${detail}`,
+      'The push service is rate limiting (429); try again later',
       code,
       parseRetryAfter(header(refusal.headers, 'retry-after')),
     );
   }
-  if (status >= 500) return transientFailure(`The push service failed with HTTP ${status}${detail}`, code);
-  // 400 / 401 / 403 usually mean a VAPID problem that hits every subscription alike: permanent, scoped to the
-  // configuration, so the verifier falls back without dropping devices that are fine.
+  if (status >= 500) return transientFailure(`The push service failed with HTTP ${status}`, code);
   return permanentFailure(
-    `The push service refused the notification with HTTP ${status}; check the VAPID keys and subject${detail}`,
+    `The push service refused the notification with HTTP ${status}; no retry will help, and the subscription is kept`,
     code,
-    'configuration',
+    'message',
   );
 }

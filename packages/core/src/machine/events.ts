@@ -17,6 +17,8 @@ export type SessionEvent =
       code: string;
       codeHash: string;
       expiresAt: number;
+      /** The send's idempotency key, or `null`. */
+      sendKey: string | null;
     }
   | {
       type: 'push_sent';
@@ -26,6 +28,8 @@ export type SessionEvent =
       challengeNonce: string;
       matchHash: string | null;
       expiresAt: number;
+      /** The send's idempotency key, or `null`. */
+      sendKey: string | null;
     }
   | {
       type: 'fell_back';
@@ -39,6 +43,8 @@ export type SessionEvent =
       code: string;
       codeHash: string;
       expiresAt: number;
+      /** The send's idempotency key, or `null`. */
+      sendKey: string | null;
     }
   | { type: 'delivery_failed'; now: number; reason: string }
   | { type: 'code_submitted'; now: number; codeHash: string }
@@ -48,6 +54,7 @@ export type SessionEvent =
   | { type: 'device_denied'; now: number }
   | { type: 'number_submitted'; now: number; numberHash: string }
   | { type: 'cancelled'; now: number; by: ChangedBy }
+  | { type: 'handed_over'; now: number; to: { id: string; name: string } }
   | { type: 'tick'; now: number };
 
 /** Type of a {@link SessionEvent}. @public */
@@ -59,7 +66,8 @@ export type SessionEventType = SessionEvent['type'];
  * - `deliver`: hand the code (held only here, never stored) or the push to a channel of that route.
  * - `emit`: publish a verifier event.
  * - `record_outcome`: audit the terminal outcome and write it on the ticket (when bound to one).
- * - `record_failure` / `clear_failures`: move the end-user's consecutive-failure counter.
+ * - `clear_failures`: reset the end-user's consecutive-failure counter after a success. (A failure is counted by
+ *   the verifier before the check is made, so parallel checks can never exceed the cap.)
  * @public
  */
 export type Effect =
@@ -67,7 +75,6 @@ export type Effect =
   | { type: 'deliver'; route: 'push' }
   | { type: 'emit'; event: VerifierEvent }
   | { type: 'record_outcome'; outcome: Outcome }
-  | { type: 'record_failure' }
   | { type: 'clear_failures' };
 
 /** What a `code_submitted` event found. @public */

@@ -15,10 +15,15 @@ const base = {
   createdAt: T0 - 1000,
   updatedAt: T0 - 1000,
   expiresAt: DEADLINE,
+  purpose: 'verify' as const,
   technician: { id: 'tech', name: 'Tech' },
+  customerId: null,
   endUser: { id: 'eu', displayName: 'User', email: 'u@example.com' },
   ticket: { id: '1', number: 'T1' },
   contactId: null,
+  override: null,
+  startKey: null,
+  sendKey: null,
   requestedMethod: null,
   method: null,
   codeMode: 'verify' as const,
@@ -95,6 +100,7 @@ export function eventOf(type: SessionEvent['type'], now = T0): SessionEvent {
         code: CODE,
         codeHash: RIGHT,
         expiresAt: now + 600_000,
+        sendKey: null,
       };
     case 'push_sent':
       return {
@@ -105,6 +111,7 @@ export function eventOf(type: SessionEvent['type'], now = T0): SessionEvent {
         challengeNonce: 'n2',
         matchHash: null,
         expiresAt: now + 60_000,
+        sendKey: null,
       };
     case 'fell_back':
       return {
@@ -118,6 +125,7 @@ export function eventOf(type: SessionEvent['type'], now = T0): SessionEvent {
         code: CODE,
         codeHash: RIGHT,
         expiresAt: now + 600_000,
+        sendKey: null,
       };
     case 'delivery_failed':
       return { type, now, reason: 'provider down' };
@@ -135,6 +143,8 @@ export function eventOf(type: SessionEvent['type'], now = T0): SessionEvent {
       return { type, now, numberHash: RIGHT };
     case 'cancelled':
       return { type, now, by: 'technician' };
+    case 'handed_over':
+      return { type, now, to: { id: 'tech-2', name: 'Second Tech' } };
     case 'tick':
       return { type, now };
   }
@@ -152,5 +162,6 @@ export const EVENT_TYPES: SessionEvent['type'][] = [
   'device_denied',
   'number_submitted',
   'cancelled',
+  'handed_over',
   'tick',
 ];

@@ -25,7 +25,7 @@ export type {
   SessionStatus,
   VerificationSession,
 } from './session.js';
-export { isTerminalStatus, readSession, TERMINAL_STATUSES } from './session.js';
+export { isTerminalStatus, MAX_SESSION_LIFETIME_MS, readSession, TERMINAL_STATUSES } from './session.js';
 export type { TransitionResult } from './transition.js';
 export { transition } from './transition.js';
 export type { TransitionRow } from './transition-table.js';

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { type CodeMode, type Method, PUSH_METHODS } from '../types.js';
 import type { CodeCheck, RejectionCode, SessionEvent } from './events.js';
-import { isTerminalStatus, type SessionStatus } from './session.js';
+import { isTerminalStatus, MAX_SESSION_LIFETIME_MS, type SessionStatus } from './session.js';
 
 /** The digest the service would store: the model only needs it to be deterministic and one-way. */
 export const digest = (secret: string): string =>
@@ -13,6 +13,7 @@ export const digest = (secret: string): string =>
  */
 export interface Model {
   now: number;
+  createdAt: number;
   status: SessionStatus;
   version: number;
   attempts: number;
@@ -35,6 +36,7 @@ export interface Model {
 /** A new idle session's model. */
 export const freshModel = (now: number, expiresAt: number, maxAttempts: number): Model => ({
   now,
+  createdAt: now,
   status: 'idle',
   version: 1,
   attempts: 0,
@@ -88,9 +90,12 @@ const send = (
 ): Partial<Model> => ({
   codeMode: e.codeMode,
   sends: m.sends + 1,
-  expiresAt: e.expiresAt,
+  expiresAt: capped(m, e.expiresAt),
   ...set,
 });
+
+/** No deadline runs past ten minutes after the session was created, whatever the event asks for. */
+const capped = (m: Model, at: number) => Math.min(at, m.createdAt + MAX_SESSION_LIFETIME_MS);
 
 /**
  * The model's answer to `e` in state `m`, written from the rules in the docs and `TRANSITION_TABLE`'s wording rather
@@ -98,11 +103,12 @@ const send = (
  */
 export function predict(m: Model, e: SessionEvent): Prediction {
   if (isTerminalStatus(m.status)) return { unchanged: 'session_closed' };
-  if (e.now >= m.expiresAt) {
+  const deadline = capped(m, m.expiresAt);
+  if (e.now >= deadline) {
     return {
       to: 'expired',
       effects: ['emit:session.expired', 'record_outcome:expired'],
-      set: { closedAs: { expiredFrom: m.status, closedAt: m.expiresAt } },
+      set: { closedAs: { expiredFrom: m.status, closedAt: deadline } },
       expired: true,
     };
   }
@@ -113,6 +119,7 @@ export function predict(m: Model, e: SessionEvent): Prediction {
     case 'code_sent': {
       const resend = m.status === 'sent' && m.method === e.method;
       if (m.status !== 'idle' && !resend) return refuse;
+      if (resend && e.codeMode !== m.codeMode) return refuse; // the first send fixed the code mode
       const set = {
         method: e.method,
         requestedMethod: m.requestedMethod ?? e.method,
@@ -129,6 +136,7 @@ export function predict(m: Model, e: SessionEvent): Prediction {
     case 'fell_back': {
       const fromPush = m.status === 'awaiting_push' && m.method === e.from;
       if (!PUSH_METHODS.includes(e.from) || (m.status !== 'idle' && !fromPush)) return refuse;
+      if (fromPush && e.codeMode !== m.codeMode) return refuse;
       const set = {
         requestedMethod: m.requestedMethod ?? e.from,
         method: e.to,
@@ -149,8 +157,8 @@ export function predict(m: Model, e: SessionEvent): Prediction {
       const checked = ['emit:code.checked'];
       if (correct) return { ...approve(e.now, 'technician', checked, { attempts }), check };
       if (attempts === m.maxAttempts)
-        return { ...deny(e.now, 'too_many_attempts', [...checked, 'record_failure'], { attempts }), check };
-      return { to: m.status, effects: [...checked, 'record_failure'], set: { attempts }, check };
+        return { ...deny(e.now, 'too_many_attempts', checked, { attempts }), check };
+      return { to: m.status, effects: checked, set: { attempts }, check };
     }
     case 'technician_approved':
       return codeState && m.codeMode === 'compare' ? approve(e.now, 'technician') : refuse;
@@ -160,7 +168,11 @@ export function predict(m: Model, e: SessionEvent): Prediction {
       if (m.status !== 'awaiting_push') return refuse;
       if (m.method === 'push') return approve(e.now, 'device', ['emit:device.answered']);
       if (m.method !== 'push_code' || e.codeHash === null || e.expiresAt === null) return refuse;
-      return { to: 'awaiting_code', effects: ['emit:device.answered'], set: { expiresAt: e.expiresAt } };
+      return {
+        to: 'awaiting_code',
+        effects: ['emit:device.answered'],
+        set: { expiresAt: capped(m, e.expiresAt) },
+      };
     case 'device_denied':
       if (m.status !== 'awaiting_push' && m.status !== 'awaiting_code') return refuse;
       return deny(e.now, 'device_denied', ['emit:device.answered']);
@@ -169,9 +181,11 @@ export function predict(m: Model, e: SessionEvent): Prediction {
       const answered = ['emit:device.answered'];
       return e.numberHash === digest(m.number ?? '')
         ? approve(e.now, 'device', answered)
-        : deny(e.now, 'number_mismatch', [...answered, 'record_failure']);
+        : deny(e.now, 'number_mismatch', answered);
     }
     case 'cancelled':
       return close(e.now, 'cancelled', { cancelledBy: e.by });
+    case 'handed_over':
+      return { to: m.status, effects: [], set: {} };
   }
 }

@@ -106,9 +106,7 @@ describe('Effect', () => {
 
   it('records an outcome, which is a closed status', () => {
     if (effect.type === 'record_outcome') expectTypeOf(effect.outcome).toEqualTypeOf<Outcome>();
-    expectTypeOf<Effect['type']>().toEqualTypeOf<
-      'deliver' | 'emit' | 'record_outcome' | 'record_failure' | 'clear_failures'
-    >();
+    expectTypeOf<Effect['type']>().toEqualTypeOf<'deliver' | 'emit' | 'record_outcome' | 'clear_failures'>();
   });
 });
 

@@ -20,6 +20,13 @@ export type SessionStatus =
   | 'cancelled'
   | 'failed';
 
+/**
+ * No session, whatever its policy, resends and fallbacks, is valid longer than this after it was created: 10
+ * minutes (NIST SP 800-63B rev 4 3.1.3). The machine itself enforces it.
+ * @public
+ */
+export const MAX_SESSION_LIFETIME_MS = 10 * 60_000;
+
 /** States a session never leaves. @public */
 export const TERMINAL_STATUSES: readonly SessionStatus[] = [
   'approved',
@@ -60,19 +67,35 @@ export interface SessionBase {
   updatedAt: number;
   /** Deadline of the current step; once passed, the session reads as `expired`. */
   expiresAt: number;
-  /** The technician who started it. Any technician of the tenant may act on it; each audit record names who did. */
+  /**
+   * What the session proves: `verify` (the caller is the end-user; the default) or `reverse` (the end-user checks
+   * that the technician calling them is real). A reverse session never counts as a verified end-user.
+   */
+  purpose: 'verify' | 'reverse';
+  /** The technician it acts for: only they may act on it, until another takes it over (an audited action). */
   technician: { id: string; name: string };
+  /** The customer (client company) whose policy applies, or `null` when the end-user has none on file. */
+  customerId: string | null;
   /** The end-user being verified. */
   endUser: { id: string; displayName: string; email: string };
   /** The ticket it is bound to, or `null` for a verification started without a PSA match. */
   ticket: TicketRef | null;
   /** The PSA contact that led to the end-user, if any. */
   contactId: string | null;
+  /**
+   * Set when an administrator-enabled override bound the session to a ticket of another customer than the
+   * end-user's: the technician's reason, recorded on the note.
+   */
+  override: { reason: string } | null;
+  /** The idempotency key of the start that created it, so a repeated start returns it instead of a second one. */
+  startKey: string | null;
+  /** The idempotency key of the last send, so a repeated send is not delivered twice. */
+  sendKey: string | null;
   /** Method the technician picked (set at send). */
   requestedMethod: Method | null;
   /** Method in use now (differs from `requestedMethod` after a fallback). */
   method: Method | null;
-  /** How codes are judged in this session. */
+  /** How codes are judged in this session; fixed by the first send. */
   codeMode: CodeMode;
   /** Code checks made so far. */
   attempts: number;
@@ -188,8 +211,13 @@ export type ClosedSession = Exclude<VerificationSession, ActiveSession>;
  * @public
  */
 export function readSession(session: VerificationSession, now: number): VerificationSession {
-  if (isTerminalStatus(session.status) || now < session.expiresAt) return session;
+  if (isTerminalStatus(session.status) || now < deadlineOf(session)) return session;
   return expire(session as ActiveSession);
+}
+
+/** When an active session expires: its step's deadline, capped at {@link MAX_SESSION_LIFETIME_MS} after creation. @internal */
+export function deadlineOf(session: SessionBase): number {
+  return Math.min(session.expiresAt, session.createdAt + MAX_SESSION_LIFETIME_MS);
 }
 
 /** @internal */
@@ -197,7 +225,7 @@ export function expire(session: ActiveSession): ExpiredSession {
   return Object.assign(baseOf(session), {
     status: 'expired' as const,
     expiredFrom: session.status,
-    closedAt: session.expiresAt,
+    closedAt: deadlineOf(session),
   });
 }
 
@@ -210,10 +238,15 @@ export function baseOf(session: VerificationSession): SessionBase {
     createdAt: session.createdAt,
     updatedAt: session.updatedAt,
     expiresAt: session.expiresAt,
+    purpose: session.purpose,
     technician: session.technician,
+    customerId: session.customerId,
     endUser: session.endUser,
     ticket: session.ticket,
     contactId: session.contactId,
+    override: session.override,
+    startKey: session.startKey,
+    sendKey: session.sendKey,
     requestedMethod: session.requestedMethod,
     method: session.method,
     codeMode: session.codeMode,

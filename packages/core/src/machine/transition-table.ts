@@ -72,6 +72,7 @@ export const TRANSITION_TABLE: readonly TransitionRow[] = [
   ...(['idle', 'sent', 'awaiting_push', 'awaiting_code'] as const).flatMap((from) => [
     { from, event: 'technician_denied' as const, to: ['denied'] as const, when: 'the technician denied' },
     { from, event: 'cancelled' as const, to: ['cancelled'] as const, when: 'cancelled' },
+    { from, event: 'handed_over' as const, to: [from] as const, when: 'another technician took it over' },
     { from, event: 'tick' as const, to: ['expired'] as const, when: 'any event after the deadline' },
   ]),
 ];

@@ -4,7 +4,13 @@ import { type ChangedBy, type CodeMode, type FallbackReason, METHODS } from '../
 import type { Effect, SessionEvent } from './events.js';
 import { EVENT_TYPES, eventOf, sessionIn, T0 } from './fixtures.test-helpers.js';
 import { digest, freshModel, type Model, predict } from './machine-model.test-helpers.js';
-import { isTerminalStatus, readSession, type SessionStatus, type VerificationSession } from './session.js';
+import {
+  isTerminalStatus,
+  MAX_SESSION_LIFETIME_MS,
+  readSession,
+  type SessionStatus,
+  type VerificationSession,
+} from './session.js';
 import { type TransitionResult, transition } from './transition.js';
 import { TRANSITION_TABLE } from './transition-table.js';
 
@@ -34,7 +40,8 @@ interface Input {
 
 const IDLE_TTL = 600_000;
 const MAX_COMMANDS = 60;
-const MAX_TTL = 60_000;
+// Longer than the 10-minute session cap, so single steps run into it.
+const MAX_TTL = 15 * 60_000;
 // Codes have eight distinct digits and every number in a session stays below 10^7 (T0 + IDLE_TTL + MAX_COMMANDS
 // steps of at most MAX_TTL + 1 s), so a code found in a session's JSON can only be a leak, never a timestamp.
 const NUMBERS_BELOW = 10_000_000;
@@ -94,6 +101,12 @@ function step(m: Model, r: Real, { event, secrets = [], learn = {} }: Input): vo
     versionStep: after.version - before.version,
     updatedAt: after.updatedAt,
     effectProblems: effectProblems(result, event, r),
+    // No session is approved, and no deadline set, past ten minutes after it was created.
+    lifetime:
+      (after.status === 'approved' && after.closedAt >= after.createdAt + MAX_SESSION_LIFETIME_MS) ||
+      after.expiresAt > after.createdAt + MAX_SESSION_LIFETIME_MS
+        ? 'beyond the 10-minute cap'
+        : 'within',
   }).toEqual({
     move,
     changed: true,
@@ -103,6 +116,7 @@ function step(m: Model, r: Real, { event, secrets = [], learn = {} }: Input): vo
     versionStep: 1,
     updatedAt: event.now,
     effectProblems: [],
+    lifetime: 'within',
   });
   Object.assign(m, want.set, want.expired ? {} : learn, { status: want.to, version: m.version + 1 });
   r.session = after;
@@ -167,7 +181,7 @@ function closeAndStartOver(m: Model, r: Real): void {
   expect(moved, 'a closed session changed').toEqual([]);
   const maxAttempts = (m.maxAttempts % 5) + 1;
   Object.assign(m, freshModel(T0, T0 + IDLE_TTL, maxAttempts));
-  r.session = sessionIn('idle', { version: 1, maxAttempts, expiresAt: m.expiresAt });
+  r.session = sessionIn('idle', { version: 1, maxAttempts, expiresAt: m.expiresAt, createdAt: T0 });
 }
 
 /** The session agrees with the model, carries only its own status's fields and no plain secret. */
@@ -278,6 +292,7 @@ const sendCode = fc.record({ route: codeRoute, codeMode, code, ttl }).map((p) =>
       code: p.code,
       codeHash: digest(p.code),
       expiresAt: m.now + p.ttl,
+      sendKey: null,
     },
     secrets: [p.code],
   })),
@@ -293,6 +308,7 @@ const push = (method: 'push' | 'push_code' | 'number_match') =>
         challengeNonce: `nonce-${p.nonce}`,
         matchHash: p.number === null ? null : digest(p.number),
         expiresAt: m.now + p.ttl,
+        sendKey: null,
       },
       secrets: p.number === null ? [] : [p.number],
       learn: { number: method === 'number_match' ? p.number : null },
@@ -313,6 +329,7 @@ const fallBack = fc
         code: p.code,
         codeHash: digest(p.code),
         expiresAt: m.now + p.ttl,
+        sendKey: null,
       },
       secrets: [p.code],
     })),
@@ -387,7 +404,12 @@ describe('transition, model-based', () => {
         const setup = () => ({
           model: freshModel(T0, T0 + IDLE_TTL, 5),
           real: {
-            session: sessionIn('idle', { version: 1, maxAttempts: 5, expiresAt: T0 + IDLE_TTL }),
+            session: sessionIn('idle', {
+              version: 1,
+              maxAttempts: 5,
+              expiresAt: T0 + IDLE_TTL,
+              createdAt: T0,
+            }),
             secrets: [],
             hidden: [],
           },

@@ -15,9 +15,11 @@ import {
   baseOf,
   type CancelledSession,
   type DeniedSession,
+  deadlineOf,
   expire,
   type FailedSession,
   isTerminalStatus,
+  MAX_SESSION_LIFETIME_MS,
   type SentSession,
   type SessionBase,
   type VerificationSession,
@@ -70,6 +72,14 @@ const unchanged = (session: VerificationSession, code: RejectionCode, message: s
   rejection: { code, message },
 });
 
+/** A resend or fallback may not change how codes are judged: a technician cannot switch to compare after wrong codes. */
+const modeFixed = (session: ActiveSession): TransitionResult =>
+  unchanged(
+    session,
+    'invalid_transition',
+    `The code mode was fixed to ${session.codeMode} by the first send; it cannot change within a verification.`,
+  );
+
 const refuse = (session: ActiveSession, what: string): TransitionResult =>
   unchanged(session, 'invalid_transition', `Cannot ${what} while the verification is ${session.status}.`);
 
@@ -96,6 +106,10 @@ const next = (session: VerificationSession, now: number): SessionBase => {
   base.updatedAt = now;
   return base;
 };
+
+/** A step's deadline, never later than {@link MAX_SESSION_LIFETIME_MS} after the session was created. */
+const capped = (session: SessionBase, expiresAt: number): number =>
+  Math.min(expiresAt, session.createdAt + MAX_SESSION_LIFETIME_MS);
 
 /** Turns a fresh base into a session of one state by adding that state's fields. */
 const become = <S extends VerificationSession>(base: SessionBase, fields: Omit<S, keyof SessionBase>): S =>
@@ -163,7 +177,7 @@ function checkCode(
     );
   }
   if (attempts >= session.maxAttempts) {
-    const denied = deny(session, now, 'too_many_attempts', [checked, { type: 'record_failure' }], counted);
+    const denied = deny(session, now, 'too_many_attempts', [checked], counted);
     denied.check = check;
     return denied;
   }
@@ -176,7 +190,7 @@ function checkCode(
           codeHash: session.codeHash,
         })
       : become<AwaitingCodeSession>(counted, { status: 'awaiting_code', codeHash: session.codeHash });
-  return applied(stillSent, [checked, { type: 'record_failure' }], check);
+  return applied(stillSent, [checked], check);
 }
 
 /**
@@ -203,7 +217,7 @@ export function transition(session: VerificationSession, event: SessionEvent): T
   const active = session as ActiveSession;
   const now = event.now;
 
-  if (now >= active.expiresAt) {
+  if (now >= deadlineOf(active)) {
     const expired = expire(active);
     expired.version = active.version + 1;
     expired.updatedAt = now;
@@ -228,12 +242,14 @@ export function transition(session: VerificationSession, event: SessionEvent): T
     case 'code_sent': {
       const resend = active.status === 'sent' && active.method === event.method;
       if (active.status !== 'idle' && !resend) return refuse(active, `send a ${event.method} code`);
+      if (resend && event.codeMode !== active.codeMode) return modeFixed(active);
       const base = next(active, now);
       base.requestedMethod = active.requestedMethod ?? event.method;
       base.method = event.method;
       base.codeMode = event.codeMode;
       base.sends = active.sends + 1;
-      base.expiresAt = event.expiresAt;
+      base.expiresAt = capped(active, event.expiresAt);
+      base.sendKey = event.sendKey;
       const sent = become<SentSession>(base, {
         status: 'sent',
         route: event.method,
@@ -255,7 +271,8 @@ export function transition(session: VerificationSession, event: SessionEvent): T
       base.method = event.method;
       base.codeMode = event.codeMode;
       base.sends = active.sends + 1;
-      base.expiresAt = event.expiresAt;
+      base.expiresAt = capped(active, event.expiresAt);
+      base.sendKey = event.sendKey;
       const pushed = become<AwaitingPushSession>(base, {
         status: 'awaiting_push',
         challengeNonce: event.challengeNonce,
@@ -272,12 +289,14 @@ export function transition(session: VerificationSession, event: SessionEvent): T
       const fromIdle = active.status === 'idle';
       const fromPush = active.status === 'awaiting_push' && active.method === event.from;
       if (!fromIdle && !fromPush) return refuse(active, 'fall back to a code');
+      if (fromPush && event.codeMode !== active.codeMode) return modeFixed(active);
       const base = next(active, now);
       base.requestedMethod = active.requestedMethod ?? event.from;
       base.method = event.to;
       base.codeMode = event.codeMode;
       base.sends = active.sends + 1;
-      base.expiresAt = event.expiresAt;
+      base.expiresAt = capped(active, event.expiresAt);
+      base.sendKey = event.sendKey;
       base.fallbacks = [
         ...active.fallbacks,
         { from: event.from, to: event.to, reason: event.reason, at: now },
@@ -339,7 +358,7 @@ export function transition(session: VerificationSession, event: SessionEvent): T
         if (event.codeHash === null || event.expiresAt === null)
           return refuse(active, 'approve push + code without a code');
         const base = next(active, now);
-        base.expiresAt = event.expiresAt;
+        base.expiresAt = capped(active, event.expiresAt);
         const awaiting = become<AwaitingCodeSession>(base, {
           status: 'awaiting_code',
           codeHash: event.codeHash,
@@ -374,7 +393,13 @@ export function transition(session: VerificationSession, event: SessionEvent): T
         result.effects.unshift(responded);
         return result;
       }
-      return deny(active, now, 'number_mismatch', [responded, { type: 'record_failure' }]);
+      return deny(active, now, 'number_mismatch', [responded]);
+    }
+
+    case 'handed_over': {
+      // Same state, another technician: every state-specific field (digests, nonces) stays as it was.
+      const handed = { ...active, version: active.version + 1, updatedAt: now, technician: event.to };
+      return applied(handed, []);
     }
 
     case 'cancelled': {

@@ -15,6 +15,7 @@ export type { MemoryDirectory } from './directory.js';
 export { createMemoryDirectory } from './directory.js';
 export type { OutboxChannel, OutboxEntry } from './outbox-channel.js';
 export { createOutboxChannel } from './outbox-channel.js';
+export { createMemoryPolicyStore } from './policy-store.js';
 export type { MemoryNote, MemoryPsa, MemoryPsaData, MemoryPsaFault, MemoryTicket } from './psa.js';
 export { createMemoryPsa } from './psa.js';
 export type { MemoryRateCounter } from './rate-counter.js';

@@ -34,6 +34,7 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
   const now = options.now ?? Date.now;
   const sessions = new Map<string, Entry>();
   const active = new Map<string, Set<string>>();
+  const byTicket = new Map<string, Set<string>>();
   const key = (tenantId: string, id: string) => `${tenantId}\u0000${id}`;
 
   const live = (tenantId: string, id: string): Entry | undefined => {
@@ -41,6 +42,7 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
     if (entry && entry.dropAt <= now()) {
       sessions.delete(key(tenantId, id));
       active.get(key(tenantId, entry.session.endUser.id))?.delete(id);
+      if (entry.session.ticket) byTicket.get(key(tenantId, entry.session.ticket.id))?.delete(id);
       return undefined;
     }
     return entry;
@@ -55,6 +57,10 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
     if (isTerminalStatus(session.status)) ids.delete(session.id);
     else ids.add(session.id);
     active.set(owner, ids);
+    if (session.ticket) {
+      const ticket = key(session.tenantId, session.ticket.id);
+      byTicket.set(ticket, (byTicket.get(ticket) ?? new Set<string>()).add(session.id));
+    }
   };
 
   return {
@@ -83,6 +89,21 @@ export function createMemorySessionStore(options: MemorySessionStoreOptions = {}
         if (entry) out.push(entry.session);
       }
       return out;
+    },
+    async listForTicket(tenantId, ticketId) {
+      const out: VerificationSession[] = [];
+      for (const id of byTicket.get(key(tenantId, ticketId)) ?? []) {
+        const entry = live(tenantId, id);
+        if (entry) out.push(entry.session);
+      }
+      return out.sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1));
+    },
+    async listDue(at, limit) {
+      const due: VerificationSession[] = [];
+      for (const { session } of sessions.values()) {
+        if (!isTerminalStatus(session.status) && session.expiresAt <= at) due.push(session);
+      }
+      return due.sort((a, b) => a.expiresAt - b.expiresAt).slice(0, limit);
     },
   };
 }

@@ -54,7 +54,14 @@ export type AuditAction =
   | 'device_answer'
   | 'expire'
   | 'outcome'
-  | 'write_note';
+  | 'write_note'
+  | 'supersede'
+  | 'take_over'
+  | 'policy_change'
+  | 'unlock'
+  | 'grant_issued'
+  | 'grant_used'
+  | 'grant_refused';
 
 /** Filters for {@link AuditLog.query}. All given filters must match. @public */
 export interface AuditQuery {

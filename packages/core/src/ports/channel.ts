@@ -10,8 +10,14 @@ export interface CodeMessageContext {
   ticketNumber: string | null;
   /** Client company name, when known. */
   companyName: string | null;
-  /** Minutes until the code expires. */
+  /** Minutes until the code expires (rounded up). */
   expiresInMinutes: number;
+  /**
+   * Epoch milliseconds after which the code is worthless. A channel whose provider queues messages should stop
+   * trying at this moment (Twilio `ValidityPeriod`, an email's `Expires` header), so a late code is dropped rather
+   * than delivered.
+   */
+  expiresAt: number;
 }
 
 /** A code sent by SMS. @public */

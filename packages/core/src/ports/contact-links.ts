@@ -4,8 +4,9 @@
  *
  * ## Partner guide
  *
- * One method. `@qdesk/matching`'s mapping stores implement it; so can any table of confirmed links. Return `null`
- * when the contact has no confirmed link in that tenant (never a suggestion that was not confirmed).
+ * Two methods. `@qdesk/matching`'s mapping stores implement them; so can any table of confirmed links. Return `null`
+ * when there is no confirmed link in that tenant (never a suggestion that was not confirmed). The verifier uses the
+ * company link to check that an end-user belongs to the customer of the ticket a verification is bound to.
  * @public
  */
 export interface ContactLinks {
@@ -13,4 +14,6 @@ export interface ContactLinks {
   readonly specificationVersion: 'v1';
   /** The end-user an administrator linked this PSA contact to, in that tenant, or `null`. */
   endUserForContact(tenantId: string, contactId: string): Promise<{ endUserId: string } | null>;
+  /** The customer an administrator linked this PSA company to, in that tenant, or `null`. */
+  customerForCompany(tenantId: string, companyId: string): Promise<{ customerId: string } | null>;
 }

@@ -12,9 +12,15 @@
 export type { FieldIssue, SchemaIssues } from '../errors.js';
 export { fieldIssues } from '../errors.js';
 export type { VerificationNote } from '../note.js';
-export { formatVerificationNote, OUTCOME_TEXT, verificationNoteMarker } from '../note.js';
+export {
+  formatVerificationNote,
+  OUTCOME_TEXT,
+  REVERSE_OUTCOME_TEXT,
+  verificationNoteMarker,
+} from '../note.js';
 export { parseRetryAfter } from '../retry-after.js';
 export type { Device, DevicePlatform, EndUser, NotificationPermission, Route } from '../types.js';
+export type { PolicySettings, RiskAcceptance, WeakerChoice } from '../verifier/policy.js';
 export type { AuditAction, AuditActor, AuditLog, AuditQuery, AuditRecord } from './audit-log.js';
 export type {
   Channel,
@@ -29,6 +35,7 @@ export type {
 } from './channel.js';
 export type { ContactLinks } from './contact-links.js';
 export type { EndUserDirectory } from './directory.js';
+export type { PolicyRecord, PolicyStore } from './policy-store.js';
 export type {
   ListOptions,
   ListProgress,

@@ -16,6 +16,9 @@ import type { VerificationSession } from '../machine/session.js';
  *   `expectedVersion + 1`, atomically: of two writers racing on one version, exactly one wins.
  * - What `get` returns is a copy (or frozen): mutating it never changes the store; what was written is copied too.
  * - `listActive` returns the sessions of one end-user that are not in a terminal status.
+ * - `listForTicket` returns every retained session bound to one ticket, open or closed, newest first.
+ * - `listDue` returns open sessions of any tenant whose `expiresAt` is at or before `now`, oldest deadline first, at
+ *   most `limit`; the verifier's sweeper closes them (so every abandoned session gets its outcome).
  * - A session may be dropped once `retainMs` has passed after its `expiresAt`; never before.
  * @public
  */
@@ -34,6 +37,10 @@ export interface SessionStore {
   ): Promise<boolean>;
   /** Sessions of one end-user that are not terminal (`idle`, `sent`, `awaiting_push`, `awaiting_code`). */
   listActive(tenantId: string, endUserId: string): Promise<VerificationSession[]>;
+  /** Every retained session bound to that ticket (`session.ticket.id`), open or closed, newest `createdAt` first. */
+  listForTicket(tenantId: string, ticketId: string): Promise<VerificationSession[]>;
+  /** Open sessions of every tenant whose `expiresAt` is at or before `now`, oldest first, at most `limit`. */
+  listDue(now: number, limit: number): Promise<VerificationSession[]>;
 }
 
 /** How long a written session must be kept. @public */

@@ -17,6 +17,9 @@ const sampleNote = ({ fixtures }: PsaAdapterSubject): VerificationNote => ({
   endUser: { id: 'eu-conformance', displayName: 'Conformance User', email: fixtures.readyContactEmail },
   technician: { id: 'tech-conformance', name: 'Conformance Technician' },
   at: AT,
+  purpose: 'verify',
+  weaker: [],
+  override: null,
 });
 
 /** The adapter's writeVerificationNote, or a violation saying it is missing. */

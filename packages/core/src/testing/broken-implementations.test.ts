@@ -94,6 +94,8 @@ function describeBrokenKit<Subject>(
     variant('creates on compareAndSet', ['another tenant', 'on a missing session']),
     variant('checks and writes in two steps', ['racing writers']),
     variant('lists closed sessions', ['listActive']),
+    variant('lists every ticket', ['listForTicket']),
+    variant('lists closed sessions as due', ['listDue']),
   ]);
 }
 

@@ -15,6 +15,8 @@ export const sampleCodeContext = (): CodeMessageContext => ({
   ticketNumber: 'T20260101.0042',
   companyName: 'Contoso Dental',
   expiresInMinutes: 10,
+  // Far enough ahead that a channel which bounds provider retries by it (Twilio `ValidityPeriod`) sends it.
+  expiresAt: Date.now() + 10 * 60_000,
 });
 
 /** An SMS carrying the code, with `overrides` applied. @public */

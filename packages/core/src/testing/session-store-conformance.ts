@@ -248,6 +248,59 @@ export const sessionStoreRules: readonly KitRule<SessionStoreSubject>[] = [
       );
     },
   },
+  {
+    name: 'listForTicket returns every session of one ticket, open and closed, newest first',
+    async check({ store }) {
+      const ticket = { id: unique('tkt'), number: 'T-kit' };
+      const older = sampleSession({ ticket, createdAt: Date.now() - 2_000 });
+      const newer = sampleSession({ ticket, createdAt: Date.now() - 1_000 });
+      const elsewhere = sampleSession();
+      for (const s of [older, newer, elsewhere]) await store.create(s, KEEP);
+      const closed = next(older, {
+        status: 'cancelled',
+        cancelledBy: 'technician',
+        closedAt: 1,
+      } as Partial<VerificationSession>);
+      await store.compareAndSet(closed, 1, KEEP);
+      const ids = (await store.listForTicket(older.tenantId, ticket.id)).map((s) => s.id);
+      must(
+        JSON.stringify(ids) === JSON.stringify([newer.id, older.id]),
+        `listForTicket() returned ${JSON.stringify(ids)}; return every session whose ticket.id matches, closed ones too, newest createdAt first.`,
+      );
+      must(
+        (await store.listForTicket('another-tenant', ticket.id)).length === 0,
+        'listForTicket() of another tenant listed the sessions; scope it by tenant.',
+      );
+    },
+  },
+  {
+    name: 'listDue returns open sessions past their deadline, of every tenant, oldest first, up to the limit',
+    async check({ store }) {
+      const base = 5_000_000_000_000 + Math.floor(Math.random() * 1e9);
+      const a = sampleSession({ createdAt: base, expiresAt: base + 10, tenantId: unique('t') });
+      const b = sampleSession({ createdAt: base, expiresAt: base + 20, tenantId: unique('t') });
+      const later = sampleSession({ createdAt: base, expiresAt: base + 10_000 });
+      const closed = sampleSession({ createdAt: base, expiresAt: base + 5 });
+      for (const s of [a, b, later, closed]) await store.create(s, KEEP);
+      await store.compareAndSet(
+        next(closed, {
+          status: 'cancelled',
+          cancelledBy: 'technician',
+          closedAt: 1,
+        } as Partial<VerificationSession>),
+        1,
+        KEEP,
+      );
+      const mine = new Set([a.id, b.id, later.id, closed.id]);
+      const due = (await store.listDue(base + 100, 1000)).filter((s) => mine.has(s.id)).map((s) => s.id);
+      must(
+        JSON.stringify(due) === JSON.stringify([a.id, b.id]),
+        `listDue() returned ${JSON.stringify(due)}; return the open sessions whose expiresAt is at or before now, of every tenant, oldest expiresAt first (never a closed one).`,
+      );
+      const one = await store.listDue(base + 100, 1);
+      must(one.length === 1, `listDue(now, 1) returned ${one.length} sessions; return at most limit.`);
+    },
+  },
 ];
 
 /**

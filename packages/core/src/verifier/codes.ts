@@ -31,6 +31,8 @@ export interface Digests {
   deviceToken(sessionId: string, nonce: string): string;
   /** Constant-time check of a presented device token. */
   checkDeviceToken(sessionId: string, nonce: string, presented: string): boolean;
+  /** The key reset grants are signed with (HS256), derived from the server key for that one purpose. */
+  grantKey: Uint8Array;
 }
 
 /** @internal */
@@ -41,6 +43,7 @@ export function createDigests(key: Uint8Array): Digests {
   return {
     secret: (purpose, sessionId, value) => mac(`${purpose}\u0000${sessionId}\u0000${value}`).digest('hex'),
     deviceToken,
+    grantKey: new Uint8Array(mac('reset-grant-signing-key').digest()),
     checkDeviceToken(sessionId, nonce, presented) {
       // Compare fixed-length digests of both values so a presented token of another length cannot throw or leak.
       const a = mac(deviceToken(sessionId, nonce)).digest();

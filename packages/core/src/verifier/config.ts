@@ -4,49 +4,19 @@ import type { AuditLog } from '../ports/audit-log.js';
 import type { Channel } from '../ports/channel.js';
 import type { ContactLinks } from '../ports/contact-links.js';
 import type { EndUserDirectory } from '../ports/directory.js';
+import type { PolicyStore } from '../ports/policy-store.js';
 import type { PsaAdapter } from '../ports/psa.js';
 import type { RateCounter } from '../ports/rate-counter.js';
 import type { Clock, Random } from '../ports/runtime.js';
 import type { SessionStore } from '../ports/session-store.js';
-import { type CodeMode, METHODS, type Method } from '../types.js';
-
-const MINUTE = 60_000;
-
-/**
- * What a verification is allowed to do. Every field has a safe default; the bounds follow NIST SP 800-63B and
- * OWASP ASVS (see the security rules in the docs).
- * @public
- */
-export interface VerificationPolicy {
-  /** Digits in a code (6-10, default 6). */
-  codeLength: number;
-  /** Lifetime of a code session in ms (30 s to 10 min, default 10 min). */
-  codeTtlMs: number;
-  /** Window for the device to answer a push in ms (10 s to 5 min, default 60 s). */
-  pushTtlMs: number;
-  /** Code checks per session before it is denied (1-10, default 5). */
-  maxAttempts: number;
-  /** Sends per end-user per `sendWindowMs` (default 5). */
-  sendsPerWindow: number;
-  /** Window for `sendsPerWindow` in ms (default 10 min). */
-  sendWindowMs: number;
-  /** Pushes per end-user per `pushWindowMs`, against push bombing (default 5). */
-  pushesPerWindow: number;
-  /** Window for `pushesPerWindow` in ms (default 10 min). */
-  pushWindowMs: number;
-  /** Consecutive failures per end-user before new verifications are refused (1-100, default 100); a new code does not reset it, a success does. */
-  maxConsecutiveFailures: number;
-  /** Default code mode (default `verify`). */
-  codeMode: CodeMode;
-  /** Code modes a technician may pick per send (default both). */
-  allowedCodeModes: CodeMode[];
-  /** Methods offered (default all). */
-  methods: Method[];
-  /** Code routes a push method falls back to, in order (default `['sms', 'email']`). */
-  fallback: ('sms' | 'email')[];
-  /** Write the outcome on the ticket when the PSA can (default true). */
-  writeNotes: boolean;
-}
+import {
+  DEFAULT_POLICY,
+  layerPolicy,
+  type PolicySettings,
+  policyProblems,
+  settingsSchema,
+  type VerificationPolicy,
+} from './policy.js';
 
 /** Push channels, one per platform or one serving several. @public @inline */
 export type PushChannels = Channel | Channel[];
@@ -77,58 +47,26 @@ export interface VerifierConfig {
   clock?: Clock;
   /** Randomness (default: Node's CSPRNG). */
   random?: Random;
-  /** Policy overrides. */
-  policy?: Partial<VerificationPolicy>;
+  /**
+   * The deployment's policy: the bottom layer under every tenant's and customer's stored policy (default: the NIST
+   * SP 800-63B rev 4 defaults). A weaker choice needs a `riskAcceptances` entry here too.
+   */
+  policy?: PolicySettings;
+  /** Per-tenant and per-customer policies, edited by administrators through `setPolicy` (default: memory). */
+  policies?: PolicyStore;
   /** Product name used in messages (default "QDesk"). */
   appName?: string;
+  /** The MSP's name, for reverse verification ("This is <technician> from <MSP>"; default `appName`). */
+  mspName?: string;
+  /** The self-serve page's address, linked from a reverse verification sent by SMS (https). */
+  selfServeUrl?: string;
 }
 
-const methodSchema = z.enum(METHODS as [Method, ...Method[]]);
-const codeModeSchema = z.enum(['verify', 'compare']);
-
-const policySchema = z
-  .object({
-    codeLength: z.number().int().min(6).max(10).default(6),
-    codeTtlMs: z
-      .number()
-      .int()
-      .min(30_000)
-      .max(10 * MINUTE)
-      .default(10 * MINUTE),
-    pushTtlMs: z
-      .number()
-      .int()
-      .min(10_000)
-      .max(5 * MINUTE)
-      .default(MINUTE),
-    maxAttempts: z.number().int().min(1).max(10).default(5),
-    sendsPerWindow: z.number().int().min(1).max(1000).default(5),
-    sendWindowMs: z
-      .number()
-      .int()
-      .min(1000)
-      .default(10 * MINUTE),
-    pushesPerWindow: z.number().int().min(1).max(1000).default(5),
-    pushWindowMs: z
-      .number()
-      .int()
-      .min(1000)
-      .default(10 * MINUTE),
-    maxConsecutiveFailures: z.number().int().min(1).max(100).default(100),
-    codeMode: codeModeSchema.default('verify'),
-    allowedCodeModes: z.array(codeModeSchema).min(1).default(['verify', 'compare']),
-    methods: z
-      .array(methodSchema)
-      .min(1)
-      .default([...METHODS]),
-    fallback: z.array(z.enum(['sms', 'email'])).default(['sms', 'email']),
-    writeNotes: z.boolean().default(true),
-  })
-  .strict()
-  .refine((p) => p.allowedCodeModes.includes(p.codeMode), {
-    message: 'codeMode must be one of allowedCodeModes',
-    path: ['codeMode'],
-  });
+const policySchema = settingsSchema.superRefine((settings, ctx) => {
+  for (const problem of policyProblems(layerPolicy(DEFAULT_POLICY, settings))) {
+    ctx.addIssue({ code: 'custom', path: [problem.path], message: problem.message });
+  }
+});
 
 /**
  * Each port: the methods core calls whatever the port declares, and the optional methods each capability flag
@@ -148,8 +86,12 @@ const PORTS: Record<
     capabilities: { writeNotes: ['writeVerificationNote'], listRecords: ['listCompanies', 'listContacts'] },
     versioned: true,
   },
-  contactLinks: { required: ['endUserForContact'], versioned: true },
-  store: { required: ['get', 'create', 'compareAndSet', 'listActive'], versioned: true },
+  contactLinks: { required: ['endUserForContact', 'customerForCompany'], versioned: true },
+  store: {
+    required: ['get', 'create', 'compareAndSet', 'listActive', 'listForTicket', 'listDue'],
+    versioned: true,
+  },
+  policies: { required: ['get', 'put', 'list'], versioned: true },
   counters: { required: ['increment', 'count', 'reset'], versioned: true },
   audit: { required: ['append'], capabilities: { query: ['query'] }, versioned: true },
   clock: { required: ['now'], versioned: false },
@@ -228,7 +170,16 @@ export function resolveConfig(config: VerifierConfig): ResolvedConfig {
     });
   }
   issues.push(...portIssues('directory', config.directory, PORTS.directory!));
-  for (const name of ['psa', 'contactLinks', 'store', 'counters', 'audit', 'clock', 'random'] as const) {
+  for (const name of [
+    'psa',
+    'contactLinks',
+    'store',
+    'policies',
+    'counters',
+    'audit',
+    'clock',
+    'random',
+  ] as const) {
     if (config[name] !== undefined && config[name] !== null)
       issues.push(...portIssues(name, config[name], PORTS[name]!));
   }
@@ -245,12 +196,21 @@ export function resolveConfig(config: VerifierConfig): ResolvedConfig {
       channels.push === undefined ? [] : Array.isArray(channels.push) ? channels.push : [channels.push];
     for (const [i, c] of push.entries()) issues.push(...channelIssues(`channels.push[${i}]`, c, 'push'));
   }
-  if (config.appName !== undefined && (typeof config.appName !== 'string' || config.appName.length > 40)) {
-    issues.push({ path: 'appName', message: 'must be a string of at most 40 characters' });
+  for (const name of ['appName', 'mspName'] as const) {
+    const value = config[name];
+    if (value !== undefined && (typeof value !== 'string' || value.length > 40 || /\p{Cc}/u.test(value))) {
+      issues.push({
+        path: name,
+        message: 'must be a string of at most 40 characters without control characters',
+      });
+    }
+  }
+  if (config.selfServeUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(String(config.selfServeUrl))) {
+    issues.push({ path: 'selfServeUrl', message: 'must be an absolute http(s) URL of the self-serve page' });
   }
   const parsed = policySchema.safeParse(config.policy ?? {});
   if (!parsed.success) issues.push(...fieldIssues(parsed.error, 'policy'));
   if (issues.length > 0 || !parsed.success)
     throw ConfigError.fromIssues('QDesk verifier configuration', issues);
-  return { key, policy: parsed.data };
+  return { key, policy: layerPolicy(DEFAULT_POLICY, parsed.data) };
 }

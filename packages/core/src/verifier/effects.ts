@@ -1,10 +1,12 @@
+import { RateLimitError } from '../errors.js';
 import { eventBase } from '../events.js';
-import type { VerificationSession } from '../machine/session.js';
+import { MAX_SESSION_LIFETIME_MS, type VerificationSession } from '../machine/session.js';
 import type { TransitionResult } from '../machine/transition.js';
 import { type VerificationNote, verificationNoteMarker } from '../note.js';
 import type { Channel, DeliveryResult, OutboundMessage } from '../ports/channel.js';
 import type { EndUser, Outcome, Route } from '../types.js';
 import { emailContent, pushContent, smsText } from './messages.js';
+import { weakerChoicesUsed } from './policy.js';
 import { pushTargets } from './routes.js';
 import { callPort, publish, type Runtime, record, systemActor } from './runtime.js';
 
@@ -12,12 +14,104 @@ import { callPort, publish, type Runtime, record, systemActor } from './runtime.
 export interface DeliveryOutcome {
   route: Route;
   status: DeliveryResult['status'];
-  /** The provider's reason when it was refused. */
+  /** Why it was refused, in QDesk's fixed words (see {@link failureReason}), or `null` when accepted. */
   reason: string | null;
 }
 
-/** The key of an end-user's consecutive-failure counter. @internal */
-export const FAILURES_KEY = (endUserId: string) => `failures:${endUserId}`;
+const FAILURE_TEXT = {
+  address: 'the provider refused the address',
+  message: 'the provider refused the message',
+  configuration: 'the channel is misconfigured',
+  transient: 'the provider could not take it now',
+} as const;
+
+/** A provider code worth keeping: short and plain, never free text that could echo a message. */
+const providerCodeOf = (code: string | undefined): string | null =>
+  code !== undefined && /^[A-Za-z0-9_.-]{1,40}$/.test(code) ? code : null;
+
+/**
+ * A refused delivery in QDesk's fixed words plus the provider's code, never the provider's own text: a provider that
+ * echoes the message would otherwise put the code into events, audit records and the session. @internal
+ */
+export function failureReason(result: Exclude<DeliveryResult, { status: 'accepted' }>): string {
+  const kind = result.status === 'transient_failure' ? 'transient' : (result.scope ?? 'address');
+  const code = providerCodeOf(result.providerCode);
+  return code ? `${FAILURE_TEXT[kind]} (provider code ${code})` : FAILURE_TEXT[kind];
+}
+
+/** The same for a provider's later status report. @internal */
+export function reportedFailureReason(report: {
+  permanent: boolean;
+  providerCode?: string | undefined;
+}): string {
+  const code = providerCodeOf(report.providerCode);
+  const text = report.permanent
+    ? 'the provider could not deliver it'
+    : 'the provider could not deliver it yet';
+  return code ? `${text} (provider code ${code})` : text;
+}
+
+/**
+ * The key of a per-end-user counter: the counter's name, then the id percent-encoded, so no id (one holding `:`)
+ * can reach another counter's key. @internal
+ */
+export const counterKey = (counter: 'sends' | 'pushes' | 'failures', endUserId: string) =>
+  `${counter}:${encodeURIComponent(endUserId)}`;
+
+/**
+ * Claims an idempotency key atomically through the rate counter: 1 for the first caller, more for every repeat
+ * within the longest a session lives. @internal
+ */
+export function claimKey(rt: Runtime, tenantId: string, scope: string, key: string): Promise<number> {
+  return callPort('rate counter', 'increment', () =>
+    rt.counters.increment(tenantId, `${scope}:${encodeURIComponent(key)}`, {
+      windowMs: MAX_SESSION_LIFETIME_MS,
+      now: rt.clock.now(),
+    }),
+  );
+}
+
+/**
+ * Refuses when the end-user has `maxConsecutiveFailures` failed checks in a row (until a success or an
+ * administrator's unlock). @internal
+ */
+export async function requireUnlocked(
+  rt: Runtime,
+  tenantId: string,
+  endUserId: string,
+  name: string,
+): Promise<void> {
+  const failures = await callPort('rate counter', 'count', () =>
+    rt.counters.count(tenantId, counterKey('failures', endUserId), { windowMs: null, now: rt.clock.now() }),
+  );
+  if (failures >= rt.policy.maxConsecutiveFailures) throw locked(rt, name);
+}
+
+const locked = (rt: Runtime, name: string) =>
+  new RateLimitError(
+    `${name} has ${rt.policy.maxConsecutiveFailures} failed checks in a row; an administrator must review the account and unlock it before another code is sent or checked.`,
+    { code: 'end_user_locked', retryAfterMs: null },
+  );
+
+/**
+ * Counts one failed check before the check is made, refusing once the cap is reached: parallel checks therefore
+ * never evaluate more than `maxConsecutiveFailures` wrong answers. A correct answer resets the counter (the
+ * machine's `clear_failures`), so counting it first costs nothing. @internal
+ */
+export async function reserveCheck(
+  rt: Runtime,
+  tenantId: string,
+  endUserId: string,
+  name: string,
+): Promise<void> {
+  const count = await callPort('rate counter', 'increment', () =>
+    rt.counters.increment(tenantId, counterKey('failures', endUserId), {
+      windowMs: null,
+      now: rt.clock.now(),
+    }),
+  );
+  if (count > rt.policy.maxConsecutiveFailures) throw locked(rt, name);
+}
 
 /**
  * The one effect runner: executes every effect {@link transition} returned, in order. `deliver` sends the code the
@@ -31,7 +125,6 @@ export async function runEffects(
   endUser: EndUser | null,
 ): Promise<DeliveryOutcome | null> {
   const session = result.session;
-  const window = { windowMs: null, now: rt.clock.now() };
   let delivery: DeliveryOutcome | null = null;
   for (const effect of result.effects) {
     switch (effect.type) {
@@ -45,14 +138,9 @@ export async function runEffects(
             ? await deliverPush(rt, session, endUser)
             : await deliverCode(rt, session, endUser, effect.route, effect.code);
         break;
-      case 'record_failure':
-        await callPort('rate counter', 'increment', () =>
-          rt.counters.increment(session.tenantId, FAILURES_KEY(session.endUser.id), window),
-        );
-        break;
       case 'clear_failures':
         await callPort('rate counter', 'reset', () =>
-          rt.counters.reset(session.tenantId, FAILURES_KEY(session.endUser.id)),
+          rt.counters.reset(session.tenantId, counterKey('failures', session.endUser.id)),
         );
         break;
       case 'record_outcome':
@@ -75,7 +163,8 @@ async function deliverCode(
     technicianName: session.technician.name,
     ticketNumber: session.ticket?.number ?? null,
     companyName: session.ticket?.companyName ?? null,
-    expiresInMinutes: Math.round(rt.policy.codeTtlMs / 60_000),
+    expiresInMinutes: Math.max(1, Math.ceil((session.expiresAt - rt.clock.now()) / 60_000)),
+    expiresAt: session.expiresAt,
   };
   const common = { tenantId: session.tenantId, sessionId: session.id, context };
   const message: OutboundMessage =
@@ -84,7 +173,11 @@ async function deliverCode(
       : { route, to: user.email, ...emailContent(rt.appName, context), ...common };
   const result = await sendSafely(route === 'sms' ? rt.channels.sms : rt.channels.email, message);
   if (result.status !== 'accepted') await reportFailure(rt, session, route, result);
-  return { route, status: result.status, reason: result.status === 'accepted' ? null : result.reason };
+  return {
+    route,
+    status: result.status,
+    reason: result.status === 'accepted' ? null : failureReason(result),
+  };
 }
 
 /**
@@ -103,7 +196,11 @@ async function deliverPush(
     companyName: session.ticket?.companyName ?? null,
     method,
   };
-  const { title, body } = pushContent(method, display);
+  const { title, body } = pushContent(
+    method,
+    display,
+    session.purpose === 'reverse' ? { mspName: rt.mspName } : null,
+  );
   const { targets } = pushTargets(rt, user);
   const directory = rt.directory;
   const results = await Promise.all(
@@ -131,7 +228,7 @@ async function deliverPush(
   );
   const accepted = results.some((r) => r.status === 'accepted');
   const permanent = results.length > 0 && results.every((r) => r.status === 'permanent_failure');
-  const reasons = results.flatMap((r) => (r.status === 'accepted' ? [] : [r.reason]));
+  const reasons = [...new Set(results.flatMap((r) => (r.status === 'accepted' ? [] : [failureReason(r)])))];
   return {
     route: 'push',
     status: accepted ? 'accepted' : permanent ? 'permanent_failure' : 'transient_failure',
@@ -143,14 +240,15 @@ async function sendSafely(channel: Channel | null, message: OutboundMessage): Pr
   if (!channel)
     return {
       status: 'permanent_failure',
-      reason: `no ${message.route} channel is configured`,
+      reason: 'no channel is configured for this route',
       scope: 'configuration',
     };
   try {
     return await channel.send(message);
   } catch (error) {
     // A channel that throws instead of answering is treated as down for now, never as a crash of the verification.
-    return { status: 'transient_failure', reason: error instanceof Error ? error.message : String(error) };
+    // Its message is not kept: it could quote what was being sent.
+    return { status: 'transient_failure', reason: 'the channel threw instead of answering' };
   }
 }
 
@@ -165,7 +263,7 @@ async function reportFailure(
     ...eventBase(session, rt.clock.now()),
     route,
     permanent,
-    reason: result.reason,
+    reason: failureReason(result),
   });
   await record(rt, session, {
     action: 'delivery_failed',
@@ -173,8 +271,8 @@ async function reportFailure(
     result: result.status,
     detail: {
       route,
-      reason: result.reason.slice(0, 300),
-      providerCode: result.providerCode ?? null,
+      reason: failureReason(result),
+      providerCode: providerCodeOf(result.providerCode),
       ...(permanent ? { scope: result.scope ?? 'address' } : {}),
     },
   });
@@ -182,7 +280,18 @@ async function reportFailure(
 
 /** Audits the outcome, then writes it on the ticket when the session is bound to one and the PSA can take notes. */
 async function recordOutcome(rt: Runtime, session: VerificationSession, outcome: Outcome): Promise<void> {
-  await record(rt, session, { action: 'outcome', actor: systemActor, result: outcome });
+  const weaker = weakerChoicesUsed(session);
+  await record(rt, session, {
+    action: 'outcome',
+    actor: systemActor,
+    result: outcome,
+    detail: {
+      purpose: session.purpose,
+      codeMode: session.codeMode,
+      ...(weaker.length ? { weaker: weaker.join(',') } : {}),
+      ...(session.override ? { override: session.override.reason } : {}),
+    },
+  });
   const psa = rt.psa;
   if (
     !session.ticket ||
@@ -200,6 +309,9 @@ async function recordOutcome(rt: Runtime, session: VerificationSession, outcome:
     endUser: session.endUser,
     technician: session.technician,
     at: 'closedAt' in session ? session.closedAt : session.updatedAt,
+    purpose: session.purpose,
+    weaker,
+    override: session.override,
   };
   const base = { ...eventBase(session, rt.clock.now()), outcome };
   try {

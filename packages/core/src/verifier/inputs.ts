@@ -14,7 +14,28 @@ export const text = (max: number) =>
     .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
 
 const tenantId = text(128);
-const actorSchema = z.object({ tenantId, technicianId: text(128), technicianName: text(100) }).strict();
+const actorSchema = z
+  .object({
+    tenantId,
+    technicianId: text(128),
+    technicianName: text(100),
+    role: z.enum(['technician', 'admin']).optional(),
+  })
+  .strict();
+const key = z
+  .string()
+  .min(8, 'must be at least 8 characters (a UUID per request)')
+  .max(100)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'must be letters, digits, _ . : or -');
+const startOptions = {
+  idempotencyKey: key.optional(),
+  ifActive: z.enum(['resume', 'supersede']).optional(),
+  override: z
+    .object({ reason: text(300).min(10, 'say why (at least 10 characters)') })
+    .strict()
+    .optional(),
+};
+const reason = text(300).min(5, 'say why (at least 5 characters)');
 const sessionIdSchema = z
   .string()
   .max(100, 'must be at most 100 characters')
@@ -27,13 +48,17 @@ const device = { tenantId, sessionId: sessionIdSchema, token: z.string().min(1).
 /** The input schema of every verifier operation. @internal */
 export const schemas = {
   ticket: z.object({ actor: actorSchema, ticketId: text(64) }).strict(),
-  contact: z.object({ actor: actorSchema, contactId: text(64), ticketId: text(64).optional() }).strict(),
+  startTicket: z.object({ actor: actorSchema, ticketId: text(64), ...startOptions }).strict(),
+  contact: z
+    .object({ actor: actorSchema, contactId: text(64), ticketId: text(64).optional(), ...startOptions })
+    .strict(),
   endUser: z
     .object({
       actor: actorSchema,
       endUserId: text(128).optional(),
       email: z.email('must be an email address').max(254).optional(),
       ticketId: text(64).optional(),
+      ...startOptions,
     })
     .strict()
     .refine((v) => (v.endUserId === undefined) !== (v.email === undefined), {
@@ -47,6 +72,75 @@ export const schemas = {
       sessionId: sessionIdSchema,
       method: methodSchema,
       codeMode: z.enum(['verify', 'compare']).optional(),
+      idempotencyKey: key.optional(),
+    })
+    .strict(),
+  reverse: z
+    .object({
+      actor: actorSchema,
+      endUserId: text(128).optional(),
+      email: z.email('must be an email address').max(254).optional(),
+      ticketId: text(64).optional(),
+      idempotencyKey: key.optional(),
+    })
+    .strict()
+    .refine((v) => (v.endUserId === undefined) !== (v.email === undefined), {
+      message: 'give exactly one of endUserId or email',
+      path: ['endUserId'],
+    }),
+  takeOver: z.object({ actor: actorSchema, sessionId: sessionIdSchema, reason }).strict(),
+  unlock: z.object({ actor: actorSchema, endUserId: text(128), reason }).strict(),
+  getPolicy: z.object({ actor: actorSchema, customerId: text(128).nullable().optional() }).strict(),
+  setPolicy: z
+    .object({
+      actor: actorSchema,
+      customerId: text(128).nullable(),
+      settings: z.record(z.string(), z.unknown()),
+      accept: z
+        .array(
+          z
+            .object({
+              choice: z.enum(['push', 'email', 'email_fallback', 'compare']),
+              reason: text(500).min(10, 'say why the customer accepts the risk (at least 10 characters)'),
+            })
+            .strict(),
+        )
+        .max(4)
+        .optional(),
+      expectedVersion: z.number().int().nonnegative().optional(),
+    })
+    .strict(),
+  sweep: z.object({ limit: z.number().int().min(1).max(10_000).optional() }).strict(),
+  requireVerified: z
+    .object({
+      tenantId,
+      endUserId: text(128),
+      ticketId: text(64),
+      action: z
+        .string()
+        .regex(/^[a-z][a-z0-9_.-]{0,63}$/, 'must be a short lowercase name such as reset_password'),
+      within: z
+        .number()
+        .int()
+        .min(1000)
+        .max(60 * 60_000)
+        .optional(),
+      technicianId: text(128).optional(),
+      ttlMs: z
+        .number()
+        .int()
+        .min(10_000)
+        .max(15 * 60_000)
+        .optional(),
+    })
+    .strict(),
+  verifyGrant: z
+    .object({
+      grant: z.string().min(1).max(4000),
+      action: z.string().min(1).max(64),
+      endUserId: text(128).optional(),
+      ticketId: text(64).optional(),
+      tenantId: tenantId.optional(),
     })
     .strict(),
   checkCode: z.object({ actor: actorSchema, sessionId: sessionIdSchema, code: z.string().max(64) }).strict(),

@@ -1,5 +1,5 @@
 import { EventEmitter } from 'node:events';
-import { AdapterError, NotFoundError, TransitionError } from '../errors.js';
+import { AdapterError, ForbiddenError, NotFoundError, TransitionError } from '../errors.js';
 import type { VerifierEventMap, VerifierEventName, VerifierEvents } from '../events.js';
 import type { SessionEvent } from '../machine/events.js';
 import { isTerminalStatus, type VerificationSession } from '../machine/session.js';
@@ -8,14 +8,15 @@ import type { AuditActor, AuditLog, AuditRecord } from '../ports/audit-log.js';
 import type { Channel } from '../ports/channel.js';
 import type { ContactLinks } from '../ports/contact-links.js';
 import type { EndUserDirectory } from '../ports/directory.js';
+import type { PolicyStore } from '../ports/policy-store.js';
 import type { PsaAdapter } from '../ports/psa.js';
 import type { RateCounter } from '../ports/rate-counter.js';
 import type { Clock, Random } from '../ports/runtime.js';
 import type { SessionStore } from '../ports/session-store.js';
-import type { EndUser } from '../types.js';
+import type { Actor, EndUser } from '../types.js';
 import type { Digests } from './codes.js';
-import type { VerificationPolicy } from './config.js';
 import { type DeliveryOutcome, runEffects } from './effects.js';
+import { layerPolicy, policyProblems, type VerificationPolicy, weakerChoicesOf } from './policy.js';
 
 /**
  * What every operation shares: the ports, the policy, the keyed digests and the event emitter. Operations read and
@@ -23,7 +24,11 @@ import { type DeliveryOutcome, runEffects } from './effects.js';
  * @internal
  */
 export interface Runtime {
+  /** The policy in force for the operation at hand: the configuration's, or a customer's once {@link scoped}. */
   policy: VerificationPolicy;
+  /** The configuration's policy: the bottom layer of every customer's. */
+  basePolicy: VerificationPolicy;
+  policies: PolicyStore;
   digests: Digests;
   store: SessionStore;
   counters: RateCounter;
@@ -36,6 +41,10 @@ export interface Runtime {
   random: Random;
   events: VerifierEvents & EventEmitter;
   appName: string;
+  /** The MSP's name in reverse verification messages. */
+  mspName: string;
+  /** The self-serve page, for messages that link to it. */
+  selfServeUrl: string | null;
 }
 
 /** @internal */
@@ -54,6 +63,52 @@ const MAX_CAS_ATTEMPTS = 100;
  */
 export const deadline = (rt: Runtime, session: { createdAt: number }, now: number, stepMs: number): number =>
   Math.min(now + stepMs, session.createdAt + rt.policy.codeTtlMs);
+
+/**
+ * The runtime with the policy of one customer: the configuration's policy, then the tenant's stored layer, then the
+ * customer's. A weaker choice whose risk acceptance is gone (an administrator removed it in a lower layer) is
+ * dropped rather than allowed: a policy never grows weaker by accident. @internal
+ */
+export async function scoped(rt: Runtime, tenantId: string, customerId: string | null): Promise<Runtime> {
+  const [tenant, customer] = await Promise.all([
+    callPort('policy store', 'get', () => rt.policies.get(tenantId, null)),
+    customerId === null ? null : callPort('policy store', 'get', () => rt.policies.get(tenantId, customerId)),
+  ]);
+  if (!tenant && !customer) return rt.policy === rt.basePolicy ? rt : { ...rt, policy: rt.basePolicy };
+  return {
+    ...rt,
+    policy: enforceAcceptances(
+      layerPolicy(rt.basePolicy, tenant?.settings ?? null, customer?.settings ?? null),
+    ),
+  };
+}
+
+function enforceAcceptances(policy: VerificationPolicy): VerificationPolicy {
+  if (policyProblems(policy).length === 0) return policy;
+  const accepted = new Set(policy.riskAcceptances.map((a) => a.choice));
+  const off = new Set(weakerChoicesOf(policy).filter((c) => !accepted.has(c)));
+  const methods = policy.methods.filter((m) => !((m === 'push' || m === 'email') && off.has(m)));
+  const modes = policy.allowedCodeModes.filter((m) => !(m === 'compare' && off.has('compare')));
+  return {
+    ...policy,
+    methods: methods.length ? methods : ['number_match'],
+    fallback: policy.fallback.filter((r) => !(r === 'email' && off.has('email_fallback'))),
+    allowedCodeModes: modes.length ? modes : ['verify'],
+    codeMode: modes.includes(policy.codeMode) ? policy.codeMode : 'verify',
+  };
+}
+
+/**
+ * Only the session's own technician acts on it; another technician of the tenant must take it over first (an
+ * audited action). @internal
+ */
+export function requireOwner(session: VerificationSession, actor: Actor): void {
+  if (session.technician.id === actor.technicianId) return;
+  throw new ForbiddenError(
+    `This verification belongs to ${session.technician.name}. Take it over (an audited action) to act on it, or start your own.`,
+    { code: 'forbidden', details: { sessionId: session.id, reason: 'not_session_technician' } },
+  );
+}
 
 /** The audit actor for QDesk itself. @internal */
 export const systemActor: AuditActor = Object.freeze({ type: 'system', id: 'qdesk' });

@@ -6,15 +6,58 @@ import { createOutboxChannel } from '../memory/outbox-channel.js';
 import { createMemoryPsa } from '../memory/psa.js';
 import { createManualClock } from '../memory/runtime.js';
 import { createMemorySessionStore } from '../memory/session-store.js';
+import type { ContactLinks } from '../ports/contact-links.js';
 import type { Actor } from '../types.js';
-import type { VerificationPolicy, VerifierConfig } from './config.js';
+import { METHODS } from '../types.js';
+import type { VerifierConfig } from './config.js';
 import { createVerifier } from './create-verifier.js';
+import { type PolicySettings, WEAKER_CHOICES, type WeakerChoice } from './policy.js';
 
 export const SECRET = 'test-secret-0123456789-abcdefghijklmnop';
 
+const accepted = (choice: WeakerChoice) => ({
+  choice,
+  acceptedBy: { id: 'admin-1', name: 'Test Admin' },
+  acceptedAt: 0,
+  reason: 'the flows under test need every method',
+});
+
+/**
+ * Most flow tests exercise every method, so their verifier runs under a policy that turns every weaker choice on
+ * with a recorded acceptance. `'nist-defaults'` runs under the shipped defaults instead.
+ */
+export const EVERY_METHOD: PolicySettings = {
+  methods: [...METHODS],
+  fallback: ['sms', 'email'],
+  allowedCodeModes: ['verify', 'compare'],
+  riskAcceptances: WEAKER_CHOICES.map(accepted),
+};
+
+/** The company links an administrator confirmed for the demo data: each PSA company to its customer. */
+export const DEMO_COMPANY_CUSTOMERS: Record<string, string> = {
+  '101': 'cust-northwind',
+  '102': 'cust-contoso',
+  '103': 'cust-fabrikam',
+};
+
+/** Contact links with the demo's company links and, optionally, contact links by hand. */
+export function demoLinks(contacts: Record<string, string> = {}): ContactLinks {
+  return {
+    specificationVersion: 'v1',
+    endUserForContact: async (_tenantId, contactId) => {
+      const endUserId = contacts[contactId];
+      return endUserId ? { endUserId } : null;
+    },
+    customerForCompany: async (_tenantId, companyId) => {
+      const customerId = DEMO_COMPANY_CUSTOMERS[companyId];
+      return customerId ? { customerId } : null;
+    },
+  };
+}
+
 export function setup(
-  policy: Partial<VerificationPolicy> = {},
-  extra: Pick<VerifierConfig, 'contactLinks'> = {},
+  policy: PolicySettings | 'nist-defaults' = {},
+  extra: Pick<VerifierConfig, 'contactLinks' | 'policies'> = {},
 ) {
   const demo = createDemoData();
   const clock = createManualClock();
@@ -33,7 +76,8 @@ export function setup(
     audit,
     clock,
     channels: { sms, email, push },
-    policy,
+    policy: policy === 'nist-defaults' ? {} : { ...EVERY_METHOD, ...policy },
+    contactLinks: demoLinks(),
     ...extra,
   });
   const actor: Actor = { tenantId: demo.tenantId, technicianId: 'tech-1', technicianName: 'Sam Rivera' };

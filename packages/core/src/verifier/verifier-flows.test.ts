@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { OUTCOME_TEXT } from '../note.js';
 import type { ContactLinks } from '../ports/contact-links.js';
-import { setup, wrongCode } from './setup.test-helpers.js';
+import { demoLinks, setup, wrongCode } from './setup.test-helpers.js';
 
 describe('verifier flows', () => {
   it('SMS in verify mode: the right code verifies, the note and audit say so', async () => {
@@ -31,7 +31,7 @@ describe('verifier flows', () => {
       session: { status: 'approved', approvedBy: 'technician' },
     });
     const [note] = t.psa.notes('1001');
-    expect(note?.title).toBe(`QDesk: ${OUTCOME_TEXT.approved}`);
+    expect(note?.title).toBe(`QDesk: ${OUTCOME_TEXT.approved}: Ana Silva`);
     expect(note?.text).toContain('Ana Silva');
     expect(note?.text).toContain('Method: sms');
     expect(note?.text).toContain(started.session.id);
@@ -90,7 +90,7 @@ describe('verifier flows', () => {
     ).rejects.toMatchObject({
       code: 'session_closed',
     });
-    expect(t.psa.notes('1003')[0]?.title).toBe('QDesk: Unable to Verify Identity');
+    expect(t.psa.notes('1003')[0]?.title).toBe('QDesk: Unable to Verify Identity: Chloé Martin');
   });
 
   it('push approve through the device token', async () => {
@@ -146,7 +146,10 @@ describe('verifier flows', () => {
     expect(t.events.filter((e) => e.name === 'session.expired')).toHaveLength(1);
     expect((await t.verifier.getSession({ actor: t.actor, sessionId: b.session.id })).status).toBe('expired');
     const notes = t.psa.notes('1001').map((n) => n.title);
-    expect(notes).toEqual(['QDesk: Unable to Verify Identity', 'QDesk: Verification Timed Out']);
+    expect(notes).toEqual([
+      'QDesk: Unable to Verify Identity: Ana Silva',
+      'QDesk: Verification Timed Out: Ana Silva',
+    ]);
     expect(t.events.filter((e) => e.name === 'session.expired')).toHaveLength(1);
   });
 
@@ -305,7 +308,11 @@ describe('verifier flows', () => {
     });
     const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
     const sent = await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
-    expect(sent.session).toMatchObject({ status: 'failed', reason: 'sms: Unsubscribed recipient' });
+    // The provider's own words never reach the session: QDesk's fixed words and the provider's code do.
+    expect(sent.session).toMatchObject({
+      status: 'failed',
+      reason: 'sms: the provider refused the address (provider code 21610)',
+    });
   });
 
   it('looks up a ticket without starting anything', async () => {
@@ -329,6 +336,7 @@ describe('verifier flows', () => {
         const endUserId = links.get(`${tenantId}/${contactId}`);
         return endUserId ? { endUserId } : null;
       },
+      customerForCompany: demoLinks().customerForCompany,
     };
     const t = setup({}, { contactLinks });
     // Farid (ticket 1007, contact 206) has no account with his email: an admin links him to Eva's account by hand.
@@ -352,7 +360,7 @@ describe('verifier flows', () => {
     const t = setup();
     const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
     expect((await t.verifier.cancel({ actor: t.actor, sessionId: session.id })).status).toBe('cancelled');
-    expect(t.psa.notes('1001')[0]?.title).toBe('QDesk: Verification Cancelled');
+    expect(t.psa.notes('1001')[0]?.title).toBe('QDesk: Verification Cancelled: Ana Silva');
   });
 
   it('starts from a contact, and from an email with no PSA match', async () => {
@@ -388,8 +396,9 @@ describe('verifier flows', () => {
       providerCode: '30007',
     });
     expect(t.events.find((e) => e.name === 'delivery.failed')?.payload).toMatchObject({
-      reason: 'Carrier violation',
+      reason: 'the provider could not deliver it yet (provider code 30007)',
     });
+    expect(JSON.stringify([t.events, t.audit.all()])).not.toContain('Carrier violation');
     expect(t.audit.all().at(-1)).toMatchObject({
       action: 'delivery_report',
       sessionId: session.id,

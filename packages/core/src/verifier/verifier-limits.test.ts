@@ -5,7 +5,11 @@ import { setup, wrongCode } from './setup.test-helpers.js';
 describe('verifier limits and security rules', () => {
   it('denies after five wrong codes, and the right code then changes nothing', async () => {
     const t = setup();
-    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    const { session } = await t.verifier.startFromTicket({
+      actor: t.actor,
+      ticketId: '1001',
+      ifActive: 'supersede',
+    });
     await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
     const code = t.lastCode();
     for (let i = 1; i <= 4; i++) {
@@ -25,12 +29,16 @@ describe('verifier limits and security rules', () => {
     await expect(t.verifier.checkCode({ actor: t.actor, sessionId: session.id, code })).rejects.toMatchObject(
       { code: 'session_closed' },
     );
-    expect(t.psa.notes('1001').map((n) => n.title)).toEqual(['QDesk: Unable to Verify Identity']);
+    expect(t.psa.notes('1001').map((n) => n.title)).toEqual(['QDesk: Unable to Verify Identity: Ana Silva']);
   });
 
   it('a resent code replaces the old one (single use) and keeps the attempt count', async () => {
     const t = setup();
-    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    const { session } = await t.verifier.startFromTicket({
+      actor: t.actor,
+      ticketId: '1001',
+      ifActive: 'supersede',
+    });
     await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
     const first = t.lastCode();
     await t.verifier.checkCode({ actor: t.actor, sessionId: session.id, code: wrongCode(first) });
@@ -48,8 +56,8 @@ describe('verifier limits and security rules', () => {
 
   it('a code is valid only for its own session', async () => {
     const t = setup();
-    const a = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
-    const b = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1002' });
+    const a = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001', ifActive: 'supersede' });
+    const b = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1002', ifActive: 'supersede' });
     await t.verifier.send({ actor: t.actor, sessionId: a.session.id, method: 'sms' });
     const codeA = t.lastCode();
     await t.verifier.send({ actor: t.actor, sessionId: b.session.id, method: 'sms' });
@@ -62,7 +70,11 @@ describe('verifier limits and security rules', () => {
 
   it('a code session expires after ten minutes', async () => {
     const t = setup();
-    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    const { session } = await t.verifier.startFromTicket({
+      actor: t.actor,
+      ticketId: '1001',
+      ifActive: 'supersede',
+    });
     await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
     t.clock.advance(10 * 60_000);
     await expect(
@@ -76,10 +88,18 @@ describe('verifier limits and security rules', () => {
   it('allows five sends per end-user per ten minutes, then a typed rate limit until the window passes', async () => {
     const t = setup();
     for (let i = 0; i < 5; i++) {
-      const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+      const { session } = await t.verifier.startFromTicket({
+        actor: t.actor,
+        ticketId: '1001',
+        ifActive: 'supersede',
+      });
       await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
     }
-    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    const { session } = await t.verifier.startFromTicket({
+      actor: t.actor,
+      ticketId: '1001',
+      ifActive: 'supersede',
+    });
     const error = await t.verifier
       .send({ actor: t.actor, sessionId: session.id, method: 'sms' })
       .catch((e) => e);
@@ -87,7 +107,11 @@ describe('verifier limits and security rules', () => {
     expect(error).toMatchObject({ code: 'rate_limited', retryAfterMs: 600_000 });
     expect((await t.verifier.getSession({ actor: t.actor, sessionId: session.id })).status).toBe('idle');
     t.clock.advance(10 * 60_000);
-    const fresh = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    const fresh = await t.verifier.startFromTicket({
+      actor: t.actor,
+      ticketId: '1001',
+      ifActive: 'supersede',
+    });
     await expect(
       t.verifier.send({ actor: t.actor, sessionId: fresh.session.id, method: 'sms' }),
     ).resolves.toMatchObject({
@@ -98,10 +122,18 @@ describe('verifier limits and security rules', () => {
   it('limits pushes per end-user separately (push bombing)', async () => {
     const t = setup({ pushesPerWindow: 2, sendsPerWindow: 10 });
     for (let i = 0; i < 2; i++) {
-      const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+      const { session } = await t.verifier.startFromTicket({
+        actor: t.actor,
+        ticketId: '1001',
+        ifActive: 'supersede',
+      });
       await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'push' });
     }
-    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    const { session } = await t.verifier.startFromTicket({
+      actor: t.actor,
+      ticketId: '1001',
+      ifActive: 'supersede',
+    });
     await expect(
       t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'push' }),
     ).rejects.toMatchObject({
@@ -111,29 +143,37 @@ describe('verifier limits and security rules', () => {
 
   it('locks an end-user after 100 consecutive failures; new codes do not reset it; a success does', async () => {
     const t = setup({ maxConsecutiveFailures: 3, maxAttempts: 10, sendsPerWindow: 100 });
-    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    const { session } = await t.verifier.startFromTicket({
+      actor: t.actor,
+      ticketId: '1001',
+      ifActive: 'supersede',
+    });
     await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
     await t.verifier.checkCode({ actor: t.actor, sessionId: session.id, code: wrongCode(t.lastCode()) });
     await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' }); // a new code: no reset
     await t.verifier.checkCode({ actor: t.actor, sessionId: session.id, code: wrongCode(t.lastCode()) });
     await t.verifier.checkCode({ actor: t.actor, sessionId: session.id, code: wrongCode(t.lastCode()) });
-    const next = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    const next = await t.verifier.startFromTicket({
+      actor: t.actor,
+      ticketId: '1001',
+      ifActive: 'supersede',
+    });
     const locked = await t.verifier
       .send({ actor: t.actor, sessionId: next.session.id, method: 'sms' })
       .catch((e) => e);
     expect(locked).toMatchObject({ code: 'end_user_locked', retryAfterMs: null });
 
     const u = setup({ maxConsecutiveFailures: 3 });
-    const s1 = await u.verifier.startFromTicket({ actor: u.actor, ticketId: '1001' });
+    const s1 = await u.verifier.startFromTicket({ actor: u.actor, ticketId: '1001', ifActive: 'supersede' });
     await u.verifier.send({ actor: u.actor, sessionId: s1.session.id, method: 'sms' });
     await u.verifier.checkCode({ actor: u.actor, sessionId: s1.session.id, code: wrongCode(u.lastCode()) });
     await u.verifier.checkCode({ actor: u.actor, sessionId: s1.session.id, code: wrongCode(u.lastCode()) });
     await u.verifier.checkCode({ actor: u.actor, sessionId: s1.session.id, code: u.lastCode() });
-    const s2 = await u.verifier.startFromTicket({ actor: u.actor, ticketId: '1001' });
+    const s2 = await u.verifier.startFromTicket({ actor: u.actor, ticketId: '1001', ifActive: 'supersede' });
     await u.verifier.send({ actor: u.actor, sessionId: s2.session.id, method: 'sms' });
     await u.verifier.checkCode({ actor: u.actor, sessionId: s2.session.id, code: wrongCode(u.lastCode()) });
     await u.verifier.checkCode({ actor: u.actor, sessionId: s2.session.id, code: wrongCode(u.lastCode()) });
-    const s3 = await u.verifier.startFromTicket({ actor: u.actor, ticketId: '1001' });
+    const s3 = await u.verifier.startFromTicket({ actor: u.actor, ticketId: '1001', ifActive: 'supersede' });
     await expect(
       u.verifier.send({ actor: u.actor, sessionId: s3.session.id, method: 'sms' }),
     ).resolves.toBeTruthy();
@@ -141,7 +181,11 @@ describe('verifier limits and security rules', () => {
 
   it('refuses a forged device token without changing the session', async () => {
     const t = setup();
-    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    const { session } = await t.verifier.startFromTicket({
+      actor: t.actor,
+      ticketId: '1001',
+      ifActive: 'supersede',
+    });
     await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'push' });
     const before = await t.store.get(t.demo.tenantId, session.id);
     const real = (await t.challengeFor('eu-ana')).token;
@@ -166,7 +210,11 @@ describe('verifier limits and security rules', () => {
       detail: { error: 'unauthorized', sessionId: session.id },
     });
     expect(JSON.stringify(refused)).not.toContain(real);
-    const other = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    const other = await t.verifier.startFromTicket({
+      actor: t.actor,
+      ticketId: '1001',
+      ifActive: 'supersede',
+    });
     await t.verifier.send({ actor: t.actor, sessionId: other.session.id, method: 'push' });
     await expect(
       t.verifier.answerFromDevice({
@@ -182,7 +230,11 @@ describe('verifier limits and security rules', () => {
 
   it("another tenant's technician sees the session as not found and cannot act on it", async () => {
     const t = setup();
-    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    const { session } = await t.verifier.startFromTicket({
+      actor: t.actor,
+      ticketId: '1001',
+      ifActive: 'supersede',
+    });
     const intruder = { ...t.actor, tenantId: 'other-msp' };
     for (const op of [
       () => t.verifier.getSession({ actor: intruder, sessionId: session.id }),
@@ -198,11 +250,15 @@ describe('verifier limits and security rules', () => {
 
   it('puts no code, token or digest in events or audit records', async () => {
     const t = setup();
-    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    const { session } = await t.verifier.startFromTicket({
+      actor: t.actor,
+      ticketId: '1001',
+      ifActive: 'supersede',
+    });
     await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms', codeMode: 'compare' });
     const code = t.lastCode();
     await t.verifier.approve({ actor: t.actor, sessionId: session.id });
-    const b = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    const b = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001', ifActive: 'supersede' });
     await t.verifier.send({ actor: t.actor, sessionId: b.session.id, method: 'push_code' });
     const { token } = await t.challengeFor('eu-ana');
     const { code: deviceCode } = await t.verifier.answerFromDevice({
@@ -230,7 +286,11 @@ describe('verifier limits and security rules', () => {
 
   it('a code is valid at most 10 minutes from the start, whatever resends and fallbacks happen', async () => {
     const t = setup();
-    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    const { session } = await t.verifier.startFromTicket({
+      actor: t.actor,
+      ticketId: '1001',
+      ifActive: 'supersede',
+    });
     await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
     t.clock.advance(8 * 60_000);
     const resent = await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
@@ -240,7 +300,11 @@ describe('verifier limits and security rules', () => {
       t.verifier.checkCode({ actor: t.actor, sessionId: session.id, code: t.lastCode() }),
     ).rejects.toMatchObject({ code: 'session_expired' });
     // A push late in the session gets what is left of the 10 minutes, not a fresh 60 s beyond it.
-    const late = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    const late = await t.verifier.startFromTicket({
+      actor: t.actor,
+      ticketId: '1001',
+      ifActive: 'supersede',
+    });
     t.clock.advance(9 * 60_000 + 30_000);
     const pushed = await t.verifier.send({ actor: t.actor, sessionId: late.session.id, method: 'push' });
     expect(pushed.session.expiresAt).toBe(late.session.createdAt + 10 * 60_000);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ContactLinks } from '../ports/contact-links.js';
-import { setup } from './setup.test-helpers.js';
+import { demoLinks, setup } from './setup.test-helpers.js';
 
 const startsIn = (t: ReturnType<typeof setup>) => t.audit.all().filter((r) => r.action === 'start');
 
@@ -30,6 +30,7 @@ describe('start operations do what they say', () => {
         const endUserId = links.get(contactId);
         return endUserId ? { endUserId } : null;
       },
+      customerForCompany: demoLinks().customerForCompany,
     };
     const t = setup({}, { contactLinks });
     await expect(t.verifier.startFromTicket({ actor: t.actor, ticketId: '1005' })).rejects.toMatchObject({

@@ -22,6 +22,11 @@ export const linkRules: readonly KitRule<MappingStoreSubject>[] = [
         same(await inspect.companyLink(t, '1'), expected),
         'linkCompany() resolved but stored no (or another) link row.',
       );
+      const read = await store.customerForCompany(t, '1');
+      must(
+        same(read, expected),
+        `customerForCompany() returned ${canon(read)} for a linked company; return its link (the verifier reads customerId).`,
+      );
       const again = await store.linkCompany(t, { ...companyLink('1', 'c1', 9_000), confirmedBy: other });
       must(
         same(again, { link: expected, created: false }),

@@ -17,7 +17,9 @@ export type SessionStoreFlaw =
   | 'skips the version check'
   | 'creates on compareAndSet'
   | 'checks and writes in two steps'
-  | 'lists closed sessions';
+  | 'lists closed sessions'
+  | 'lists every ticket'
+  | 'lists closed sessions as due';
 
 /** A broken store with a raw read for the kit's `inspect`. @internal */
 export interface BrokenSessionStore extends SessionStore {
@@ -68,6 +70,22 @@ export function createBrokenSessionStore(flaw: SessionStoreFlaw): BrokenSessionS
       return [...rows.values()]
         .filter((s) => s.tenantId === tenantId && s.endUser.id === endUserId)
         .filter((s) => flaw === 'lists closed sessions' || !isTerminalStatus(s.status))
+        .map((s) => structuredClone(s));
+    },
+    async listForTicket(tenantId, ticketId) {
+      return [...rows.values()]
+        .filter(
+          (s) => s.tenantId === tenantId && (flaw === 'lists every ticket' || s.ticket?.id === ticketId),
+        )
+        .sort((a, b) => b.createdAt - a.createdAt)
+        .map((s) => structuredClone(s));
+    },
+    async listDue(now, limit) {
+      return [...rows.values()]
+        .filter((s) => flaw === 'lists closed sessions as due' || !isTerminalStatus(s.status))
+        .filter((s) => s.expiresAt <= now)
+        .sort((a, b) => a.expiresAt - b.expiresAt)
+        .slice(0, limit)
         .map((s) => structuredClone(s));
     },
   };

@@ -2,8 +2,9 @@ import { AuthenticationError, TransitionError } from '../../errors.js';
 import type { SessionEvent } from '../../machine/events.js';
 import type { SessionStatus, VerificationSession } from '../../machine/session.js';
 import { generateCode } from '../codes.js';
+import { reserveCheck } from '../effects.js';
 import { parseDigits } from '../inputs.js';
-import { commit, deadline, load, type Runtime } from '../runtime.js';
+import { commit, deadline, load, type Runtime, scoped } from '../runtime.js';
 
 // The device-answer operation: the end-user's app answers a push with Approve, Deny or the number the technician
 // read out. The answer is authenticated by the challenge token (derived from the session's nonce under the server
@@ -28,10 +29,11 @@ const closed = (session: VerificationSession) =>
     code: 'session_closed',
   });
 
-export async function answerFromDevice(rt: Runtime, answer: DeviceAnswer): Promise<DeviceAnswerResult> {
+export async function answerFromDevice(base: Runtime, answer: DeviceAnswer): Promise<DeviceAnswerResult> {
+  const session = await load(base, answer.tenantId, answer.sessionId);
+  const rt = await scoped(base, session.tenantId, session.customerId);
   const number =
     answer.answer === 'number' ? parseDigits(answer.number, rt.policy.codeLength, 'number') : null;
-  const session = await load(rt, answer.tenantId, answer.sessionId);
   if (
     session.status !== 'awaiting_push' ||
     !rt.digests.checkDeviceToken(session.id, session.challengeNonce, answer.token)
@@ -42,6 +44,9 @@ export async function answerFromDevice(rt: Runtime, answer: DeviceAnswer): Promi
     }
     throw closed(session);
   }
+  // A typed number is a check like a code: counted first, so parallel answers never exceed the failure cap.
+  if (number !== null)
+    await reserveCheck(rt, session.tenantId, session.endUser.id, session.endUser.displayName);
   let code: string | undefined;
   const result = await commit(
     rt,

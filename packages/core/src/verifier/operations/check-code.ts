@@ -1,6 +1,7 @@
 import type { Actor } from '../../types.js';
+import { reserveCheck } from '../effects.js';
 import { parseDigits } from '../inputs.js';
-import { commit, type Runtime, technicianActor } from '../runtime.js';
+import { commit, load, type Runtime, requireOwner, scoped, technicianActor } from '../runtime.js';
 import { type SessionSnapshot, toSnapshot } from '../snapshot.js';
 
 // The check-code operation: the technician types the code the caller read back; its keyed digest goes to the
@@ -17,21 +18,25 @@ export interface CheckCodeResult {
 }
 
 export async function checkCode(
-  rt: Runtime,
+  base: Runtime,
   actor: Actor,
   sessionId: string,
   code: string,
 ): Promise<CheckCodeResult> {
+  const stored = await load(base, actor.tenantId, sessionId);
+  requireOwner(stored, actor);
+  const rt = await scoped(base, stored.tenantId, stored.customerId);
   const digits = parseDigits(code, rt.policy.codeLength, 'code');
+  // Counted before it is made, so parallel checks never exceed the consecutive-failure cap.
+  await reserveCheck(rt, stored.tenantId, stored.endUser.id, stored.endUser.displayName);
   const result = await commit(
     rt,
     actor.tenantId,
     sessionId,
-    (session, now) => ({
-      type: 'code_submitted',
-      now,
-      codeHash: rt.digests.secret('code', session.id, digits),
-    }),
+    (session, now) => {
+      requireOwner(session, actor);
+      return { type: 'code_submitted', now, codeHash: rt.digests.secret('code', session.id, digits) };
+    },
     { action: 'check_code', actor: technicianActor(actor) },
   );
   const check = result.check ?? { correct: false, attempts: 0, attemptsLeft: 0 };

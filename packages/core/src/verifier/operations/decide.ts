@@ -1,6 +1,6 @@
 import type { SessionEvent } from '../../machine/events.js';
 import type { Actor } from '../../types.js';
-import { commit, type Runtime, technicianActor } from '../runtime.js';
+import { commit, load, type Runtime, requireOwner, scoped, technicianActor } from '../runtime.js';
 import { type SessionSnapshot, toSnapshot } from '../snapshot.js';
 
 // The technician's decisions: approve after comparing codes by eye (compare mode only), deny, or cancel. Each is
@@ -13,12 +13,19 @@ const EVENTS = {
 };
 
 export async function decide(
-  rt: Runtime,
+  base: Runtime,
   decision: keyof typeof EVENTS,
   actor: Actor,
   sessionId: string,
 ): Promise<SessionSnapshot> {
-  const result = await commit(rt, actor.tenantId, sessionId, (_s, now) => EVENTS[decision](now), {
+  const stored = await load(base, actor.tenantId, sessionId);
+  requireOwner(stored, actor);
+  const rt = await scoped(base, stored.tenantId, stored.customerId);
+  const build = (session: Parameters<typeof requireOwner>[0], now: number) => {
+    requireOwner(session, actor);
+    return EVENTS[decision](now);
+  };
+  const result = await commit(rt, actor.tenantId, sessionId, build, {
     action: decision,
     actor: technicianActor(actor),
   });

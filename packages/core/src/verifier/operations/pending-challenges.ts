@@ -11,10 +11,20 @@ export interface PendingChallenge {
   token: string;
   /** The method: approve/deny, approve then read a code, or type the technician's number. */
   method: 'push' | 'push_code' | 'number_match';
+  /**
+   * `verify`: the technician checks the end-user. `reverse`: the end-user checks the technician calling them (the app
+   * says "This is <technician> from <MSP>"; typing the number they read proves the caller is that technician).
+   */
+  purpose: 'verify' | 'reverse';
   /** Epoch milliseconds when the challenge expires. */
   expiresAt: number;
   /** Who asks, for which ticket and company. */
-  display: { technicianName: string; ticketNumber: string | null; companyName: string | null };
+  display: {
+    technicianName: string;
+    ticketNumber: string | null;
+    companyName: string | null;
+    mspName: string;
+  };
 }
 
 export async function pendingChallenges(
@@ -37,11 +47,13 @@ export async function pendingChallenges(
       challengeId: session.id,
       token: rt.digests.deviceToken(session.id, session.challengeNonce),
       method,
+      purpose: session.purpose,
       expiresAt: session.expiresAt,
       display: {
         technicianName: session.technician.name,
         ticketNumber: session.ticket?.number ?? null,
         companyName: session.ticket?.companyName ?? null,
+        mspName: rt.mspName,
       },
     });
   }

@@ -1,5 +1,6 @@
 import { eventBase } from '../../events.js';
 import type { DeliveryStatusReport } from '../../ports/channel.js';
+import { reportedFailureReason } from '../effects.js';
 import { load, publish, type Runtime, record, systemActor } from '../runtime.js';
 
 // The report-delivery operation: a provider's later status for a message (a Twilio status callback). It is audited;
@@ -16,7 +17,7 @@ export async function reportDelivery(rt: Runtime, report: DeliveryStatusReport):
       route: report.route,
       provider: report.provider,
       providerMessageId: report.providerMessageId,
-      ...(failed ? { permanent: report.permanent, providerCode: report.providerCode ?? null } : {}),
+      ...(failed ? { permanent: report.permanent, reason: reportedFailureReason(report) } : {}),
     },
   });
   if (failed) {
@@ -24,7 +25,7 @@ export async function reportDelivery(rt: Runtime, report: DeliveryStatusReport):
       ...eventBase(session, rt.clock.now()),
       route: report.route,
       permanent: report.permanent,
-      reason: report.reason ?? report.status,
+      reason: reportedFailureReason(report),
     });
   }
 }

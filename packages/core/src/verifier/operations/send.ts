@@ -1,6 +1,7 @@
-import { PreconditionError, RateLimitError } from '../../errors.js';
+import { PreconditionError, RateLimitError, TransitionError } from '../../errors.js';
 import type { SessionEvent } from '../../machine/events.js';
 import type { VerificationSession } from '../../machine/session.js';
+import { transition } from '../../machine/transition.js';
 import {
   type Actor,
   type CodeMode,
@@ -10,7 +11,7 @@ import {
   type Method,
 } from '../../types.js';
 import { generateCode, generateId, maskDestination } from '../codes.js';
-import { FAILURES_KEY } from '../effects.js';
+import { claimKey, counterKey, requireUnlocked } from '../effects.js';
 import { codeRouteProblem, fallbackReasonText, fallbackRoutes, pushTargets } from '../routes.js';
 import {
   callPort,
@@ -19,6 +20,8 @@ import {
   type OperationRecord,
   type Runtime,
   refresh,
+  requireOwner,
+  scoped,
   systemActor,
   technicianActor,
 } from '../runtime.js';
@@ -37,27 +40,62 @@ export interface SendResult {
    * `number_match`. Empty otherwise. Never log it.
    */
   display: { code?: string; matchNumber?: string };
+  /** True when this send repeated an earlier one with the same idempotency key: nothing new was sent or shown. */
+  replayed: boolean;
 }
 
 type CodeRoute = 'sms' | 'email';
 
 export async function send(
-  rt: Runtime,
+  base: Runtime,
   actor: Actor,
   sessionId: string,
   method: Method,
   requestedMode: CodeMode | undefined,
+  sendKey: string | null,
 ): Promise<SendResult> {
-  const session = await refresh(rt, actor.tenantId, sessionId);
+  const session = await refresh(base, actor.tenantId, sessionId);
+  requireOwner(session, actor);
+  if (sendKey !== null && session.sendKey === sendKey) {
+    return { session: toSnapshot(session), display: {}, replayed: true };
+  }
+  if (sendKey !== null && (await claimKey(base, session.tenantId, `send-key:${session.id}`, sendKey)) > 1) {
+    // A concurrent send with the same key got here first: it sends; this one reports what is there.
+    return {
+      session: toSnapshot(await refresh(base, actor.tenantId, sessionId)),
+      display: {},
+      replayed: true,
+    };
+  }
+  const rt = await scoped(base, session.tenantId, session.customerId);
+  if (session.purpose === 'reverse' && method !== 'number_match') {
+    throw new PreconditionError(
+      'A reverse verification is a number match: the end-user types the number you read out.',
+      {
+        code: 'method_unavailable',
+      },
+    );
+  }
   // Push + code: only the device sees the code, so the technician can only type it (verify), never compare it.
-  const codeMode = method === 'push_code' ? 'verify' : (requestedMode ?? session.codeMode);
+  // The first send fixes the code mode; later sends keep it.
+  const fixed = session.sends > 0 ? session.codeMode : null;
+  const codeMode = method === 'push_code' ? 'verify' : (fixed ?? requestedMode ?? session.codeMode);
+  if (fixed !== null && requestedMode !== undefined && requestedMode !== fixed) {
+    throw new TransitionError(
+      `The code mode was fixed to ${fixed} by the first send; it cannot change within a verification.`,
+      { code: 'invalid_transition', details: { sessionId } },
+    );
+  }
   if (!rt.policy.methods.includes(method)) {
-    throw new PreconditionError(`The ${method} method is turned off by policy; pick another.`, {
-      code: 'method_unavailable',
-    });
+    throw new PreconditionError(
+      `The ${method} method is turned off by this customer's policy; pick another.`,
+      {
+        code: 'method_unavailable',
+      },
+    );
   }
   if (!rt.policy.allowedCodeModes.includes(codeMode)) {
-    throw new PreconditionError(`The ${codeMode} code mode is turned off by policy.`, {
+    throw new PreconditionError(`The ${codeMode} code mode is turned off by this customer's policy.`, {
       code: 'method_unavailable',
     });
   }
@@ -69,15 +107,7 @@ export async function send(
       code: 'end_user_not_found',
     });
   }
-  const failures = await callPort('rate counter', 'count', () =>
-    rt.counters.count(session.tenantId, FAILURES_KEY(user.id), { windowMs: null, now: rt.clock.now() }),
-  );
-  if (failures >= rt.policy.maxConsecutiveFailures) {
-    throw new RateLimitError(
-      `${user.displayName} has ${failures} failed verifications in a row; an administrator must review the account before another is sent.`,
-      { code: 'end_user_locked', retryAfterMs: null },
-    );
-  }
+  await requireUnlocked(rt, session.tenantId, user.id, user.displayName);
 
   // Decide the route before counting, so a request that cannot be delivered does not use up the end-user's sends.
   const blocked: FallbackReason | null = isPushMethod(method)
@@ -86,6 +116,12 @@ export async function send(
       : 'no_push_device'
     : null;
   const fallbacks = fallbackRoutes(rt, user);
+  if (blocked && session.purpose === 'reverse') {
+    throw new PreconditionError(
+      `Cannot reach ${user.displayName}'s app: ${fallbackReasonText(blocked)}. Ask them to open the self-serve page, where the request waits.`,
+      { code: 'no_delivery_route' },
+    );
+  }
   if (blocked && fallbacks.length === 0) {
     throw new PreconditionError(
       `Cannot reach ${user.displayName}: ${fallbackReasonText(blocked)}, and no mobile phone or email can take a code instead.`,
@@ -99,6 +135,37 @@ export async function send(
     }
   }
   const pushing = isPushMethod(method) && blocked === null;
+  // A send the session's state refuses (closed, a push already out, another code mode) spends no quota.
+  const now = rt.clock.now();
+  const probe: SessionEvent = pushing
+    ? {
+        type: 'push_sent',
+        now,
+        method: method as 'push',
+        codeMode,
+        challengeNonce: '',
+        matchHash: '',
+        expiresAt: now + 1,
+        sendKey,
+      }
+    : ({
+        type: blocked ? 'fell_back' : 'code_sent',
+        now,
+        ...(blocked ? { from: method, to: fallbacks[0]!, reason: blocked } : { method: method as 'sms' }),
+        codeMode,
+        destination: '',
+        code: '',
+        codeHash: '',
+        expiresAt: now + 1,
+        sendKey,
+      } as SessionEvent);
+  const refusal = transition(session, probe).rejection;
+  if (refusal) {
+    throw new TransitionError(refusal.message, {
+      code: refusal.code,
+      details: { sessionId, status: session.status },
+    });
+  }
   await spend(
     rt,
     session,
@@ -118,9 +185,11 @@ export async function send(
   };
   const display: SendResult['display'] = {};
   if (!isPushMethod(method)) {
-    return sendCodes(rt, session, user, [method], null, null, codeMode, display, operation);
+    return sendCodes(rt, session, user, [method], null, null, codeMode, display, operation, sendKey);
   }
-  if (blocked) return sendCodes(rt, session, user, fallbacks, method, blocked, codeMode, display, operation);
+  if (blocked) {
+    return sendCodes(rt, session, user, fallbacks, method, blocked, codeMode, display, operation, sendKey);
+  }
 
   const matchNumber = method === 'number_match' ? generateCode(rt.random, rt.policy.codeLength) : null;
   const pushed = await commit(
@@ -135,17 +204,37 @@ export async function send(
       challengeNonce: generateId(rt.random, 16),
       matchHash: matchNumber === null ? null : rt.digests.secret('number', sessionId, matchNumber),
       expiresAt: deadline(rt, current, now, rt.policy.pushTtlMs),
+      sendKey,
     }),
     operation,
     user,
   );
   if (pushed.delivery?.status === 'accepted') {
     // The number to read out only matters while the push can be answered: a fallback to a code drops it.
-    return { session: toSnapshot(pushed.session), display: matchNumber === null ? {} : { matchNumber } };
+    return {
+      session: toSnapshot(pushed.session),
+      display: matchNumber === null ? {} : { matchNumber },
+      replayed: false,
+    };
   }
   const why: FallbackReason =
     pushed.delivery?.status === 'permanent_failure' ? 'push_failed_permanently' : 'push_unreachable';
-  return sendCodes(rt, pushed.session, user, fallbacks, method, why, codeMode, display, null);
+  if (session.purpose === 'reverse') {
+    // A reverse verification has no code to fall back to: the end-user answers in the self-serve page.
+    const failed = await commit(
+      rt,
+      session.tenantId,
+      sessionId,
+      (_s, at) => ({
+        type: 'delivery_failed',
+        now: at,
+        reason: `push: ${pushed.delivery?.reason ?? 'not delivered'}`,
+      }),
+      null,
+    );
+    return { session: toSnapshot(failed.session), display: {}, replayed: false };
+  }
+  return sendCodes(rt, pushed.session, user, fallbacks, method, why, codeMode, display, null, sendKey);
 }
 
 /** The send's own record for the first step; a `fall_back` record by QDesk for each later one. */
@@ -168,7 +257,7 @@ async function spend(
   what: string,
 ): Promise<void> {
   const used = await callPort('rate counter', 'increment', () =>
-    rt.counters.increment(session.tenantId, `${counter}:${user.id}`, { windowMs, now: rt.clock.now() }),
+    rt.counters.increment(session.tenantId, counterKey(counter, user.id), { windowMs, now: rt.clock.now() }),
   );
   if (used > limit) {
     throw new RateLimitError(
@@ -193,6 +282,7 @@ async function sendCodes(
   codeMode: CodeMode,
   display: SendResult['display'],
   operation: OperationRecord | null,
+  sendKey: string | null,
 ): Promise<SendResult> {
   let current = start;
   let previous = from;
@@ -205,6 +295,7 @@ async function sendCodes(
       destination: maskDestination(route === 'sms' ? user.mobilePhone! : user.email),
       code,
       codeHash: rt.digests.secret('code', current.id, code),
+      sendKey,
     };
     const fellBack = previous !== null && why !== null;
     const sent = await commit(
@@ -236,7 +327,7 @@ async function sendCodes(
     current = sent.session;
     if (sent.delivery?.status === 'accepted') {
       if (codeMode === 'compare') display.code = code;
-      return { session: toSnapshot(current), display };
+      return { session: toSnapshot(current), display, replayed: false };
     }
     lastFailure = `${route}: ${sent.delivery?.reason ?? 'not delivered'}`;
     if (from === null) break;
@@ -250,5 +341,5 @@ async function sendCodes(
     (_s, now) => ({ type: 'delivery_failed', now, reason: lastFailure }),
     null,
   );
-  return { session: toSnapshot(failed.session), display };
+  return { session: toSnapshot(failed.session), display, replayed: false };
 }

@@ -1,16 +1,20 @@
-import { NotFoundError, PreconditionError } from '../../errors.js';
+import { ForbiddenError, NotFoundError, PreconditionError, TransitionError } from '../../errors.js';
 import { eventBase } from '../../events.js';
-import type { IdleSession } from '../../machine/session.js';
+import { type IdleSession, readSession, type VerificationSession } from '../../machine/session.js';
 import type { PsaAdapter, PsaContact, TicketContext } from '../../ports/psa.js';
 import type { Actor, EndUser, TicketRef } from '../../types.js';
 import { generateId, maskDestination } from '../codes.js';
+import { claimKey } from '../effects.js';
+import { plainText } from '../messages.js';
 import { availability, type MethodAvailability } from '../routes.js';
 import {
   callPort,
+  commit,
   publish,
   type Runtime,
   record,
   SESSION_RETENTION_MS,
+  scoped,
   technicianActor,
 } from '../runtime.js';
 import { type SessionSnapshot, toSnapshot } from '../snapshot.js';
@@ -28,6 +32,10 @@ export interface EndUserSummary {
   email: string;
   /** Masked mobile phone, or `null` when none is on file. */
   maskedPhone: string | null;
+  /** Masked email (`j•••@example.com`), for screens that must not show the address in full. */
+  maskedEmail: string;
+  /** The customer the end-user belongs to, when known. */
+  customerId: string | null;
   /** Registered devices (platform and reported permission only). */
   devices: { id: string; platform: string; notificationPermission: string; label?: string }[];
 }
@@ -38,14 +46,41 @@ export interface TicketLookup {
   context: TicketContext;
   /** Who would be verified. */
   endUser: EndUserSummary;
-  /** The methods and whether each can reach this end-user now. */
+  /** The methods and whether each can reach this end-user now (under the end-user's customer's policy). */
   methods: MethodAvailability[];
+  /** The verification in progress on this ticket, if any (a reload resumes it instead of starting another). */
+  active: SessionSnapshot | null;
+}
+
+/**
+ * How a start behaves beyond whom it verifies.
+ * @public
+ */
+export interface StartOptions {
+  /**
+   * A key the caller makes up per start request (a UUID per click): a repeated start with the same key by the same
+   * technician returns the session the first one created instead of a second.
+   */
+  idempotencyKey?: string;
+  /**
+   * What to do when the ticket already has a verification in progress: `resume` (default) returns it when it is
+   * about the same end-user and refuses with `verification_in_progress` otherwise; `supersede` cancels it (its
+   * device request can no longer be answered) and starts a new one. A ticket never has two at a time.
+   */
+  ifActive?: 'resume' | 'supersede';
+  /**
+   * Bind the verification to a ticket of another customer than the end-user's. Allowed only when the policy's
+   * `allowTicketOverride` is on; the reason is recorded in the audit trail and on the note.
+   */
+  override?: { reason: string };
 }
 
 /** What every start returns. @public */
 export interface StartResult {
-  /** The new session, `idle` until a send; `session.ticket` is set whenever a ticket was given. */
+  /** The session, `idle` until a send; `session.ticket` is set whenever a ticket was given. */
   session: SessionSnapshot;
+  /** True when the session already existed (same idempotency key, or the ticket's verification in progress). */
+  resumed: boolean;
   /** Who is being verified. */
   endUser: EndUserSummary;
   /** The methods and whether each can reach this end-user now. */
@@ -59,15 +94,27 @@ export async function lookupTicket(rt: Runtime, actor: Actor, ticketId: string):
   const context = await readTicket(rt, ticketId);
   const contact = requireContact(context);
   const user = await endUserForContact(rt, actor, contact, context.ticket.number);
-  return { context, endUser: summarise(user), methods: availability(rt, user) };
+  const policyRt = await scoped(rt, actor.tenantId, user.customerId ?? null);
+  const [active] = await activeOnTicket(rt, actor.tenantId, context.ticket.id);
+  return {
+    context,
+    endUser: summarise(user),
+    methods: availability(policyRt, user),
+    active: active ? toSnapshot(active) : null,
+  };
 }
 
 /** Starts from a ticket: its company and contact must be set, and the contact must lead to an end-user. */
-export async function startFromTicket(rt: Runtime, actor: Actor, ticketId: string): Promise<StartResult> {
+export async function startFromTicket(
+  rt: Runtime,
+  actor: Actor,
+  ticketId: string,
+  options: StartOptions,
+): Promise<StartResult> {
   const context = await readTicket(rt, ticketId);
   const contact = requireContact(context);
   const user = await endUserForContact(rt, actor, contact, context.ticket.number);
-  return createSession(rt, actor, user, context, contact.id);
+  return createSession(rt, actor, user, context, contact.id, options, 'contact');
 }
 
 /**
@@ -79,6 +126,7 @@ export async function startFromContact(
   actor: Actor,
   contactId: string,
   ticketId: string | undefined,
+  options: StartOptions,
 ): Promise<StartResult> {
   const context = ticketId === undefined ? null : await readTicket(rt, ticketId);
   const psa = requirePsa(rt);
@@ -96,14 +144,19 @@ export async function startFromContact(
     );
   }
   const user = await endUserForContact(rt, actor, contact, context?.ticket.number ?? null);
-  return createSession(rt, actor, user, context, contact.id);
+  return createSession(rt, actor, user, context, contact.id, options, 'contact');
 }
 
-/** Starts from an end-user id or email with no PSA contact; with a ticket, the session is bound to it. */
+/**
+ * Starts from an end-user id or email with no PSA contact; with a ticket, the session is bound to it and the
+ * end-user must belong to the ticket company's customer (or an allowed override names a reason).
+ */
 export async function startForEndUser(
   rt: Runtime,
   actor: Actor,
   by: { endUserId?: string | undefined; email?: string | undefined; ticketId?: string | undefined },
+  options: StartOptions,
+  purpose: VerificationSession['purpose'] = 'verify',
 ): Promise<StartResult> {
   const context = by.ticketId === undefined ? null : await readTicket(rt, by.ticketId);
   const user = by.endUserId
@@ -117,7 +170,7 @@ export async function startForEndUser(
       { code: 'end_user_not_found' },
     );
   }
-  return createSession(rt, actor, user, context, null);
+  return createSession(rt, actor, user, context, null, options, 'direct', purpose);
 }
 
 function requirePsa(rt: Runtime): PsaAdapter {
@@ -203,6 +256,8 @@ function summarise(user: EndUser): EndUserSummary {
     displayName: user.displayName,
     email: user.email,
     maskedPhone: user.mobilePhone ? maskDestination(user.mobilePhone) : null,
+    maskedEmail: maskDestination(user.email),
+    customerId: user.customerId ?? null,
     devices: user.devices.map((d) => ({
       id: d.id,
       platform: d.platform,
@@ -212,20 +267,147 @@ function summarise(user: EndUser): EndUserSummary {
   };
 }
 
-/** Stores one idle session, bound to the ticket when there is one, then audits and announces it. */
+/** The open sessions of a ticket as they read now, oldest first (the first is the one a ticket keeps). */
+async function activeOnTicket(
+  rt: Runtime,
+  tenantId: string,
+  ticketId: string,
+): Promise<VerificationSession[]> {
+  const all = await callPort('session store', 'listForTicket', () =>
+    rt.store.listForTicket(tenantId, ticketId),
+  );
+  const now = rt.clock.now();
+  return all
+    .filter((s) => s.tenantId === tenantId && s.ticket?.id === ticketId)
+    .filter(
+      (s) => !['approved', 'denied', 'expired', 'cancelled', 'failed'].includes(readSession(s, now).status),
+    )
+    .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
+}
+
+/**
+ * Checks that the ticket binding is never weaker than the ticket: the end-user must belong to the customer the
+ * ticket's company is matched to. From a ticket's own contact (`contact`), only a known mismatch refuses (the PSA
+ * already ties the contact to the company); from an email or id (`direct`), the match must be shown. Returns the
+ * override to record, or `null`.
+ */
+async function checkBinding(
+  rt: Runtime,
+  actor: Actor,
+  user: EndUser,
+  context: TicketContext,
+  source: 'contact' | 'direct',
+  options: StartOptions,
+): Promise<{ reason: string } | null> {
+  const company = context.company!;
+  const links = rt.contactLinks;
+  const link = links
+    ? await callPort('contact links', 'customerForCompany', () =>
+        links.customerForCompany(actor.tenantId, company.id),
+      )
+    : null;
+  const userCustomer = user.customerId ?? null;
+  const matches = link !== null && userCustomer !== null && link.customerId === userCustomer;
+  const knownMismatch = link !== null && userCustomer !== null && link.customerId !== userCustomer;
+  if (matches || (source === 'contact' && !knownMismatch)) return null;
+  const why = link
+    ? `${user.displayName} belongs to another customer than ${company.name}, the company of ticket ${context.ticket.number}`
+    : `${company.name} (the company of ticket ${context.ticket.number}) is not matched to a customer, so QDesk cannot tell whether ${user.displayName} works there`;
+  if (options.override) {
+    const policyRt = await scoped(rt, actor.tenantId, link?.customerId ?? null);
+    if (policyRt.policy.allowTicketOverride) return { reason: plainText(options.override.reason, 300) };
+    throw new ForbiddenError(
+      `${why}, and the policy does not allow overriding that. An administrator can turn on allowTicketOverride for the customer.`,
+      { code: 'forbidden', details: { ticketId: context.ticket.id, reason: 'override_not_allowed' } },
+    );
+  }
+  throw new PreconditionError(
+    `${why}. Verify the ticket's own contact, match the company to its customer, or give an override with a reason where the policy allows one.`,
+    {
+      code: 'end_user_not_on_ticket_customer',
+      details: { ticketId: context.ticket.id, endUserId: user.id, companyId: company.id },
+    },
+  );
+}
+
+/** A resumed session: the caller gets the one in progress instead of a second. */
+function resumed(
+  rt: Runtime,
+  session: VerificationSession,
+  user: EndUser,
+  context: TicketContext | null,
+): StartResult {
+  return {
+    session: toSnapshot(session),
+    resumed: true,
+    endUser: summarise(user),
+    methods: availability(rt, user),
+    context,
+  };
+}
+
+/**
+ * Stores one idle session, bound to the ticket when there is one, then audits and announces it. A ticket keeps at
+ * most one verification in progress: a start resumes or supersedes the one there, and when two starts race, the
+ * later one cancels itself and resumes the earlier.
+ */
 async function createSession(
   rt: Runtime,
   actor: Actor,
   user: EndUser,
   context: TicketContext | null,
   contactId: string | null,
+  options: StartOptions,
+  source: 'contact' | 'direct',
+  purpose: VerificationSession['purpose'] = 'verify',
 ): Promise<StartResult> {
+  const override = context ? await checkBinding(rt, actor, user, context, source, options) : null;
+  const policyRt = await scoped(rt, actor.tenantId, user.customerId ?? null);
+  const key = options.idempotencyKey ?? null;
+  const open = context
+    ? await activeOnTicket(rt, actor.tenantId, context.ticket.id)
+    : await callPort('session store', 'listActive', () => rt.store.listActive(actor.tenantId, user.id));
+  const repeat = key && open.find((s) => s.startKey === key && s.technician.id === actor.technicianId);
+  if (repeat) return resumed(policyRt, repeat, user, context);
+  if (
+    key &&
+    (await claimKey(rt, actor.tenantId, `start-key:${encodeURIComponent(actor.technicianId)}`, key)) > 1
+  ) {
+    // A concurrent start with the same key is creating the session: wait for it rather than make a second.
+    for (let i = 0; i < 40; i++) {
+      await new Promise((resolve) => setTimeout(resolve, 25));
+      const all = context
+        ? await activeOnTicket(rt, actor.tenantId, context.ticket.id)
+        : await callPort('session store', 'listActive', () => rt.store.listActive(actor.tenantId, user.id));
+      const made = all.find((s) => s.startKey === key && s.technician.id === actor.technicianId);
+      if (made) return resumed(policyRt, made, user, context);
+    }
+    throw new TransitionError(
+      'A start with this idempotency key is still in progress; try again in a moment.',
+      {
+        code: 'conflict',
+      },
+    );
+  }
+  if (context && open.length > 0) {
+    const same = open.find((s) => s.endUser.id === user.id && s.purpose === purpose);
+    if ((options.ifActive ?? 'resume') === 'resume') {
+      if (same) return resumed(policyRt, same, user, context);
+      const other = open[0]!;
+      throw new PreconditionError(
+        `Ticket ${context.ticket.number} already has a verification in progress (${other.endUser.displayName}, by ${other.technician.name}). Resume it, or supersede it to start over.`,
+        { code: 'verification_in_progress', details: { ticketId: context.ticket.id, sessionId: other.id } },
+      );
+    }
+    for (const old of open) await supersede(rt, actor, old, 'superseded by a new verification on the ticket');
+  }
+
   const now = rt.clock.now();
   const ticket: TicketRef | null = context && {
     id: context.ticket.id,
-    number: context.ticket.number,
-    title: context.ticket.title,
-    ...(context.company ? { companyName: context.company.name } : {}),
+    number: plainText(context.ticket.number, 64),
+    ...(context.ticket.title === undefined ? {} : { title: plainText(context.ticket.title, 200) }),
+    ...(context.company ? { companyName: plainText(context.company.name, 100) } : {}),
   };
   const session: IdleSession = {
     id: `vs_${generateId(rt.random, 18)}`,
@@ -233,16 +415,21 @@ async function createSession(
     tenantId: actor.tenantId,
     createdAt: now,
     updatedAt: now,
-    expiresAt: now + rt.policy.codeTtlMs,
+    expiresAt: now + policyRt.policy.codeTtlMs,
+    purpose,
     technician: { id: actor.technicianId, name: actor.technicianName },
+    customerId: user.customerId ?? null,
     endUser: { id: user.id, displayName: user.displayName, email: user.email },
     ticket,
     contactId,
+    override,
+    startKey: key,
+    sendKey: null,
     requestedMethod: null,
     method: null,
-    codeMode: rt.policy.codeMode,
+    codeMode: policyRt.policy.codeMode,
     attempts: 0,
-    maxAttempts: rt.policy.maxAttempts,
+    maxAttempts: policyRt.policy.maxAttempts,
     sends: 0,
     fallbacks: [],
     status: 'idle',
@@ -251,7 +438,48 @@ async function createSession(
     rt.store.create(session, { retainMs: SESSION_RETENTION_MS }),
   );
   if (!created) throw new Error('session id collision'); // 144 random bits: unreachable unless Random is broken
-  await record(rt, session, { action: 'start', actor: technicianActor(actor), result: 'ok' });
+  await record(rt, session, {
+    action: 'start',
+    actor: technicianActor(actor),
+    result: 'ok',
+    detail: {
+      purpose,
+      customerId: session.customerId,
+      ...(override ? { override: override.reason } : {}),
+    },
+  });
   publish(rt, 'session.created', eventBase(session, now));
-  return { session: toSnapshot(session), endUser: summarise(user), methods: availability(rt, user), context };
+  if (context) {
+    // Two starts that raced past the check above: the earliest session stays, every later one steps aside.
+    const [first] = await activeOnTicket(rt, actor.tenantId, context.ticket.id);
+    if (first && first.id !== session.id) {
+      await supersede(rt, actor, session, 'another verification started on the ticket at the same moment');
+      if (first.endUser.id === user.id && first.purpose === purpose)
+        return resumed(policyRt, first, user, context);
+      throw new PreconditionError(
+        `Ticket ${context.ticket.number} already has a verification in progress (${first.endUser.displayName}). Resume it, or supersede it to start over.`,
+        { code: 'verification_in_progress', details: { ticketId: context.ticket.id, sessionId: first.id } },
+      );
+    }
+  }
+  return {
+    session: toSnapshot(session),
+    resumed: false,
+    endUser: summarise(user),
+    methods: availability(policyRt, user),
+    context,
+  };
+}
+
+/** Cancels a session that a newer start on its ticket replaces; its device request can no longer be answered. */
+async function supersede(rt: Runtime, actor: Actor, old: VerificationSession, why: string): Promise<void> {
+  try {
+    await commit(rt, old.tenantId, old.id, (_s, now) => ({ type: 'cancelled', now, by: 'technician' }), {
+      action: 'supersede',
+      actor: technicianActor(actor),
+      detail: { why },
+    });
+  } catch {
+    // Closed in the meantime (answered, expired): nothing is left to supersede.
+  }
 }

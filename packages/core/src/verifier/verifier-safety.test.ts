@@ -1,0 +1,682 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { createDemoData } from '../demo/data.js';
+import { createMemoryAuditLog } from '../memory/audit-log.js';
+import { createMemoryDirectory } from '../memory/directory.js';
+import { createOutboxChannel } from '../memory/outbox-channel.js';
+import { createMemoryPsa } from '../memory/psa.js';
+import { createManualClock } from '../memory/runtime.js';
+import type { Actor } from '../types.js';
+import { createVerifier } from './create-verifier.js';
+import { demoLinks, SECRET, setup, wrongCode } from './setup.test-helpers.js';
+
+// Each defect an adversarial review found in the verifier, as the behaviour that now holds. Every test here failed
+// on the code before the review's fixes.
+
+const second: Actor = { tenantId: 'demo-msp', technicianId: 'tech-2', technicianName: 'Kim Lee' };
+const admin: Actor = {
+  tenantId: 'demo-msp',
+  technicianId: 'admin-1',
+  technicianName: 'Alex Admin',
+  role: 'admin',
+};
+
+describe('NIST SP 800-63B rev 4 defaults', () => {
+  it('offers number match first, and neither approve-only push nor email codes', async () => {
+    const t = setup('nist-defaults');
+    const lookup = await t.verifier.lookupTicket({ actor: t.actor, ticketId: '1001' });
+    expect(lookup.methods.map((m) => m.method)).toEqual(['number_match', 'push_code', 'sms']);
+    expect(t.verifier.policy).toMatchObject({ fallback: ['sms'], allowedCodeModes: ['verify'] });
+    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    for (const method of ['push', 'email'] as const) {
+      await expect(t.verifier.send({ actor: t.actor, sessionId: session.id, method })).rejects.toMatchObject({
+        code: 'method_unavailable',
+      });
+    }
+    await expect(
+      t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms', codeMode: 'compare' }),
+    ).rejects.toMatchObject({ code: 'method_unavailable' });
+  });
+
+  it('a push method never becomes an email code by default', async () => {
+    const t = setup('nist-defaults');
+    // Dev Patel: a web device only, no phone. Before: the push fell back to an email code.
+    await t.directory.reportPermission(t.demo.tenantId, 'eu-dev', 'dev-dev-web', 'denied');
+    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1004' });
+    await expect(
+      t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'number_match' }),
+    ).rejects.toMatchObject({ code: 'no_delivery_route' });
+    expect(t.email.messages()).toEqual([]);
+  });
+
+  it('refuses a configuration that turns on a weaker choice without a risk acceptance', () => {
+    const directory = createMemoryDirectory([]);
+    expect(() => createVerifier({ secret: SECRET, directory, policy: { methods: ['push', 'sms'] } })).toThrow(
+      /approve-only push is weaker than NIST SP 800-63B rev 4 allows/,
+    );
+    expect(() => createVerifier({ secret: SECRET, directory, policy: { fallback: ['email'] } })).toThrow(
+      /riskAcceptances/,
+    );
+  });
+
+  it('a verification by a weaker method says so in its note and its outcome record', async () => {
+    const t = setup(); // every weaker choice accepted
+    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'push' });
+    const { token } = await t.challengeFor('eu-ana');
+    await t.verifier.answerFromDevice({
+      tenantId: t.demo.tenantId,
+      sessionId: session.id,
+      token,
+      answer: 'approve',
+    });
+    expect(t.psa.notes('1001')[0]!.text).toContain(
+      "Weaker method: approve-only push, used under the customer's recorded risk acceptance",
+    );
+    expect(t.audit.all().find((r) => r.action === 'outcome')?.detail).toMatchObject({ weaker: 'push' });
+  });
+});
+
+describe('per-customer policy', () => {
+  it('is changed by administrators only, with a risk acceptance for a weaker choice, audited before and after', async () => {
+    const t = setup('nist-defaults');
+    await expect(
+      t.verifier.setPolicy({ actor: t.actor, customerId: 'cust-contoso', settings: { maxAttempts: 3 } }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(
+      t.verifier.setPolicy({
+        actor: admin,
+        customerId: 'cust-contoso',
+        settings: { methods: ['push', 'sms'] },
+      }),
+    ).rejects.toMatchObject({ code: 'config_invalid' });
+    const view = await t.verifier.setPolicy({
+      actor: admin,
+      customerId: 'cust-contoso',
+      settings: { methods: ['number_match', 'push', 'sms'] },
+      accept: [{ choice: 'push', reason: 'front desk tablets have no keyboard' }],
+    });
+    expect(view.effective.methods).toEqual(['number_match', 'push', 'sms']);
+    expect(view.effective.riskAcceptances).toEqual([
+      {
+        choice: 'push',
+        reason: 'front desk tablets have no keyboard',
+        acceptedBy: { id: 'admin-1', name: 'Alex Admin' },
+        acceptedAt: t.clock.now(),
+      },
+    ]);
+    const change = t.audit.all().find((r) => r.action === 'policy_change' && r.result === 'ok');
+    expect(change).toMatchObject({
+      actor: { id: 'admin-1' },
+      detail: { customerId: 'cust-contoso', before: 'null' },
+    });
+    expect(JSON.parse(String(change!.detail!.after))).toMatchObject({
+      methods: ['number_match', 'push', 'sms'],
+    });
+    // The verifier resolves the policy from the end-user's customer: push works at Contoso, not at Northwind.
+    const contoso = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1004' });
+    expect(contoso.methods.map((m) => m.method)).toContain('push');
+    await expect(
+      t.verifier.send({ actor: t.actor, sessionId: contoso.session.id, method: 'push' }),
+    ).resolves.toMatchObject({ session: { status: 'awaiting_push' } });
+    const northwind = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    await expect(
+      t.verifier.send({ actor: t.actor, sessionId: northwind.session.id, method: 'push' }),
+    ).rejects.toMatchObject({ code: 'method_unavailable' });
+  });
+});
+
+describe('the ticket binding is never weaker than the ticket', () => {
+  it('refuses an end-user of another customer on a ticket, and writes nothing on it', async () => {
+    const t = setup();
+    // Before: a Northwind ticket was noted verified for a Fabrikam user.
+    await expect(
+      t.verifier.startForEndUser({ actor: t.actor, email: 'eva.schmidt@fabrikam.example', ticketId: '1001' }),
+    ).rejects.toMatchObject({ code: 'end_user_not_on_ticket_customer', name: 'PreconditionError' });
+    await expect(
+      t.verifier.startForEndUser({
+        actor: t.actor,
+        endUserId: 'eu-eva',
+        ticketId: '1001',
+        override: { reason: 'caller is a contractor on site' },
+      }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    expect(await t.store.listForTicket(t.demo.tenantId, '1001')).toEqual([]);
+    expect(t.psa.notes()).toEqual([]);
+  });
+
+  it('an end-user of a company not matched to a customer cannot be bound to its ticket without an override', async () => {
+    const t = setup({}, { contactLinks: demoLinks() });
+    const unmatched = setup(
+      {},
+      {
+        contactLinks: { ...demoLinks(), customerForCompany: async () => null },
+      },
+    );
+    await expect(
+      unmatched.verifier.startForEndUser({ actor: t.actor, endUserId: 'eu-ana', ticketId: '1001' }),
+    ).rejects.toMatchObject({ code: 'end_user_not_on_ticket_customer' });
+    // The same customer passes.
+    await expect(
+      t.verifier.startForEndUser({ actor: t.actor, endUserId: 'eu-ben', ticketId: '1001' }),
+    ).resolves.toMatchObject({ session: { ticket: { id: '1001' }, customerId: 'cust-northwind' } });
+  });
+
+  it('an allowed override names its reason in the audit trail and on the note', async () => {
+    const t = setup({ allowTicketOverride: true });
+    const { session } = await t.verifier.startForEndUser({
+      actor: t.actor,
+      endUserId: 'eu-eva',
+      ticketId: '1001',
+      override: { reason: 'Fabrikam contractor working on the Northwind ticket' },
+    });
+    expect(session.override).toEqual({ reason: 'Fabrikam contractor working on the Northwind ticket' });
+    await t.verifier.cancel({ actor: t.actor, sessionId: session.id });
+    const [note] = t.psa.notes('1001');
+    expect(note!.title).toBe('QDesk: Verification Cancelled: Eva Schmidt');
+    expect(note!.text).toContain(
+      'Bound to this ticket by override: Fabrikam contractor working on the Northwind ticket',
+    );
+    expect(t.audit.all().find((r) => r.action === 'start')?.detail).toMatchObject({
+      override: 'Fabrikam contractor working on the Northwind ticket',
+    });
+  });
+
+  it('the start result says who is verified, with masked destinations', async () => {
+    const t = setup();
+    const { endUser } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    expect(endUser).toMatchObject({
+      displayName: 'Ana Silva',
+      maskedPhone: '+1••••••0001',
+      maskedEmail: 'a•••@northwind.example',
+    });
+  });
+});
+
+describe('one verification per ticket at a time', () => {
+  it('a second start resumes the one in progress; superseding cancels it and its device request', async () => {
+    const t = setup();
+    const first = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    await t.verifier.send({ actor: t.actor, sessionId: first.session.id, method: 'push' });
+    const { token } = await t.challengeFor('eu-ana');
+    const again = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    expect(again).toMatchObject({
+      resumed: true,
+      session: { id: first.session.id, status: 'awaiting_push' },
+    });
+    const fresh = await t.verifier.startFromTicket({
+      actor: t.actor,
+      ticketId: '1001',
+      ifActive: 'supersede',
+    });
+    expect(fresh.resumed).toBe(false);
+    expect((await t.verifier.getSession({ actor: t.actor, sessionId: first.session.id })).status).toBe(
+      'cancelled',
+    );
+    // The superseded request can no longer be approved from the phone.
+    await expect(
+      t.verifier.answerFromDevice({
+        tenantId: t.demo.tenantId,
+        sessionId: first.session.id,
+        token,
+        answer: 'approve',
+      }),
+    ).rejects.toMatchObject({ code: 'session_closed' });
+    expect(await t.verifier.pendingChallenges({ tenantId: t.demo.tenantId, endUserId: 'eu-ana' })).toEqual(
+      [],
+    );
+    expect(t.psa.notes('1001').map((n) => n.title)).toEqual(['QDesk: Verification Cancelled: Ana Silva']);
+  });
+
+  it('a start about someone else on a busy ticket is refused until the first is superseded', async () => {
+    const t = setup();
+    await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    await expect(
+      t.verifier.startForEndUser({ actor: t.actor, endUserId: 'eu-ben', ticketId: '1001' }),
+    ).rejects.toMatchObject({ code: 'verification_in_progress' });
+  });
+
+  it('double-clicked SEND, then CANCEL: the phone can never approve the ticket', async () => {
+    const t = setup();
+    // Before: two sessions, the cancel closed one, an Approve on the other wrote "Verified" on the ticket.
+    const clicks = await Promise.all(
+      [1, 2].map(() =>
+        t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001', idempotencyKey: 'click-0001' }),
+      ),
+    );
+    expect(new Set(clicks.map((c) => c.session.id)).size).toBe(1);
+    const id = clicks[0]!.session.id;
+    const sends = await Promise.allSettled(
+      [1, 2].map(() =>
+        t.verifier.send({ actor: t.actor, sessionId: id, method: 'push', idempotencyKey: 'send-0001' }),
+      ),
+    );
+    expect(t.push.messages()).toHaveLength(1);
+    expect(sends.filter((s) => s.status === 'fulfilled')).not.toHaveLength(0);
+    const { token } = await t.challengeFor('eu-ana');
+    await t.verifier.cancel({ actor: t.actor, sessionId: id });
+    await expect(
+      t.verifier.answerFromDevice({ tenantId: t.demo.tenantId, sessionId: id, token, answer: 'approve' }),
+    ).rejects.toMatchObject({ code: 'session_closed' });
+    expect(t.psa.notes('1001').map((n) => n.title)).toEqual(['QDesk: Verification Cancelled: Ana Silva']);
+  });
+
+  it('concurrent starts on one ticket leave one verification in progress', async () => {
+    const t = setup();
+    const starts = await Promise.all(
+      Array.from({ length: 10 }, () => t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' })),
+    );
+    const open = (await t.store.listForTicket(t.demo.tenantId, '1001')).filter((s) => s.status === 'idle');
+    expect(open).toHaveLength(1);
+    expect(new Set(starts.map((s) => s.session.id))).toEqual(new Set([open[0]!.id]));
+  });
+});
+
+describe('counters and lifetimes that hold', () => {
+  it('enforces the consecutive-failure cap on every code check, until an administrator unlocks', async () => {
+    const t = setup({ maxConsecutiveFailures: 3, maxAttempts: 10 });
+    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
+    const code = t.lastCode();
+    for (let i = 0; i < 3; i++)
+      await t.verifier.checkCode({ actor: t.actor, sessionId: session.id, code: wrongCode(code) });
+    // Before: checks went on past the cap (120 of 100); only a new send consulted it.
+    await expect(t.verifier.checkCode({ actor: t.actor, sessionId: session.id, code })).rejects.toMatchObject(
+      {
+        code: 'end_user_locked',
+      },
+    );
+    await expect(
+      t.verifier.unlockEndUser({ actor: t.actor, endUserId: 'eu-ana', reason: 'called the user back' }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(
+      t.verifier.unlockEndUser({ actor: admin, endUserId: 'eu-ana', reason: 'called the user back' }),
+    ).resolves.toEqual({ failuresBefore: 4 });
+    expect(t.audit.all().find((r) => r.action === 'unlock' && r.result === 'ok')).toMatchObject({
+      actor: { id: 'admin-1' },
+      detail: { endUserId: 'eu-ana', before: 4, after: 0, reason: 'called the user back' },
+    });
+    await expect(
+      t.verifier.checkCode({ actor: t.actor, sessionId: session.id, code }),
+    ).resolves.toMatchObject({
+      correct: true,
+    });
+  });
+
+  it('never evaluates more wrong answers than the cap, under concurrent checks', async () => {
+    const t = setup({ maxConsecutiveFailures: 10, maxAttempts: 10 });
+    const sessions = [];
+    for (const ticketId of ['1001', '1002']) {
+      const { session } = await t.verifier.startForEndUser({
+        actor: t.actor,
+        endUserId: 'eu-ana',
+        ...(ticketId === '1001' ? { ticketId } : {}),
+      });
+      await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
+      sessions.push({ id: session.id, code: t.lastCode() });
+    }
+    await Promise.allSettled(
+      Array.from({ length: 60 }, (_, i) => {
+        const s = sessions[i % 2]!;
+        return t.verifier.checkCode({ actor: t.actor, sessionId: s.id, code: wrongCode(s.code) });
+      }),
+    );
+    const evaluated = t.audit.all().filter((r) => r.action === 'check_code' && r.detail?.correct === false);
+    expect(evaluated.length).toBeLessThanOrEqual(10);
+  });
+
+  it('a refused send spends none of the end-user’s quota', async () => {
+    const t = setup({ sendsPerWindow: 2 });
+    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'push' });
+    for (let i = 0; i < 5; i++) {
+      await expect(
+        t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'push' }),
+      ).rejects.toMatchObject({ code: 'invalid_transition' });
+    }
+    await t.verifier.cancel({ actor: t.actor, sessionId: session.id });
+    await expect(
+      t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' }),
+    ).rejects.toMatchObject({
+      code: 'session_closed',
+    });
+    const next = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    await expect(
+      t.verifier.send({ actor: t.actor, sessionId: next.session.id, method: 'sms' }),
+    ).resolves.toMatchObject({
+      session: { status: 'sent' },
+    });
+  });
+
+  it('the first send fixes the code mode: wrong codes cannot be followed by a compare-mode resend', async () => {
+    const t = setup();
+    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
+    await t.verifier.checkCode({ actor: t.actor, sessionId: session.id, code: wrongCode(t.lastCode()) });
+    const resend = await t.verifier
+      .send({ actor: t.actor, sessionId: session.id, method: 'sms', codeMode: 'compare' })
+      .catch((e) => e);
+    expect(resend).toMatchObject({ code: 'invalid_transition' });
+    expect(resend.message).toMatch(/fixed to verify/);
+    expect(t.sms.messages()).toHaveLength(1);
+  });
+
+  it('a session acts only for its technician until another takes it over, audited', async () => {
+    const t = setup();
+    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
+    for (const op of [
+      () => t.verifier.send({ actor: second, sessionId: session.id, method: 'sms' }),
+      () => t.verifier.checkCode({ actor: second, sessionId: session.id, code: t.lastCode() }),
+      () => t.verifier.deny({ actor: second, sessionId: session.id }),
+      () => t.verifier.cancel({ actor: second, sessionId: session.id }),
+    ]) {
+      await expect(op()).rejects.toMatchObject({ code: 'forbidden', name: 'ForbiddenError' });
+    }
+    expect((await t.verifier.getSession({ actor: second, sessionId: session.id })).status).toBe('sent');
+    const taken = await t.verifier.takeOver({
+      actor: second,
+      sessionId: session.id,
+      reason: 'first technician left',
+    });
+    expect(taken.technician).toEqual({ id: 'tech-2', name: 'Kim Lee' });
+    expect(t.audit.all().find((r) => r.action === 'take_over' && r.result !== 'error')).toMatchObject({
+      actor: { id: 'tech-2' },
+      detail: { before: 'tech-1', after: 'tech-2', reason: 'first technician left' },
+    });
+    await expect(
+      t.verifier.checkCode({ actor: t.actor, sessionId: session.id, code: t.lastCode() }),
+    ).rejects.toMatchObject({ code: 'forbidden' });
+    await expect(
+      t.verifier.checkCode({ actor: second, sessionId: session.id, code: t.lastCode() }),
+    ).resolves.toMatchObject({ correct: true });
+    expect(t.psa.notes('1001')[0]!.text).toContain('Technician: Kim Lee (tech-2)');
+  });
+
+  it('a provider that echoes the message never puts the code into events, audit records or the session', async () => {
+    const t = setup();
+    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    const echo = {
+      specificationVersion: 'v1' as const,
+      route: 'sms' as const,
+      name: 'echo',
+      async send(message: { text?: string }) {
+        return {
+          status: 'permanent_failure' as const,
+          reason: `rejected body: ${message.text}`,
+          providerCode: '21617 <x>',
+          scope: 'message' as const,
+        };
+      },
+    };
+    const v = createVerifier({
+      secret: SECRET,
+      directory: t.directory,
+      psa: t.psa,
+      store: t.store,
+      audit: t.audit,
+      clock: t.clock,
+      contactLinks: demoLinks(),
+      channels: { sms: echo },
+    });
+    const events: unknown[] = [];
+    v.events.on('delivery.failed', (e) => events.push(e));
+    v.events.on('session.failed', (e) => events.push(e));
+    const sent = await v.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
+    const published = JSON.stringify([events, t.audit.all(), sent.session]);
+    expect(published).not.toMatch(/rejected body|is your QDesk code/);
+    expect(sent.session).toMatchObject({ status: 'failed', reason: 'sms: the provider refused the message' });
+  });
+
+  it('control characters from the PSA never reach a message', async () => {
+    const demo = createDemoData();
+    demo.tickets[0]!.number = 'T1\r\nBcc: eve@evil.example\u202E';
+    const clock = createManualClock();
+    const email = createOutboxChannel('email', { now: clock.now });
+    const v = createVerifier({
+      secret: SECRET,
+      directory: createMemoryDirectory(demo.endUsers),
+      psa: createMemoryPsa(demo),
+      clock,
+      contactLinks: demoLinks(),
+      channels: { email },
+      policy: {
+        methods: ['email'],
+        riskAcceptances: [
+          {
+            choice: 'email',
+            acceptedBy: { id: 'a', name: 'A' },
+            acceptedAt: 0,
+            reason: 'test of the subject line',
+          },
+        ],
+      },
+    });
+    const actor: Actor = { tenantId: demo.tenantId, technicianId: 't\u0007', technicianName: 'Sam' };
+    await expect(v.startFromTicket({ actor, ticketId: '1001' })).rejects.toMatchObject({
+      code: 'input_invalid',
+    });
+    const { session } = await v.startFromTicket({
+      actor: { ...actor, technicianId: 'tech-1' },
+      ticketId: '1001',
+    });
+    expect(session.ticket!.number).toBe('T1 Bcc: eve@evil.example');
+    await v.send({ actor: { ...actor, technicianId: 'tech-1' }, sessionId: session.id, method: 'email' });
+    const message = email.last()!.message;
+    expect(message.route === 'email' && message.subject).toBe(
+      'Verification code for ticket T1 Bcc: eve@evil.example',
+    );
+    expect(JSON.stringify(message)).not.toMatch(/[\r\n\u202E]|\\r|\\u202e/i);
+  });
+
+  it('the sweeper gives an abandoned session its expired outcome and note exactly once, from any number of instances', async () => {
+    const t = setup();
+    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
+    t.clock.advance(10 * 60_000);
+    const audit = createMemoryAuditLog();
+    const instances = [
+      t.verifier,
+      createVerifier({
+        secret: SECRET,
+        directory: t.directory,
+        psa: t.psa,
+        store: t.store,
+        audit,
+        clock: t.clock,
+      }),
+    ];
+    const results = await Promise.all([...instances, ...instances].map((v) => v.sweep()));
+    expect(results.every((r) => r.more === false)).toBe(true);
+    expect(t.psa.notes('1001').map((n) => n.title)).toEqual(['QDesk: Verification Timed Out: Ana Silva']);
+    const outcomes = [...t.audit.all(), ...audit.all()].filter((r) => r.action === 'outcome');
+    expect(outcomes).toHaveLength(1);
+    expect(outcomes[0]).toMatchObject({ result: 'expired', sessionId: session.id });
+    expect(await t.verifier.sweep()).toEqual({ expired: 0, more: false });
+  });
+});
+
+describe('the gate before a reset', () => {
+  const verified = async () => {
+    const t = setup();
+    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
+    await t.verifier.checkCode({ actor: t.actor, sessionId: session.id, code: t.lastCode() });
+    return { t, session };
+  };
+  const request = { tenantId: 'demo-msp', endUserId: 'eu-ana', ticketId: '1001', action: 'reset_password' };
+
+  it('refuses a grant until the end-user is verified on that ticket', async () => {
+    const t = setup();
+    await expect(t.verifier.requireVerified(request)).rejects.toMatchObject({ code: 'not_verified' });
+    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
+    await expect(t.verifier.requireVerified(request)).rejects.toMatchObject({ code: 'not_verified' });
+  });
+
+  it('issues one signed, single-use grant bound to end-user, ticket, technician and action', async () => {
+    const { t, session } = await verified();
+    const { grant, claims } = await t.verifier.requireVerified(request);
+    expect(claims).toMatchObject({
+      endUserId: 'eu-ana',
+      ticketId: '1001',
+      technicianId: 'tech-1',
+      sessionId: session.id,
+      customerId: 'cust-northwind',
+    });
+    await expect(t.verifier.requireVerified(request)).rejects.toMatchObject({ code: 'not_verified' });
+    await expect(t.verifier.verifyGrant({ grant, action: 'reset_mfa' })).rejects.toMatchObject({
+      code: 'grant_invalid',
+    });
+    await expect(
+      t.verifier.verifyGrant({ grant, action: 'reset_password', endUserId: 'eu-ben' }),
+    ).rejects.toMatchObject({
+      code: 'grant_invalid',
+    });
+    const [header, payload, signature] = grant.split('.');
+    const forged = JSON.parse(Buffer.from(payload!, 'base64url').toString());
+    forged.sub = 'eu-ben';
+    const tampered = `${header}.${Buffer.from(JSON.stringify(forged)).toString('base64url')}.${signature}`;
+    await expect(t.verifier.verifyGrant({ grant: tampered, action: 'reset_password' })).rejects.toMatchObject(
+      {
+        code: 'grant_invalid',
+      },
+    );
+    await expect(
+      t.verifier.verifyGrant({ grant, action: 'reset_password', endUserId: 'eu-ana', ticketId: '1001' }),
+    ).resolves.toMatchObject(claims);
+    await expect(t.verifier.verifyGrant({ grant, action: 'reset_password' })).rejects.toMatchObject({
+      code: 'grant_invalid',
+    });
+    const actions = t.audit.all().map((r) => `${r.action}:${r.result}`);
+    expect(actions).toContain('grant_issued:ok');
+    expect(actions).toContain('grant_used:ok');
+    expect(JSON.stringify(t.audit.all())).not.toContain(grant);
+  });
+
+  it('a grant expires', async () => {
+    const { t } = await verified();
+    const { grant } = await t.verifier.requireVerified({ ...request, ttlMs: 60_000 });
+    t.clock.advance(61_000);
+    await expect(t.verifier.verifyGrant({ grant, action: 'reset_password' })).rejects.toMatchObject({
+      code: 'grant_invalid',
+      details: { reason: 'expired' },
+    });
+  });
+
+  it('an approval older than the window does not count', async () => {
+    const { t } = await verified();
+    t.clock.advance(16 * 60_000);
+    await expect(t.verifier.requireVerified(request)).rejects.toMatchObject({ code: 'not_verified' });
+  });
+});
+
+describe('reverse verification', () => {
+  it('the end-user checks the technician by typing the number the technician reads; it never verifies the end-user', async () => {
+    const t = setup('nist-defaults');
+    const started = await t.verifier.startReverse({ actor: t.actor, endUserId: 'eu-ana', ticketId: '1001' });
+    expect(started.session).toMatchObject({
+      purpose: 'reverse',
+      method: 'number_match',
+      status: 'awaiting_push',
+    });
+    const push = t.push.last()!.message;
+    expect(push.route === 'push' && push.body).toMatch(/Sam Rivera from QDesk .*ticket T20261124\.0001/);
+    const [challenge] = await t.verifier.pendingChallenges({
+      tenantId: t.demo.tenantId,
+      endUserId: 'eu-ana',
+    });
+    expect(challenge).toMatchObject({ purpose: 'reverse', method: 'number_match' });
+    const answer = await t.verifier.answerFromDevice({
+      tenantId: t.demo.tenantId,
+      sessionId: started.session.id,
+      token: challenge!.token,
+      answer: 'number',
+      number: started.display.matchNumber!,
+    });
+    expect(answer.status).toBe('approved');
+    expect(t.psa.notes('1001')[0]!.title).toBe('QDesk: Technician Identity Confirmed by End-User: Ana Silva');
+    await expect(
+      t.verifier.requireVerified({
+        tenantId: 'demo-msp',
+        endUserId: 'eu-ana',
+        ticketId: '1001',
+        action: 'reset_password',
+      }),
+    ).rejects.toMatchObject({ code: 'not_verified' });
+  });
+});
+
+describe('properties over random verifications', () => {
+  const methods = ['number_match', 'push_code', 'sms', 'push', 'email'] as const;
+  const op = fc.oneof(
+    fc.record({ kind: fc.constant('send' as const), method: fc.constantFrom(...methods) }),
+    fc.record({ kind: fc.constant('wait' as const), ms: fc.integer({ min: 0, max: 4 * 60_000 }) }),
+    fc.record({ kind: fc.constant('right' as const) }),
+    fc.record({ kind: fc.constant('wrong' as const) }),
+    fc.record({ kind: fc.constant('device' as const) }),
+  );
+  const policy = fc.record({
+    methods: fc.subarray([...methods], { minLength: 1 }),
+    fallback: fc.subarray(['sms', 'email'] as ('sms' | 'email')[]),
+  });
+
+  it('never approves after ten minutes from the start, nor by a method the resolved policy forbids', async () => {
+    await fc.assert(
+      fc.asyncProperty(policy, fc.array(op, { minLength: 1, maxLength: 12 }), async (p, ops) => {
+        const t = setup(p);
+        const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+        let code: string | null = null;
+        let number: string | null = null;
+        for (const o of ops) {
+          const base = { actor: t.actor, sessionId: session.id };
+          try {
+            if (o.kind === 'send') {
+              const r = await t.verifier.send({ ...base, method: o.method });
+              number = r.display.matchNumber ?? null;
+              code =
+                r.session.method === 'sms' || r.session.method === 'email'
+                  ? t.lastCode(t[r.session.method])
+                  : null;
+            } else if (o.kind === 'wait') t.clock.advance(o.ms);
+            else if (o.kind === 'right' && code) await t.verifier.checkCode({ ...base, code });
+            else if (o.kind === 'wrong' && code)
+              await t.verifier.checkCode({ ...base, code: wrongCode(code) });
+            else if (o.kind === 'device') {
+              const [c] = await t.verifier.pendingChallenges({
+                tenantId: t.demo.tenantId,
+                endUserId: 'eu-ana',
+              });
+              if (c) {
+                await t.verifier.answerFromDevice(
+                  c.method === 'number_match' && number
+                    ? {
+                        tenantId: t.demo.tenantId,
+                        sessionId: c.challengeId,
+                        token: c.token,
+                        answer: 'number',
+                        number,
+                      }
+                    : {
+                        tenantId: t.demo.tenantId,
+                        sessionId: c.challengeId,
+                        token: c.token,
+                        answer: 'approve',
+                      },
+                );
+              }
+            }
+          } catch (error) {
+            if (!(error as { code?: string }).code) throw error;
+          }
+        }
+        const final = await t.store.get(t.demo.tenantId, session.id);
+        if (final?.status !== 'approved') return;
+        expect(final.closedAt).toBeLessThan(final.createdAt + 10 * 60_000);
+        expect(p.methods).toContain(final.requestedMethod);
+        if (final.method !== final.requestedMethod) expect(p.fallback).toContain(final.method);
+      }),
+      { numRuns: 150 },
+    );
+  });
+});
