@@ -32,7 +32,7 @@ export function createVerificationLoop(random: Random = cryptoRandom) {
     const { session } = await verifier.startForEndUser({ actor, endUserId: `eu-${turn++ % users.length}` });
     await verifier.send({ actor, sessionId: session.id, method: 'sms' });
     const m = sms.last()!.message;
-    const code = m.route === 'sms' ? m.context.code : '';
+    const code = m.route === 'sms' && 'code' in m.context ? m.context.code : '';
     const r = await verifier.checkCode({ actor, sessionId: session.id, code });
     if (!r.correct) throw new Error('verification failed');
     sms.clear();

@@ -13,7 +13,7 @@ export type EmailMessage = MessageFor<'email'>;
 /** A push challenge (challenge id and display text, never a code). */
 export type PushMessage = MessageFor<'push'>;
 /** What a code message is about, so a channel can render its own template. */
-export type CodeMessageContext = SmsMessage['context'];
+export type CodeMessageContext = EmailMessage['context'];
 /** Platform of a registered device. */
 export type DevicePlatform = Device['platform'];
 

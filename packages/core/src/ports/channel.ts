@@ -20,7 +20,29 @@ export interface CodeMessageContext {
   expiresAt: number;
 }
 
-/** A code sent by SMS. @public */
+/**
+ * What a reverse-verification notice is about: a technician is calling the end-user, who has no app to receive the
+ * request, so an SMS points them to the self-serve page. It carries no code. Never logged.
+ * @public
+ */
+export interface NoticeMessageContext {
+  /** The kind of notice. */
+  kind: 'reverse_notice';
+  /** The technician who is calling. */
+  technicianName: string;
+  /** The MSP they work for. */
+  mspName: string;
+  /** Ticket number, when the call is about one. */
+  ticketNumber: string | null;
+  /** The self-serve page where the request waits, or `null` when none is configured. */
+  link: string | null;
+  /** Minutes until the request expires (rounded up). */
+  expiresInMinutes: number;
+  /** Epoch milliseconds after which the notice is worthless (bound provider retries by it). */
+  expiresAt: number;
+}
+
+/** A code sent by SMS, or a reverse-verification notice (`context.kind === 'reverse_notice'`, no code). @public */
 export interface SmsMessage {
   /** The route: SMS. */
   route: 'sms';
@@ -32,8 +54,8 @@ export interface SmsMessage {
   text: string;
   /** The session it belongs to (for status callbacks). */
   sessionId: string;
-  /** Structured content of the message. */
-  context: CodeMessageContext;
+  /** Structured content of the message: a code, or a reverse-verification notice without one. */
+  context: CodeMessageContext | NoticeMessageContext;
 }
 
 /** A code sent by email. @public */

@@ -29,6 +29,7 @@ export type {
   DeliveryStatusReport,
   EmailMessage,
   FailureScope,
+  NoticeMessageContext,
   OutboundMessage,
   PushMessage,
   SmsMessage,

@@ -107,3 +107,7 @@ export async function settle<T>(run: () => T | Promise<T>): Promise<Settled<T>> 
 /** An error in a failure message: its name and message. */
 export const describeError = (error: unknown): string =>
   error instanceof Error ? `${error.name}: ${error.message}` : show(error);
+
+/** The code a code message carries (`''` for a push or a reverse-verification notice, which carry none). */
+export const codeIn = (message: { route: string; context?: object }): string =>
+  message.context && 'code' in message.context ? String(message.context.code) : '';

@@ -4,6 +4,7 @@ import { auditLogHarness, auditLogHas, auditLogRules } from './audit-log-conform
 import { type AuditLogFlaw, type BrokenAuditLog, createBrokenAuditLog } from './broken/audit-log.js';
 import { type BrokenChannel, type ChannelFlaw, createBrokenChannel } from './broken/channel.js';
 import { type BrokenDirectory, createBrokenDirectory, type DirectoryFlaw } from './broken/directory.js';
+import { createBrokenPolicyStore, type PolicyStoreFlaw } from './broken/policy-store.js';
 import {
   type BrokenPsa,
   brokenPsaFixtures,
@@ -16,6 +17,7 @@ import { channelHarness, channelHas, channelRules } from './channel-conformance.
 import { directoryHarness, directoryHas, directoryRules } from './directory-conformance.js';
 import { checkRules, type KitHarness, type KitRule, RuleViolation } from './kit.js';
 import { sampleDevice, samplePushMessage, sampleSmsMessage } from './messages.js';
+import { policyStoreHarness, policyStoreRules } from './policy-store-conformance.js';
 import { psaAdapterHarness, psaAdapterHas, psaAdapterRules } from './psa-adapter-conformance.js';
 import { rateCounterHarness, rateCounterRules } from './rate-counter-conformance.js';
 import { sessionStoreHarness, sessionStoreRules } from './session-store-conformance.js';
@@ -68,6 +70,28 @@ function describeBrokenKit<Subject>(
       expect(rules.map((r) => r.name).filter((name) => !failed.has(name))).toEqual([]);
     });
   });
+}
+
+{
+  const r = ruleNamed(policyStoreRules);
+  const variant = (flaw: PolicyStoreFlaw, breaks: string[]) => {
+    let store = createBrokenPolicyStore(flaw);
+    const harness = policyStoreHarness({
+      name: flaw,
+      create: () => (store = createBrokenPolicyStore(flaw)),
+      inspect: { layer: async (t, c) => store.peek(t, c) },
+    });
+    return { flaw, harness, breaks: breaks.map(r) };
+  };
+  describeBrokenKit('PolicyStore kit', 'store', policyStoreRules, [
+    variant('declares v0', ['specificationVersion']),
+    variant('answers undefined for a missing layer', ['never stored', 'kept apart']),
+    variant('drops the acceptances', ['exactly as given']),
+    variant('skips the version check', ['only on the expected version', 'racing writers']),
+    variant('checks and writes in two steps', ['racing writers']),
+    variant('ignores the customer', ['kept apart']),
+    variant('keeps the caller object', ['a read is a copy']),
+  ]);
 }
 
 {

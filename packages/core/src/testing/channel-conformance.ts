@@ -1,5 +1,5 @@
 import type { Channel, DeliveryResult, OutboundMessage } from '../ports/channel.js';
-import { describeError, needsFrom, plainJsonProblem, settle, show } from './_helpers.js';
+import { codeIn, describeError, needsFrom, plainJsonProblem, settle, show } from './_helpers.js';
 import { type KitHarness, type KitRule, must, registerRules } from './kit.js';
 import { messageOfAnotherRoute } from './messages.js';
 
@@ -148,7 +148,7 @@ export const channelRules: readonly KitRule<ChannelSubject>[] = [
         `the provider received ${received.length} payloads for one send; send exactly one.`,
       );
       must(
-        message.route !== 'push' && received[0]!.includes(message.context.code),
+        message.route !== 'push' && received[0]!.includes(codeIn(message)),
         `the provider received ${show(received[0])}, without the code; the end-user must get the code.`,
       );
     },
@@ -250,7 +250,7 @@ export const channelRules: readonly KitRule<ChannelSubject>[] = [
       for (const message of messages) {
         if (message.route === 'push') continue;
         must(
-          !logged.includes(message.context.code),
+          !logged.includes(codeIn(message)),
           'the channel logged the code; log ids and statuses, never the code.',
         );
         must(

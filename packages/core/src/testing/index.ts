@@ -23,6 +23,8 @@ export {
   samplePushMessage,
   sampleSmsMessage,
 } from './messages.js';
+export type { PolicyStoreConformanceOptions, PolicyStoreSubject } from './policy-store-conformance.js';
+export { policyStoreRules, runPolicyStoreConformance } from './policy-store-conformance.js';
 export type {
   PsaAdapterConformanceOptions,
   PsaAdapterSubject,

@@ -1,4 +1,3 @@
-import { z } from 'zod';
 import { ConfigError, type FieldIssue, fieldIssues } from '../errors.js';
 import type { AuditLog } from '../ports/audit-log.js';
 import type { Channel } from '../ports/channel.js';

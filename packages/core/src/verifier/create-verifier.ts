@@ -272,8 +272,14 @@ export function createVerifier(config: VerifierConfig): Verifier {
         'reverse',
       );
       if (started.resumed) return { ...started, display: {}, replayed: true };
-      const sent = await send(rt, actor, started.session.id, 'number_match', undefined, null);
-      return { ...started, ...sent };
+      try {
+        const sent = await send(rt, actor, started.session.id, 'number_match', undefined, null);
+        return { ...started, ...sent };
+      } catch (error) {
+        // Nothing could be sent: close the request, so it does not hold the ticket.
+        await decide(rt, 'cancel', actor, started.session.id).catch(() => undefined);
+        throw error;
+      }
     }),
     availableMethods: async (input) => {
       const { actor, endUserId } = parseInput(schemas.availableMethods, input, 'availableMethods');

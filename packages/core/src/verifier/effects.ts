@@ -3,9 +3,9 @@ import { eventBase } from '../events.js';
 import { MAX_SESSION_LIFETIME_MS, type VerificationSession } from '../machine/session.js';
 import type { TransitionResult } from '../machine/transition.js';
 import { type VerificationNote, verificationNoteMarker } from '../note.js';
-import type { Channel, DeliveryResult, OutboundMessage } from '../ports/channel.js';
+import type { Channel, DeliveryResult, NoticeMessageContext, OutboundMessage } from '../ports/channel.js';
 import type { EndUser, Outcome, Route } from '../types.js';
-import { emailContent, pushContent, smsText } from './messages.js';
+import { emailContent, pushContent, reverseNoticeText, smsText } from './messages.js';
 import { weakerChoicesUsed } from './policy.js';
 import { pushTargets } from './routes.js';
 import { callPort, publish, type Runtime, record, systemActor } from './runtime.js';
@@ -202,6 +202,7 @@ async function deliverPush(
     session.purpose === 'reverse' ? { mspName: rt.mspName } : null,
   );
   const { targets } = pushTargets(rt, user);
+  if (targets.length === 0 && session.purpose === 'reverse') return deliverReverseNotice(rt, session, user);
   const directory = rt.directory;
   const results = await Promise.all(
     targets.map(async ({ device, channel }) => {
@@ -236,6 +237,37 @@ async function deliverPush(
   };
 }
 
+/** A reverse verification for an end-user without the app: an SMS that points to the self-serve page, no code. */
+async function deliverReverseNotice(
+  rt: Runtime,
+  session: VerificationSession,
+  user: EndUser,
+): Promise<DeliveryOutcome> {
+  const context: NoticeMessageContext = {
+    kind: 'reverse_notice',
+    technicianName: session.technician.name,
+    mspName: rt.mspName,
+    ticketNumber: session.ticket?.number ?? null,
+    link: rt.selfServeUrl,
+    expiresInMinutes: Math.max(1, Math.ceil((session.expiresAt - rt.clock.now()) / 60_000)),
+    expiresAt: session.expiresAt,
+  };
+  const result = await sendSafely(rt.channels.sms, {
+    route: 'sms',
+    tenantId: session.tenantId,
+    to: user.mobilePhone ?? '',
+    text: reverseNoticeText(context),
+    sessionId: session.id,
+    context,
+  });
+  if (result.status !== 'accepted') await reportFailure(rt, session, 'sms', result);
+  return {
+    route: 'sms',
+    status: result.status,
+    reason: result.status === 'accepted' ? null : failureReason(result),
+  };
+}
+
 async function sendSafely(channel: Channel | null, message: OutboundMessage): Promise<DeliveryResult> {
   if (!channel)
     return {
@@ -245,7 +277,7 @@ async function sendSafely(channel: Channel | null, message: OutboundMessage): Pr
     };
   try {
     return await channel.send(message);
-  } catch (error) {
+  } catch {
     // A channel that throws instead of answering is treated as down for now, never as a crash of the verification.
     // Its message is not kept: it could quote what was being sent.
     return { status: 'transient_failure', reason: 'the channel threw instead of answering' };

@@ -1,4 +1,4 @@
-import type { CodeMessageContext } from '../ports/channel.js';
+import type { CodeMessageContext, NoticeMessageContext } from '../ports/channel.js';
 import type { Method } from '../types.js';
 
 const clip = (text: string, max: number) => (text.length <= max ? text : `${text.slice(0, max - 1)}…`);
@@ -97,4 +97,14 @@ export function pushContent(
       ? 'asks you to confirm it is you. Open the app and type the number they read to you.'
       : 'asks you to confirm it is you. Open the app to approve or deny.';
   return { title: 'Is this you on the phone?', body: `${who} ${ask}` };
+}
+
+/**
+ * The SMS of a reverse verification for an end-user without the app: who is calling, and where to check them. No
+ * code: the end-user types the number the technician reads out on the self-serve page. @internal
+ */
+export function reverseNoticeText(c: NoticeMessageContext): string {
+  const about = c.ticketNumber ? ` about ticket ${plainText(c.ticketNumber, 64)}` : '';
+  const where = c.link ? `open ${c.link}` : 'open your self-serve page';
+  return `${plainText(c.technicianName, 30)} from ${plainText(c.mspName, 30)} is calling you${about}. To check it is really them, ${where} and type the number they read to you. Expires in ${c.expiresInMinutes} min.`;
 }

@@ -87,7 +87,7 @@ export function setup(
     verifier.events.on(name, (payload: unknown) => events.push({ name, payload }));
   const lastCode = (channel = sms) => {
     const m = channel.last()?.message;
-    if (!m || m.route === 'push') throw new Error('no code message sent');
+    if (!m || m.route === 'push' || !('code' in m.context)) throw new Error('no code message sent');
     return m.context.code;
   };
   const challengeFor = async (endUserId: string) => {

@@ -106,6 +106,7 @@ describe('verifier flows', () => {
       technicianName: 'Sam Rivera',
       ticketNumber: 'T20261124.0001',
       companyName: 'Northwind Traders Inc.',
+      mspName: 'QDesk',
     });
     const answer = await t.verifier.answerFromDevice({
       tenantId: t.demo.tenantId,

@@ -6,6 +6,7 @@ import { createMemoryDirectory } from '../memory/directory.js';
 import { createOutboxChannel } from '../memory/outbox-channel.js';
 import { createMemoryPsa } from '../memory/psa.js';
 import { createManualClock } from '../memory/runtime.js';
+import type { DeliveryResult, OutboundMessage } from '../ports/channel.js';
 import type { Actor } from '../types.js';
 import { createVerifier } from './create-verifier.js';
 import { demoLinks, SECRET, setup, wrongCode } from './setup.test-helpers.js';
@@ -41,7 +42,7 @@ describe('NIST SP 800-63B rev 4 defaults', () => {
   it('a push method never becomes an email code by default', async () => {
     const t = setup('nist-defaults');
     // Dev Patel: a web device only, no phone. Before: the push fell back to an email code.
-    await t.directory.reportPermission(t.demo.tenantId, 'eu-dev', 'dev-dev-web', 'denied');
+    await t.directory.reportPermission!(t.demo.tenantId, 'eu-dev', 'dev-dev-web', 'denied', t.clock.now());
     const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1004' });
     await expect(
       t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'number_match' }),
@@ -305,7 +306,7 @@ describe('counters and lifetimes that hold', () => {
 
   it('never evaluates more wrong answers than the cap, under concurrent checks', async () => {
     const t = setup({ maxConsecutiveFailures: 10, maxAttempts: 10 });
-    const sessions = [];
+    const sessions: { id: string; code: string }[] = [];
     for (const ticketId of ['1001', '1002']) {
       const { session } = await t.verifier.startForEndUser({
         actor: t.actor,
@@ -400,12 +401,12 @@ describe('counters and lifetimes that hold', () => {
       specificationVersion: 'v1' as const,
       route: 'sms' as const,
       name: 'echo',
-      async send(message: { text?: string }) {
+      async send(message: OutboundMessage): Promise<DeliveryResult> {
         return {
-          status: 'permanent_failure' as const,
-          reason: `rejected body: ${message.text}`,
+          status: 'permanent_failure',
+          reason: `rejected body: ${'text' in message ? message.text : ''}`,
           providerCode: '21617 <x>',
-          scope: 'message' as const,
+          scope: 'message',
         };
       },
     };
@@ -604,6 +605,52 @@ describe('reverse verification', () => {
         action: 'reset_password',
       }),
     ).rejects.toMatchObject({ code: 'not_verified' });
+  });
+});
+
+describe('reverse verification without the app', () => {
+  it('texts the end-user a link to the self-serve page, with no code in it, and the request waits there', async () => {
+    const t = setup('nist-defaults');
+    const started = await t.verifier.startReverse({
+      actor: t.actor,
+      endUserId: 'eu-chloe',
+      ticketId: '1003',
+    });
+    expect(started.session).toMatchObject({ purpose: 'reverse', status: 'awaiting_push' });
+    const sms = t.sms.last()!.message;
+    expect(sms.route === 'sms' && sms.context).toMatchObject({
+      kind: 'reverse_notice',
+      technicianName: 'Sam Rivera',
+    });
+    expect(sms.route === 'sms' && sms.text).toMatch(
+      /^Sam Rivera from QDesk is calling you about ticket T20261124\.0003\./,
+    );
+    expect(sms.route === 'sms' && sms.text).not.toContain(started.display.matchNumber!);
+    const [challenge] = await t.verifier.pendingChallenges({
+      tenantId: t.demo.tenantId,
+      endUserId: 'eu-chloe',
+    });
+    const answer = await t.verifier.answerFromDevice({
+      tenantId: t.demo.tenantId,
+      sessionId: started.session.id,
+      token: challenge!.token,
+      answer: 'number',
+      number: started.display.matchNumber!,
+    });
+    expect(answer.status).toBe('approved');
+  });
+
+  it('an end-user with neither the app nor a phone cannot be reached, and nothing is left open', async () => {
+    const t = setup('nist-defaults');
+    await t.directory.reportPermission!(t.demo.tenantId, 'eu-dev', 'dev-dev-web', 'denied', t.clock.now());
+    await expect(
+      t.verifier.startReverse({ actor: t.actor, endUserId: 'eu-dev', ticketId: '1004' }),
+    ).rejects.toMatchObject({ code: 'no_delivery_route' });
+    const [left] = await t.store.listForTicket(t.demo.tenantId, '1004');
+    expect(left?.status).toBe('cancelled');
+    await expect(t.verifier.startFromTicket({ actor: t.actor, ticketId: '1004' })).resolves.toMatchObject({
+      resumed: false,
+    });
   });
 });
 

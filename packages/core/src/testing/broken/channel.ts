@@ -4,6 +4,7 @@
  */
 import type { Channel, DeliveryResult, OutboundMessage } from '../../ports/channel.js';
 import type { Route } from '../../types.js';
+import { codeIn } from '../_helpers.js';
 import { pushPayload } from '../messages.js';
 
 /** The mistake a broken channel makes. @internal */
@@ -50,7 +51,7 @@ export function createBrokenChannel(route: Route, flaw: ChannelFlaw): BrokenChan
     if (message.route !== 'push') {
       received.push(
         has('sends the text without the code')
-          ? message.text.replace(message.context.code, '******')
+          ? message.text.replace(codeIn(message), '******')
           : message.text,
       );
     } else {

@@ -116,13 +116,16 @@ export async function send(
       : 'no_push_device'
     : null;
   const fallbacks = fallbackRoutes(rt, user);
-  if (blocked && session.purpose === 'reverse') {
+  // A reverse verification has no code to fall back to: without the app, an SMS points the end-user to the
+  // self-serve page where the request waits (the push step's delivery sends it).
+  const reverseBySms = blocked !== null && session.purpose === 'reverse';
+  if (reverseBySms && codeRouteProblem(rt, user, 'sms') !== null) {
     throw new PreconditionError(
-      `Cannot reach ${user.displayName}'s app: ${fallbackReasonText(blocked)}. Ask them to open the self-serve page, where the request waits.`,
+      `Cannot reach ${user.displayName}: ${fallbackReasonText(blocked!)}, and no mobile phone can take an SMS pointing to the self-serve page. Ask them to open the self-serve page, where the request waits.`,
       { code: 'no_delivery_route' },
     );
   }
-  if (blocked && fallbacks.length === 0) {
+  if (blocked && fallbacks.length === 0 && session.purpose !== 'reverse') {
     throw new PreconditionError(
       `Cannot reach ${user.displayName}: ${fallbackReasonText(blocked)}, and no mobile phone or email can take a code instead.`,
       { code: 'no_delivery_route' },
@@ -134,7 +137,7 @@ export async function send(
       throw new PreconditionError(`Cannot send by ${method}: ${problem}.`, { code: 'method_unavailable' });
     }
   }
-  const pushing = isPushMethod(method) && blocked === null;
+  const pushing = isPushMethod(method) && (blocked === null || reverseBySms);
   // A send the session's state refuses (closed, a push already out, another code mode) spends no quota.
   const now = rt.clock.now();
   const probe: SessionEvent = pushing
@@ -187,7 +190,7 @@ export async function send(
   if (!isPushMethod(method)) {
     return sendCodes(rt, session, user, [method], null, null, codeMode, display, operation, sendKey);
   }
-  if (blocked) {
+  if (blocked && !reverseBySms) {
     return sendCodes(rt, session, user, fallbacks, method, blocked, codeMode, display, operation, sendKey);
   }
 
