@@ -1,10 +1,11 @@
-import { RateLimitError } from '../errors.js';
 import { eventBase } from '../events.js';
-import { MAX_SESSION_LIFETIME_MS, type VerificationSession } from '../machine/session.js';
+import type { VerificationSession } from '../machine/session.js';
 import type { TransitionResult } from '../machine/transition.js';
 import { type VerificationNote, verificationNoteMarker } from '../note.js';
 import type { Channel, DeliveryResult, NoticeMessageContext, OutboundMessage } from '../ports/channel.js';
 import type { EndUser, Outcome, Route } from '../types.js';
+import { counterKey } from './counters.js';
+import { failureReason, providerCodeOf } from './delivery-failures.js';
 import { emailContent, pushContent, reverseNoticeText, smsText } from './messages.js';
 import { weakerChoicesUsed } from './policy.js';
 import { pushTargets } from './routes.js';
@@ -16,101 +17,6 @@ export interface DeliveryOutcome {
   status: DeliveryResult['status'];
   /** Why it was refused, in QDesk's fixed words (see {@link failureReason}), or `null` when accepted. */
   reason: string | null;
-}
-
-const FAILURE_TEXT = {
-  address: 'the provider refused the address',
-  message: 'the provider refused the message',
-  configuration: 'the channel is misconfigured',
-  transient: 'the provider could not take it now',
-} as const;
-
-/** A provider code worth keeping: short and plain, never free text that could echo a message. */
-const providerCodeOf = (code: string | undefined): string | null =>
-  code !== undefined && /^[A-Za-z0-9_.-]{1,40}$/.test(code) ? code : null;
-
-/**
- * A refused delivery in QDesk's fixed words plus the provider's code, never the provider's own text: a provider that
- * echoes the message would otherwise put the code into events, audit records and the session. @internal
- */
-export function failureReason(result: Exclude<DeliveryResult, { status: 'accepted' }>): string {
-  const kind = result.status === 'transient_failure' ? 'transient' : (result.scope ?? 'address');
-  const code = providerCodeOf(result.providerCode);
-  return code ? `${FAILURE_TEXT[kind]} (provider code ${code})` : FAILURE_TEXT[kind];
-}
-
-/** The same for a provider's later status report. @internal */
-export function reportedFailureReason(report: {
-  permanent: boolean;
-  providerCode?: string | undefined;
-}): string {
-  const code = providerCodeOf(report.providerCode);
-  const text = report.permanent
-    ? 'the provider could not deliver it'
-    : 'the provider could not deliver it yet';
-  return code ? `${text} (provider code ${code})` : text;
-}
-
-/**
- * The key of a per-end-user counter: the counter's name, then the id percent-encoded, so no id (one holding `:`)
- * can reach another counter's key. @internal
- */
-export const counterKey = (counter: 'sends' | 'pushes' | 'failures', endUserId: string) =>
-  `${counter}:${encodeURIComponent(endUserId)}`;
-
-/**
- * Claims an idempotency key atomically through the rate counter: 1 for the first caller, more for every repeat
- * within the longest a session lives. @internal
- */
-export function claimKey(rt: Runtime, tenantId: string, scope: string, key: string): Promise<number> {
-  return callPort('rate counter', 'increment', () =>
-    rt.counters.increment(tenantId, `${scope}:${encodeURIComponent(key)}`, {
-      windowMs: MAX_SESSION_LIFETIME_MS,
-      now: rt.clock.now(),
-    }),
-  );
-}
-
-/**
- * Refuses when the end-user has `maxConsecutiveFailures` failed checks in a row (until a success or an
- * administrator's unlock). @internal
- */
-export async function requireUnlocked(
-  rt: Runtime,
-  tenantId: string,
-  endUserId: string,
-  name: string,
-): Promise<void> {
-  const failures = await callPort('rate counter', 'count', () =>
-    rt.counters.count(tenantId, counterKey('failures', endUserId), { windowMs: null, now: rt.clock.now() }),
-  );
-  if (failures >= rt.policy.maxConsecutiveFailures) throw locked(rt, name);
-}
-
-const locked = (rt: Runtime, name: string) =>
-  new RateLimitError(
-    `${name} has ${rt.policy.maxConsecutiveFailures} failed checks in a row; an administrator must review the account and unlock it before another code is sent or checked.`,
-    { code: 'end_user_locked', retryAfterMs: null },
-  );
-
-/**
- * Counts one failed check before the check is made, refusing once the cap is reached: parallel checks therefore
- * never evaluate more than `maxConsecutiveFailures` wrong answers. A correct answer resets the counter (the
- * machine's `clear_failures`), so counting it first costs nothing. @internal
- */
-export async function reserveCheck(
-  rt: Runtime,
-  tenantId: string,
-  endUserId: string,
-  name: string,
-): Promise<void> {
-  const count = await callPort('rate counter', 'increment', () =>
-    rt.counters.increment(tenantId, counterKey('failures', endUserId), {
-      windowMs: null,
-      now: rt.clock.now(),
-    }),
-  );
-  if (count > rt.policy.maxConsecutiveFailures) throw locked(rt, name);
 }
 
 /**

@@ -1,7 +1,7 @@
 import { ConfigError, ForbiddenError, fieldIssues, TransitionError } from '../../errors.js';
 import type { PolicyRecord } from '../../ports/policy-store.js';
 import type { Actor } from '../../types.js';
-import { counterKey } from '../effects.js';
+import { counterKey } from '../counters.js';
 import {
   layerPolicy,
   type PolicySettings,

@@ -2,7 +2,7 @@ import { AuthenticationError, TransitionError } from '../../errors.js';
 import type { SessionEvent } from '../../machine/events.js';
 import type { SessionStatus, VerificationSession } from '../../machine/session.js';
 import { generateCode } from '../codes.js';
-import { reserveCheck } from '../effects.js';
+import { reserveCheck } from '../counters.js';
 import { parseDigits } from '../inputs.js';
 import { commit, deadline, load, type Runtime, scoped } from '../runtime.js';
 

@@ -1,5 +1,5 @@
 import type { Actor } from '../../types.js';
-import { reserveCheck } from '../effects.js';
+import { reserveCheck } from '../counters.js';
 import { parseDigits } from '../inputs.js';
 import { commit, load, type Runtime, requireOwner, scoped, technicianActor } from '../runtime.js';
 import { type SessionSnapshot, toSnapshot } from '../snapshot.js';

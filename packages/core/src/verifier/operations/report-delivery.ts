@@ -1,6 +1,6 @@
 import { eventBase } from '../../events.js';
 import type { DeliveryStatusReport } from '../../ports/channel.js';
-import { reportedFailureReason } from '../effects.js';
+import { reportedFailureReason } from '../delivery-failures.js';
 import { load, publish, type Runtime, record, systemActor } from '../runtime.js';
 
 // The report-delivery operation: a provider's later status for a message (a Twilio status callback). It is audited;

@@ -11,7 +11,7 @@ import {
   type Method,
 } from '../../types.js';
 import { generateCode, generateId, maskDestination } from '../codes.js';
-import { claimKey, counterKey, requireUnlocked } from '../effects.js';
+import { claimKey, counterKey, requireUnlocked } from '../counters.js';
 import { codeRouteProblem, fallbackReasonText, fallbackRoutes, pushTargets } from '../routes.js';
 import {
   callPort,

@@ -1,15 +1,14 @@
-import { ForbiddenError, NotFoundError, PreconditionError, TransitionError } from '../../errors.js';
+import { NotFoundError, PreconditionError, TransitionError } from '../../errors.js';
 import { eventBase } from '../../events.js';
-import { type IdleSession, readSession, type VerificationSession } from '../../machine/session.js';
-import type { PsaAdapter, PsaContact, TicketContext } from '../../ports/psa.js';
+import type { IdleSession, VerificationSession } from '../../machine/session.js';
+import type { TicketContext } from '../../ports/psa.js';
 import type { Actor, EndUser, TicketRef } from '../../types.js';
-import { generateId, maskDestination } from '../codes.js';
-import { claimKey } from '../effects.js';
+import { generateId } from '../codes.js';
+import { claimKey } from '../counters.js';
 import { plainText } from '../messages.js';
 import { availability, type MethodAvailability } from '../routes.js';
 import {
   callPort,
-  commit,
   publish,
   type Runtime,
   record,
@@ -18,6 +17,15 @@ import {
   technicianActor,
 } from '../runtime.js';
 import { type SessionSnapshot, toSnapshot } from '../snapshot.js';
+import {
+  endUserForContact,
+  nameOf,
+  readTicket,
+  requireContact,
+  requirePsa,
+  summarise,
+} from './find-end-user.js';
+import { activeOnTicket, checkBinding, supersede } from './ticket-binding.js';
 
 // The start operation: find who the verification is about (from a ticket, a contact, or an end-user id or email),
 // bind it to the ticket when one is given, and store an idle session. Nothing is sent yet.
@@ -173,163 +181,6 @@ export async function startForEndUser(
   return createSession(rt, actor, user, context, null, options, 'direct', purpose);
 }
 
-function requirePsa(rt: Runtime): PsaAdapter {
-  if (rt.psa) return rt.psa;
-  throw new PreconditionError(
-    'No PSA is connected, so a verification cannot use a ticket or a contact; start from an email without a ticket.',
-    { code: 'psa_unavailable' },
-  );
-}
-
-/** The ticket with its company; a ticket without a company cannot say whose employee is calling. */
-async function readTicket(rt: Runtime, ticketId: string): Promise<TicketContext> {
-  const psa = requirePsa(rt);
-  const context = await callPort(`PSA (${psa.name})`, 'getTicketContext', () =>
-    psa.getTicketContext(ticketId),
-  );
-  if (!context) {
-    throw new NotFoundError(
-      `No ticket with id ${ticketId} was found in the PSA. Check the ticket id and that the API user can read it.`,
-      { code: 'ticket_not_found', details: { ticketId } },
-    );
-  }
-  if (!context.company) {
-    throw new PreconditionError(
-      `Ticket ${context.ticket.number} has no company. Set the ticket's company in the PSA, then reload.`,
-      { code: 'ticket_missing_company', details: { ticketId, ticketNumber: context.ticket.number } },
-    );
-  }
-  return context;
-}
-
-function requireContact(context: TicketContext): PsaContact {
-  if (context.contact) return context.contact;
-  const number = context.ticket.number;
-  throw new PreconditionError(
-    `Ticket ${number} has no contact. Set the caller as the ticket's contact in the PSA, or start from the end-user's email.`,
-    { code: 'ticket_missing_contact', details: { ticketId: context.ticket.id, ticketNumber: number } },
-  );
-}
-
-const nameOf = (contact: PsaContact) =>
-  `${contact.firstName} ${contact.lastName}`.trim() || `contact ${contact.id}`;
-
-/** The end-user an admin linked to the contact, when there is one; else the first of its emails with an account. */
-async function endUserForContact(
-  rt: Runtime,
-  actor: Actor,
-  contact: PsaContact,
-  ticketNumber: string | null,
-): Promise<EndUser> {
-  const links = rt.contactLinks;
-  if (links) {
-    const link = await callPort('contact links', 'endUserForContact', () =>
-      links.endUserForContact(actor.tenantId, contact.id),
-    );
-    const linked =
-      link &&
-      (await callPort('directory', 'getById', () => rt.directory.getById(actor.tenantId, link.endUserId)));
-    if (linked) return linked;
-  }
-  const on = ticketNumber ? ` (ticket ${ticketNumber})` : '';
-  if (contact.emails.length === 0) {
-    throw new PreconditionError(
-      `${nameOf(contact)} has no email address in the PSA${on}. Add their email to the contact, then reload; or start from the end-user's email.`,
-      { code: 'contact_missing_email', details: { contactId: contact.id } },
-    );
-  }
-  for (const email of contact.emails) {
-    const user = await callPort('directory', 'findByEmail', () =>
-      rt.directory.findByEmail(actor.tenantId, email),
-    );
-    if (user) return user;
-  }
-  throw new PreconditionError(
-    `No end-user account matches ${contact.emails.join(' or ')} (${nameOf(contact)}). Invite them to the self-serve app, match the contact to an account, or start from an email.`,
-    { code: 'end_user_not_found', details: { contactId: contact.id } },
-  );
-}
-
-function summarise(user: EndUser): EndUserSummary {
-  return {
-    id: user.id,
-    displayName: user.displayName,
-    email: user.email,
-    maskedPhone: user.mobilePhone ? maskDestination(user.mobilePhone) : null,
-    maskedEmail: maskDestination(user.email),
-    customerId: user.customerId ?? null,
-    devices: user.devices.map((d) => ({
-      id: d.id,
-      platform: d.platform,
-      notificationPermission: d.notificationPermission,
-      ...(d.label ? { label: d.label } : {}),
-    })),
-  };
-}
-
-/** The open sessions of a ticket as they read now, oldest first (the first is the one a ticket keeps). */
-async function activeOnTicket(
-  rt: Runtime,
-  tenantId: string,
-  ticketId: string,
-): Promise<VerificationSession[]> {
-  const all = await callPort('session store', 'listForTicket', () =>
-    rt.store.listForTicket(tenantId, ticketId),
-  );
-  const now = rt.clock.now();
-  return all
-    .filter((s) => s.tenantId === tenantId && s.ticket?.id === ticketId)
-    .filter(
-      (s) => !['approved', 'denied', 'expired', 'cancelled', 'failed'].includes(readSession(s, now).status),
-    )
-    .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
-}
-
-/**
- * Checks that the ticket binding is never weaker than the ticket: the end-user must belong to the customer the
- * ticket's company is matched to. From a ticket's own contact (`contact`), only a known mismatch refuses (the PSA
- * already ties the contact to the company); from an email or id (`direct`), the match must be shown. Returns the
- * override to record, or `null`.
- */
-async function checkBinding(
-  rt: Runtime,
-  actor: Actor,
-  user: EndUser,
-  context: TicketContext,
-  source: 'contact' | 'direct',
-  options: StartOptions,
-): Promise<{ reason: string } | null> {
-  const company = context.company!;
-  const links = rt.contactLinks;
-  const link = links
-    ? await callPort('contact links', 'customerForCompany', () =>
-        links.customerForCompany(actor.tenantId, company.id),
-      )
-    : null;
-  const userCustomer = user.customerId ?? null;
-  const matches = link !== null && userCustomer !== null && link.customerId === userCustomer;
-  const knownMismatch = link !== null && userCustomer !== null && link.customerId !== userCustomer;
-  if (matches || (source === 'contact' && !knownMismatch)) return null;
-  const why = link
-    ? `${user.displayName} belongs to another customer than ${company.name}, the company of ticket ${context.ticket.number}`
-    : `${company.name} (the company of ticket ${context.ticket.number}) is not matched to a customer, so QDesk cannot tell whether ${user.displayName} works there`;
-  if (options.override) {
-    const policyRt = await scoped(rt, actor.tenantId, link?.customerId ?? null);
-    if (policyRt.policy.allowTicketOverride) return { reason: plainText(options.override.reason, 300) };
-    throw new ForbiddenError(
-      `${why}, and the policy does not allow overriding that. An administrator can turn on allowTicketOverride for the customer.`,
-      { code: 'forbidden', details: { ticketId: context.ticket.id, reason: 'override_not_allowed' } },
-    );
-  }
-  throw new PreconditionError(
-    `${why}. Verify the ticket's own contact, match the company to its customer, or give an override with a reason where the policy allows one.`,
-    {
-      code: 'end_user_not_on_ticket_customer',
-      details: { ticketId: context.ticket.id, endUserId: user.id, companyId: company.id },
-    },
-  );
-}
-
 /** A resumed session: the caller gets the one in progress instead of a second. */
 function resumed(
   rt: Runtime,
@@ -469,17 +320,4 @@ async function createSession(
     methods: availability(policyRt, user),
     context,
   };
-}
-
-/** Cancels a session that a newer start on its ticket replaces; its device request can no longer be answered. */
-async function supersede(rt: Runtime, actor: Actor, old: VerificationSession, why: string): Promise<void> {
-  try {
-    await commit(rt, old.tenantId, old.id, (_s, now) => ({ type: 'cancelled', now, by: 'technician' }), {
-      action: 'supersede',
-      actor: technicianActor(actor),
-      detail: { why },
-    });
-  } catch {
-    // Closed in the meantime (answered, expired): nothing is left to supersede.
-  }
 }
