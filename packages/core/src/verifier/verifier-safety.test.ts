@@ -132,26 +132,51 @@ describe('counters and lifetimes that hold', () => {
     });
   });
 
-  it('never evaluates more wrong answers than the cap, under concurrent checks', async () => {
-    const t = setup({ maxConsecutiveFailures: 10, maxAttempts: 10 });
-    const sessions: { id: string; code: string }[] = [];
-    for (const ticketId of ['1001', '1002']) {
-      const { session } = await t.verifier.startForEndUser({
-        actor: t.actor,
-        endUserId: 'eu-ana',
-        ...(ticketId === '1001' ? { ticketId } : {}),
-      });
-      await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
-      sessions.push({ id: session.id, code: t.lastCode() });
-    }
-    await Promise.allSettled(
-      Array.from({ length: 60 }, (_, i) => {
-        const s = sessions[i % 2]!;
-        return t.verifier.checkCode({ actor: t.actor, sessionId: s.id, code: wrongCode(s.code) });
-      }),
+  it('never evaluates more wrong answers than the cap, under concurrent checks and number answers', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 0, max: 20 }),
+        async (cap, checks, numbers) => {
+          const t = setup({ maxConsecutiveFailures: cap, maxAttempts: 10 });
+          // Two sessions of one end-user: a code session without a ticket, a number match on ticket 1001.
+          const code = await t.verifier.startForEndUser({ actor: t.actor, endUserId: 'eu-ana' });
+          await t.verifier.send({ actor: t.actor, sessionId: code.session.id, method: 'sms' });
+          const wrong = wrongCode(t.lastCode());
+          const match = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+          const sent = await t.verifier.send({
+            actor: t.actor,
+            sessionId: match.session.id,
+            method: 'number_match',
+          });
+          const challenge = await t.challengeFor('eu-ana');
+          await Promise.allSettled([
+            ...Array.from({ length: checks }, () =>
+              t.verifier.checkCode({ actor: t.actor, sessionId: code.session.id, code: wrong }),
+            ),
+            ...Array.from({ length: numbers }, () =>
+              t.verifier.answerFromDevice({
+                tenantId: t.demo.tenantId,
+                sessionId: challenge.challengeId,
+                token: challenge.token,
+                answer: 'number',
+                number: wrongCode(sent.display.matchNumber!),
+              }),
+            ),
+          ]);
+          const evaluated = t.audit
+            .all()
+            .filter(
+              (r) =>
+                (r.action === 'check_code' && r.detail?.correct === false) ||
+                (r.action === 'device_answer' && r.result === 'denied'),
+            );
+          expect(evaluated.length).toBeLessThanOrEqual(cap);
+        },
+      ),
+      { numRuns: 40 },
     );
-    const evaluated = t.audit.all().filter((r) => r.action === 'check_code' && r.detail?.correct === false);
-    expect(evaluated.length).toBeLessThanOrEqual(10);
   });
 
   it('a refused send spends none of the end-user’s quota', async () => {
