@@ -48,7 +48,7 @@ import {
 import { type SweepResult, sweep } from './operations/sweep.js';
 import type { VerificationPolicy } from './policy.js';
 import { availability, type MethodAvailability } from './routes.js';
-import { callPort, createEvents, type Runtime, record, refresh, systemActor } from './runtime.js';
+import { callPort, createEvents, type Runtime, record, refresh, scoped, systemActor } from './runtime.js';
 import { type SessionSnapshot, toSnapshot } from './snapshot.js';
 
 /**
@@ -286,7 +286,7 @@ export function createVerifier(config: VerifierConfig): Verifier {
       const user = await callPort('directory', 'getById', () =>
         rt.directory.getById(actor.tenantId, endUserId),
       );
-      return user ? availability(rt, user) : [];
+      return user ? availability(await scoped(rt, actor.tenantId, user.customerId ?? null), user) : [];
     },
     send: audited('send', async (input) => {
       const { actor, sessionId, method, codeMode, idempotencyKey } = parseInput(schemas.send, input, 'send');

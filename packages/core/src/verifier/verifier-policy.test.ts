@@ -72,6 +72,21 @@ describe('NIST SP 800-63B rev 4 defaults', () => {
 });
 
 describe('per-customer policy', () => {
+  it("a verification bound to a ticket runs under the ticket customer's policy, also after an override", async () => {
+    const t = setup('nist-defaults');
+    await t.verifier.setPolicy({ actor: admin, customerId: null, settings: { allowTicketOverride: true } });
+    await t.verifier.setPolicy({ actor: admin, customerId: 'cust-northwind', settings: { maxAttempts: 2 } });
+    const { session } = await t.verifier.startForEndUser({
+      actor: t.actor,
+      endUserId: 'eu-eva',
+      ticketId: '1001',
+      override: { reason: 'Fabrikam contractor on a Northwind ticket' },
+    });
+    expect(session).toMatchObject({ customerId: 'cust-northwind', maxAttempts: 2 });
+    const own = await t.verifier.startForEndUser({ actor: t.actor, endUserId: 'eu-eva', ticketId: '1005' });
+    expect(own.session).toMatchObject({ customerId: 'cust-fabrikam', maxAttempts: 5 });
+  });
+
   it('is changed by administrators only, with a risk acceptance for a weaker choice, audited before and after', async () => {
     const t = setup('nist-defaults');
     await expect(

@@ -25,7 +25,7 @@ import {
   requirePsa,
   summarise,
 } from './find-end-user.js';
-import { activeOnTicket, checkBinding, supersede } from './ticket-binding.js';
+import { activeOnTicket, checkBinding, supersede, ticketCustomer } from './ticket-binding.js';
 
 // The start operation: find who the verification is about (from a ticket, a contact, or an end-user id or email),
 // bind it to the ticket when one is given, and store an idle session. Nothing is sent yet.
@@ -102,7 +102,8 @@ export async function lookupTicket(rt: Runtime, actor: Actor, ticketId: string):
   const context = await readTicket(rt, ticketId);
   const contact = requireContact(context);
   const user = await endUserForContact(rt, actor, contact, context.ticket.number);
-  const policyRt = await scoped(rt, actor.tenantId, user.customerId ?? null);
+  const customer = await ticketCustomer(rt, actor, context);
+  const policyRt = await scoped(rt, actor.tenantId, customer?.customerId ?? user.customerId ?? null);
   const [active] = await activeOnTicket(rt, actor.tenantId, context.ticket.id);
   return {
     context,
@@ -212,8 +213,11 @@ async function createSession(
   source: 'contact' | 'direct',
   purpose: VerificationSession['purpose'] = 'verify',
 ): Promise<StartResult> {
-  const override = context ? await checkBinding(rt, actor, user, context, source, options) : null;
-  const policyRt = await scoped(rt, actor.tenantId, user.customerId ?? null);
+  // The ticket's customer decides the policy when the ticket is matched to one; else the end-user's.
+  const { customerId, override } = context
+    ? await checkBinding(rt, actor, user, context, source, options)
+    : { customerId: user.customerId ?? null, override: null };
+  const policyRt = await scoped(rt, actor.tenantId, customerId);
   const key = options.idempotencyKey ?? null;
   const open = context
     ? await activeOnTicket(rt, actor.tenantId, context.ticket.id)
@@ -269,7 +273,7 @@ async function createSession(
     expiresAt: now + policyRt.policy.codeTtlMs,
     purpose,
     technician: { id: actor.technicianId, name: actor.technicianName },
-    customerId: user.customerId ?? null,
+    customerId,
     endUser: { id: user.id, displayName: user.displayName, email: user.email },
     ticket,
     contactId,

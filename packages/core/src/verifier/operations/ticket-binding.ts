@@ -27,11 +27,26 @@ export async function activeOnTicket(
     .sort((a, b) => a.createdAt - b.createdAt || (a.id < b.id ? -1 : 1));
 }
 
+/** The customer the ticket's company is matched to, or `null` (no company link, or no contact links at all). */
+export async function ticketCustomer(
+  rt: Runtime,
+  actor: Actor,
+  context: TicketContext,
+): Promise<{ customerId: string } | null> {
+  const links = rt.contactLinks;
+  const company = context.company;
+  if (!links || !company) return null;
+  return callPort('contact links', 'customerForCompany', () =>
+    links.customerForCompany(actor.tenantId, company.id),
+  );
+}
+
 /**
  * Checks that the ticket binding is never weaker than the ticket: the end-user must belong to the customer the
  * ticket's company is matched to. From a ticket's own contact (`contact`), only a known mismatch refuses (the PSA
  * already ties the contact to the company); from an email or id (`direct`), the match must be shown. Returns the
- * override to record, or `null`.
+ * customer whose policy applies (the ticket's, when its company is matched; else the end-user's) and the override to
+ * record, or `null`.
  */
 export async function checkBinding(
   rt: Runtime,
@@ -40,24 +55,22 @@ export async function checkBinding(
   context: TicketContext,
   source: 'contact' | 'direct',
   options: StartOptions,
-): Promise<{ reason: string } | null> {
+): Promise<{ customerId: string | null; override: { reason: string } | null }> {
   const company = context.company!;
-  const links = rt.contactLinks;
-  const link = links
-    ? await callPort('contact links', 'customerForCompany', () =>
-        links.customerForCompany(actor.tenantId, company.id),
-      )
-    : null;
+  const link = await ticketCustomer(rt, actor, context);
   const userCustomer = user.customerId ?? null;
   const matches = link !== null && userCustomer !== null && link.customerId === userCustomer;
   const knownMismatch = link !== null && userCustomer !== null && link.customerId !== userCustomer;
-  if (matches || (source === 'contact' && !knownMismatch)) return null;
+  const customerId = link?.customerId ?? userCustomer;
+  if (matches || (source === 'contact' && !knownMismatch)) return { customerId, override: null };
   const why = link
     ? `${user.displayName} belongs to another customer than ${company.name}, the company of ticket ${context.ticket.number}`
     : `${company.name} (the company of ticket ${context.ticket.number}) is not matched to a customer, so QDesk cannot tell whether ${user.displayName} works there`;
   if (options.override) {
     const policyRt = await scoped(rt, actor.tenantId, link?.customerId ?? null);
-    if (policyRt.policy.allowTicketOverride) return { reason: plainText(options.override.reason, 300) };
+    if (policyRt.policy.allowTicketOverride) {
+      return { customerId, override: { reason: plainText(options.override.reason, 300) } };
+    }
     throw new ForbiddenError(
       `${why}, and the policy does not allow overriding that. An administrator can turn on allowTicketOverride for the customer.`,
       { code: 'forbidden', details: { ticketId: context.ticket.id, reason: 'override_not_allowed' } },
