@@ -5,13 +5,14 @@
 // 2. Complete verifications with the end-user's customer holding a stored policy layer, beside the configuration's
 //    policy alone: what resolving a customer's policy per operation costs.
 import { randomBytes } from 'node:crypto';
-import { type Actor, createVerifier } from '@qdesk/core';
+import { type Actor, createVerifier, type Verifier } from '@qdesk/core';
 import {
   createDemoData,
   createMemoryDirectory,
   createMemoryPolicyStore,
   createMemoryPsa,
   createOutboxChannel,
+  type OutboxChannel,
 } from '@qdesk/core/memory';
 import { jwtVerify, SignJWT } from 'jose';
 
@@ -22,6 +23,20 @@ const perSecond = async (n: number, run: (i: number) => Promise<void>) => {
   for (let i = 0; i < n; i++) await run(i);
   return n / (Number(process.hrtime.bigint() - start) / 1e9);
 };
+
+/** One complete SMS verification: start, send, the right code. */
+async function verifyBySms(
+  v: Verifier,
+  outbox: OutboxChannel,
+  start: { actor: Actor; endUserId: string; ticketId?: string },
+): Promise<void> {
+  const { session } = await v.startForEndUser(start);
+  await v.send({ actor: start.actor, sessionId: session.id, method: 'sms' });
+  const m = outbox.last()!.message;
+  const code = m.route === 'sms' && 'code' in m.context ? m.context.code : '';
+  await v.checkCode({ actor: start.actor, sessionId: session.id, code });
+  outbox.clear();
+}
 
 // ---------------------------------------------------------------- 1. grants
 const demo = createDemoData();
@@ -58,19 +73,7 @@ const verifier = createVerifier({
 const actor: Actor = { tenantId: demo.tenantId, technicianId: 'tech-1', technicianName: 'Bench' };
 // Each grant needs its own approved verification (one grant per verification and action): approve them first.
 for (let i = 0; i < users.length; i++) {
-  const { session } = await verifier.startForEndUser({
-    actor,
-    endUserId: `eu-${i}`,
-    ticketId: `t-${i}`,
-  });
-  await verifier.send({ actor, sessionId: session.id, method: 'sms' });
-  const m = sms.last()!.message;
-  await verifier.checkCode({
-    actor,
-    sessionId: session.id,
-    code: m.route === 'sms' && 'code' in m.context ? m.context.code : '',
-  });
-  sms.clear();
+  await verifyBySms(verifier, sms, { actor, endUserId: `eu-${i}`, ticketId: `t-${i}` });
 }
 let issued = 0;
 const ours = await perSecond(GRANTS, async () => {
@@ -115,17 +118,7 @@ async function verificationsPerSecond(withLayer: boolean): Promise<number> {
       settings: { maxAttempts: 4, codeLength: 7 },
     });
   }
-  return perSecond(5_000, async (i) => {
-    const { session } = await v.startForEndUser({ actor, endUserId: `eu-${i % users.length}` });
-    await v.send({ actor, sessionId: session.id, method: 'sms' });
-    const m = outbox.last()!.message;
-    await v.checkCode({
-      actor,
-      sessionId: session.id,
-      code: m.route === 'sms' && 'code' in m.context ? m.context.code : '',
-    });
-    outbox.clear();
-  });
+  return perSecond(5_000, (i) => verifyBySms(v, outbox, { actor, endUserId: `eu-${i % users.length}` }));
 }
 // Alternating runs, best of two each, so JIT warm-up does not favour whichever runs second.
 let configured = 0;

@@ -9,7 +9,7 @@ import { useMswServer } from '../test-support/msw.js';
 import { createGraphEmail, type GraphEmailSettings } from './graph-email.js';
 
 const app = {
-  tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47',
+  tenantId: '3f8c2a1e-5b7d-4c9e-8a6f-2d1b0c9e7a54',
   clientId: '0f5b3c2a-4d6e-4f70-8a9b-1c2d3e4f5a6b',
   clientSecret: 'Zq8~fake.client.secret-value_0123456789',
   sender: 'it-verify@contoso.example',

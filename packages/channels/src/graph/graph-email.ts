@@ -15,7 +15,7 @@ import { createGraphTokenSource } from './graph-token.js';
  * @example
  * ```ts
  * const settings: GraphEmailSettings = {
- *   tenantId: '72f988bf-86f1-41af-91ab-2d7cd011db47', // Directory (tenant) ID
+ *   tenantId: '3f8c2a1e-5b7d-4c9e-8a6f-2d1b0c9e7a54', // Directory (tenant) ID
  *   clientId: '0f5b3c2a-4d6e-4f70-8a9b-1c2d3e4f5a6b', // Application (client) ID
  *   clientSecret: process.env.ENTRA_CLIENT_SECRET!, // Certificates & secrets > Value
  *   sender: 'it-verify@contoso.example', // needs Mail.Send (application) with admin consent
