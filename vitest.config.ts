@@ -16,12 +16,13 @@ export default defineConfig({
       'packages/*/examples/**/*.test.ts',
       'examples/*/src/**/*.test.ts',
       'examples/cli/**/*.test.ts',
+      'examples/reset-gate/**/*.test.ts',
       'examples/*/e2e/**/*.test.ts',
       'readme.test.ts',
       'docs/**/*.test.ts',
       'scripts/**/*.test.ts',
     ],
-    exclude: ['**/node_modules/**', '**/dist/**'],
+    exclude: ['**/node_modules/**', '**/dist/**', 'docs/api/**'],
     // Type tests (`*.test-d.ts`, `expectTypeOf` and `@ts-expect-error`) are checked by tsc, not run. Their tsconfig
     // includes only them (tsc follows their imports), so each package's files are checked once, by its own build.
     typecheck: {

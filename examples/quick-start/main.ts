@@ -20,7 +20,7 @@ const actor = { tenantId: demo.tenantId, technicianId: 'tech-1', technicianName:
 const { session, endUser } = await verifier.startFromTicket({ actor, ticketId: '1001' });
 await verifier.send({ actor, sessionId: session.id, method: 'sms' });
 const sent = sms.last()?.message;
-const code = sent?.route === 'sms' ? sent.context.code : ''; // what the caller reads back
+const code = sent?.route === 'sms' && 'code' in sent.context ? sent.context.code : ''; // what the caller reads back
 const result = await verifier.checkCode({ actor, sessionId: session.id, code });
 
 console.log(

@@ -40,21 +40,27 @@ describe.skipIf(!hasChromium)('Insight and self-serve in Chromium', () => {
     await page.close();
   });
 
-  it('SMS code, compare mode: the technician sees the code and approves', async () => {
-    const page = await insight(h, '1002');
+  it('SMS code, compare mode where a customer accepted it (Contoso): the technician sees the code and approves', async () => {
+    // Comparing by eye is a weaker choice: only Contoso Dental's policy accepts it, so only its tickets offer it.
+    const northwind = await insight(h, '1002');
+    expect(await northwind.getByLabel('Show me the code to compare').count()).toBe(0);
+    await northwind.close();
+    const page = await insight(h, '1003');
     await page.getByLabel('SMS code').check();
     await page.getByLabel('Show me the code to compare').check();
     await page.getByRole('button', { name: 'SEND' }).click();
-    const expected = await codeFor(h, page, '+15550100002');
+    const expected = await codeFor(h, page, '+15550100003');
     expect(await page.locator('.code').textContent()).toBe(expected);
     await shot(page, 'insight-compare-mode');
     await page.getByRole('button', { name: 'APPROVE' }).click();
     await expect(outcome(page).textContent()).resolves.toBe(VERIFIED);
-    expect((await notesOn(h, '1002')).at(-1)?.title).toContain(VERIFIED);
+    const note = (await notesOn(h, '1003')).at(-1);
+    expect(note?.title).toBe(`QDesk: ${VERIFIED}: Chloé Martin`);
+    expect(note?.text).toContain('Weaker method: comparing codes by eye');
     await page.close();
   });
 
-  it('email code', async () => {
+  it('email code, where a customer accepted it (Contoso)', async () => {
     const page = await insight(h, '1003');
     await page.getByLabel('Email code').check();
     await page.getByRole('button', { name: 'SEND' }).click();
@@ -63,21 +69,23 @@ describe.skipIf(!hasChromium)('Insight and self-serve in Chromium', () => {
       .fill(await codeFor(h, page, 'Chloe.Martin@contoso-dental.example'));
     await page.getByRole('button', { name: 'VERIFY' }).click();
     await expect(outcome(page).textContent()).resolves.toBe(VERIFIED);
-    expect((await notesOn(h, '1003')).at(-1)?.text).toContain('Method: email');
+    const note = (await notesOn(h, '1003')).at(-1);
+    expect(note?.text).toContain('Method: email');
+    expect(note?.text).toContain('Weaker method: email codes');
     await page.close();
   });
 
-  it('push approve: the end-user taps Approve and the technician sees it live', async () => {
-    const phone = await endUserPage(h, 'Ana Silva');
-    const page = await insight(h, '1001');
-    await page.getByLabel('Push (Approve / Deny)').check();
+  it('approve-only push where a customer accepted it (Contoso): the end-user taps Approve, seen live', async () => {
+    const phone = await endUserPage(h, 'Dev Patel');
+    const page = await insight(h, '1004');
+    await page.getByLabel('Approve-only push').check();
     await page.getByRole('button', { name: 'SEND' }).click();
     await page.locator('#push-status[data-status="waiting"]').waitFor();
     await shot(page, 'insight-push-waiting');
     const request = phone.locator('.challenge');
     await request.waitFor();
     expect(await request.locator('.who').textContent()).toBe(
-      'Sam Rivera · ticket T20261124.0001 · Northwind Traders Inc.',
+      'Sam Rivera · ticket T20261124.0004 · Contoso Dental LLC',
     );
     await shot(phone, 'self-serve-request');
     await request.getByRole('button', { name: 'Approve' }).click();
@@ -85,42 +93,43 @@ describe.skipIf(!hasChromium)('Insight and self-serve in Chromium', () => {
     await shot(phone, 'self-serve-approved');
     await expect(outcome(page).textContent()).resolves.toBe(VERIFIED);
     await shot(page, 'insight-push-verified');
-    expect((await notesOn(h, '1001')).at(-1)?.text).toContain('Method: push');
+    const note = (await notesOn(h, '1004')).at(-1);
+    expect(note?.text).toContain('Method: push');
+    expect(note?.text).toContain('Weaker method: approve-only push');
     await Promise.all([page.close(), phone.close()]);
   });
 
   it('push deny', async () => {
-    const phone = await endUserPage(h, 'Ana Silva');
-    const page = await insight(h, '1001');
-    await page.getByLabel('Push (Approve / Deny)').check();
+    const phone = await endUserPage(h, 'Dev Patel');
+    const page = await insight(h, '1004');
+    await page.getByLabel('Approve-only push').check();
     await page.getByRole('button', { name: 'SEND' }).click();
     await phone.locator('.challenge').getByRole('button', { name: 'Deny' }).click();
     await expect(outcome(page).textContent()).resolves.toBe(UNABLE);
     await page.getByRole('button', { name: 'CANCEL' }).waitFor();
     await shot(page, 'insight-denied');
-    expect((await notesOn(h, '1001')).at(-1)?.title).toContain(UNABLE);
+    expect((await notesOn(h, '1004')).at(-1)?.title).toContain(UNABLE);
     await Promise.all([page.close(), phone.close()]);
   });
 
   it('push timeout, on a test clock rather than a 60 s wait', async () => {
-    const page = await insight(h, '1001');
-    await page.getByLabel('Push (Approve / Deny)').check();
+    const page = await insight(h, '1004');
+    await page.getByLabel('Approve-only push').check();
     await page.getByRole('button', { name: 'SEND' }).click();
     await page.locator('#push-status').waitFor();
     h.clock.advance(60_000);
-    // Expiry is lazy: any reader (here the self-serve poll of another device) records it, and SSE tells the page.
-    const phone = await endUserPage(h, 'Ana Silva');
+    // The app's sweeper (or any reader, such as the self-serve poll of a device) records the expiry, and SSE tells
+    // the page; nobody has to open the session again.
     await expect(outcome(page).textContent()).resolves.toMatch(/timed out/);
     await shot(page, 'insight-timeout');
-    expect((await notesOn(h, '1001')).at(-1)?.title).toContain('Timed Out');
-    await Promise.all([page.close(), phone.close()]);
+    expect((await notesOn(h, '1004')).at(-1)?.title).toBe('QDesk: Verification Timed Out: Dev Patel');
+    await page.close();
   });
 
   it('push plus code: after Approve the device shows a code the caller reads back', async () => {
     const phone = await endUserPage(h, 'Ana Silva');
     const page = await insight(h, '1001');
-    await page.getByLabel('Push (Approve / Deny)').check();
-    await page.getByLabel(/Push \+ code/).check();
+    await page.getByLabel('Push + code').check();
     await page.getByRole('button', { name: 'SEND' }).click();
     await phone.locator('.challenge').getByRole('button', { name: 'Approve' }).click();
     const code = await phone.locator('#device-code').textContent();
@@ -150,11 +159,11 @@ describe.skipIf(!hasChromium)('Insight and self-serve in Chromium', () => {
     });
   }
 
-  it('push falls back to an SMS code when the device reports notifications off', async () => {
+  it('number match falls back to an SMS code when the device reports notifications off', async () => {
     const phone = await endUserPage(h, 'Chloé Martin', { notifications: 'denied' });
     expect(await phone.locator('#device-status').getAttribute('data-permission')).toBe('denied');
     const page = await insight(h, '1003');
-    await page.getByLabel('Push (Approve / Deny)').check();
+    expect(await page.getByLabel('Number match').isChecked()).toBe(true);
     await page.getByRole('button', { name: 'SEND' }).click();
     await page.locator('[data-fallback="notifications_denied"]').waitFor();
     await shot(page, 'insight-fallback');
@@ -175,6 +184,7 @@ describe.skipIf(!hasChromium)('Insight and self-serve in Chromium', () => {
     expect(await problem.textContent()).toContain('has no contact');
     await shot(page, 'insight-no-contact');
     await page.getByLabel('End-user email').fill('eva.schmidt@fabrikam.example');
+    await page.getByLabel('SMS code').check();
     await page.getByRole('button', { name: 'SEND' }).click();
     await page.getByLabel('Code the caller reads back').fill(await codeFor(h, page, '+15550100005'));
     await page.getByRole('button', { name: 'VERIFY' }).click();

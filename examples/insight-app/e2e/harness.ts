@@ -80,7 +80,7 @@ export async function codeFor(h: Harness, page: Page, to: string): Promise<strin
 export function codeSentTo(services: AppServices, to: string): string {
   for (const channel of [services.outbox!.sms, services.outbox!.email]) {
     const m = channel.last(to)?.message;
-    if (m && m.route !== 'push') return m.context.code;
+    if (m && m.route !== 'push' && 'code' in m.context) return m.context.code;
   }
   throw new Error(`no code was sent to ${to}`);
 }
@@ -110,6 +110,17 @@ export async function endUserPage(
   await page.getByRole('heading', { name: `Hi ${name}` }).waitFor();
   await page.locator('#device-status[data-permission]').waitFor();
   return page;
+}
+
+/** A browser of its own signed in as another demo staff member (Jo Park, or Alex Morgan the administrator). */
+export async function staffContext(h: Harness, name: 'Jo Park' | 'Alex Morgan') {
+  const context = await h.browser.newContext({ viewport: { width: 900, height: 900 } });
+  const page = await context.newPage();
+  await page.goto(`${h.base}/login`);
+  await page.getByLabel(name).check();
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${h.base}/`);
+  return { context, page };
 }
 
 export async function insight(h: Harness, ticketId: string) {

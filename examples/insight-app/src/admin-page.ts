@@ -116,11 +116,11 @@ export function adminMatchingPage(v: AdminView) {
         <button type="button" id="sync">Sync from Autotask</button>
       </section>
       <nav class="tabs" aria-label="Records">
-        <a href="${link(v, { tab: 'companies' })}" ${v.tab === 'companies' ? 'aria-current="page"' : ''}>Companies</a>
-        <a href="${link(v, { tab: 'contacts' })}" ${v.tab === 'contacts' ? 'aria-current="page"' : ''}>Contacts</a>
+        <a href="${link(v, { tab: 'companies' })}" ${v.tab === 'companies' ? html`aria-current="page"` : ''}>Companies</a>
+        <a href="${link(v, { tab: 'contacts' })}" ${v.tab === 'contacts' ? html`aria-current="page"` : ''}>Contacts</a>
       </nav>
       <nav class="filters" aria-label="Filter">
-        ${FILTERS.map((f) => html`<a href="${link(v, { filter: f })}" ${v.filter === f ? 'aria-current="page"' : ''} data-filter="${f}">${f[0]!.toUpperCase() + f.slice(1)} (${page.counts[f]})</a>`)}
+        ${FILTERS.map((f) => html`<a href="${link(v, { filter: f })}" ${v.filter === f ? html`aria-current="page"` : ''} data-filter="${f}">${f[0]!.toUpperCase() + f.slice(1)} (${page.counts[f]})</a>`)}
       </nav>
       <form method="get" class="search">
         <input type="hidden" name="tab" value="${v.tab}" /><input type="hidden" name="filter" value="${v.filter}" />

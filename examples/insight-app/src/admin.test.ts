@@ -42,8 +42,13 @@ beforeAll(async () => {
   const created = createApp(services, env);
   app = created.app;
   await created.runner.settled();
-  const home = await app.request(`${ORIGIN}/`);
-  cookie = (home.headers.get('set-cookie') ?? '').split(';')[0]!;
+  // Matching decides where codes go: the demo administrator signs in (a technician gets 403, tested below).
+  const signIn = await app.request(`${ORIGIN}/login`, {
+    method: 'POST',
+    headers: { origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ staff: 'admin-demo', next: '/' }).toString(),
+  });
+  cookie = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
   const page = await (await app.request(`${ORIGIN}/admin/matching`, { headers: { cookie } })).text();
   csrf = /name="csrf-token" content="([^"]+)"/.exec(page)![1]!;
 });
@@ -55,6 +60,24 @@ const syncedContact = async (contactId: string) =>
   (await services.mappings.listContacts(services.tenantId)).find((c) => c.id === contactId);
 
 describe('admin matching API', () => {
+  it('is for administrators only: a technician gets 403 and the page says who may use it', async () => {
+    const home = await app.request(`${ORIGIN}/`);
+    const technician = (home.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const page = await app.request(`${ORIGIN}/admin/matching`, { headers: { cookie: technician } });
+    expect(page.status).toBe(403);
+    const insight = await (
+      await app.request(`${ORIGIN}/insight?ticketId=1001`, { headers: { cookie: technician } })
+    ).text();
+    const token = /name="csrf-token" content="([^"]+)"/.exec(insight)![1]!;
+    const res = await post(
+      '/api/admin/companies/confirm',
+      { companyIds: ['101'] },
+      { cookie: technician, 'x-csrf-token': token },
+    );
+    expect(res.status).toBe(403);
+    expect(await res.json()).toMatchObject({ error: { code: 'forbidden' } });
+  });
+
   it('needs a signed-in technician and the CSRF token', async () => {
     expect(
       (await post('/api/admin/companies/confirm', { companyIds: ['101'] }, { cookie: 'x=1' })).status,
@@ -89,7 +112,21 @@ describe('admin matching API', () => {
     expect(await services.mappings.listCompanyLinks(services.tenantId)).toEqual(before);
   });
 
+  it('starts with the demo companies linked by the demo administrator, on the audit trail', async () => {
+    const links = await services.mappings.listCompanyLinks(services.tenantId);
+    expect(links.map((l) => [l.companyId, l.customerId, l.confirmedBy.name]).sort()).toEqual([
+      ['101', 'cust-northwind', 'Alex Morgan'],
+      ['102', 'cust-contoso', 'Alex Morgan'],
+      ['103', 'cust-fabrikam', 'Alex Morgan'],
+    ]);
+    const seeded = services.audit.all().filter((r) => r.action === 'link_company');
+    expect(seeded.map((r) => r.actor)).toEqual(Array(3).fill(expect.objectContaining({ id: 'admin-demo' })));
+  });
+
   it('confirms, links by hand, unlinks and creates a customer from a company', async () => {
+    const from = services.audit.all().length;
+    for (const companyId of ['101', '102'])
+      expect((await post('/api/admin/companies/unlink', { companyId })).status).toBe(200);
     const confirmed = await post('/api/admin/companies/confirm', { companyIds: ['101', '102'] });
     expect(await confirmed.json()).toEqual({ confirmed: 2, skipped: [] });
     expect((await post('/api/admin/companies/unlink', { companyId: '102' })).status).toBe(200);
@@ -106,15 +143,20 @@ describe('admin matching API', () => {
     expect(customer.name).toBe(generated.name);
     expect((await companyLink(generated.id))?.customerId).toBeTruthy();
     // Every link change is on file, with the admin and the link before and after.
-    const changes = services.audit.all().filter((r) => r.action.endsWith('_company'));
+    const changes = services.audit
+      .all()
+      .slice(from)
+      .filter((r) => r.action.endsWith('_company'));
     expect(changes.map((r) => r.action)).toEqual([
+      'unlink_company',
+      'unlink_company',
       'link_company',
       'link_company',
       'unlink_company',
       'link_company',
       'link_company',
     ]);
-    expect(changes[2]).toMatchObject({
+    expect(changes[4]).toMatchObject({
       actor: { type: 'technician' },
       detail: { companyId: '102', after: null },
     });

@@ -66,12 +66,14 @@ type Env = { Variables: { technician: Technician } };
 /** The admin API behind /admin/matching: sync, confirm suggestions (one or in bulk), match by hand, unmatch. */
 export function createAdminApi(services: AppServices, security: Security, runner: SyncRunner) {
   const api = new Hono<Env>();
-  api.use('*', security.requireTechnician());
+  // Matching decides where codes go: administrators only (core's matching operations check the role too).
+  api.use('*', security.requireAdmin());
   const { mappings: store, tenantId, audit } = services;
   const actorOf = (tech: Technician): Actor => ({
     tenantId,
     technicianId: tech.id,
     technicianName: tech.name,
+    role: tech.role,
   });
   const endUsers = () => services.directory.list(tenantId);
 

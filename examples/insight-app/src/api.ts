@@ -1,121 +1,163 @@
-import type { Actor } from '@qdesk/core';
-import { type Context, Hono } from 'hono';
+import type { Verifier } from '@qdesk/core';
+import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
+import { id, idempotencyKey, readBody, reason, ticketId } from './body.js';
 import type { AppServices } from './compose.js';
+import { createGrantsApi } from './grants-api.js';
 import type { LiveHub } from './live.js';
 import type { Security, Technician } from './security.js';
+import { createSelfServeApi } from './self-serve-api.js';
+import { actorFor } from './staff.js';
 
-const id = z
-  .string()
-  .trim()
-  .min(1)
-  .max(100)
-  .regex(/^[A-Za-z0-9_-]+$/, 'letters, digits, _ and - only');
-const ticketId = z.string().trim().min(1).max(32).regex(/^\d+$/, 'a numeric ticket id');
-const method = z.enum(['sms', 'email', 'push', 'push_code', 'number_match']);
+const method = z.enum(['number_match', 'push_code', 'sms', 'push', 'email']);
 const startBody = z
   .object({
     ticketId: ticketId.optional(),
     email: z.email('must be an email address').max(254).optional(),
     method,
     codeMode: z.enum(['verify', 'compare']).optional(),
+    idempotencyKey: idempotencyKey.optional(),
+    // A ticket keeps one verification: `supersede` cancels the one in progress instead of resuming it.
+    ifActive: z.enum(['resume', 'supersede']).optional(),
+    // Bind an email start to a ticket of another customer; core allows it only where the policy does.
+    override: z
+      .object({ reason: reason(10) })
+      .strict()
+      .optional(),
   })
   .strict()
   .refine((b) => b.ticketId !== undefined || b.email !== undefined, {
     message: 'give a ticketId or an email',
   });
+const reverseBody = z
+  .object({
+    endUserId: z.string().trim().min(1).max(128).optional(),
+    email: z.email('must be an email address').max(254).optional(),
+    ticketId: ticketId.optional(),
+    idempotencyKey: idempotencyKey.optional(),
+  })
+  .strict()
+  .refine((b) => (b.endUserId === undefined) !== (b.email === undefined), {
+    message: 'give exactly one of endUserId or email',
+  });
 const codeBody = z.object({ code: z.string().max(32) }).strict();
-const answerBody = z
-  .object({
-    sessionId: id,
-    token: z.string().min(1).max(200),
-    answer: z.enum(['approve', 'deny', 'number']),
-    number: z.string().max(32).optional(),
-  })
-  .strict();
-const deviceBody = z
-  .object({
-    deviceId: id,
-    permission: z.enum(['granted', 'denied', 'default']),
-    subscription: z
-      .object({
-        endpoint: z.url({ protocol: /^https$/ }).max(2000),
-        keys: z.object({ p256dh: z.string().max(200), auth: z.string().max(100) }).strict(),
-      })
-      .nullable()
-      .optional(),
-  })
-  .strict();
-
-async function body<S extends z.ZodType>(schema: S, read: () => Promise<unknown>): Promise<z.output<S>> {
-  let raw: unknown;
-  try {
-    raw = await read();
-  } catch {
-    raw = undefined;
-  }
-  return schema.parse(raw);
-}
+const takeOverBody = z.object({ reason: reason(5) }).strict();
 
 type Env = { Variables: { technician: Technician } };
 
+/** The technician API (verifications, reverse checks, grants) and the end-user's self-serve API. */
 export function createApi(services: AppServices, security: Security, live: LiveHub) {
   const api = new Hono<Env>();
   const { verifier } = services;
-  const actorOf = (tech: Technician): Actor => ({
-    tenantId: services.tenantId,
-    technicianId: tech.id,
-    technicianName: tech.name,
-  });
+  const actorOf = (tech: Technician) => actorFor(services.tenantId, tech);
+  // The app's clock, so a page counts down to a deadline in the server's time (a test clock in browser tests).
+  const now = () => services.clock.now();
 
-  // Technician routes live under /verifications; the self-serve routes below have their own end-user check.
-  const tech = api;
-  tech.use('/verifications', security.requireTechnician());
-  tech.use('/verifications/*', security.requireTechnician());
+  for (const path of ['/verifications', '/verifications/*', '/reverse'])
+    api.use(path, security.requireTechnician());
 
-  tech.post('/verifications', async (c) => {
-    const input = await body(startBody, () => c.req.json());
+  api.post('/verifications', async (c) => {
+    const input = await readBody(startBody, () => c.req.json());
     const actor = actorOf(c.get('technician'));
-    let started: Awaited<ReturnType<typeof verifier.startFromTicket>>;
-    if (input.email !== undefined) {
-      // No matched contact: start from the email, still bound to the ticket so the outcome lands on it.
-      started = await verifier.startForEndUser({
-        actor,
-        email: input.email,
-        ...(input.ticketId !== undefined ? { ticketId: input.ticketId } : {}),
+    const options = {
+      ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+      ...(input.ifActive ? { ifActive: input.ifActive } : {}),
+    };
+    const started =
+      input.email !== undefined
+        ? // No matched contact: start from the email, still bound to the ticket so the outcome lands on it.
+          await verifier.startForEndUser({
+            actor,
+            email: input.email,
+            ...(input.ticketId !== undefined ? { ticketId: input.ticketId } : {}),
+            ...(input.override ? { override: input.override } : {}),
+            ...options,
+          })
+        : await verifier.startFromTicket({ actor, ticketId: input.ticketId!, ...options });
+    const { session } = started;
+    // The ticket's verification in progress (or this click's own, repeated): show it rather than send again. Another
+    // technician's is shown too, so the page can offer to take it over.
+    if (started.resumed && (session.status !== 'idle' || session.technician.id !== actor.technicianId)) {
+      return c.json({
+        session,
+        display: {},
+        endUser: started.endUser,
+        resumed: true,
+        replayed: true,
+        now: now(),
       });
-    } else {
-      started = await verifier.startFromTicket({ actor, ticketId: input.ticketId! });
     }
-    const sent = await verifier.send({
+    let sent: Awaited<ReturnType<Verifier['send']>>;
+    try {
+      sent = await verifier.send({
+        actor,
+        sessionId: session.id,
+        method: input.method,
+        ...(input.codeMode ? { codeMode: input.codeMode } : {}),
+        ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
+      });
+    } catch (error) {
+      // Nothing went out: close the session this click made, so it does not hold the ticket (as core does for a
+      // reverse check). A resumed one stays: it was there before this click.
+      if (!started.resumed) await verifier.cancel({ actor, sessionId: session.id }).catch(() => undefined);
+      throw error;
+    }
+    return c.json(
+      {
+        session: sent.session,
+        display: sent.display,
+        endUser: started.endUser,
+        resumed: started.resumed,
+        replayed: sent.replayed,
+        now: now(),
+      },
+      201,
+    );
+  });
+
+  api.post('/reverse', async (c) => {
+    const input = await readBody(reverseBody, () => c.req.json());
+    const actor = actorOf(c.get('technician'));
+    // The end-user's app gets the request; without the app, an SMS points them to the self-serve page where it
+    // waits. Neither possible: `no_delivery_route` (422), and core closes the request so it does not hold the ticket.
+    const { session, display, endUser, resumed, replayed } = await verifier.startReverse({
       actor,
-      sessionId: started.session.id,
-      method: input.method,
-      ...(input.codeMode ? { codeMode: input.codeMode } : {}),
+      ...(input.endUserId !== undefined ? { endUserId: input.endUserId } : { email: input.email! }),
+      ...(input.ticketId !== undefined ? { ticketId: input.ticketId } : {}),
+      ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
     });
-    return c.json({ session: sent.session, display: sent.display, endUser: started.endUser }, 201);
+    return c.json({ session, display, endUser, resumed, replayed, now: now() }, resumed ? 200 : 201);
   });
 
-  tech.get('/verifications/:id', async (c) => {
+  api.get('/verifications/:id', async (c) => {
     const sessionId = id.parse(c.req.param('id'));
-    return c.json({ session: await verifier.getSession({ actor: actorOf(c.get('technician')), sessionId }) });
+    const session = await verifier.getSession({ actor: actorOf(c.get('technician')), sessionId });
+    return c.json({ session, now: now() });
   });
 
-  tech.post('/verifications/:id/check', async (c) => {
+  api.post('/verifications/:id/check', async (c) => {
     const sessionId = id.parse(c.req.param('id'));
-    const { code } = await body(codeBody, () => c.req.json());
+    const { code } = await readBody(codeBody, () => c.req.json());
     return c.json(await verifier.checkCode({ actor: actorOf(c.get('technician')), sessionId, code }));
   });
 
   for (const action of ['approve', 'deny', 'cancel'] as const) {
-    tech.post(`/verifications/:id/${action}`, async (c) => {
+    api.post(`/verifications/:id/${action}`, async (c) => {
       const sessionId = id.parse(c.req.param('id'));
       return c.json({ session: await verifier[action]({ actor: actorOf(c.get('technician')), sessionId }) });
     });
   }
 
-  tech.get('/verifications/:id/events', async (c) => {
+  // A verification acts only for its technician; another one takes it over, with a reason on the audit record.
+  api.post('/verifications/:id/take-over', async (c) => {
+    const sessionId = id.parse(c.req.param('id'));
+    const { reason } = await readBody(takeOverBody, () => c.req.json());
+    const actor = actorOf(c.get('technician'));
+    return c.json({ session: await verifier.takeOver({ actor, sessionId, reason }) });
+  });
+
+  api.get('/verifications/:id/events', async (c) => {
     const sessionId = id.parse(c.req.param('id'));
     const actor = actorOf(c.get('technician'));
     const first = await verifier.getSession({ actor, sessionId }); // 404 for unknown or another tenant's session
@@ -147,59 +189,7 @@ export function createApi(services: AppServices, security: Security, live: LiveH
     });
   });
 
-  // The end-user's self-serve app: signed in as an end-user, answers authenticated by the challenge token.
-  const requireEndUser = async (c: Context) => {
-    const endUserId = await security.endUser(c);
-    if (!endUserId) return null;
-    return endUserId;
-  };
-
-  api.get('/self-serve/config', (c) => c.json({ vapidPublicKey: services.vapidPublicKey }));
-
-  api.get('/self-serve/pending', async (c) => {
-    const endUserId = await requireEndUser(c);
-    if (!endUserId)
-      return c.json({ error: { code: 'http_401', message: 'Sign in to the self-serve app first.' } }, 401);
-    return c.json({
-      challenges: await verifier.pendingChallenges({ tenantId: services.tenantId, endUserId }),
-    });
-  });
-
-  api.post('/self-serve/answer', async (c) => {
-    const endUserId = await requireEndUser(c);
-    if (!endUserId)
-      return c.json({ error: { code: 'http_401', message: 'Sign in to the self-serve app first.' } }, 401);
-    const input = await body(answerBody, () => c.req.json());
-    const answer = { tenantId: services.tenantId, sessionId: input.sessionId, token: input.token };
-    const result =
-      input.answer === 'number'
-        ? await verifier.answerFromDevice({ ...answer, answer: 'number', number: input.number ?? '' })
-        : await verifier.answerFromDevice({ ...answer, answer: input.answer });
-    return c.json(result);
-  });
-
-  api.post('/self-serve/device', async (c) => {
-    const endUserId = await requireEndUser(c);
-    if (!endUserId)
-      return c.json({ error: { code: 'http_401', message: 'Sign in to the self-serve app first.' } }, 401);
-    const input = await body(deviceBody, () => c.req.json());
-    const user = await services.directory.getById(services.tenantId, endUserId);
-    if (!user)
-      return c.json(
-        { error: { code: 'end_user_not_found', message: 'Your account no longer exists.' } },
-        404,
-      );
-    const existing = user.devices.find((d) => d.id === input.deviceId);
-    await services.directory.upsertDevice!(services.tenantId, endUserId, {
-      id: input.deviceId,
-      platform: 'web',
-      pushAddress: input.subscription ? JSON.stringify(input.subscription) : (existing?.pushAddress ?? '{}'),
-      notificationPermission: input.permission,
-      lastSeenAt: services.clock.now(),
-      label: 'This browser',
-    });
-    return c.json({ ok: true });
-  });
-
+  api.route('/grants', createGrantsApi(services, security));
+  api.route('/self-serve', createSelfServeApi(services, security));
   return api;
 }

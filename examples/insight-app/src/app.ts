@@ -1,28 +1,23 @@
 import { readFileSync } from 'node:fs';
+import type { TicketLookup } from '@qdesk/core';
 import { createDemoData } from '@qdesk/core/memory';
-import { listMatches } from '@qdesk/matching';
-import { type Context, Hono } from 'hono';
+import { Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { z } from 'zod';
 import { createAdminApi, createSyncRunner, createWebhookApi } from './admin.js';
-import { adminMatchingPage } from './admin-page.js';
+import { registerAdminPages } from './admin-pages.js';
 import { createApi } from './api.js';
 import type { AppServices } from './compose.js';
 import type { AppEnv } from './config.js';
 import { toErrorResponse } from './errors.js';
+import { insightPage } from './insight-page.js';
 import { createLiveHub } from './live.js';
-import {
-  historyPage,
-  homePage,
-  insightPage,
-  loginPage,
-  outboxPage,
-  problemOf,
-  selfServePage,
-  selfServeSignIn,
-} from './pages.js';
+import { historyPage, homePage, outboxPage, problemOf, selfServePage, selfServeSignIn } from './pages.js';
+import { createPolicyApi } from './policy-api.js';
 import { AUTOTASK_FRAME_ANCESTORS, createSecurity, securityHeaders } from './security.js';
+import { registerSignIn, technicianForPage } from './sign-in.js';
+import { actorFor } from './staff.js';
 
 const STATIC: Record<string, string> = {
   'app.css': 'text/css; charset=utf-8',
@@ -31,6 +26,9 @@ const STATIC: Record<string, string> = {
   'api.js': 'text/javascript; charset=utf-8',
   'sw.js': 'text/javascript; charset=utf-8',
   'admin.js': 'text/javascript; charset=utf-8',
+  'insight-flow.js': 'text/javascript; charset=utf-8',
+  'insight-words.js': 'text/javascript; charset=utf-8',
+  'policies.js': 'text/javascript; charset=utf-8',
 };
 const staticFiles = new Map(
   Object.keys(STATIC).map((name) => [
@@ -41,8 +39,8 @@ const staticFiles = new Map(
 
 const DEMO_TICKETS = createDemoData().tickets.map(({ id, number, title }) => ({ id, number, title }));
 
-const safeNext = (next: unknown) =>
-  typeof next === 'string' && /^\/[A-Za-z0-9/_?=&.-]*$/.test(next) ? next : '/';
+/** Requests that authenticate themselves without a browser: PSA webhooks (HMAC) and the reset tool (bearer token). */
+const serverToServer = (path: string) => path.startsWith('/webhooks/') || path === '/api/grants/verify';
 
 /** The reference app: pages and JSON API over the composed services. */
 export function createApp(services: AppServices, env: AppEnv) {
@@ -59,9 +57,9 @@ export function createApp(services: AppServices, env: AppEnv) {
     c.json({ error: { code: 'http_404', message: `No route for ${c.req.method} ${c.req.path}.` } }, 404),
   );
   // State-changing requests must come from this origin (forms and fetch); the technician API also checks a token.
-  // PSA webhooks come from a server with no Origin: their HMAC signature authenticates them instead.
+  // Servers calling in have no Origin: their signature or bearer token authenticates them instead.
   const sameOrigin = csrf();
-  app.use('*', (c, next) => (c.req.path.startsWith('/webhooks/') ? next() : sameOrigin(c, next)));
+  app.use('*', (c, next) => (serverToServer(c.req.path) ? next() : sameOrigin(c, next)));
   app.use('*', async (c, next) => {
     await next();
     const framable = c.req.path === '/insight';
@@ -86,45 +84,19 @@ export function createApp(services: AppServices, env: AppEnv) {
   app.get('/healthz', (c) => c.json({ ok: true, demo: services.demo }));
 
   app.route('/api/admin', createAdminApi(services, security, runner));
+  app.route('/api/admin', createPolicyApi(services, security));
   app.route('/api', createApi(services, security, live));
   app.route('/webhooks', createWebhookApi(services));
 
   // ---- technician pages
-  const requireTechnicianPage = async (c: Context) => {
-    const tech = await security.technician(c);
-    if (tech) return tech;
-    if (services.demo) {
-      // Demo mode signs the visitor in as the demo technician on first visit.
-      await security.signInTechnician(c, 'tech-demo', 'Sam Rivera');
-      return null;
-    }
-    return null;
-  };
+  registerSignIn(app, services, security, env);
+  registerAdminPages(app, services, security);
 
   app.get('/', async (c) => {
-    await requireTechnicianPage(c);
+    await technicianForPage(c, services, security);
     // The demo's tickets are fixed data the Autotask fake is seeded with: listing them needs no PSA request.
     const tickets = services.demo ? DEMO_TICKETS : [];
     return c.html(homePage(services.demo, tickets));
-  });
-
-  app.get('/login', (c) => c.html(loginPage(services.demo, safeNext(c.req.query('next')))));
-  app.post('/login', async (c) => {
-    const form = await c.req.parseBody();
-    const next = safeNext(form.next);
-    if (services.demo) {
-      await security.signInTechnician(c, 'tech-demo', 'Sam Rivera');
-      return c.redirect(next, 303);
-    }
-    const name = z.string().trim().min(1).max(100).safeParse(form.name);
-    const password = typeof form.password === 'string' ? form.password : '';
-    const { timingSafeEqual, createHash } = await import('node:crypto');
-    const digest = (s: string) => createHash('sha256').update(s).digest();
-    if (!name.success || !timingSafeEqual(digest(password), digest(env.QDESK_TECHNICIAN_PASSWORD ?? ''))) {
-      return c.html(loginPage(false, next, 'Wrong name or password.'), 401);
-    }
-    await security.signInTechnician(c, name.data.toLowerCase().replace(/[^a-z0-9]+/g, '-'), name.data);
-    return c.redirect(next, 303);
   });
 
   app.get('/insight', async (c) => {
@@ -144,22 +116,25 @@ export function createApp(services: AppServices, env: AppEnv) {
         400,
       );
     }
-    let tech = await security.technician(c);
+    const tech = await technicianForPage(c, services, security);
     if (!tech) {
-      if (!services.demo)
-        return c.redirect(`/login?next=${encodeURIComponent(`/insight?ticketId=${parsed.data}`)}`, 303);
-      await requireTechnicianPage(c);
-      return c.redirect(`/insight?ticketId=${parsed.data}`, 303);
+      const here = `/insight?ticketId=${parsed.data}`;
+      return c.redirect(services.demo ? here : `/login?next=${encodeURIComponent(here)}`, 303);
     }
-    const actor = { tenantId: services.tenantId, technicianId: tech.id, technicianName: tech.name };
-    let lookup = null;
+    const actor = actorFor(services.tenantId, tech);
+    let lookup: TicketLookup | null = null;
     let problem = null;
     try {
       lookup = await services.verifier.lookupTicket({ actor, ticketId: parsed.data });
     } catch (error) {
       problem = problemOf(error);
     }
-    tech = tech!;
+    // The end-user's customer decides whether comparing by eye is offered; a start from an email offers the tenant's
+    // methods (the end-user, and so their customer, is not known yet).
+    const [forCustomer, forTenant] = await Promise.all([
+      lookup ? services.verifier.getPolicy({ actor, customerId: lookup.endUser.customerId }) : null,
+      services.verifier.getPolicy({ actor, customerId: null }),
+    ]);
     return c.html(
       insightPage({
         ticketId: parsed.data,
@@ -167,50 +142,11 @@ export function createApp(services: AppServices, env: AppEnv) {
         problem,
         csrf: security.csrfFor(tech),
         demo: services.demo,
+        technician: { id: tech.id, name: tech.name },
+        codeModes: (forCustomer ?? forTenant).effective.allowedCodeModes,
         defaultMode: env.QDESK_CODE_MODE,
-      }),
-    );
-  });
-
-  app.get('/admin/matching', async (c) => {
-    const tech = await security.technician(c);
-    if (!tech) {
-      if (!services.demo) return c.redirect('/login?next=/admin/matching', 303);
-      await security.signInTechnician(c, 'tech-demo', 'Sam Rivera');
-      return c.redirect('/admin/matching', 303);
-    }
-    const q = z
-      .object({
-        tab: z.enum(['companies', 'contacts']).default('companies'),
-        filter: z.enum(['suggested', 'all', 'unmatched', 'matched']).default('suggested'),
-        search: z.string().trim().max(100).default(''),
-        offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-      })
-      .parse(c.req.query());
-    const { mappings: store, tenantId } = services;
-    const endUsers = services.directory.list(tenantId);
-    const common = {
-      store,
-      tenantId,
-      filter: q.filter,
-      offset: q.offset,
-      limit: 50,
-      ...(q.search ? { search: q.search } : {}),
-    };
-    const [companies, contacts, customers] = await Promise.all([
-      q.tab === 'companies' ? listMatches({ kind: 'companies', ...common }) : Promise.resolve(null),
-      q.tab === 'contacts' ? listMatches({ kind: 'contacts', endUsers, ...common }) : Promise.resolve(null),
-      store.listCustomers(tenantId),
-    ]);
-    return c.html(
-      adminMatchingPage({
-        ...q,
-        companies,
-        contacts,
-        customers,
-        endUsers,
-        csrf: security.csrfFor(tech),
-        demo: services.demo,
+        emailMethods: forTenant.effective.methods,
+        mspName: services.mspName,
       }),
     );
   });

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { createAutotaskAdapter } from '@qdesk/autotask-adapter';
 import { createApns } from '@qdesk/channels/apns';
 import { createFcm } from '@qdesk/channels/fcm';
+import { createGraphEmail } from '@qdesk/channels/graph';
 import { createSmtpEmail } from '@qdesk/channels/smtp';
 import { createTwilioSms } from '@qdesk/channels/twilio';
 import { createWebPush } from '@qdesk/channels/web-push';
@@ -9,8 +10,9 @@ import { type Channel, createVerifier, type EndUser } from '@qdesk/core';
 import { createMemoryAuditLog, createMemoryDirectory, systemClock } from '@qdesk/core/memory';
 import { createMatchingSync, createMemoryMappingStore } from '@qdesk/matching';
 import { z } from 'zod';
-import type { AppServices, ComposeOptions } from './compose.js';
+import { type AppServices, type ComposeOptions, selfServeUrlOf } from './compose.js';
 import { type AppEnv, EnvError } from './config.js';
+import { startSweeper } from './sweeper.js';
 
 const endUsersSchema = z.array(
   z
@@ -72,7 +74,9 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
           : {}),
       })
     : undefined;
-  const email = env.SMTP_HOST
+  // Email codes go by SMTP or by Microsoft Graph (config refuses both). Either way the verifier offers them only to a
+  // customer whose policy turns email on with a risk acceptance: NIST SP 800-63B rev 4 forbids email out of band.
+  const smtp = env.SMTP_HOST
     ? createSmtpEmail({
         from: env.SMTP_FROM!,
         smtp: {
@@ -82,7 +86,17 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
         },
       })
     : undefined;
-  if (email) closers.push(() => email.close());
+  if (smtp) closers.push(() => smtp.close());
+  const email =
+    smtp ??
+    (env.QDESK_GRAPH_TENANT_ID
+      ? createGraphEmail({
+          tenantId: env.QDESK_GRAPH_TENANT_ID,
+          clientId: env.QDESK_GRAPH_CLIENT_ID!,
+          clientSecret: env.QDESK_GRAPH_CLIENT_SECRET!,
+          sender: env.QDESK_GRAPH_SENDER!,
+        })
+      : undefined);
   const push: Channel[] = [];
   if (env.VAPID_PUBLIC_KEY) {
     push.push(
@@ -118,8 +132,13 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
     audit,
     clock,
     channels: { ...(sms ? { sms } : {}), ...(email ? { email } : {}), ...(push.length ? { push } : {}) },
-    policy: { codeMode: env.QDESK_CODE_MODE },
+    // The NIST SP 800-63B rev 4 defaults; administrators layer each customer's policy on top (admin page).
+    ...(options.policy ? { policy: options.policy } : {}),
+    ...(env.QDESK_MSP_NAME ? { mspName: env.QDESK_MSP_NAME } : {}),
+    ...selfServeUrlOf(env),
   });
+  const sweeper = startSweeper(verifier);
+  closers.unshift(() => sweeper.stop());
   return {
     demo: false,
     tenantId,
@@ -134,6 +153,9 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
     webhookSecret: env.AUTOTASK_WEBHOOK_SECRET ?? null,
     vapidPublicKey: env.VAPID_PUBLIC_KEY ?? null,
     cookieKey: `${env.QDESK_SECRET}:cookies`,
+    resetToolToken: env.QDESK_RESET_TOOL_TOKEN ?? null,
+    mspName: env.QDESK_MSP_NAME ?? 'QDesk',
+    adminSignIn: env.QDESK_ADMIN_PASSWORD !== undefined,
     clock,
     async close() {
       for (const close of closers) await close();

@@ -30,6 +30,8 @@ import {
   type MatchingSync,
 } from '@qdesk/matching';
 import { type AppEnv, isDemo } from './config.js';
+import { applyDemoPolicies, linkDemoCompanies } from './demo-setup.js';
+import { startSweeper } from './sweeper.js';
 
 /** Everything the HTTP layer needs, composed once at start. */
 export interface AppServices {
@@ -53,6 +55,15 @@ export interface AppServices {
   webhookSecret: string | null;
   /** Key for the app's own cookies (derived from the verifier secret). */
   cookieKey: string;
+  /**
+   * The bearer token a reset tool presents to `POST /api/grants/verify` (`null`: the route is off). Demo mode makes
+   * one up at start and prints it; it is never logged anywhere else.
+   */
+  resetToolToken: string | null;
+  /** The MSP's name, as reverse verification says it ("This is Sam from <MSP>"). */
+  mspName: string;
+  /** Real mode: whether an admin sign-in is configured (QDESK_ADMIN_PASSWORD). Demo mode always has one. */
+  adminSignIn: boolean;
   clock: Clock;
   close(): Promise<void>;
 }
@@ -64,6 +75,20 @@ export interface ComposeOptions {
   quiet?: boolean;
   /** Policy overrides (benchmarks raise the per-end-user limits). */
   policy?: Partial<VerificationPolicy>;
+}
+
+/** The MSP's name in demo mode unless QDESK_MSP_NAME says otherwise. */
+export const DEMO_MSP_NAME = 'Demo MSP';
+
+/**
+ * The self-serve page's address, which the SMS of a reverse check links to: from PUBLIC_URL, else (demo mode, fixed
+ * port) the local address; otherwise none and the SMS says "your self-serve page".
+ */
+export function selfServeUrlOf(env: AppEnv): { selfServeUrl?: string } {
+  if (env.PUBLIC_URL) return { selfServeUrl: new URL('/self-serve', env.PUBLIC_URL).href };
+  if (!isDemo(env) || env.PORT === 0) return {};
+  const host = ['0.0.0.0', '::'].includes(env.HOST) ? 'localhost' : env.HOST;
+  return { selfServeUrl: `http://${host.includes(':') ? `[${host}]` : host}:${env.PORT}/self-serve` };
 }
 
 /** Demo mode signs its (local) webhooks with this; real mode takes AUTOTASK_WEBHOOK_SECRET. */
@@ -88,11 +113,13 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
   const directory = createMemoryDirectory(demo.endUsers);
   const audit = createMemoryAuditLog();
   const mappings = await demoMappings(demo.customers);
+  await linkDemoCompanies(mappings, audit, demo.tenantId, clock);
   const logger = options.quiet ? { info: () => undefined } : undefined;
   const channel = (kind: 'sms' | 'email' | 'push') =>
     createConsoleChannel(kind, { now: () => clock.now(), ...(logger ? { logger } : {}) });
   const outbox = { sms: channel('sms'), email: channel('email'), push: channel('push') };
   const secret = env.QDESK_SECRET ?? randomBytes(32).toString('hex');
+  const mspName = env.QDESK_MSP_NAME ?? DEMO_MSP_NAME;
   const verifier = createVerifier({
     secret,
     directory,
@@ -101,8 +128,13 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
     audit,
     clock,
     channels: outbox,
-    policy: { codeMode: env.QDESK_CODE_MODE, sendsPerWindow: 20, pushesPerWindow: 20, ...options.policy },
+    mspName,
+    ...selfServeUrlOf(env),
+    // The NIST defaults, with room for a demo's many tries on the same end-users.
+    policy: { sendsPerWindow: 20, pushesPerWindow: 20, ...options.policy },
   });
+  await applyDemoPolicies(verifier, demo.tenantId);
+  const sweeper = startSweeper(verifier);
   return {
     demo: true,
     tenantId: demo.tenantId,
@@ -117,8 +149,14 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
     webhookSecret: env.AUTOTASK_WEBHOOK_SECRET ?? DEMO_WEBHOOK_SECRET,
     vapidPublicKey: null,
     cookieKey: `${secret}:cookies`,
+    resetToolToken: env.QDESK_RESET_TOOL_TOKEN ?? randomBytes(24).toString('base64url'),
+    mspName,
+    adminSignIn: true,
     clock,
-    close: () => autotask.close(),
+    async close() {
+      await sweeper.stop();
+      await autotask.close();
+    },
   };
 }
 

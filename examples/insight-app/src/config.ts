@@ -11,6 +11,19 @@ export const envSchema = z
     QDESK_SECRET: z.string().min(32, 'must be at least 32 characters of random data').optional(),
     QDESK_TENANT_ID: z.string().min(1).default('demo-msp'),
     QDESK_TECHNICIAN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+    // Signing in with this password gives the admin role (policies, unlocks); without it real mode has no admin.
+    QDESK_ADMIN_PASSWORD: z.string().min(16, 'must be at least 16 characters').optional(),
+    // The bearer token a reset tool presents to POST /api/grants/verify; demo mode makes one up at start.
+    QDESK_RESET_TOOL_TOKEN: z.string().min(32, 'must be at least 32 characters of random data').optional(),
+    // "This is <technician> from <MSP>" in reverse verification.
+    QDESK_MSP_NAME: z
+      .string()
+      .trim()
+      .min(1)
+      .max(40, 'must be at most 40 characters')
+      .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+      .optional(),
+    // The Insight's pre-selected code mode where a customer's policy allows comparing by eye (a weaker choice).
     QDESK_CODE_MODE: z.enum(['verify', 'compare']).default('verify'),
     AUTOTASK_USERNAME: optional,
     AUTOTASK_SECRET: optional,
@@ -30,6 +43,10 @@ export const envSchema = z
     SMTP_USER: optional,
     SMTP_PASSWORD: optional,
     SMTP_FROM: z.email().optional(),
+    QDESK_GRAPH_TENANT_ID: optional,
+    QDESK_GRAPH_CLIENT_ID: optional,
+    QDESK_GRAPH_CLIENT_SECRET: optional,
+    QDESK_GRAPH_SENDER: optional,
     VAPID_PUBLIC_KEY: optional,
     VAPID_PRIVATE_KEY: optional,
     VAPID_SUBJECT: optional,
@@ -46,6 +63,10 @@ export const envSchema = z
       ['Autotask', ['AUTOTASK_USERNAME', 'AUTOTASK_SECRET', 'AUTOTASK_INTEGRATION_CODE']],
       ['Twilio', ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN']],
       ['SMTP', ['SMTP_HOST', 'SMTP_FROM']],
+      [
+        'Microsoft Graph mail',
+        ['QDESK_GRAPH_TENANT_ID', 'QDESK_GRAPH_CLIENT_ID', 'QDESK_GRAPH_CLIENT_SECRET', 'QDESK_GRAPH_SENDER'],
+      ],
       ['Web Push', ['VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY', 'VAPID_SUBJECT']],
       ['APNs', ['APNS_KEY_FILE', 'APNS_KEY_ID', 'APNS_TEAM_ID', 'APNS_TOPIC']],
     ];
@@ -66,6 +87,21 @@ export const envSchema = z
         code: 'custom',
         path: ['TWILIO_FROM'],
         message: 'set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID',
+      });
+    }
+    if (env.SMTP_HOST && env.QDESK_GRAPH_TENANT_ID) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['QDESK_GRAPH_TENANT_ID'],
+        message:
+          'email goes by SMTP or by Microsoft Graph, not both: unset the SMTP_* or the QDESK_GRAPH_* settings',
+      });
+    }
+    if (env.QDESK_ADMIN_PASSWORD && env.QDESK_ADMIN_PASSWORD === env.QDESK_TECHNICIAN_PASSWORD) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['QDESK_ADMIN_PASSWORD'],
+        message: 'must differ from QDESK_TECHNICIAN_PASSWORD (it is what makes a sign-in an administrator)',
       });
     }
     const real = env.AUTOTASK_USERNAME !== undefined;

@@ -1,4 +1,4 @@
-import { isQdeskError, type QdeskErrorCode } from '@qdesk/core';
+import { ConfigError, isQdeskError, type QdeskErrorCode } from '@qdesk/core';
 import type { Context } from 'hono';
 import { HTTPException } from 'hono/http-exception';
 import type { ContentfulStatusCode } from 'hono/utils/http-status';
@@ -14,6 +14,9 @@ const STATUS: Partial<Record<QdeskErrorCode, ContentfulStatusCode>> = {
   ticket_missing_company: 422,
   ticket_missing_contact: 422,
   contact_missing_email: 422,
+  contact_not_on_ticket_company: 422,
+  end_user_not_on_ticket_customer: 422,
+  verification_in_progress: 409,
   method_unavailable: 422,
   no_delivery_route: 422,
   psa_unavailable: 422,
@@ -24,6 +27,11 @@ const STATUS: Partial<Record<QdeskErrorCode, ContentfulStatusCode>> = {
   rate_limited: 429,
   end_user_locked: 423,
   unauthorized: 403,
+  // Another technician's verification (take it over first), or an administrator's task.
+  forbidden: 403,
+  // The gate: no approved verification to grant a reset on, or a grant that does not allow it. Either way: refuse.
+  not_verified: 403,
+  grant_invalid: 403,
   adapter_failed: 502,
 };
 
@@ -37,6 +45,10 @@ export function toErrorResponse(error: unknown, c: Context) {
     return c.json({ error: { code: 'input_invalid', message } }, 400);
   }
   if (isQdeskError(error)) {
+    if (error.code === 'config_invalid' && error instanceof ConfigError && error.issues.length > 0) {
+      // At run time only a policy change raises it: the administrator's input, named field by field.
+      return c.json({ error: { code: 'input_invalid', message: error.message, issues: error.issues } }, 400);
+    }
     const status = STATUS[error.code] ?? 500;
     const retry = (error as { retryAfterMs?: number | null }).retryAfterMs;
     if (typeof retry === 'number') c.header('retry-after', String(Math.ceil(retry / 1000)));

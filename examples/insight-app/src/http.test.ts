@@ -39,8 +39,13 @@ beforeAll(async () => {
 });
 afterAll(() => services.close());
 
+/** A fresh SMS verification on ticket 1001: the ticket keeps one at a time, so each replaces the one before. */
 const startSms = async () => {
-  const res = await techPost('/api/verifications', { ticketId: '1001', method: 'sms' });
+  const res = await techPost('/api/verifications', {
+    ticketId: '1001',
+    method: 'sms',
+    ifActive: 'supersede',
+  });
   expect(res.status).toBe(201);
   return ((await res.json()) as { session: { id: string } }).session.id;
 };
@@ -167,7 +172,12 @@ describe('insight-app HTTP: hostile input gets a clear 4xx and changes nothing',
     });
     expect(signIn.status).toBe(303);
     const eu = (signIn.headers.get('set-cookie') ?? '').split(';')[0]!;
-    const res = await techPost('/api/verifications', { ticketId: '1001', method: 'push' });
+    const res = await techPost('/api/verifications', {
+      ticketId: '1001',
+      method: 'number_match',
+      ifActive: 'supersede',
+    });
+    expect(res.status).toBe(201);
     const { session } = (await res.json()) as { session: { id: string } };
     const asEndUser = (path: string, json: unknown) =>
       request(path, { method: 'POST', headers: { cookie: eu }, json });
@@ -247,6 +257,14 @@ describe('insight-app HTTP: hostile input gets a clear 4xx and changes nothing',
       ['POST', `/api/verifications/${id}/approve`],
       ['POST', `/api/verifications/${id}/deny`],
       ['POST', `/api/verifications/${id}/cancel`],
+      ['POST', `/api/verifications/${id}/take-over`],
+      ['POST', '/api/reverse'],
+      ['POST', '/api/grants'],
+      ['POST', '/api/grants/verify'],
+      ['GET', '/api/admin/policies'],
+      ['PUT', '/api/admin/policies/cust-northwind'],
+      ['POST', '/api/admin/end-users/eu-ana/unlock'],
+      ['GET', '/admin/policies'],
       ['GET', '/api/self-serve/pending'],
       ['POST', '/api/self-serve/answer'],
       ['POST', '/api/self-serve/device'],

@@ -24,6 +24,7 @@ export function layout(
       <nav aria-label="Main">
         <a href="/history">History</a>
         <a href="/admin/matching">Matching</a>
+        <a href="/admin/policies">Policies</a>
         ${options.demo ? html`<a href="/outbox">Outbox</a>` : ''}
         <a href="/self-serve">Self-serve</a>
       </nav>
@@ -34,4 +35,6 @@ export function layout(
 </html>`;
 }
 
-export const when = (condition: unknown, content: Html | string) => (condition ? content : '');
+/** `content` when `condition` holds; pass a function when building the content would read what may be missing. */
+export const when = (condition: unknown, content: Html | string | (() => Html | string)) =>
+  condition ? (typeof content === 'function' ? content() : content) : '';

@@ -31,6 +31,10 @@ const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (
     console.log(`  1. Technician: open ${base}/insight?ticketId=1001`);
     console.log(`  2. End-user:   open ${base}/self-serve in a second tab (or window) and pick Ana Silva`);
     console.log(`  3. Codes sent by SMS / email appear at ${base}/outbox`);
+    console.log(`  4. Policies (sign in as the demo administrator): ${base}/admin/policies`);
+    // Demo mode made this token up at start; a reset tool presents it to POST /api/grants/verify. Real mode reads
+    // QDESK_RESET_TOOL_TOKEN and never prints it.
+    console.log(`  Reset tool token (demo, new at every start): ${services.resetToolToken}`);
   }
 });
 

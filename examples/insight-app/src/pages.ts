@@ -1,16 +1,9 @@
-import type { AuditRecord, MethodAvailability, PendingChallenge, TicketLookup } from '@qdesk/core';
+import type { AuditRecord, PendingChallenge } from '@qdesk/core';
 import { isQdeskError } from '@qdesk/core';
 import type { OutboxEntry } from '@qdesk/core/memory';
 import { html } from 'hono/html';
 import { layout, when } from './layout.js';
-
-const METHOD_LABEL: Record<string, string> = {
-  push: 'Push (Approve / Deny)',
-  push_code: 'Push + code',
-  number_match: 'Number match',
-  sms: 'SMS code',
-  email: 'Email code',
-};
+import { DEMO_STAFF } from './staff.js';
 
 const time = (at: number) => new Date(at).toISOString().replace('T', ' ').slice(0, 19);
 
@@ -27,6 +20,7 @@ export function homePage(demo: boolean, tickets: { id: string; number: string; t
             <li>Open a ticket's <strong>Insight</strong> below (you are signed in as a demo technician).</li>
             <li>In a second tab open <a href="/self-serve">Self-serve</a> and pick the ticket's end-user.</li>
             <li>Codes sent by SMS or email appear in the <a href="/outbox">Outbox</a>.</li>
+            <li>Northwind and Fabrikam run the NIST defaults (number match first); Contoso Dental's policy also accepts the weaker choices. Sign in as the demo administrator to change a customer's on <a href="/admin/policies">Policies</a>.</li>
           </ol>
         </section>`,
       )}
@@ -40,7 +34,8 @@ export function homePage(demo: boolean, tickets: { id: string; number: string; t
   );
 }
 
-export function loginPage(demo: boolean, next: string, error?: string) {
+export function loginPage(demo: boolean, next: string, error?: string, staffId?: string) {
+  const picked = DEMO_STAFF.find((s) => s.id === staffId) ?? DEMO_STAFF[0]!;
   return layout(
     'Sign in',
     html`<h1>Technician sign-in</h1>
@@ -49,93 +44,19 @@ export function loginPage(demo: boolean, next: string, error?: string) {
         <input type="hidden" name="next" value="${next}" />
         ${
           demo
-            ? html`<p>Demo mode: sign in as the demo technician.</p>`
+            ? html`<fieldset><legend>Demo mode: sign in as</legend>
+                ${DEMO_STAFF.map(
+                  (s) =>
+                    html`<label class="method"><input type="radio" name="staff" value="${s.id}" ${s === picked ? 'checked' : ''} /> ${s.name} <small>${s.role === 'admin' ? 'administrator: policies and unlocks' : 'technician'}</small></label>`,
+                )}
+              </fieldset>`
             : html`<label>Name <input name="name" required maxlength="100" autocomplete="name" /></label>
-              <label>Password <input name="password" type="password" required autocomplete="current-password" /></label>`
+              <label>Password <input name="password" type="password" required autocomplete="current-password" /></label>
+              <p class="muted">Administrators sign in with the administrator password.</p>`
         }
         <button type="submit">Sign in</button>
       </form>`,
     { demo },
-  );
-}
-
-function methodPicker(methods: MethodAvailability[], defaultMode: string) {
-  const usable = methods.filter((m) => m.available);
-  return html`<form id="send-form" class="card" aria-labelledby="method-h">
-    <h2 id="method-h">Verify with</h2>
-    <fieldset>
-      <legend class="sr">Method</legend>
-      ${methods
-        .filter((m) => m.method !== 'push_code')
-        .map(
-          (m, i) => html`<div class="method ${m.available ? '' : 'off'}">
-            <label>
-              <input type="radio" name="method" value="${m.method}" ${m.available ? '' : 'disabled'}
-                ${i === methods.findIndex((x) => x.available && x.method !== 'push_code') ? 'checked' : ''}
-                ${m.reason ? html`aria-describedby="why-${m.method}"` : ''} />
-              ${METHOD_LABEL[m.method]}
-            </label>
-            ${when(m.reason, html`<small id="why-${m.method}">${m.reason}</small>`)}
-          </div>`,
-        )}
-    </fieldset>
-    ${when(
-      methods.some((m) => m.method === 'push_code' && m.available),
-      html`<label class="toggle"><input type="checkbox" name="pushCode" /> Push + code: after Approve the caller reads a code</label>`,
-    )}
-    <label class="toggle"><input type="checkbox" name="compare" ${defaultMode === 'compare' ? 'checked' : ''} /> Show me the code to compare (instead of typing it)</label>
-    <button type="submit" id="send" ${usable.length === 0 ? 'disabled' : ''}>SEND</button>
-  </form>`;
-}
-
-export function insightPage(opts: {
-  ticketId: string;
-  lookup: TicketLookup | null;
-  problem: { code: string; message: string; ticketNumber?: string } | null;
-  csrf: string;
-  demo: boolean;
-  defaultMode: string;
-}) {
-  const { lookup, problem } = opts;
-  const ticket = lookup?.context.ticket;
-  return layout(
-    'Insight',
-    html`<section class="insight" data-ticket-id="${opts.ticketId}">
-      <h1>Identity check</h1>
-      ${when(
-        ticket,
-        html`<p class="ticket"><strong>${ticket?.number}</strong> ${ticket?.title}</p>
-          <dl class="who">
-            <dt>Company</dt><dd>${lookup?.context.company?.name}</dd>
-            <dt>Contact</dt><dd>${lookup?.context.contact?.firstName} ${lookup?.context.contact?.lastName}</dd>
-            <dt>End-user</dt><dd>${lookup?.endUser.displayName} &lt;${lookup?.endUser.email}&gt;</dd>
-            <dt>Phone</dt><dd>${lookup?.endUser.maskedPhone ?? 'none on file'}</dd>
-          </dl>`,
-      )}
-      ${when(
-        problem,
-        html`<div class="card warn" role="alert" id="problem" data-code="${problem?.code}">
-            <p>${problem?.message}</p>
-          </div>
-          ${when(
-            problem && problem.code !== 'ticket_not_found',
-            html`<form id="email-form" class="card" aria-labelledby="email-h">
-              <h2 id="email-h">Verify by email address instead</h2>
-              <label>End-user email <input type="email" name="email" required maxlength="254" autocomplete="off" /></label>
-              <fieldset><legend class="sr">Method</legend>
-                ${['sms', 'email', 'push', 'number_match'].map(
-                  (m, i) =>
-                    html`<label class="method"><input type="radio" name="method" value="${m}" ${i === 0 ? 'checked' : ''} /> ${METHOD_LABEL[m]}</label>`,
-                )}
-              </fieldset>
-              <button type="submit">SEND</button>
-            </form>`,
-          )}`,
-      )}
-      ${when(lookup, methodPicker(lookup?.methods ?? [], opts.defaultMode))}
-      <div id="flow" class="card" hidden aria-live="polite"></div>
-    </section>`,
-    { script: 'insight.js', csrf: opts.csrf, demo: opts.demo },
   );
 }
 

@@ -8,8 +8,18 @@ import {
 } from '@qdesk/autotask-adapter/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
-import { type AppServices, composeServices } from './compose.js';
+import { type AppServices, composeServices, selfServeUrlOf } from './compose.js';
 import { EnvError, readEnv } from './config.js';
+
+const PASSWORD = 'correct horse battery staple';
+const ADMIN_PASSWORD = 'admin: a different, longer passphrase';
+const RESET_TOOL_TOKEN = 'reset-tool-token-of-at-least-32-characters';
+const GRAPH = {
+  QDESK_GRAPH_TENANT_ID: 'contoso.example',
+  QDESK_GRAPH_CLIENT_ID: '0f5b3c2a-4d6e-4f70-8a9b-1c2d3e4f5a6b',
+  QDESK_GRAPH_CLIENT_SECRET: 'not-a-real-secret',
+  QDESK_GRAPH_SENDER: 'it-verify@msp.example',
+};
 
 describe('configuration from the environment', () => {
   it('names every missing or malformed variable', () => {
@@ -40,6 +50,31 @@ describe('configuration from the environment', () => {
       expect(real).toContain(name);
     }
     expect(attempt({ QDESK_SECRET: 'short' })).toContain('QDESK_SECRET: must be at least 32 characters');
+    expect(attempt({ QDESK_GRAPH_TENANT_ID: 'contoso.example' })).toMatch(
+      /QDESK_GRAPH_CLIENT_ID: is required when other Microsoft Graph mail settings are set/,
+    );
+    expect(
+      attempt({
+        SMTP_HOST: 'mail.example',
+        SMTP_FROM: 'it@msp.example',
+        ...GRAPH,
+      }),
+    ).toContain('QDESK_GRAPH_TENANT_ID: email goes by SMTP or by Microsoft Graph, not both');
+    expect(attempt({ QDESK_TECHNICIAN_PASSWORD: PASSWORD, QDESK_ADMIN_PASSWORD: PASSWORD })).toContain(
+      'QDESK_ADMIN_PASSWORD: must differ from QDESK_TECHNICIAN_PASSWORD',
+    );
+    expect(attempt({ QDESK_RESET_TOOL_TOKEN: 'short' })).toContain('QDESK_RESET_TOOL_TOKEN');
+    expect(attempt({ QDESK_MSP_NAME: 'x'.repeat(41) })).toContain('QDESK_MSP_NAME');
+  });
+
+  it('links reverse-check messages to the public self-serve page, or to the demo on a fixed port', () => {
+    expect(selfServeUrlOf(readEnv({ PUBLIC_URL: 'https://qdesk.msp.example' }))).toEqual({
+      selfServeUrl: 'https://qdesk.msp.example/self-serve',
+    });
+    expect(selfServeUrlOf(readEnv({ PORT: '3000' }))).toEqual({
+      selfServeUrl: 'http://127.0.0.1:3000/self-serve',
+    });
+    expect(selfServeUrlOf(readEnv({ PORT: '0' }))).toEqual({});
   });
 });
 
@@ -48,7 +83,6 @@ describe('real mode (Autotask credentials given), against the Autotask fake as t
   let services: AppServices;
   let app: ReturnType<typeof createApp>['app'];
   const dir = mkdtempSync(join(tmpdir(), 'qdesk-real-'));
-  const PASSWORD = 'correct horse battery staple';
 
   beforeAll(async () => {
     fake = await startAutotaskFake();
@@ -73,7 +107,11 @@ describe('real mode (Autotask credentials given), against the Autotask fake as t
       AUTOTASK_ZONE_URL: fake.zoneUrl,
       QDESK_SECRET: 'a-real-secret-of-at-least-32-characters!',
       QDESK_TECHNICIAN_PASSWORD: PASSWORD,
+      QDESK_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      QDESK_RESET_TOOL_TOKEN: RESET_TOOL_TOKEN,
+      QDESK_MSP_NAME: 'Acme IT',
       QDESK_DIRECTORY_FILE: directoryFile,
+      ...GRAPH,
     });
     services = await composeServices(env);
     app = createApp(services, env).app;
@@ -107,6 +145,58 @@ describe('real mode (Autotask credentials given), against the Autotask fake as t
     const page = await (await get('/insight?ticketId=1001', cookie)).text();
     expect(page).toContain('T20261124.0001');
     expect(page).toContain('Ana Silva');
+  });
+
+  const signIn = async (password: string) => {
+    const res = await login(`name=Alex+Morgan&password=${encodeURIComponent(password)}&next=/`);
+    expect(res.status).toBe(303);
+    return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+  };
+
+  it('gives the admin role to the administrator password only', async () => {
+    expect(services.adminSignIn).toBe(true);
+    expect((await get('/admin/policies', await signIn(PASSWORD))).status).toBe(403);
+    const admin = await signIn(ADMIN_PASSWORD);
+    const page = await get('/admin/policies', admin);
+    expect(page.status).toBe(200);
+    expect(await page.text()).toContain('All customers (tenant default)');
+  });
+
+  it('runs the NIST defaults, names the MSP, and sends email by Microsoft Graph where a policy accepts email', async () => {
+    const cookie = await signIn(PASSWORD);
+    const insight = await (await get('/insight?ticketId=1001', cookie)).text();
+    // No push or SMS channel is configured here, so nothing can be sent yet; the order is still the NIST one.
+    expect(insight.indexOf('value="number_match"')).toBeLessThan(insight.indexOf('value="sms"'));
+    expect(insight).toContain('SMS code (restricted)');
+    expect(insight).not.toContain('Email code');
+    expect(insight).toContain('from Acme IT');
+    const admin = {
+      tenantId: services.tenantId,
+      technicianId: 'alex',
+      technicianName: 'Alex',
+      role: 'admin' as const,
+    };
+    await services.verifier.setPolicy({
+      actor: admin,
+      customerId: null,
+      settings: { methods: ['number_match', 'sms', 'email'] },
+      accept: [{ choice: 'email', reason: 'Test: the Graph channel is wired as the email channel.' }],
+    });
+    const methods = await services.verifier.availableMethods({ actor: admin, endUserId: 'u-ana' });
+    expect(methods.find((m) => m.method === 'email')).toMatchObject({ available: true, reason: null });
+  });
+
+  it('lets a reset tool with QDESK_RESET_TOOL_TOKEN check grants, and nobody else', async () => {
+    const check = (token: string) =>
+      app.request('http://127.0.0.1/api/grants/verify', {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+        body: JSON.stringify({ grant: 'a.b.c', action: 'reset_password' }),
+      });
+    expect((await check('wrong-token')).status).toBe(401);
+    const res = await check(RESET_TOOL_TOKEN);
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: { code: string } }).error.code).toBe('grant_invalid');
   });
 
   it('has no demo surfaces: no outbox, no demo end-user sign-in', async () => {

@@ -3,11 +3,19 @@ import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
 
+/** What a signed-in member of the MSP's staff may do: run verifications, or also change policy and unlock. */
+export type StaffRole = 'technician' | 'admin';
+
 export interface Technician {
   id: string;
   name: string;
   /** Random per sign-in; the CSRF token is derived from it. */
   sid: string;
+  /**
+   * Set at sign-in from what the credential proved (the admin password, or the demo admin), never from a request
+   * field; a cookie from before roles existed reads as `technician`.
+   */
+  role: StaffRole;
 }
 
 const TECH = 'qd_tech';
@@ -29,25 +37,41 @@ export function createSecurity(cookieKey: string, options: { secureCookies: bool
     const raw = await getSignedCookie(c, cookieKey, TECH);
     if (!raw) return null;
     try {
-      const parsed = JSON.parse(raw) as Technician;
-      return typeof parsed.id === 'string' &&
-        typeof parsed.name === 'string' &&
-        typeof parsed.sid === 'string'
-        ? parsed
-        : null;
+      const parsed = JSON.parse(raw) as Partial<Technician>;
+      if (typeof parsed.id !== 'string' || typeof parsed.name !== 'string' || typeof parsed.sid !== 'string')
+        return null;
+      return {
+        id: parsed.id,
+        name: parsed.name,
+        sid: parsed.sid,
+        role: parsed.role === 'admin' ? 'admin' : 'technician',
+      };
     } catch {
       return null;
     }
   }
 
+  async function checkedTechnician(c: Context): Promise<Technician> {
+    const tech = await technician(c);
+    if (!tech) throw new HTTPException(401, { message: 'Sign in as a technician first.' });
+    if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
+      const given = Buffer.from(c.req.header('x-csrf-token') ?? '');
+      const expected = Buffer.from(csrfFor(tech));
+      if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+        throw new HTTPException(403, { message: 'Missing or wrong CSRF token; reload the page.' });
+      }
+    }
+    return tech;
+  }
+
   return {
     csrfFor,
     technician,
-    async signInTechnician(c: Context, id: string, name: string) {
+    async signInTechnician(c: Context, id: string, name: string, role: StaffRole = 'technician') {
       await setSignedCookie(
         c,
         TECH,
-        JSON.stringify({ id, name, sid: randomBytes(16).toString('base64url') }),
+        JSON.stringify({ id, name, role, sid: randomBytes(16).toString('base64url') }),
         cookieKey,
         cookie,
       );
@@ -65,18 +89,29 @@ export function createSecurity(cookieKey: string, options: { secureCookies: bool
     /** API routes for technicians: signed in, and for state changes a CSRF token bound to the sign-in. */
     requireTechnician:
       (): MiddlewareHandler<{ Variables: { technician: Technician } }> => async (c, next) => {
-        const tech = await technician(c);
-        if (!tech) throw new HTTPException(401, { message: 'Sign in as a technician first.' });
-        if (c.req.method !== 'GET' && c.req.method !== 'HEAD') {
-          const given = Buffer.from(c.req.header('x-csrf-token') ?? '');
-          const expected = Buffer.from(csrfFor(tech));
-          if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
-            throw new HTTPException(403, { message: 'Missing or wrong CSRF token; reload the page.' });
-          }
-        }
-        c.set('technician', tech);
+        c.set('technician', await checkedTechnician(c));
         await next();
       },
+    /**
+     * API routes for administrators (policy, unlocks): the technician checks, then the admin role. A technician gets
+     * 403 `forbidden`, the code the verifier itself uses for an administrator's task.
+     */
+    requireAdmin: (): MiddlewareHandler<{ Variables: { technician: Technician } }> => async (c, next) => {
+      const tech = await checkedTechnician(c);
+      if (tech.role !== 'admin') {
+        return c.json(
+          {
+            error: {
+              code: 'forbidden',
+              message: 'Only an administrator may do this; sign in with an administrator account.',
+            },
+          },
+          403,
+        );
+      }
+      c.set('technician', tech);
+      await next();
+    },
   };
 }
 

@@ -28,3 +28,22 @@ export function el(tag, attrs = {}, ...children) {
   for (const child of children) if (child) node.append(child);
   return node;
 }
+
+/**
+ * A fresh idempotency key per click: the server starts and sends once however often the request arrives. Falls back
+ * to Web Crypto bytes where `randomUUID` is missing (pages served over plain http to another host).
+ */
+export function newKey() {
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/** Runs `run` with `button` disabled, so a second click cannot send a second request while one is in flight. */
+export async function busy(button, run) {
+  if (button) button.disabled = true;
+  try {
+    return await run();
+  } finally {
+    if (button) button.disabled = false;
+  }
+}

@@ -42,6 +42,21 @@ enable.addEventListener('click', async () => {
   await register();
 });
 
+/** What the end-user reads after answering; a reverse check says whether the caller really is the technician. */
+function answerText(challenge, status) {
+  const { technicianName, mspName } = challenge.display;
+  if (challenge.purpose === 'reverse') {
+    if (status === 'approved') return `Confirmed: this is really ${technicianName} from ${mspName}.`;
+    if (status === 'denied')
+      return `Not confirmed: the number did not match. Give this caller nothing; hang up and call ${mspName} on the number you know.`;
+    return `Status: ${status}`;
+  }
+  if (status === 'approved') return 'Approved. Your helpdesk sees that it was you.';
+  if (status === 'denied')
+    return 'Denied. Nothing was changed. If you did not call your helpdesk, tell your IT team.';
+  return `Status: ${status}`;
+}
+
 async function sendAnswer(challenge, choice, number) {
   try {
     const result = await call('POST', '/api/self-serve/answer', {
@@ -50,13 +65,7 @@ async function sendAnswer(challenge, choice, number) {
       answer: choice,
       ...(number === undefined ? {} : { number }),
     });
-    const text = result.code
-      ? null
-      : result.status === 'approved'
-        ? 'Approved. Your helpdesk sees that it was you.'
-        : result.status === 'denied'
-          ? 'Denied. Nothing was changed. If you did not call your helpdesk, tell your IT team.'
-          : `Status: ${result.status}`;
+    const text = result.code ? null : answerText(challenge, result.status);
     answer.replaceChildren(
       result.code
         ? el(
@@ -81,10 +90,20 @@ function render(challenges) {
   shown = key;
   list.replaceChildren(
     ...challenges.map((c) => {
-      const who = `${c.display.technicianName}${c.display.ticketNumber ? ` · ticket ${c.display.ticketNumber}` : ''}${c.display.companyName ? ` · ${c.display.companyName}` : ''}`;
+      const reverse = c.purpose === 'reverse';
+      const about = c.display.ticketNumber ? ` about ticket ${c.display.ticketNumber}` : '';
+      // A reverse check has its own wording: the end-user is checking who is calling them, not being checked.
+      const who = reverse
+        ? `This is ${c.display.technicianName} from ${c.display.mspName}${about}. Ask them for the number on their screen and type it here.`
+        : `${c.display.technicianName}${c.display.ticketNumber ? ` · ticket ${c.display.ticketNumber}` : ''}${c.display.companyName ? ` · ${c.display.companyName}` : ''}`;
       const item = el(
         'li',
-        { class: 'card challenge', 'data-challenge': c.challengeId, 'data-method': c.method },
+        {
+          class: 'card challenge',
+          'data-challenge': c.challengeId,
+          'data-method': c.method,
+          'data-purpose': c.purpose,
+        },
         el('p', { class: 'who', text: who }),
       );
       if (c.method === 'number_match') {
@@ -104,13 +123,21 @@ function render(challenges) {
                 sendAnswer(c, 'number', input.value);
               },
             },
-            el('label', { text: 'Type the number the technician reads to you' }),
+            el('label', {
+              text: reverse
+                ? 'Number on the technician’s screen'
+                : 'Type the number the technician reads to you',
+            }),
             input,
             el(
               'div',
               { class: 'actions' },
               el('button', { type: 'submit', class: 'primary', text: 'Submit' }),
-              el('button', { type: 'button', onclick: () => sendAnswer(c, 'deny'), text: 'Deny' }),
+              el('button', {
+                type: 'button',
+                onclick: () => sendAnswer(c, 'deny'),
+                text: reverse ? 'I do not trust this call' : 'Deny',
+              }),
             ),
           ),
         );

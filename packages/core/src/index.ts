@@ -71,6 +71,6 @@ export type {
   VerificationPolicy,
   WeakerChoice,
 } from './verifier/policy.js';
-export { DEFAULT_POLICY, WEAKER_CHOICES } from './verifier/policy.js';
+export { DEFAULT_POLICY, WEAKER_CHOICES, weakerChoiceText } from './verifier/policy.js';
 export type { MethodAvailability } from './verifier/routes.js';
 export type { SessionSnapshot } from './verifier/snapshot.js';

@@ -11,7 +11,7 @@ const store = createMemoryMappingStore(); // also the verifier's port: createVer
 for (const { id, name, domain } of customers) await store.createCustomer(tenantId, { id, name, domain });
 await createMatchingSync({ psa: createMemoryPsa(psaData), store, tenantId }).run(); // PSA companies, contacts
 
-const actor = { tenantId, technicianId: 'admin-1', technicianName: 'Ada Admin' };
+const actor = { tenantId, technicianId: 'admin-1', technicianName: 'Ada Admin', role: 'admin' as const };
 const audit = createMemoryAuditLog(); // each link change is recorded, with its before and after
 const companies = await listMatches({ store, tenantId, kind: 'companies', filter: 'suggested' });
 const suggestions = companies.rows.flatMap((row) => row.suggestions); // "select all suggested"

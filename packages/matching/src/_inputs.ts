@@ -1,4 +1,4 @@
-import { ConfigError, type FieldIssue, InputError } from '@qdesk/core';
+import { ConfigError, type FieldIssue, ForbiddenError, InputError } from '@qdesk/core';
 import { fieldIssues } from '@qdesk/core/ports';
 import { z } from 'zod';
 
@@ -129,8 +129,25 @@ export function checkRecords(operation: string, path: string, records: unknown, 
 export const idSchema = text(MAX_ID);
 /** @internal */
 export const actorSchema = z
-  .object({ tenantId: idSchema, technicianId: idSchema, technicianName: text(100) })
+  .object({
+    tenantId: idSchema,
+    technicianId: idSchema,
+    technicianName: text(100),
+    role: z.enum(['technician', 'admin']).optional(),
+  })
   .strict();
+
+/**
+ * Changing a link changes where a code goes, so only an administrator may (`role: 'admin'`, set from what the MSP's
+ * sign-in proved); anyone else gets a `ForbiddenError`. @internal
+ */
+export function requireAdmin(actor: { role?: 'technician' | 'admin' | undefined }, operation: string): void {
+  if (actor.role === 'admin') return;
+  throw new ForbiddenError(
+    `Only an administrator may ${operation}: a link decides where a code goes. Sign in with an administrator account.`,
+    { code: 'forbidden', details: { reason: 'admin_required', operation } },
+  );
+}
 /** @internal */
 export const timestampSchema = z
   .number()

@@ -6,7 +6,12 @@ import { createMemoryMappingStore } from './memory-mapping-store.js';
 import { suggestCompanyMatches } from './suggest-companies.js';
 import { suggestContactMatches } from './suggest-contacts.js';
 
-const actor = { tenantId: TENANT, technicianId: 'admin-1', technicianName: 'Ada Admin' };
+const actor = {
+  tenantId: TENANT,
+  technicianId: 'admin-1',
+  technicianName: 'Ada Admin',
+  role: 'admin' as const,
+};
 
 async function storeWith(customers: ReturnType<typeof customer>[]) {
   const store = createMemoryMappingStore();

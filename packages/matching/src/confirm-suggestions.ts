@@ -1,6 +1,6 @@
 import { type Actor, AdapterError, type AuditLog, isQdeskError } from '@qdesk/core';
 import { z } from 'zod';
-import { actorSchema, assertPorts, idSchema, parseInput, timestampSchema } from './_inputs.js';
+import { actorSchema, assertPorts, idSchema, parseInput, requireAdmin, timestampSchema } from './_inputs.js';
 import { auditLinkChange, technician } from './_link-audit.js';
 import type { LinkResult, MappingStore } from './mapping-store.js';
 import type { CompanyLink, CompanyMatchSuggestion, ContactLink, ContactMatchSuggestion } from './types.js';
@@ -123,6 +123,7 @@ export async function confirmSuggestions(
   input: ConfirmCompanySuggestionsInput | ConfirmContactSuggestionsInput,
 ): Promise<ConfirmResult<CompanyLink | ContactLink, CompanyMatchSuggestion | ContactMatchSuggestion>> {
   const parsed = parseInput(inputSchema, input, 'confirmSuggestions');
+  requireAdmin(parsed.actor, 'confirm suggested links');
   assertPorts(input);
   const companies = parsed.kind === 'companies';
   parseInput(

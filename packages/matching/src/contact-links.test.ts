@@ -29,7 +29,12 @@ describe("a mapping store as the verifier's contact links", () => {
       psa: createMemoryPsa(demo),
       contactLinks: store,
     });
-    const actor = { tenantId: demo.tenantId, technicianId: 'admin-1', technicianName: 'Ada Admin' };
+    const actor = {
+      tenantId: demo.tenantId,
+      technicianId: 'admin-1',
+      technicianName: 'Ada Admin',
+      role: 'admin' as const,
+    };
     // Farid (ticket 1007, contact 206) has no account with his email.
     await expect(verifier.lookupTicket({ actor, ticketId: '1007' })).rejects.toMatchObject({
       code: 'end_user_not_found',

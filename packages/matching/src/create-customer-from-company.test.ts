@@ -4,7 +4,12 @@ import { createCustomerFromCompany } from './create-customer-from-company.js';
 import { company, TENANT } from './fixtures.test-helpers.js';
 import { createMemoryMappingStore } from './memory-mapping-store.js';
 
-const actor = { tenantId: TENANT, technicianId: 'admin-1', technicianName: 'Ada Admin' };
+const actor = {
+  tenantId: TENANT,
+  technicianId: 'admin-1',
+  technicianName: 'Ada Admin',
+  role: 'admin' as const,
+};
 const checkpoint = {
   runId: 'run-1',
   phase: 'companies' as const,

@@ -1,7 +1,7 @@
 import { type Actor, AdapterError, type AuditLog, InputError } from '@qdesk/core';
 import type { PsaCompany } from '@qdesk/core/ports';
 import { z } from 'zod';
-import { actorSchema, assertPorts, idSchema, parseInput, timestampSchema } from './_inputs.js';
+import { actorSchema, assertPorts, idSchema, parseInput, requireAdmin, timestampSchema } from './_inputs.js';
 import { auditLinkChange, technician } from './_link-audit.js';
 import type { MappingStore } from './mapping-store.js';
 import { normalizeDomain } from './normalize.js';
@@ -69,6 +69,7 @@ export async function createCustomerFromCompany(
 ): Promise<CustomerFromCompany> {
   const operation = 'createCustomerFromCompany';
   const parsed = parseInput(inputSchema, input, operation);
+  requireAdmin(parsed.actor, 'create a customer from a company');
   assertPorts(input);
   const { store, audit } = input;
   const { actor } = parsed;

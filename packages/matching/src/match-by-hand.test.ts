@@ -4,7 +4,12 @@ import { TENANT } from './fixtures.test-helpers.js';
 import { matchByHand, unmatch } from './match-by-hand.js';
 import { createMemoryMappingStore } from './memory-mapping-store.js';
 
-const actor = { tenantId: TENANT, technicianId: 'admin-1', technicianName: 'Ada Admin' };
+const actor = {
+  tenantId: TENANT,
+  technicianId: 'admin-1',
+  technicianName: 'Ada Admin',
+  role: 'admin' as const,
+};
 const admin = { type: 'technician', id: 'admin-1', name: 'Ada Admin' };
 
 async function setup() {
@@ -15,6 +20,23 @@ async function setup() {
 }
 
 describe('matchByHand and unmatch', () => {
+  it('refuses a technician who is not an administrator, and changes nothing', async () => {
+    const { store, audit } = await setup();
+    const technician = { ...actor, technicianId: 'tech-1', role: 'technician' as const };
+    for (const who of [technician, { tenantId: TENANT, technicianId: 'tech-1', technicianName: 'Sam' }]) {
+      await expect(
+        matchByHand({ store, actor: who, audit, kind: 'companies', companyId: '5', customerId: 'c-1' }),
+      ).rejects.toMatchObject({ name: 'ForbiddenError', code: 'forbidden' });
+      await expect(
+        unmatch({ store, actor: who, audit, kind: 'companies', companyId: '5' }),
+      ).rejects.toMatchObject({
+        code: 'forbidden',
+      });
+    }
+    expect(await store.listCompanyLinks(TENANT)).toEqual([]);
+    expect(audit.all()).toEqual([]);
+  });
+
   it('links a company by hand and unmatches it, recording both with before and after', async () => {
     const { store, audit } = await setup();
     const base = { store, actor, audit, kind: 'companies' as const, companyId: '5' };

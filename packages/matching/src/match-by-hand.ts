@@ -1,6 +1,6 @@
 import { type Actor, AdapterError, type AuditLog } from '@qdesk/core';
 import { z } from 'zod';
-import { actorSchema, assertPorts, idSchema, parseInput, timestampSchema } from './_inputs.js';
+import { actorSchema, assertPorts, idSchema, parseInput, requireAdmin, timestampSchema } from './_inputs.js';
 import { auditLinkChange, technician } from './_link-audit.js';
 import type { LinkResult, MappingStore } from './mapping-store.js';
 import type { CompanyLink, ContactLink } from './types.js';
@@ -95,6 +95,7 @@ export async function matchByHand(
   input: MatchCompanyByHandInput | MatchContactByHandInput,
 ): Promise<LinkResult<CompanyLink> | LinkResult<ContactLink>> {
   const parsed = parseInput(matchSchema, input, 'matchByHand');
+  requireAdmin(parsed.actor, 'match a link by hand');
   assertPorts(input);
   const { store, audit } = input;
   const { actor } = parsed;
@@ -147,6 +148,7 @@ export async function unmatch(
   input: UnmatchCompanyInput | UnmatchContactInput,
 ): Promise<CompanyLink | ContactLink | null> {
   const parsed = parseInput(unmatchSchema, input, 'unmatch');
+  requireAdmin(parsed.actor, 'remove a link');
   assertPorts(input);
   const { store, audit } = input;
   const tenantId = parsed.actor.tenantId;

@@ -231,6 +231,31 @@ export function createVerifier(config: VerifierConfig): Verifier {
       }
     };
 
+  /**
+   * Runs a gate operation (no technician acts: a reset tool calls it); a refusal leaves one `error` record by QDesk in
+   * the tenant, so a grant asked for too early, or a forged or replayed grant, is on file.
+   */
+  const refusalsAudited = async <T>(
+    tenantId: string | undefined,
+    action: AuditAction,
+    detail: Record<string, string>,
+    run: () => Promise<T>,
+  ): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      if (tenantId !== undefined) {
+        const code = isQdeskError(error) ? error.code : 'internal_error';
+        await record(
+          rt,
+          { tenantId },
+          { action, actor: systemActor, result: 'error', detail: { ...detail, error: code } },
+        ).catch(() => undefined);
+      }
+      throw error;
+    }
+  };
+
   return {
     events: rt.events,
     policy,
@@ -325,28 +350,20 @@ export function createVerifier(config: VerifierConfig): Verifier {
       return takeOver(rt, actor, sessionId, reason);
     }),
     sweep: async (input = {}) => sweep(rt, parseInput(schemas.sweep, input, 'sweep').limit ?? 100),
-    requireVerified: audited('grant_issued', async (input) =>
-      requireVerified(rt, parseInput(schemas.requireVerified, input, 'requireVerified')),
-    ),
+    requireVerified: async (input) => {
+      const request = parseInput(schemas.requireVerified, input, 'requireVerified');
+      return refusalsAudited(
+        request.tenantId,
+        'grant_issued',
+        { action: request.action, ticketId: request.ticketId },
+        () => requireVerified(rt, request),
+      );
+    },
     verifyGrant: async (input) => {
       const check = parseInput(schemas.verifyGrant, input, 'verifyGrant');
-      try {
-        return await verifyGrant(rt, check);
-      } catch (error) {
-        if (check.tenantId !== undefined) {
-          await record(
-            rt,
-            { tenantId: check.tenantId },
-            {
-              action: 'grant_refused',
-              actor: systemActor,
-              result: 'error',
-              detail: { action: check.action, error: isQdeskError(error) ? error.code : 'internal_error' },
-            },
-          ).catch(() => undefined);
-        }
-        throw error;
-      }
+      return refusalsAudited(check.tenantId, 'grant_refused', { action: check.action }, () =>
+        verifyGrant(rt, check),
+      );
     },
     getPolicy: async (input) => {
       const { actor, customerId } = parseInput(schemas.getPolicy, input, 'getPolicy');

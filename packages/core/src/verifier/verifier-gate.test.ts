@@ -29,6 +29,14 @@ describe('the gate before a reset', () => {
     const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
     await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'sms' });
     await expect(t.verifier.requireVerified(request)).rejects.toMatchObject({ code: 'not_verified' });
+    // Each refused request is on file: a reset tool asking too early is worth seeing.
+    const refused = t.audit.all().filter((r) => r.action === 'grant_issued' && r.result === 'error');
+    expect(refused).toHaveLength(2);
+    expect(refused[0]).toMatchObject({
+      tenantId: 'demo-msp',
+      actor: { type: 'system' },
+      detail: { action: 'reset_password', ticketId: '1001', error: 'not_verified' },
+    });
   });
 
   it('issues one signed, single-use grant bound to end-user, ticket, technician and action', async () => {
@@ -69,6 +77,22 @@ describe('the gate before a reset', () => {
     expect(actions).toContain('grant_issued:ok');
     expect(actions).toContain('grant_used:ok');
     expect(JSON.stringify(t.audit.all())).not.toContain(grant);
+  });
+
+  it('each approval allows one grant per action, newest approval first', async () => {
+    const { t } = await verified();
+    t.clock.advance(1000);
+    const { session: again } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    await t.verifier.send({ actor: t.actor, sessionId: again.id, method: 'sms' });
+    await t.verifier.checkCode({ actor: t.actor, sessionId: again.id, code: t.lastCode() });
+    const first = await t.verifier.requireVerified(request);
+    expect(first.claims.sessionId).toBe(again.id);
+    const second = await t.verifier.requireVerified(request);
+    expect(second.claims.sessionId).not.toBe(again.id);
+    await expect(t.verifier.requireVerified(request)).rejects.toMatchObject({
+      code: 'not_verified',
+      details: { reason: 'grant_already_issued' },
+    });
   });
 
   it('a grant expires', async () => {

@@ -38,7 +38,7 @@ export interface ResetGrant {
   grantId: string;
   /** The MSP. */
   tenantId: string;
-  /** The end-user's customer, or `null` when none is on file. */
+  /** The customer whose policy the verification ran under (the ticket's, when its company is matched), or `null`. */
   customerId: string | null;
   /** The end-user verified. */
   endUserId: string;
@@ -81,31 +81,41 @@ export async function requireVerified(
   const sessions = await callPort('session store', 'listForTicket', () =>
     rt.store.listForTicket(input.tenantId, input.ticketId),
   );
-  const approved = sessions.find(
-    (s): s is Extract<VerificationSession, { status: 'approved' }> =>
-      s.tenantId === input.tenantId &&
-      s.status === 'approved' &&
-      s.purpose === 'verify' &&
-      s.ticket?.id === input.ticketId &&
-      s.endUser.id === input.endUserId &&
-      s.closedAt >= now - within &&
-      (input.technicianId === undefined || s.technician.id === input.technicianId),
-  );
-  if (!approved) {
-    throw new PreconditionError(
-      `No verification approved ${input.endUserId} on ticket ${input.ticketId} in the last ${Math.round(within / MINUTE)} minutes. Verify the caller first, then ask for the grant again.`,
-      { code: 'not_verified', details: { ticketId: input.ticketId, endUserId: input.endUserId } },
+  // Newest approval first; each allows one grant per action, so a replayed request cannot mint a second reset.
+  const candidates = sessions
+    .filter(
+      (s): s is Extract<VerificationSession, { status: 'approved' }> =>
+        s.tenantId === input.tenantId &&
+        s.status === 'approved' &&
+        s.purpose === 'verify' &&
+        s.ticket?.id === input.ticketId &&
+        s.endUser.id === input.endUserId &&
+        s.closedAt >= now - within &&
+        (input.technicianId === undefined || s.technician.id === input.technicianId),
+    )
+    .sort((a, b) => b.closedAt - a.closedAt);
+  let approved: (typeof candidates)[number] | undefined;
+  for (const candidate of candidates) {
+    const issued = await callPort('rate counter', 'increment', () =>
+      rt.counters.increment(input.tenantId, issuedKey(candidate.id, input.action), { windowMs: null, now }),
     );
+    if (issued === 1) {
+      approved = candidate;
+      break;
+    }
   }
-  // One grant per verification and action: a replayed request cannot mint a second reset.
-  const issued = await callPort('rate counter', 'increment', () =>
-    rt.counters.increment(input.tenantId, issuedKey(approved.id, input.action), { windowMs: null, now }),
-  );
-  if (issued > 1) {
-    throw new PreconditionError(
-      `A grant to ${input.action} was already issued for this verification. Verify the caller again for another.`,
-      { code: 'not_verified', details: { sessionId: approved.id, reason: 'grant_already_issued' } },
-    );
+  if (!approved) {
+    const why = candidates.length
+      ? `A grant to ${input.action} was already issued for each approval of ${input.endUserId} on ticket ${input.ticketId}. Verify the caller again for another.`
+      : `No verification approved ${input.endUserId} on ticket ${input.ticketId} in the last ${Math.round(within / MINUTE)} minutes. Verify the caller first, then ask for the grant again.`;
+    throw new PreconditionError(why, {
+      code: 'not_verified',
+      details: {
+        ticketId: input.ticketId,
+        endUserId: input.endUserId,
+        ...(candidates.length ? { reason: 'grant_already_issued' } : {}),
+      },
+    });
   }
   const ttl = Math.min(input.ttlMs ?? GRANT_TTL_MS, MAX_GRANT_TTL_MS);
   const claims: ResetGrant = {

@@ -121,7 +121,7 @@ export async function send(
   const reverseBySms = blocked !== null && session.purpose === 'reverse';
   if (reverseBySms && codeRouteProblem(rt, user, 'sms') !== null) {
     throw new PreconditionError(
-      `Cannot reach ${user.displayName}: ${fallbackReasonText(blocked!)}, and no mobile phone can take an SMS pointing to the self-serve page. Ask them to open the self-serve page, where the request waits.`,
+      `Cannot reach ${user.displayName}: ${fallbackReasonText(blocked!)}, and no mobile phone can take an SMS pointing to the self-serve page. Ask them to open the self-serve page and allow notifications, then start the check again.`,
       { code: 'no_delivery_route' },
     );
   }

@@ -1,0 +1,79 @@
+import { listMatches } from '@qdesk/matching';
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import { adminMatchingPage } from './admin-page.js';
+import type { AppServices } from './compose.js';
+import { listPolicyLayers } from './policy-api.js';
+import { adminOnlyPage, policiesPage } from './policy-page.js';
+import type { Security, Technician } from './security.js';
+import { technicianForPage } from './sign-in.js';
+
+// The admin pages: matching (PSA companies and contacts to customers and end-users) and verification policies.
+
+/** A signed-in technician for the page, or the response that gets one (sign-in page, or demo sign-in and reload). */
+async function staffFor(c: Context, services: AppServices, security: Security) {
+  const tech = await technicianForPage(c, services, security);
+  if (tech) return { tech } as const;
+  const url = new URL(c.req.url);
+  const here = `${url.pathname}${url.search}`; // back to the same view, filters and all
+  return { redirect: c.redirect(services.demo ? here : `/login?next=${encodeURIComponent(here)}`, 303) };
+}
+
+export function registerAdminPages(app: Hono, services: AppServices, security: Security) {
+  app.get('/admin/matching', async (c) => {
+    const signed = await staffFor(c, services, security);
+    if (!signed.tech) return signed.redirect;
+    if (signed.tech.role !== 'admin')
+      return c.html(adminOnlyPage(services.demo, '/admin/matching', services.adminSignIn), 403);
+    const q = z
+      .object({
+        tab: z.enum(['companies', 'contacts']).default('companies'),
+        filter: z.enum(['suggested', 'all', 'unmatched', 'matched']).default('suggested'),
+        search: z.string().trim().max(100).default(''),
+        offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+      })
+      .parse(c.req.query());
+    const { mappings: store, tenantId } = services;
+    const endUsers = services.directory.list(tenantId);
+    const common = {
+      store,
+      tenantId,
+      filter: q.filter,
+      offset: q.offset,
+      limit: 50,
+      ...(q.search ? { search: q.search } : {}),
+    };
+    const [companies, contacts, customers] = await Promise.all([
+      q.tab === 'companies' ? listMatches({ kind: 'companies', ...common }) : Promise.resolve(null),
+      q.tab === 'contacts' ? listMatches({ kind: 'contacts', endUsers, ...common }) : Promise.resolve(null),
+      store.listCustomers(tenantId),
+    ]);
+    return c.html(
+      adminMatchingPage({
+        ...q,
+        companies,
+        contacts,
+        customers,
+        endUsers,
+        csrf: security.csrfFor(signed.tech),
+        demo: services.demo,
+      }),
+    );
+  });
+
+  app.get('/admin/policies', async (c) => {
+    const signed = await staffFor(c, services, security);
+    if (!signed.tech) return signed.redirect;
+    const tech: Technician = signed.tech;
+    if (tech.role !== 'admin')
+      return c.html(adminOnlyPage(services.demo, '/admin/policies', services.adminSignIn), 403);
+    return c.html(
+      policiesPage({
+        layers: await listPolicyLayers(services, tech),
+        endUsers: services.directory.list(services.tenantId),
+        csrf: security.csrfFor(tech),
+        demo: services.demo,
+      }),
+    );
+  });
+}

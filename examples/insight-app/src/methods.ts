@@ -1,0 +1,41 @@
+import type { Method, WeakerChoice } from '@qdesk/core';
+
+// How the app names methods and weaker choices, on the Insight and the admin page alike. The words follow the
+// standards they come from: number match is what NIST SP 800-63B rev 4 calls a conforming push; SMS is a
+// "restricted" authenticator (OWASP ASVS 5.0, 6.6.1); approve-only push and email codes do not conform and appear
+// only where a customer's policy turned them on with a recorded risk acceptance.
+
+export const METHOD_NAME: Readonly<Record<Method, string>> = {
+  number_match: 'Number match',
+  push_code: 'Push + code',
+  sms: 'SMS code',
+  push: 'Approve-only push',
+  email: 'Email code',
+};
+
+/** Methods that are themselves a weaker choice (a policy turns them on only with a risk acceptance). */
+export const WEAKER_METHODS: ReadonlySet<Method> = new Set<Method>(['push', 'email']);
+
+/** What the technician reads next to the radio button. */
+export function methodLabel(method: Method): string {
+  if (method === 'sms') return 'SMS code (restricted)';
+  if (WEAKER_METHODS.has(method)) return `${METHOD_NAME[method]} — weaker, accepted by policy`;
+  return METHOD_NAME[method];
+}
+
+/** One line on what the method proves, shown under it. */
+export const METHOD_HINT: Readonly<Record<Method, string>> = {
+  number_match: 'Recommended: you read a number, the caller types it into their app.',
+  push_code: 'After Approve in the app, the caller reads you a code.',
+  sms: 'A restricted method (OWASP ASVS 6.6.1): use it when the app cannot be used.',
+  push: 'Whoever holds the phone can tap Approve; NIST SP 800-63B rev 4 does not allow it.',
+  email: 'NIST SP 800-63B rev 4 does not allow email codes out of band.',
+};
+
+/** A weaker choice as the admin page asks about it. */
+export const WEAKER_CHOICE_TEXT: Readonly<Record<WeakerChoice, string>> = {
+  push: 'approve-only push',
+  email: 'email codes',
+  email_fallback: 'falling back to an email code',
+  compare: 'comparing codes by eye',
+};

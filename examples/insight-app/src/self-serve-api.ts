@@ -1,0 +1,85 @@
+import { type Context, Hono } from 'hono';
+import { z } from 'zod';
+import { id, readBody } from './body.js';
+import type { AppServices } from './compose.js';
+import type { Security } from './security.js';
+
+// The end-user's self-serve app: signed in as an end-user; answers are authenticated by the challenge token only
+// that end-user's pending list hands out. Verifications and reverse checks (the end-user checking a technician who
+// called them) arrive the same way and are answered here.
+
+const answerBody = z
+  .object({
+    sessionId: id,
+    token: z.string().min(1).max(200),
+    answer: z.enum(['approve', 'deny', 'number']),
+    number: z.string().max(32).optional(),
+  })
+  .strict();
+const deviceBody = z
+  .object({
+    deviceId: id,
+    permission: z.enum(['granted', 'denied', 'default']),
+    subscription: z
+      .object({
+        endpoint: z.url({ protocol: /^https$/ }).max(2000),
+        keys: z.object({ p256dh: z.string().max(200), auth: z.string().max(100) }).strict(),
+      })
+      .nullable()
+      .optional(),
+  })
+  .strict();
+
+const signInFirst = { error: { code: 'http_401', message: 'Sign in to the self-serve app first.' } } as const;
+
+export function createSelfServeApi(services: AppServices, security: Security) {
+  const api = new Hono();
+  const { verifier } = services;
+  const endUserOf = (c: Context) => security.endUser(c);
+
+  api.get('/config', (c) => c.json({ vapidPublicKey: services.vapidPublicKey }));
+
+  api.get('/pending', async (c) => {
+    const endUserId = await endUserOf(c);
+    if (!endUserId) return c.json(signInFirst, 401);
+    return c.json({
+      challenges: await verifier.pendingChallenges({ tenantId: services.tenantId, endUserId }),
+    });
+  });
+
+  api.post('/answer', async (c) => {
+    const endUserId = await endUserOf(c);
+    if (!endUserId) return c.json(signInFirst, 401);
+    const input = await readBody(answerBody, () => c.req.json());
+    const answer = { tenantId: services.tenantId, sessionId: input.sessionId, token: input.token };
+    const result =
+      input.answer === 'number'
+        ? await verifier.answerFromDevice({ ...answer, answer: 'number', number: input.number ?? '' })
+        : await verifier.answerFromDevice({ ...answer, answer: input.answer });
+    return c.json(result);
+  });
+
+  api.post('/device', async (c) => {
+    const endUserId = await endUserOf(c);
+    if (!endUserId) return c.json(signInFirst, 401);
+    const input = await readBody(deviceBody, () => c.req.json());
+    const user = await services.directory.getById(services.tenantId, endUserId);
+    if (!user)
+      return c.json(
+        { error: { code: 'end_user_not_found', message: 'Your account no longer exists.' } },
+        404,
+      );
+    const existing = user.devices.find((d) => d.id === input.deviceId);
+    await services.directory.upsertDevice!(services.tenantId, endUserId, {
+      id: input.deviceId,
+      platform: 'web',
+      pushAddress: input.subscription ? JSON.stringify(input.subscription) : (existing?.pushAddress ?? '{}'),
+      notificationPermission: input.permission,
+      lastSeenAt: services.clock.now(),
+      label: 'This browser',
+    });
+    return c.json({ ok: true });
+  });
+
+  return api;
+}

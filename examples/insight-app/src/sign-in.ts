@@ -1,0 +1,63 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { Context, Hono } from 'hono';
+import { z } from 'zod';
+import type { AppServices } from './compose.js';
+import type { AppEnv } from './config.js';
+import { loginPage } from './pages.js';
+import type { Security, StaffRole, Technician } from './security.js';
+import { DEMO_STAFF, DEMO_TECHNICIAN } from './staff.js';
+
+// Staff sign-in. Demo mode lets the visitor be any demo staff member (a technician is signed in on first visit).
+// Real mode checks a shared password: the technician password gives the technician role, the administrator password
+// the admin role. Note: a production deployment puts the MSP's single sign-on here; the role then comes from the
+// identity provider's groups, never from a form field.
+
+export const safeNext = (next: unknown) =>
+  typeof next === 'string' && /^\/[A-Za-z0-9/_?=&.-]*$/.test(next) ? next : '/';
+
+const digest = (s: string) => createHash('sha256').update(s).digest();
+/** Constant time whatever the lengths; an unset password matches nothing. */
+const matches = (given: string, expected: string | undefined) =>
+  expected !== undefined && timingSafeEqual(digest(given), digest(expected));
+
+export function registerSignIn(app: Hono, services: AppServices, security: Security, env: AppEnv) {
+  app.get('/login', (c) =>
+    c.html(loginPage(services.demo, safeNext(c.req.query('next')), undefined, c.req.query('staff'))),
+  );
+
+  app.post('/login', async (c) => {
+    const form = await c.req.parseBody();
+    const next = safeNext(form.next);
+    if (services.demo) {
+      const member = DEMO_STAFF.find((s) => s.id === form.staff) ?? DEMO_TECHNICIAN;
+      await security.signInTechnician(c, member.id, member.name, member.role);
+      return c.redirect(next, 303);
+    }
+    const name = z.string().trim().min(1).max(100).safeParse(form.name);
+    const password = typeof form.password === 'string' ? form.password : '';
+    // Both are compared every time, so the answer's timing does not say which password a guess was close to.
+    const asTechnician = matches(password, env.QDESK_TECHNICIAN_PASSWORD);
+    const asAdmin = matches(password, env.QDESK_ADMIN_PASSWORD);
+    if (!name.success || !(asTechnician || asAdmin)) {
+      return c.html(loginPage(false, next, 'Wrong name or password.'), 401);
+    }
+    const role: StaffRole = asAdmin ? 'admin' : 'technician';
+    await security.signInTechnician(c, name.data.toLowerCase().replace(/[^a-z0-9]+/g, '-'), name.data, role);
+    return c.redirect(next, 303);
+  });
+}
+
+/**
+ * The technician behind a page request. Demo mode signs a first-time visitor in as the demo technician and asks
+ * for a reload (`null`); real mode answers `null` and the caller redirects to the sign-in page.
+ */
+export async function technicianForPage(
+  c: Context,
+  services: AppServices,
+  security: Security,
+): Promise<Technician | null> {
+  const tech = await security.technician(c);
+  if (tech) return tech;
+  if (services.demo) await security.signInTechnician(c, DEMO_TECHNICIAN.id, DEMO_TECHNICIAN.name);
+  return null;
+}

@@ -1,0 +1,209 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Browser, json, startTestApp, type TestApp } from './test-app.test-helpers.js';
+
+let t: TestApp;
+let sam: Browser;
+let jo: Browser;
+beforeAll(async () => {
+  t = await startTestApp();
+  [sam, jo] = await Promise.all([t.staff('tech-demo'), t.staff('tech-jo')]);
+});
+afterAll(() => t.close());
+
+const post = (path: string, body: unknown, as: Browser | null = sam) =>
+  t.request(path, { method: 'POST', json: body, as });
+const pushes = () => t.services.outbox!.push.messages().length;
+const smsTo = (to: string) =>
+  t.services.outbox!.sms.messages().filter((e) => e.message.route === 'sms' && e.message.to === to).length;
+
+describe('the Insight page under the NIST defaults', () => {
+  it('pre-selects number match, labels SMS as restricted and offers no weaker method on a Northwind ticket', async () => {
+    const html = await (await t.request('/insight?ticketId=1001', { as: sam })).text();
+    expect(html).toMatch(/value="number_match"[^>]*checked/);
+    expect(html).toContain('SMS code (restricted)');
+    expect(html).not.toContain('Approve-only push');
+    expect(html).not.toContain('Show me the code to compare');
+    // Who is being verified, without the full number or address.
+    expect(html).toContain('Ana Silva');
+    expect(html).toMatch(/id="who-email">a[^<]*@northwind\.example</);
+    expect(html).not.toContain('+15550100001');
+  });
+
+  it("shows Contoso's accepted weaker choices as weaker, still pre-selecting number match", async () => {
+    const html = await (await t.request('/insight?ticketId=1004', { as: sam })).text();
+    expect(html).toContain('Approve-only push — weaker, accepted by policy');
+    expect(html).toContain('Email code — weaker, accepted by policy');
+    expect(html).toContain('Show me the code to compare (instead of typing it) — weaker, accepted by policy');
+    expect(html).toMatch(/value="number_match"[^>]*checked/);
+  });
+});
+
+describe('starting: one verification per ticket, one send per click', () => {
+  it('a repeated idempotency key starts and sends once', async () => {
+    const body = { ticketId: '1002', method: 'sms', idempotencyKey: 'click-0001-aaaa' };
+    const before = smsTo('+15550100002');
+    const first = await post('/api/verifications', body);
+    const again = await post('/api/verifications', body);
+    expect(first.status).toBe(201);
+    expect(again.status).toBe(200);
+    const [a, b] = [await json(first), await json(again)];
+    expect(b).toMatchObject({ resumed: true, replayed: true, display: {} });
+    expect(b.session.id).toBe(a.session.id);
+    expect(smsTo('+15550100002')).toBe(before + 1);
+  });
+
+  it('a start on a ticket with one in progress shows that one (a reload) and sends nothing', async () => {
+    const before = smsTo('+15550100002');
+    const res = await post('/api/verifications', {
+      ticketId: '1002',
+      method: 'sms',
+      idempotencyKey: 'click-0002',
+    });
+    expect(res.status).toBe(200);
+    expect(await json(res)).toMatchObject({ resumed: true, session: { status: 'sent' } });
+    expect(smsTo('+15550100002')).toBe(before);
+    const page = await (await t.request('/insight?ticketId=1002', { as: sam })).text();
+    expect(page).toMatch(/data-active-session="vs_[A-Za-z0-9_-]+"/);
+  });
+
+  it('refuses another end-user on a ticket with a verification in progress (409), and supersede replaces it', async () => {
+    const ben = { ticketId: '1002', email: 'ben.okafor@northwind.example', method: 'sms' };
+    const ana = { ...ben, email: 'ana.silva@northwind.example' };
+    const refused = await post('/api/verifications', ana);
+    expect(refused.status).toBe(409);
+    expect((await json(refused)).error.code).toBe('verification_in_progress');
+    const replaced = await post('/api/verifications', { ...ana, ifActive: 'supersede' });
+    expect(replaced.status).toBe(201);
+    const body = await json(replaced);
+    expect(body.endUser).toMatchObject({ id: 'eu-ana', maskedEmail: expect.any(String) });
+    await post(`/api/verifications/${body.session.id}/cancel`, undefined);
+  });
+
+  it("refuses an email start for someone outside the ticket company's customer (422)", async () => {
+    const res = await post('/api/verifications', {
+      ticketId: '1001',
+      email: 'eva.schmidt@fabrikam.example',
+      method: 'sms',
+    });
+    expect(res.status).toBe(422);
+    expect((await json(res)).error.code).toBe('end_user_not_on_ticket_customer');
+  });
+
+  it('refuses a weaker method a customer has not accepted (422), leaving nothing in progress on the ticket', async () => {
+    const res = await post('/api/verifications', { ticketId: '1001', method: 'push' });
+    expect(res.status).toBe(422);
+    expect((await json(res)).error.code).toBe('method_unavailable');
+    const page = await (await t.request('/insight?ticketId=1001', { as: sam })).text();
+    expect(page).toContain('data-active-session=""');
+  });
+
+  it('answers bad start bodies with 400', async () => {
+    for (const body of [
+      { ticketId: '1005', method: 'sms', idempotencyKey: 'short' },
+      { ticketId: '1005', method: 'sms', ifActive: 'steal' },
+      { ticketId: '1005', email: 'eva.schmidt@fabrikam.example', method: 'sms', override: { reason: 'x' } },
+    ]) {
+      expect((await post('/api/verifications', body)).status, JSON.stringify(body)).toBe(400);
+    }
+  });
+});
+
+describe('POST /api/verifications/:id/take-over', () => {
+  it('another technician is refused (403) until they take the verification over with a reason', async () => {
+    const started = await json(
+      await post('/api/verifications', { ticketId: '1003', method: 'sms', ifActive: 'supersede' }),
+    );
+    const id = started.session.id;
+    const code = t.codeSentTo('+15550100003');
+    const refused = await post(`/api/verifications/${id}/check`, { code }, jo);
+    expect(refused.status).toBe(403);
+    expect((await json(refused)).error.code).toBe('forbidden');
+    expect((await t.request(`/api/verifications/${id}`, { as: jo })).status).toBe(200); // reading is allowed
+
+    expect((await post(`/api/verifications/${id}/take-over`, { reason: 'no' }, jo)).status).toBe(400);
+    expect((await post(`/api/verifications/${id}/take-over`, {}, jo)).status).toBe(400);
+    const taken = await post(`/api/verifications/${id}/take-over`, { reason: 'Sam went home sick' }, jo);
+    expect(taken.status).toBe(200);
+    expect((await json(taken)).session.technician).toEqual({ id: 'tech-jo', name: 'Jo Park' });
+    expect((await post(`/api/verifications/${id}/cancel`, undefined, sam)).status).toBe(403);
+    const checked = await json(await post(`/api/verifications/${id}/check`, { code }, jo));
+    expect(checked.session.status).toBe('approved');
+    const record = t.services.audit.all().find((r) => r.action === 'take_over');
+    expect(record).toMatchObject({ actor: { id: 'tech-jo' }, detail: { reason: 'Sam went home sick' } });
+  });
+
+  it('needs a signed-in technician and the CSRF token, and answers an unknown session with 404', async () => {
+    const path = '/api/verifications/vs_unknown/take-over';
+    expect((await post(path, { reason: 'because' }, null)).status).toBe(401);
+    expect((await post(path, { reason: 'because' }, { ...jo, csrf: 'forged' })).status).toBe(403);
+    expect((await post(path, { reason: 'because' }, jo)).status).toBe(404);
+  });
+});
+
+describe('POST /api/reverse: the end-user checks the technician calling them', () => {
+  it('sends a number match to the app; the end-user types the number and the ticket gets the note', async () => {
+    const before = pushes();
+    const res = await post('/api/reverse', {
+      endUserId: 'eu-ana',
+      ticketId: '1001',
+      idempotencyKey: 'rev-0001',
+    });
+    expect(res.status).toBe(201);
+    const { session, display } = await json(res);
+    expect(session).toMatchObject({ purpose: 'reverse', method: 'number_match', status: 'awaiting_push' });
+    expect(display.matchNumber).toMatch(/^\d{6}$/);
+    expect(pushes()).toBe(before + 1);
+    const ana = await t.endUser('eu-ana');
+    const { challenges } = await json(await t.request('/api/self-serve/pending', { as: ana }));
+    const challenge = challenges.find((c: { challengeId: string }) => c.challengeId === session.id);
+    expect(challenge).toMatchObject({
+      purpose: 'reverse',
+      display: { technicianName: 'Sam Rivera', mspName: 'Demo MSP', ticketNumber: 'T20261124.0001' },
+    });
+    const answer = {
+      sessionId: session.id,
+      token: challenge.token,
+      answer: 'number',
+      number: display.matchNumber,
+    };
+    expect(await json(await post('/api/self-serve/answer', answer, ana))).toMatchObject({
+      status: 'approved',
+    });
+    const note = t.services.autotask!.state.notes('1001').at(-1);
+    expect(note?.title).toBe('QDesk: Technician Identity Confirmed by End-User: Ana Silva');
+  });
+
+  it('never counts as a verified end-user: no grant follows a reverse check', async () => {
+    const res = await post('/api/grants', {
+      endUserId: 'eu-ana',
+      ticketId: '1001',
+      action: 'reset_password',
+    });
+    expect(res.status).toBe(403);
+    expect((await json(res)).error.code).toBe('not_verified');
+  });
+
+  it('answers who cannot be reached with 422 no_delivery_route, and bad input with 400 or 404', async () => {
+    t.services.directory.put({
+      id: 'eu-offline',
+      tenantId: t.services.tenantId,
+      email: 'offline@northwind.example',
+      displayName: 'Off Line',
+      mobilePhone: null,
+      customerId: 'cust-northwind',
+      devices: [],
+    });
+    const res = await post('/api/reverse', { endUserId: 'eu-offline' });
+    expect(res.status).toBe(422);
+    expect((await json(res)).error.code).toBe('no_delivery_route');
+    expect((await post('/api/reverse', { email: 'nobody@nowhere.example' })).status).toBe(404);
+    for (const body of [
+      {},
+      { endUserId: 'eu-ana', email: 'ana.silva@northwind.example' },
+      { ticketId: '1001' },
+    ])
+      expect((await post('/api/reverse', body)).status, JSON.stringify(body)).toBe(400);
+    expect((await post('/api/reverse', { endUserId: 'eu-ana' }, null)).status).toBe(401);
+    expect((await post('/api/reverse', { endUserId: 'eu-ana' }, { ...sam, csrf: 'x' })).status).toBe(403);
+  });
+});
