@@ -7,7 +7,7 @@ import { ROOT } from '../scripts/docs/reference.js';
 // test would leave the page claiming a proof that no longer exists: each citation must name a file that exists and a
 // test (or kit rule) name that occurs in it, verbatim.
 
-const page = 'docs/guides/security.md';
+const page = 'docs/security.md';
 const text = readFileSync(join(ROOT, page), 'utf8').replace(/```[\s\S]*?```/g, '');
 const cited = [...text.matchAll(/`([\w./-]+\.ts) > ([^`]+)`/g)].map((m) => ({ file: m[1]!, name: m[2]! }));
 

@@ -97,6 +97,28 @@ describe('starting: one verification per ticket, one send per click', () => {
     expect(page).toContain('data-active-session=""');
   });
 
+  it('binds an end-user of another customer to the ticket only with a reason, where the policy allows it', async () => {
+    const body = {
+      ticketId: '1005',
+      email: 'ana.silva@northwind.example',
+      method: 'sms',
+      override: { reason: 'Northwind staff on loan to Fabrikam this month' },
+    };
+    const refused = await post('/api/verifications', body);
+    expect(refused.status).toBe(403);
+    expect((await json(refused)).error.code).toBe('forbidden');
+    const alex = await t.staff('admin-demo');
+    const changed = await t.request('/api/admin/policies/_tenant', {
+      method: 'PUT',
+      as: alex,
+      json: { settings: { allowTicketOverride: true } },
+    });
+    expect(changed.status).toBeLessThan(300);
+    const started = await post('/api/verifications', { ...body, ifActive: 'supersede' });
+    expect(started.status).toBeLessThan(300);
+    expect((await json(started)).session.override).toEqual({ reason: body.override.reason });
+  });
+
   it('answers bad start bodies with 400', async () => {
     for (const body of [
       { ticketId: '1005', method: 'sms', idempotencyKey: 'short' },

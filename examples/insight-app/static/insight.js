@@ -37,9 +37,29 @@ async function start(url, body, form) {
         }),
       );
     }
+    if (error.code === 'end_user_not_on_ticket_customer' && body.email && !body.override)
+      offerOverride(body, form);
     if (error.code === 'no_delivery_route' && url === '/api/reverse')
       form.append(el('p', { class: 'hint', text: SELF_SERVE_HINT }));
   }
+}
+
+/**
+ * The end-user is not on this ticket's customer. Where the customer's policy allows it, a technician may still bind
+ * the verification to the ticket by giving a reason, which the note and the audit trail record; otherwise the
+ * server refuses and says so.
+ */
+function offerOverride(body, form) {
+  const reason = el('input', { type: 'text', name: 'override-reason', minlength: '10', maxlength: '300' });
+  const label = el('label', { class: 'supersede', text: 'Reason to verify them on this ticket anyway ' });
+  label.append(reason);
+  const button = el('button', {
+    type: 'button',
+    class: 'supersede',
+    text: 'Verify on this ticket with this reason',
+    onclick: () => start('/api/verifications', { ...body, override: { reason: reason.value.trim() } }, form),
+  });
+  form.append(label, button);
 }
 
 document.getElementById('send-form')?.addEventListener('submit', (e) => {
