@@ -95,7 +95,19 @@ export function setup(
     if (!challenge) throw new Error(`no pending challenge for ${endUserId}`);
     return challenge;
   };
+  /** The end-user types `number` into the challenge waiting on their device. */
+  const typeNumber = async (endUserId: string, number: string) => {
+    const challenge = await challengeFor(endUserId);
+    return verifier.answerFromDevice({
+      tenantId: demo.tenantId,
+      sessionId: challenge.challengeId,
+      token: challenge.token,
+      answer: 'number',
+      number,
+    });
+  };
   return {
+    typeNumber,
     demo,
     clock,
     store,

@@ -128,13 +128,7 @@ describe('reverse verification', () => {
       endUserId: 'eu-ana',
     });
     expect(challenge).toMatchObject({ purpose: 'reverse', method: 'number_match' });
-    const answer = await t.verifier.answerFromDevice({
-      tenantId: t.demo.tenantId,
-      sessionId: started.session.id,
-      token: challenge!.token,
-      answer: 'number',
-      number: started.display.matchNumber!,
-    });
+    const answer = await t.typeNumber('eu-ana', started.display.matchNumber!);
     expect(answer.status).toBe('approved');
     expect(t.psa.notes('1001')[0]!.title).toBe('QDesk: Technician Identity Confirmed by End-User: Ana Silva');
     await expect(
@@ -166,17 +160,7 @@ describe('reverse verification without the app', () => {
       /^Sam Rivera from QDesk is calling you about ticket T20261124\.0003\./,
     );
     expect(sms.route === 'sms' && sms.text).not.toContain(started.display.matchNumber!);
-    const [challenge] = await t.verifier.pendingChallenges({
-      tenantId: t.demo.tenantId,
-      endUserId: 'eu-chloe',
-    });
-    const answer = await t.verifier.answerFromDevice({
-      tenantId: t.demo.tenantId,
-      sessionId: started.session.id,
-      token: challenge!.token,
-      answer: 'number',
-      number: started.display.matchNumber!,
-    });
+    const answer = await t.typeNumber('eu-chloe', started.display.matchNumber!);
     expect(answer.status).toBe('approved');
   });
 

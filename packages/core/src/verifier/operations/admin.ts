@@ -72,6 +72,15 @@ export async function getPolicy(rt: Runtime, actor: Actor, customerId: string | 
   return { customerId, effective, stored };
 }
 
+const changedMeanwhile = (customerId: string | null) =>
+  new TransitionError(
+    'The policy was changed by someone else meanwhile; reload it and make your change again.',
+    {
+      code: 'conflict',
+      details: { customerId },
+    },
+  );
+
 export async function setPolicy(rt: Runtime, change: PolicyChange): Promise<PolicyView> {
   const { actor, customerId } = change;
   requireAdmin(actor, 'change a verification policy');
@@ -81,13 +90,7 @@ export async function setPolicy(rt: Runtime, change: PolicyChange): Promise<Poli
   const before = await callPort('policy store', 'get', () => rt.policies.get(actor.tenantId, customerId));
   const version = before?.version ?? 0;
   if (change.expectedVersion !== undefined && change.expectedVersion !== version) {
-    throw new TransitionError(
-      'The policy was changed by someone else meanwhile; reload it and make your change again.',
-      {
-        code: 'conflict',
-        details: { customerId, version },
-      },
-    );
+    throw changedMeanwhile(customerId);
   }
   const now = rt.clock.now();
   const by = { id: actor.technicianId, name: actor.technicianName };
@@ -126,13 +129,7 @@ export async function setPolicy(rt: Runtime, change: PolicyChange): Promise<Poli
   };
   const written = await callPort('policy store', 'put', () => rt.policies.put(stored, version));
   if (!written) {
-    throw new TransitionError(
-      'The policy was changed by someone else meanwhile; reload it and make your change again.',
-      {
-        code: 'conflict',
-        details: { customerId },
-      },
-    );
+    throw changedMeanwhile(customerId);
   }
   await record(
     rt,
