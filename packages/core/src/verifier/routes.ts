@@ -20,6 +20,18 @@ export interface PushTarget {
   channel: Channel;
 }
 
+/**
+ * Whether a push to this device can reach the end-user's eyes: its notification permission is granted, or (an
+ * Android app that never reported) its platform delivers without asking. A browser that never answered the prompt
+ * (`default`) or never reported, and an iPhone that was never asked, cannot show a push: counting them would stop the
+ * fallback to SMS.
+ * @internal
+ */
+export function canAlert(device: Device): boolean {
+  const permission = device.notificationPermission;
+  return permission === 'granted' || (permission === 'unknown' && device.platform === 'android');
+}
+
 /** @internal */
 export function pushTargets(
   rt: Runtime,
@@ -31,7 +43,7 @@ export function pushTargets(
     if (channel) reachable.push({ device, channel });
   }
   if (reachable.length === 0) return { targets: [], blocked: 'no_push_device' };
-  const granted = reachable.filter((t) => t.device.notificationPermission !== 'denied');
+  const granted = reachable.filter((t) => canAlert(t.device));
   if (granted.length === 0) return { targets: [], blocked: 'notifications_denied' };
   return { targets: granted, blocked: null };
 }
@@ -57,7 +69,7 @@ const CODE_BY = { sms: 'an SMS code', email: 'an email code' } as const;
 
 const BLOCKED_TEXT: Record<FallbackReason, string> = {
   no_push_device: 'no device with the app can receive a push',
-  notifications_denied: 'the app reported that notifications are turned off',
+  notifications_denied: 'notifications are not allowed on any of their devices',
   push_failed_permanently: 'the push service reported the device gone',
   push_unreachable: 'the push service could not be reached',
   channel_failed: 'the previous route failed',

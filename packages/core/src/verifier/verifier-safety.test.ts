@@ -101,6 +101,50 @@ describe('one verification per ticket at a time', () => {
   });
 });
 
+describe('a device counts for push only when it can show one', () => {
+  it('a browser that never allowed notifications does not stop the fallback to SMS', async () => {
+    const t = setup('nist-defaults');
+    // Ben's Android app reported "denied"; he then opened the self-serve page on a desktop that never answered the
+    // browser's prompt. Before: that browser counted as a push device and no SMS was sent.
+    await t.directory.upsertDevice!(t.demo.tenantId, 'eu-ben', {
+      id: 'dev-ben-desktop',
+      platform: 'web',
+      pushAddress: '{}',
+      notificationPermission: 'default',
+    });
+    const { session, methods } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1002' });
+    expect(methods.find((m) => m.method === 'number_match')).toMatchObject({ fallsBackTo: 'sms' });
+    const sent = await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'number_match' });
+    expect(sent.session).toMatchObject({ status: 'sent', method: 'sms' });
+    expect(t.push.messages()).toEqual([]);
+  });
+
+  it('granted counts on every platform; never asked counts only on Android, which delivers without asking', async () => {
+    const t = setup('nist-defaults');
+    const cases = [
+      ['web', 'granted', true],
+      ['web', 'default', false],
+      ['web', 'unknown', false],
+      ['ios', 'unknown', false],
+      ['ios', 'default', false],
+      ['android', 'unknown', true],
+      ['android', 'denied', false],
+    ] as const;
+    for (const [platform, notificationPermission, pushes] of cases) {
+      await t.directory.removeDevice!(t.demo.tenantId, 'eu-ben', 'dev-ben-phone');
+      await t.directory.removeDevice!(t.demo.tenantId, 'eu-ben', 'probe');
+      await t.directory.upsertDevice!(t.demo.tenantId, 'eu-ben', {
+        id: 'probe',
+        platform,
+        pushAddress: 'probe-address',
+        notificationPermission,
+      });
+      const [method] = await t.verifier.availableMethods({ actor: t.actor, endUserId: 'eu-ben' });
+      expect(method!.fallsBackTo === null, `${platform} ${notificationPermission}`).toBe(pushes);
+    }
+  });
+});
+
 describe('counters and lifetimes that hold', () => {
   it('enforces the consecutive-failure cap on every code check, until an administrator unlocks', async () => {
     const t = setup({ maxConsecutiveFailures: 3, maxAttempts: 10 });
