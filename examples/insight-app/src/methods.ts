@@ -1,4 +1,4 @@
-import type { Method, WeakerChoice } from '@qdesk/core';
+import type { Method } from '@qdesk/core';
 
 // How the app names methods and weaker choices, on the Insight and the admin page alike. The words follow the
 // standards they come from: number match is what NIST SP 800-63B rev 4 calls a conforming push; SMS is a
@@ -30,12 +30,4 @@ export const METHOD_HINT: Readonly<Record<Method, string>> = {
   sms: 'A restricted method (OWASP ASVS 6.6.1): use it when the app cannot be used.',
   push: 'Whoever holds the phone can tap Approve; NIST SP 800-63B rev 4 does not allow it.',
   email: 'NIST SP 800-63B rev 4 does not allow email codes out of band.',
-};
-
-/** A weaker choice as the admin page asks about it. */
-export const WEAKER_CHOICE_TEXT: Readonly<Record<WeakerChoice, string>> = {
-  push: 'approve-only push',
-  email: 'email codes',
-  email_fallback: 'falling back to an email code',
-  compare: 'comparing codes by eye',
 };

@@ -1,7 +1,7 @@
-import { type EndUser, METHODS, type WeakerChoice } from '@qdesk/core';
+import { type EndUser, METHODS, type WeakerChoice, weakerChoiceText } from '@qdesk/core';
 import { html } from 'hono/html';
 import { layout, when } from './layout.js';
-import { METHOD_NAME, WEAKER_CHOICE_TEXT, WEAKER_METHODS } from './methods.js';
+import { METHOD_NAME, WEAKER_METHODS } from './methods.js';
 import { type PolicyLayer, TENANT_LAYER } from './policy-api.js';
 
 // The administrator's policy page: per customer, the methods in force and a form to change them. A weaker choice
@@ -22,7 +22,7 @@ function layerCard(layer: PolicyLayer) {
       ${layer.stored ? html`<small>Stored layer v${layer.stored.version}, by ${layer.stored.updatedBy.name} on ${date(layer.stored.updatedAt)}.</small>` : html`<small>No layer of its own: the tenant's default applies.</small>`}</p>
     ${when(
       accepted.size > 0,
-      html`<ul class="acceptances">${[...accepted.values()].map((a) => html`<li data-choice="${a.choice}">Accepted ${WEAKER_CHOICE_TEXT[a.choice]}: ${a.acceptedBy.name}, ${date(a.acceptedAt)}: “${a.reason}”</li>`)}</ul>`,
+      html`<ul class="acceptances">${[...accepted.values()].map((a) => html`<li data-choice="${a.choice}">Accepted ${weakerChoiceText(a.choice)}: ${a.acceptedBy.name}, ${date(a.acceptedAt)}: “${a.reason}”</li>`)}</ul>`,
     )}
     <form class="policy-form">
       <fieldset><legend>Methods</legend>
@@ -39,7 +39,7 @@ function layerCard(layer: PolicyLayer) {
       <fieldset><legend>Why accept a weaker choice? (needed when you turn one on)</legend>
         ${WEAKER.map(
           (choice) =>
-            html`<label class="reason">Why accept ${WEAKER_CHOICE_TEXT[choice]}? <input name="reason-${choice}" maxlength="500" autocomplete="off" placeholder="${accepted.has(choice) ? 'accepted already; a new reason replaces it' : 'at least 10 characters'}" /></label>`,
+            html`<label class="reason">Why accept ${weakerChoiceText(choice)}? <input name="reason-${choice}" maxlength="500" autocomplete="off" placeholder="${accepted.has(choice) ? 'accepted already; a new reason replaces it' : 'at least 10 characters'}" /></label>`,
         )}
       </fieldset>
       <button type="submit" class="primary">Save</button>

@@ -17,8 +17,6 @@ export type SessionEvent =
       code: string;
       codeHash: string;
       expiresAt: number;
-      /** The send's idempotency key, or `null`. */
-      sendKey: string | null;
     }
   | {
       type: 'push_sent';
@@ -28,8 +26,6 @@ export type SessionEvent =
       challengeNonce: string;
       matchHash: string | null;
       expiresAt: number;
-      /** The send's idempotency key, or `null`. */
-      sendKey: string | null;
     }
   | {
       type: 'fell_back';
@@ -43,8 +39,6 @@ export type SessionEvent =
       code: string;
       codeHash: string;
       expiresAt: number;
-      /** The send's idempotency key, or `null`. */
-      sendKey: string | null;
     }
   | { type: 'delivery_failed'; now: number; reason: string }
   | { type: 'code_submitted'; now: number; codeHash: string }

@@ -23,7 +23,6 @@ const base = {
   contactId: null,
   override: null,
   startKey: null,
-  sendKey: null,
   requestedMethod: null,
   method: null,
   codeMode: 'verify' as const,
@@ -100,7 +99,6 @@ export function eventOf(type: SessionEvent['type'], now = T0): SessionEvent {
         code: CODE,
         codeHash: RIGHT,
         expiresAt: now + 600_000,
-        sendKey: null,
       };
     case 'push_sent':
       return {
@@ -111,7 +109,6 @@ export function eventOf(type: SessionEvent['type'], now = T0): SessionEvent {
         challengeNonce: 'n2',
         matchHash: null,
         expiresAt: now + 60_000,
-        sendKey: null,
       };
     case 'fell_back':
       return {
@@ -125,7 +122,6 @@ export function eventOf(type: SessionEvent['type'], now = T0): SessionEvent {
         code: CODE,
         codeHash: RIGHT,
         expiresAt: now + 600_000,
-        sendKey: null,
       };
     case 'delivery_failed':
       return { type, now, reason: 'provider down' };

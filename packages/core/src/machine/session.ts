@@ -89,8 +89,6 @@ export interface SessionBase {
   override: { reason: string } | null;
   /** The idempotency key of the start that created it, so a repeated start returns it instead of a second one. */
   startKey: string | null;
-  /** The idempotency key of the last send, so a repeated send is not delivered twice. */
-  sendKey: string | null;
   /** Method the technician picked (set at send). */
   requestedMethod: Method | null;
   /** Method in use now (differs from `requestedMethod` after a fallback). */
@@ -246,7 +244,6 @@ export function baseOf(session: VerificationSession): SessionBase {
     contactId: session.contactId,
     override: session.override,
     startKey: session.startKey,
-    sendKey: session.sendKey,
     requestedMethod: session.requestedMethod,
     method: session.method,
     codeMode: session.codeMode,

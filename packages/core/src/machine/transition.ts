@@ -249,7 +249,6 @@ export function transition(session: VerificationSession, event: SessionEvent): T
       base.codeMode = event.codeMode;
       base.sends = active.sends + 1;
       base.expiresAt = capped(active, event.expiresAt);
-      base.sendKey = event.sendKey;
       const sent = become<SentSession>(base, {
         status: 'sent',
         route: event.method,
@@ -272,7 +271,6 @@ export function transition(session: VerificationSession, event: SessionEvent): T
       base.codeMode = event.codeMode;
       base.sends = active.sends + 1;
       base.expiresAt = capped(active, event.expiresAt);
-      base.sendKey = event.sendKey;
       const pushed = become<AwaitingPushSession>(base, {
         status: 'awaiting_push',
         challengeNonce: event.challengeNonce,
@@ -296,7 +294,6 @@ export function transition(session: VerificationSession, event: SessionEvent): T
       base.codeMode = event.codeMode;
       base.sends = active.sends + 1;
       base.expiresAt = capped(active, event.expiresAt);
-      base.sendKey = event.sendKey;
       base.fallbacks = [
         ...active.fallbacks,
         { from: event.from, to: event.to, reason: event.reason, at: now },

@@ -24,7 +24,6 @@ export function sampleSession(overrides: Partial<IdleSession> = {}): Verificatio
     contactId: null,
     override: null,
     startKey: null,
-    sendKey: null,
     requestedMethod: null,
     method: null,
     codeMode: 'verify',

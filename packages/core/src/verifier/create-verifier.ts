@@ -48,7 +48,7 @@ import {
 import { type SweepResult, sweep } from './operations/sweep.js';
 import type { VerificationPolicy } from './policy.js';
 import { availability, type MethodAvailability } from './routes.js';
-import { callPort, createEvents, type Runtime, record, refresh, scoped, systemActor } from './runtime.js';
+import { callPort, createEvents, type Runtime, record, refresh, scoped } from './runtime.js';
 import { type SessionSnapshot, toSnapshot } from './snapshot.js';
 
 /**
@@ -201,8 +201,9 @@ export function createVerifier(config: VerifierConfig): Verifier {
   };
 
   /**
-   * Runs an operation; a refusal (bad input, precondition, limit, transition, a wrong device token) leaves one
-   * `error` record in the tenant the input names, so an attempt that changed nothing is still on file.
+   * Runs an operation; a refusal (bad input, precondition, limit, transition, a wrong device token, a grant asked for
+   * too early, a forged or replayed grant) leaves one `error` record in the tenant the input names, so an attempt
+   * that changed nothing is still on file.
    */
   const audited =
     <I, T>(action: AuditAction, run: (input: I) => Promise<T>) =>
@@ -221,6 +222,7 @@ export function createVerifier(config: VerifierConfig): Verifier {
               actor: who.actor,
               result: 'error',
               detail: {
+                ...who.detail,
                 error: isQdeskError(error) ? error.code : 'internal_error',
                 ...(typeof sessionId === 'string' ? { sessionId: sessionId.slice(0, 100) } : {}),
               },
@@ -230,31 +232,6 @@ export function createVerifier(config: VerifierConfig): Verifier {
         throw error;
       }
     };
-
-  /**
-   * Runs a gate operation (no technician acts: a reset tool calls it); a refusal leaves one `error` record by QDesk in
-   * the tenant, so a grant asked for too early, or a forged or replayed grant, is on file.
-   */
-  const refusalsAudited = async <T>(
-    tenantId: string | undefined,
-    action: AuditAction,
-    detail: Record<string, string>,
-    run: () => Promise<T>,
-  ): Promise<T> => {
-    try {
-      return await run();
-    } catch (error) {
-      if (tenantId !== undefined) {
-        const code = isQdeskError(error) ? error.code : 'internal_error';
-        await record(
-          rt,
-          { tenantId },
-          { action, actor: systemActor, result: 'error', detail: { ...detail, error: code } },
-        ).catch(() => undefined);
-      }
-      throw error;
-    }
-  };
 
   return {
     events: rt.events,
@@ -350,21 +327,12 @@ export function createVerifier(config: VerifierConfig): Verifier {
       return takeOver(rt, actor, sessionId, reason);
     }),
     sweep: async (input = {}) => sweep(rt, parseInput(schemas.sweep, input, 'sweep').limit ?? 100),
-    requireVerified: async (input) => {
-      const request = parseInput(schemas.requireVerified, input, 'requireVerified');
-      return refusalsAudited(
-        request.tenantId,
-        'grant_issued',
-        { action: request.action, ticketId: request.ticketId },
-        () => requireVerified(rt, request),
-      );
-    },
-    verifyGrant: async (input) => {
-      const check = parseInput(schemas.verifyGrant, input, 'verifyGrant');
-      return refusalsAudited(check.tenantId, 'grant_refused', { action: check.action }, () =>
-        verifyGrant(rt, check),
-      );
-    },
+    requireVerified: audited('grant_issued', async (input) =>
+      requireVerified(rt, parseInput(schemas.requireVerified, input, 'requireVerified')),
+    ),
+    verifyGrant: audited('grant_refused', async (input) =>
+      verifyGrant(rt, parseInput(schemas.verifyGrant, input, 'verifyGrant')),
+    ),
     getPolicy: async (input) => {
       const { actor, customerId } = parseInput(schemas.getPolicy, input, 'getPolicy');
       return getPolicy(rt, actor, customerId ?? null);

@@ -69,21 +69,33 @@ async function deliverCode(
     technicianName: session.technician.name,
     ticketNumber: session.ticket?.number ?? null,
     companyName: session.ticket?.companyName ?? null,
-    expiresInMinutes: Math.max(1, Math.ceil((session.expiresAt - rt.clock.now()) / 60_000)),
-    expiresAt: session.expiresAt,
+    ...lifetimeLeft(rt, session),
   };
   const common = { tenantId: session.tenantId, sessionId: session.id, context };
   const message: OutboundMessage =
     route === 'sms'
       ? { route, to: user.mobilePhone ?? '', text: smsText(rt.appName, context), ...common }
       : { route, to: user.email, ...emailContent(rt.appName, context), ...common };
-  const result = await sendSafely(route === 'sms' ? rt.channels.sms : rt.channels.email, message);
-  if (result.status !== 'accepted') await reportFailure(rt, session, route, result);
-  return {
-    route,
-    status: result.status,
-    reason: result.status === 'accepted' ? null : failureReason(result),
-  };
+  return deliverMessage(rt, session, route === 'sms' ? rt.channels.sms : rt.channels.email, message);
+}
+
+/** What a message says about its deadline: the session's, as minutes left and as the instant itself. */
+const lifetimeLeft = (rt: Runtime, session: VerificationSession) => ({
+  expiresInMinutes: Math.max(1, Math.ceil((session.expiresAt - rt.clock.now()) / 60_000)),
+  expiresAt: session.expiresAt,
+});
+
+/** Sends one SMS or email, audits and announces a refusal, and says what happened in QDesk's words. */
+async function deliverMessage(
+  rt: Runtime,
+  session: VerificationSession,
+  channel: Channel | null,
+  message: Exclude<OutboundMessage, { route: 'push' }>,
+): Promise<DeliveryOutcome> {
+  const result = await sendSafely(channel, message);
+  if (result.status === 'accepted') return { route: message.route, status: 'accepted', reason: null };
+  await reportFailure(rt, session, message.route, result);
+  return { route: message.route, status: result.status, reason: failureReason(result) };
 }
 
 /**
@@ -95,6 +107,8 @@ async function deliverPush(
   session: VerificationSession,
   user: EndUser,
 ): Promise<DeliveryOutcome> {
+  const { targets } = pushTargets(rt, user);
+  if (targets.length === 0 && session.purpose === 'reverse') return deliverReverseNotice(rt, session, user);
   const method = session.method ?? 'push';
   const display = {
     technicianName: session.technician.name,
@@ -107,8 +121,6 @@ async function deliverPush(
     display,
     session.purpose === 'reverse' ? { mspName: rt.mspName } : null,
   );
-  const { targets } = pushTargets(rt, user);
-  if (targets.length === 0 && session.purpose === 'reverse') return deliverReverseNotice(rt, session, user);
   const directory = rt.directory;
   const results = await Promise.all(
     targets.map(async ({ device, channel }) => {
@@ -155,10 +167,9 @@ async function deliverReverseNotice(
     mspName: rt.mspName,
     ticketNumber: session.ticket?.number ?? null,
     link: rt.selfServeUrl,
-    expiresInMinutes: Math.max(1, Math.ceil((session.expiresAt - rt.clock.now()) / 60_000)),
-    expiresAt: session.expiresAt,
+    ...lifetimeLeft(rt, session),
   };
-  const result = await sendSafely(rt.channels.sms, {
+  return deliverMessage(rt, session, rt.channels.sms, {
     route: 'sms',
     tenantId: session.tenantId,
     to: user.mobilePhone ?? '',
@@ -166,12 +177,6 @@ async function deliverReverseNotice(
     sessionId: session.id,
     context,
   });
-  if (result.status !== 'accepted') await reportFailure(rt, session, 'sms', result);
-  return {
-    route: 'sms',
-    status: result.status,
-    reason: result.status === 'accepted' ? null : failureReason(result),
-  };
 }
 
 async function sendSafely(channel: Channel | null, message: OutboundMessage): Promise<DeliveryResult> {

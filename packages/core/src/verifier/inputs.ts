@@ -1,17 +1,10 @@
 import { z } from 'zod';
 import { fieldIssues, InputError } from '../errors.js';
+import { text } from '../internal/text.js';
 import type { AuditActor } from '../ports/audit-log.js';
 import { METHODS, type Method } from '../types.js';
-import { technicianActor } from './runtime.js';
-
-/** Printable text without control characters: ids and names travel into logs, notes and HTML. @internal */
-export const text = (max: number) =>
-  z
-    .string()
-    .trim()
-    .min(1, 'must not be empty')
-    .max(max, `must be at most ${max} characters`)
-    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
+import { WEAKER_CHOICES, type WeakerChoice } from './policy.js';
+import { systemActor, technicianActor } from './runtime.js';
 
 const tenantId = text(128);
 const actorSchema = z
@@ -100,7 +93,7 @@ export const schemas = {
         .array(
           z
             .object({
-              choice: z.enum(['push', 'email', 'email_fallback', 'compare']),
+              choice: z.enum(WEAKER_CHOICES as [WeakerChoice, ...WeakerChoice[]]),
               reason: text(500).min(10, 'say why the customer accepts the risk (at least 10 characters)'),
             })
             .strict(),
@@ -174,17 +167,29 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown, opera
 }
 
 /**
- * Who an input says is acting, to audit a refused operation: the technician of a valid `actor`, or the device of a
- * device answer naming a valid tenant; `null` when the input names no tenant. @internal
+ * Who an input says is acting, to audit a refused operation: the technician of a valid `actor`; the device of a
+ * device answer naming a valid tenant; or QDesk itself for a reset tool's gate call (a valid tenant and an `action`),
+ * with the action and ticket asked about. `null` when the input names no tenant. @internal
  */
-export function whoActed(input: unknown): { tenantId: string; actor: AuditActor } | null {
-  const fields = (input ?? {}) as { actor?: unknown; tenantId?: unknown; token?: unknown };
+export function whoActed(
+  input: unknown,
+): { tenantId: string; actor: AuditActor; detail?: Record<string, string> } | null {
+  const fields = (input ?? {}) as {
+    actor?: unknown;
+    tenantId?: unknown;
+    token?: unknown;
+    action?: unknown;
+    ticketId?: unknown;
+  };
   const actor = actorSchema.safeParse(fields.actor);
   if (actor.success) return { tenantId: actor.data.tenantId, actor: technicianActor(actor.data) };
   const tenant = tenantId.safeParse(fields.tenantId);
-  if (tenant.success && fields.token !== undefined)
-    return { tenantId: tenant.data, actor: { type: 'device', id: 'device' } };
-  return null;
+  if (!tenant.success) return null;
+  if (fields.token !== undefined) return { tenantId: tenant.data, actor: { type: 'device', id: 'device' } };
+  if (typeof fields.action !== 'string') return null;
+  const detail: Record<string, string> = { action: fields.action.slice(0, 64) };
+  if (typeof fields.ticketId === 'string') detail.ticketId = fields.ticketId.slice(0, 64);
+  return { tenantId: tenant.data, actor: systemActor, detail };
 }
 
 /** Checks a code typed by a technician or a device: exactly `length` digits (spaces and dashes allowed between). @internal */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { text } from '../internal/text.js';
 import { MAX_SESSION_LIFETIME_MS } from '../machine/session.js';
 import { type CodeMode, METHODS, type Method } from '../types.js';
 
@@ -85,19 +86,12 @@ export type PolicySettings = Partial<VerificationPolicy>;
 
 const methodSchema = z.enum(METHODS as [Method, ...Method[]]);
 const codeModeSchema = z.enum(['verify', 'compare']);
-const printable = (max: number) =>
-  z
-    .string()
-    .trim()
-    .max(max)
-    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters');
-
 const riskAcceptanceSchema = z
   .object({
     choice: z.enum(WEAKER_CHOICES as [WeakerChoice, ...WeakerChoice[]]),
-    acceptedBy: z.object({ id: printable(128).min(1), name: printable(100).min(1) }).strict(),
+    acceptedBy: z.object({ id: text(128), name: text(100) }).strict(),
     acceptedAt: z.number().int().nonnegative(),
-    reason: printable(500).min(10, 'say why the customer accepts the risk (at least 10 characters)'),
+    reason: text(500).min(10, 'say why the customer accepts the risk (at least 10 characters)'),
   })
   .strict();
 
@@ -210,7 +204,6 @@ export function weakerChoicesUsed(session: {
   method: Method | null;
   codeMode: CodeMode;
   fallbacks: readonly { to: 'sms' | 'email' }[];
-  status: string;
 }): WeakerChoice[] {
   const used: WeakerChoice[] = [];
   if (session.method === 'push') used.push('push');

@@ -149,7 +149,8 @@ export interface Committed extends TransitionResult {
 }
 
 /**
- * The effect runner's entry: builds the event from the current session, applies {@link transition}, stores the
+ * The effect runner's entry: builds the event from the session (`read`, the copy the operation just read, on the
+ * first attempt: a stale copy costs only a retry, since compare-and-set refuses it), applies {@link transition}, stores the
  * result with compare-and-set (re-reading and rebuilding on a version conflict, so concurrent callers serialise
  * without losing an update), appends the operation's audit record, then runs every effect in order. Audit records
  * therefore appear in causal order: the operation first, then the outcome and the note it caused.
@@ -159,14 +160,14 @@ export interface Committed extends TransitionResult {
  */
 export async function commit(
   rt: Runtime,
-  tenantId: string,
-  sessionId: string,
+  read: VerificationSession,
   build: (session: VerificationSession, now: number) => SessionEvent,
   operation: OperationRecord | null,
   endUser: EndUser | null = null,
 ): Promise<Committed> {
+  const { tenantId, id: sessionId } = read;
   for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
-    const current = await load(rt, tenantId, sessionId);
+    const current = attempt === 0 ? read : await load(rt, tenantId, sessionId);
     const now = rt.clock.now();
     const closed = isTerminalStatus(current.status);
     const result = closed
@@ -219,7 +220,7 @@ export async function refresh(
   const current = await load(rt, tenantId, sessionId);
   if (isTerminalStatus(current.status) || rt.clock.now() < current.expiresAt) return current;
   try {
-    return (await commit(rt, tenantId, sessionId, (_s, now) => ({ type: 'tick', now }), null)).session;
+    return (await commit(rt, current, (_s, now) => ({ type: 'tick', now }), null)).session;
   } catch (error) {
     if (error instanceof TransitionError) return load(rt, tenantId, sessionId);
     throw error;

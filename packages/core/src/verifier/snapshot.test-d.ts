@@ -56,7 +56,6 @@ describe('SessionSnapshot', () => {
       contactId: null,
       override: null,
       startKey: null,
-      sendKey: null,
       requestedMethod: 'sms',
       method: 'sms',
       codeMode: 'verify',

@@ -187,8 +187,7 @@ export async function takeOver(
   const before = current.technician;
   const result = await commit(
     rt,
-    actor.tenantId,
-    sessionId,
+    current,
     (_s, now) => ({ type: 'handed_over', now, to: { id: actor.technicianId, name: actor.technicianName } }),
     {
       action: 'take_over',

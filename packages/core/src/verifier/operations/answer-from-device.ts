@@ -50,8 +50,7 @@ export async function answerFromDevice(base: Runtime, answer: DeviceAnswer): Pro
   let code: string | undefined;
   const result = await commit(
     rt,
-    answer.tenantId,
-    session.id,
+    session,
     (current, now): SessionEvent => {
       // The token was checked against this challenge: a newer push (another nonce) must be answered anew.
       if (current.status !== 'awaiting_push' || current.challengeNonce !== session.challengeNonce)

@@ -31,8 +31,7 @@ export async function checkCode(
   await reserveCheck(rt, stored.tenantId, stored.endUser.id, stored.endUser.displayName);
   const result = await commit(
     rt,
-    actor.tenantId,
-    sessionId,
+    stored,
     (session, now) => {
       requireOwner(session, actor);
       return { type: 'code_submitted', now, codeHash: rt.digests.secret('code', session.id, digits) };

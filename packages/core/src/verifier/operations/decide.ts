@@ -25,7 +25,7 @@ export async function decide(
     requireOwner(session, actor);
     return EVENTS[decision](now);
   };
-  const result = await commit(rt, actor.tenantId, sessionId, build, {
+  const result = await commit(rt, stored, build, {
     action: decision,
     actor: technicianActor(actor),
   });

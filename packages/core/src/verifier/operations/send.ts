@@ -56,16 +56,10 @@ export async function send(
 ): Promise<SendResult> {
   const session = await refresh(base, actor.tenantId, sessionId);
   requireOwner(session, actor);
-  if (sendKey !== null && session.sendKey === sendKey) {
-    return { session: toSnapshot(session), display: {}, replayed: true };
-  }
   if (sendKey !== null && (await claimKey(base, session.tenantId, `send-key:${session.id}`, sendKey)) > 1) {
-    // A concurrent send with the same key got here first: it sends; this one reports what is there.
-    return {
-      session: toSnapshot(await refresh(base, actor.tenantId, sessionId)),
-      display: {},
-      replayed: true,
-    };
+    // A send with the same key (a double click, a retried request) came first: it sends; this one reports what is
+    // there. The claim outlives the session, so one atomic counter covers sequential and concurrent repeats.
+    return { session: toSnapshot(session), display: {}, replayed: true };
   }
   const rt = await scoped(base, session.tenantId, session.customerId);
   if (session.purpose === 'reverse' && method !== 'number_match') {
@@ -77,15 +71,8 @@ export async function send(
     );
   }
   // Push + code: only the device sees the code, so the technician can only type it (verify), never compare it.
-  // The first send fixes the code mode; later sends keep it.
-  const fixed = session.sends > 0 ? session.codeMode : null;
-  const codeMode = method === 'push_code' ? 'verify' : (fixed ?? requestedMode ?? session.codeMode);
-  if (fixed !== null && requestedMode !== undefined && requestedMode !== fixed) {
-    throw new TransitionError(
-      `The code mode was fixed to ${fixed} by the first send; it cannot change within a verification.`,
-      { code: 'invalid_transition', details: { sessionId } },
-    );
-  }
+  // The first send fixes the code mode: the machine refuses another one (found by the probe below, before quota).
+  const codeMode = method === 'push_code' ? 'verify' : (requestedMode ?? session.codeMode);
   if (!rt.policy.methods.includes(method)) {
     throw new PreconditionError(
       `The ${method} method is turned off by this customer's policy; pick another.`,
@@ -149,7 +136,6 @@ export async function send(
         challengeNonce: '',
         matchHash: '',
         expiresAt: now + 1,
-        sendKey,
       }
     : ({
         type: blocked ? 'fell_back' : 'code_sent',
@@ -160,7 +146,6 @@ export async function send(
         code: '',
         codeHash: '',
         expiresAt: now + 1,
-        sendKey,
       } as SessionEvent);
   const refusal = transition(session, probe).rejection;
   if (refusal) {
@@ -188,17 +173,16 @@ export async function send(
   };
   const display: SendResult['display'] = {};
   if (!isPushMethod(method)) {
-    return sendCodes(rt, session, user, [method], null, null, codeMode, display, operation, sendKey);
+    return sendCodes(rt, session, user, [method], null, null, codeMode, display, operation);
   }
   if (blocked && !reverseBySms) {
-    return sendCodes(rt, session, user, fallbacks, method, blocked, codeMode, display, operation, sendKey);
+    return sendCodes(rt, session, user, fallbacks, method, blocked, codeMode, display, operation);
   }
 
   const matchNumber = method === 'number_match' ? generateCode(rt.random, rt.policy.codeLength) : null;
   const pushed = await commit(
     rt,
-    session.tenantId,
-    sessionId,
+    session,
     (current, now) => ({
       type: 'push_sent',
       now,
@@ -207,7 +191,6 @@ export async function send(
       challengeNonce: generateId(rt.random, 16),
       matchHash: matchNumber === null ? null : rt.digests.secret('number', sessionId, matchNumber),
       expiresAt: deadline(rt, current, now, rt.policy.pushTtlMs),
-      sendKey,
     }),
     operation,
     user,
@@ -226,8 +209,7 @@ export async function send(
     // A reverse verification has no code to fall back to: the end-user answers in the self-serve page.
     const failed = await commit(
       rt,
-      session.tenantId,
-      sessionId,
+      pushed.session,
       (_s, at) => ({
         type: 'delivery_failed',
         now: at,
@@ -237,7 +219,7 @@ export async function send(
     );
     return { session: toSnapshot(failed.session), display: {}, replayed: false };
   }
-  return sendCodes(rt, pushed.session, user, fallbacks, method, why, codeMode, display, null, sendKey);
+  return sendCodes(rt, pushed.session, user, fallbacks, method, why, codeMode, display, null);
 }
 
 /** The send's own record for the first step; a `fall_back` record by QDesk for each later one. */
@@ -285,7 +267,6 @@ async function sendCodes(
   codeMode: CodeMode,
   display: SendResult['display'],
   operation: OperationRecord | null,
-  sendKey: string | null,
 ): Promise<SendResult> {
   let current = start;
   let previous = from;
@@ -298,13 +279,11 @@ async function sendCodes(
       destination: maskDestination(route === 'sms' ? user.mobilePhone! : user.email),
       code,
       codeHash: rt.digests.secret('code', current.id, code),
-      sendKey,
     };
     const fellBack = previous !== null && why !== null;
     const sent = await commit(
       rt,
-      current.tenantId,
-      current.id,
+      current,
       (s, now): SessionEvent =>
         fellBack
           ? {
@@ -339,8 +318,7 @@ async function sendCodes(
   }
   const failed = await commit(
     rt,
-    current.tenantId,
-    current.id,
+    current,
     (_s, now) => ({ type: 'delivery_failed', now, reason: lastFailure }),
     null,
   );

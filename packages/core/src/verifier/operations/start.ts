@@ -198,6 +198,13 @@ function resumed(
   };
 }
 
+/** The refusal of a start about someone else on a ticket that has a verification in progress. */
+const busyTicket = (context: TicketContext, other: VerificationSession) =>
+  new PreconditionError(
+    `Ticket ${context.ticket.number} already has a verification in progress (${other.endUser.displayName}, by ${other.technician.name}). Resume it, or supersede it to start over.`,
+    { code: 'verification_in_progress', details: { ticketId: context.ticket.id, sessionId: other.id } },
+  );
+
 /**
  * Stores one idle session, bound to the ticket when there is one, then audits and announces it. A ticket keeps at
  * most one verification in progress: a start resumes or supersedes the one there, and when two starts race, the
@@ -219,10 +226,14 @@ async function createSession(
     : { customerId: user.customerId ?? null, override: null };
   const policyRt = await scoped(rt, actor.tenantId, customerId);
   const key = options.idempotencyKey ?? null;
-  const open = context
-    ? await activeOnTicket(rt, actor.tenantId, context.ticket.id)
-    : await callPort('session store', 'listActive', () => rt.store.listActive(actor.tenantId, user.id));
-  const repeat = key && open.find((s) => s.startKey === key && s.technician.id === actor.technicianId);
+  // The verifications in progress this start competes with: the ticket's, or else the end-user's own.
+  const inProgress = () =>
+    context
+      ? activeOnTicket(rt, actor.tenantId, context.ticket.id)
+      : callPort('session store', 'listActive', () => rt.store.listActive(actor.tenantId, user.id));
+  const sameKey = (s: VerificationSession) => s.startKey === key && s.technician.id === actor.technicianId;
+  const open = await inProgress();
+  const repeat = key && open.find(sameKey);
   if (repeat) return resumed(policyRt, repeat, user, context);
   if (
     key &&
@@ -231,10 +242,7 @@ async function createSession(
     // A concurrent start with the same key is creating the session: wait for it rather than make a second.
     for (let i = 0; i < 40; i++) {
       await new Promise((resolve) => setTimeout(resolve, 25));
-      const all = context
-        ? await activeOnTicket(rt, actor.tenantId, context.ticket.id)
-        : await callPort('session store', 'listActive', () => rt.store.listActive(actor.tenantId, user.id));
-      const made = all.find((s) => s.startKey === key && s.technician.id === actor.technicianId);
+      const made = (await inProgress()).find(sameKey);
       if (made) return resumed(policyRt, made, user, context);
     }
     throw new TransitionError(
@@ -248,11 +256,7 @@ async function createSession(
     const same = open.find((s) => s.endUser.id === user.id && s.purpose === purpose);
     if ((options.ifActive ?? 'resume') === 'resume') {
       if (same) return resumed(policyRt, same, user, context);
-      const other = open[0]!;
-      throw new PreconditionError(
-        `Ticket ${context.ticket.number} already has a verification in progress (${other.endUser.displayName}, by ${other.technician.name}). Resume it, or supersede it to start over.`,
-        { code: 'verification_in_progress', details: { ticketId: context.ticket.id, sessionId: other.id } },
-      );
+      throw busyTicket(context, open[0]!);
     }
     for (const old of open) await supersede(rt, actor, old, 'superseded by a new verification on the ticket');
   }
@@ -279,7 +283,6 @@ async function createSession(
     contactId,
     override,
     startKey: key,
-    sendKey: null,
     requestedMethod: null,
     method: null,
     codeMode: policyRt.policy.codeMode,
@@ -311,10 +314,7 @@ async function createSession(
       await supersede(rt, actor, session, 'another verification started on the ticket at the same moment');
       if (first.endUser.id === user.id && first.purpose === purpose)
         return resumed(policyRt, first, user, context);
-      throw new PreconditionError(
-        `Ticket ${context.ticket.number} already has a verification in progress (${first.endUser.displayName}). Resume it, or supersede it to start over.`,
-        { code: 'verification_in_progress', details: { ticketId: context.ticket.id, sessionId: first.id } },
-      );
+      throw busyTicket(context, first);
     }
   }
   return {
