@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createManualClock, type ManualClock } from '@qdesk/core/memory';
@@ -66,8 +67,69 @@ export async function startHarness(): Promise<Harness> {
   };
 }
 
-export async function shot(page: Page, name: string) {
-  await page.screenshot({ path: `${SCREENSHOTS}${name}.png`, fullPage: true });
+/** Where the README's screenshots live; `pnpm screenshots` (QDESK_README_SCREENSHOTS=1) rewrites them from the tests. */
+export const README_SCREENSHOTS = new URL('../../../docs/screenshots/', import.meta.url).pathname;
+
+/**
+ * Saves a full-page screenshot to artifacts/screenshots. One the README shows (`readme: true`) is copied to
+ * docs/screenshots as well when QDESK_README_SCREENSHOTS=1, so the README always shows what a browser test saw.
+ */
+export async function shot(page: Page, name: string, options: { readme?: boolean } = {}) {
+  const path = `${SCREENSHOTS}${name}.png`;
+  await page.screenshot({ path, fullPage: true });
+  if (options.readme && process.env.QDESK_README_SCREENSHOTS === '1') {
+    mkdirSync(README_SCREENSHOTS, { recursive: true });
+    copyFileSync(path, `${README_SCREENSHOTS}${name}.png`);
+  }
+}
+
+const axeSource: string = (createRequire(import.meta.url)('axe-core') as { source: string }).source;
+
+/**
+ * An axe-core scan of the page as it is now (WCAG 2.2 A and AA rules and best practices). Returns the violations
+ * as `rule: target` lines, so a failing test says which element broke which rule; expect `[]`.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  // Evaluated through the DevTools protocol, so the page's Content-Security-Policy does not block axe.
+  if (!(await page.evaluate(() => 'axe' in globalThis))) await page.evaluate(axeSource);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run: (o: object) => Promise<AxeResults> } }).axe;
+    type AxeResults = { violations: { id: string; nodes: { target: string[] }[] }[] };
+    const result = await axe.run({
+      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+    });
+    return result.violations.map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
+  });
+  return violations.flatMap((v) => v.targets.map((t) => `${v.id}: ${t}`));
+}
+
+/** How far the page scrolls sideways (0 when it fits its viewport). */
+export async function horizontalOverflow(page: Page): Promise<number> {
+  return page.evaluate<number>(
+    'document.documentElement.scrollWidth - document.documentElement.clientWidth',
+  );
+}
+
+/**
+ * Tabs from the top of the page until the focused element matches `accessibleName` (its text, aria-label or
+ * label), at most `max` presses; returns the number of presses. Throws when it is not reached, naming what was.
+ */
+export async function tabTo(page: Page, accessibleName: string | RegExp, max = 40): Promise<number> {
+  const seen: string[] = [];
+  for (let i = 1; i <= max; i++) {
+    await page.keyboard.press('Tab');
+    // Runs in the page: the focused element's accessible name, roughly (aria-label, its label, its text).
+    const name = await page.evaluate<string>(`(() => {
+      const a = document.activeElement;
+      if (!a) return '';
+      const label = a.id ? document.querySelector('label[for="' + a.id + '"]')?.textContent : null;
+      return (a.getAttribute('aria-label') ?? label ?? a.closest('label')?.textContent ?? a.textContent ?? '')
+        .replace(/\\s+/g, ' ').trim();
+    })()`);
+    seen.push(name);
+    if (typeof accessibleName === 'string' ? name === accessibleName : accessibleName.test(name)) return i;
+  }
+  throw new Error(`Tab never reached ${accessibleName}; focus went through: ${seen.join(' | ')}`);
 }
 
 /** Waits for the Insight page to ask for the code, then returns the one sent to `to` (what the caller reads). */

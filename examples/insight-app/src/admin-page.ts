@@ -2,6 +2,8 @@ import type { EndUser } from '@qdesk/core';
 import type { CompanyMatchRow, ContactMatchRow, Customer, MatchFilter, MatchPage } from '@qdesk/matching';
 import { html } from 'hono/html';
 import { layout, when } from './layout.js';
+import { staffChrome } from './pages.js';
+import type { Technician } from './security.js';
 
 const REASON: Record<string, string> = {
   same_name: 'same name',
@@ -19,6 +21,7 @@ function strengthText(s: { strength: string; reason: string; tie: boolean; confl
 }
 
 export interface AdminView {
+  tech: Technician;
   tab: 'companies' | 'contacts';
   filter: MatchFilter;
   search: string;
@@ -142,6 +145,6 @@ export function adminMatchingPage(v: AdminView) {
         ${when(v.offset + page.limit < page.total, html`<a href="${link(v, { offset: v.offset + page.limit })}">Next</a>`)}
         <small>${page.total} in all</small>
       </p>`,
-    { script: 'admin.js', csrf: v.csrf, demo: v.demo },
+    { script: 'admin.js', csrf: v.csrf, demo: v.demo, chrome: staffChrome(v.tech) },
   );
 }

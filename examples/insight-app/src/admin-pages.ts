@@ -24,7 +24,7 @@ export function registerAdminPages(app: Hono, services: AppServices, security: S
     const signed = await staffFor(c, services, security);
     if (!signed.tech) return signed.redirect;
     if (signed.tech.role !== 'admin')
-      return c.html(adminOnlyPage(services.demo, '/admin/matching', services.adminSignIn), 403);
+      return c.html(adminOnlyPage(services.demo, '/admin/matching', services.adminSignIn, signed.tech), 403);
     const q = z
       .object({
         tab: z.enum(['companies', 'contacts']).default('companies'),
@@ -57,6 +57,7 @@ export function registerAdminPages(app: Hono, services: AppServices, security: S
         endUsers,
         csrf: security.csrfFor(signed.tech),
         demo: services.demo,
+        tech: signed.tech,
       }),
     );
   });
@@ -66,13 +67,14 @@ export function registerAdminPages(app: Hono, services: AppServices, security: S
     if (!signed.tech) return signed.redirect;
     const tech: Technician = signed.tech;
     if (tech.role !== 'admin')
-      return c.html(adminOnlyPage(services.demo, '/admin/policies', services.adminSignIn), 403);
+      return c.html(adminOnlyPage(services.demo, '/admin/policies', services.adminSignIn, tech), 403);
     return c.html(
       policiesPage({
         layers: await listPolicyLayers(services, tech),
         endUsers: services.directory.list(services.tenantId),
         csrf: security.csrfFor(tech),
         demo: services.demo,
+        tech,
       }),
     );
   });

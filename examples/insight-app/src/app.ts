@@ -1,40 +1,39 @@
-import { readFileSync } from 'node:fs';
-import type { TicketLookup } from '@qdesk/core';
+import { readdirSync, readFileSync } from 'node:fs';
 import { createDemoData } from '@qdesk/core/memory';
 import { Hono } from 'hono';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
-import { z } from 'zod';
 import { createAdminApi, createSyncRunner, createWebhookApi } from './admin.js';
 import { registerAdminPages } from './admin-pages.js';
 import { createApi } from './api.js';
 import type { AppServices } from './compose.js';
 import type { AppEnv } from './config.js';
 import { toErrorResponse } from './errors.js';
-import { insightPage } from './insight-page.js';
+import { registerHistory } from './history-page.js';
+import { registerInsight } from './insight.js';
 import { createLiveHub } from './live.js';
-import { historyPage, homePage, outboxPage, problemOf, selfServePage, selfServeSignIn } from './pages.js';
+import { homePage, outboxPage } from './pages.js';
 import { createPolicyApi } from './policy-api.js';
 import { AUTOTASK_FRAME_ANCESTORS, createSecurity, securityHeaders } from './security.js';
+import { registerSelfServe } from './self-serve-page.js';
 import { registerSignIn, technicianForPage } from './sign-in.js';
-import { actorFor } from './staff.js';
+import { DEMO_TECHNICIAN } from './staff.js';
 
-const STATIC: Record<string, string> = {
-  'app.css': 'text/css; charset=utf-8',
-  'insight.js': 'text/javascript; charset=utf-8',
-  'self-serve.js': 'text/javascript; charset=utf-8',
-  'api.js': 'text/javascript; charset=utf-8',
-  'sw.js': 'text/javascript; charset=utf-8',
-  'admin.js': 'text/javascript; charset=utf-8',
-  'insight-flow.js': 'text/javascript; charset=utf-8',
-  'insight-words.js': 'text/javascript; charset=utf-8',
-  'policies.js': 'text/javascript; charset=utf-8',
+const TYPES: Record<string, string> = {
+  css: 'text/css; charset=utf-8',
+  js: 'text/javascript; charset=utf-8',
 };
+// Every file in static/ is served (a page's script or style sheet is added by adding the file).
 const staticFiles = new Map(
-  Object.keys(STATIC).map((name) => [
-    name,
-    readFileSync(new URL(`../static/${name}`, import.meta.url), 'utf8'),
-  ]),
+  readdirSync(new URL('../static/', import.meta.url))
+    .filter((name) => TYPES[name.split('.').pop()!])
+    .map((name) => [
+      name,
+      {
+        body: readFileSync(new URL(`../static/${name}`, import.meta.url), 'utf8'),
+        type: TYPES[name.split('.').pop()!]!,
+      },
+    ]),
 );
 
 const DEMO_TICKETS = createDemoData().tickets.map(({ id, number, title }) => ({ id, number, title }));
@@ -71,15 +70,18 @@ export function createApp(services: AppServices, env: AppEnv) {
 
   app.get('/static/:name', (c) => {
     const name = c.req.param('name');
-    const body = staticFiles.get(name);
-    if (!body) throw new HTTPException(404, { message: 'No such file.' });
-    return c.body(body, 200, { 'content-type': STATIC[name]!, 'cache-control': 'no-cache' });
+    const file = staticFiles.get(name);
+    if (!file) throw new HTTPException(404, { message: 'No such file.' });
+    return c.body(file.body, 200, { 'content-type': file.type, 'cache-control': 'no-cache' });
   });
 
   app.get('/favicon.ico', (c) => c.body(null, 204));
   // The service worker is served from the root so its scope covers /self-serve.
   app.get('/sw.js', (c) =>
-    c.body(staticFiles.get('sw.js')!, 200, { 'content-type': STATIC['sw.js']!, 'cache-control': 'no-cache' }),
+    c.body(staticFiles.get('sw.js')!.body, 200, {
+      'content-type': staticFiles.get('sw.js')!.type,
+      'cache-control': 'no-cache',
+    }),
   );
   app.get('/healthz', (c) => c.json({ ok: true, demo: services.demo }));
 
@@ -93,121 +95,26 @@ export function createApp(services: AppServices, env: AppEnv) {
   registerAdminPages(app, services, security);
 
   app.get('/', async (c) => {
-    await technicianForPage(c, services, security);
+    const tech = await technicianForPage(c, services, security);
     // The demo's tickets are fixed data the Autotask fake is seeded with: listing them needs no PSA request.
     const tickets = services.demo ? DEMO_TICKETS : [];
-    return c.html(homePage(services.demo, tickets));
+    // A first demo visit was just signed in as the demo technician: the header already shows who.
+    return c.html(homePage(services.demo, tickets, tech ?? (services.demo ? DEMO_TECHNICIAN : null)));
   });
 
-  app.get('/insight', async (c) => {
-    const parsed = z
-      .string()
-      .trim()
-      .regex(/^\d{1,12}$/)
-      .safeParse(c.req.query('ticketId'));
-    if (!parsed.success) {
-      return c.json(
-        {
-          error: {
-            code: 'input_invalid',
-            message: 'ticketId must be a numeric ticket id, e.g. /insight?ticketId=1001.',
-          },
-        },
-        400,
-      );
-    }
-    const tech = await technicianForPage(c, services, security);
-    if (!tech) {
-      const here = `/insight?ticketId=${parsed.data}`;
-      return c.redirect(services.demo ? here : `/login?next=${encodeURIComponent(here)}`, 303);
-    }
-    const actor = actorFor(services.tenantId, tech);
-    let lookup: TicketLookup | null = null;
-    let problem = null;
-    try {
-      lookup = await services.verifier.lookupTicket({ actor, ticketId: parsed.data });
-    } catch (error) {
-      problem = problemOf(error);
-    }
-    // The end-user's customer decides whether comparing by eye is offered; a start from an email offers the tenant's
-    // methods (the end-user, and so their customer, is not known yet).
-    const [forCustomer, forTenant] = await Promise.all([
-      lookup ? services.verifier.getPolicy({ actor, customerId: lookup.endUser.customerId }) : null,
-      services.verifier.getPolicy({ actor, customerId: null }),
-    ]);
-    return c.html(
-      insightPage({
-        ticketId: parsed.data,
-        lookup,
-        problem,
-        csrf: security.csrfFor(tech),
-        demo: services.demo,
-        technician: { id: tech.id, name: tech.name },
-        codeModes: (forCustomer ?? forTenant).effective.allowedCodeModes,
-        defaultMode: env.QDESK_CODE_MODE,
-        emailMethods: forTenant.effective.methods,
-        mspName: services.mspName,
-      }),
-    );
-  });
+  registerInsight(app, services, security, env);
+  registerHistory(app, services, security);
 
-  app.get('/history', async (c) => {
-    const tech = await security.technician(c);
-    if (!tech) return c.redirect('/login?next=/history', 303);
-    const q = z
-      .object({
-        ticket: z.string().max(32).optional(),
-        endUser: z.string().max(128).optional(),
-        technician: z.string().max(128).optional(),
-      })
-      .parse(c.req.query());
-    const filters = Object.fromEntries(
-      Object.entries(q)
-        .filter(([, v]) => v?.trim())
-        .map(([k, v]) => [k, v!.trim()]),
-    );
-    let records = await services.audit.query(services.tenantId, {
-      limit: 500,
-      ...(filters.endUser ? { endUserId: filters.endUser } : {}),
-      ...(filters.technician ? { technicianId: filters.technician } : {}),
-    });
-    if (filters.ticket)
-      records = records.filter((r) => r.ticketId === filters.ticket || r.ticketNumber === filters.ticket);
-    return c.html(historyPage(records.slice(0, 200), filters, services.demo));
-  });
-
-  app.get('/outbox', (c) => {
+  app.get('/outbox', async (c) => {
     if (!services.outbox)
       return c.json({ error: { code: 'http_404', message: 'The outbox exists in demo mode only.' } }, 404);
     const { sms, email, push } = services.outbox;
-    return c.html(outboxPage([...sms.messages(), ...email.messages(), ...push.messages()]));
+    const tech = await security.technician(c);
+    return c.html(outboxPage([...sms.messages(), ...email.messages(), ...push.messages()], tech));
   });
 
   // ---- end-user pages
-  app.get('/self-serve', async (c) => {
-    const endUserId = await security.endUser(c);
-    const user = endUserId ? await services.directory.getById(services.tenantId, endUserId) : null;
-    if (!user) {
-      if (!services.demo)
-        return c.json({ error: { code: 'http_401', message: 'Sign in through your company portal.' } }, 401);
-      return c.html(selfServeSignIn(services.directory.list(services.tenantId)));
-    }
-    const pending = await services.verifier.pendingChallenges({
-      tenantId: services.tenantId,
-      endUserId: user.id,
-    });
-    return c.html(selfServePage(user, pending, services.demo));
-  });
-
-  app.post('/self-serve/sign-in', async (c) => {
-    if (!services.demo) throw new HTTPException(404, { message: 'Demo sign-in exists in demo mode only.' });
-    const form = await c.req.parseBody();
-    const endUserId = z.string().max(128).parse(form.endUserId);
-    const user = await services.directory.getById(services.tenantId, endUserId);
-    if (!user) throw new HTTPException(400, { message: 'Pick one of the demo end-users.' });
-    await security.signInEndUser(c, user.id);
-    return c.redirect('/self-serve', 303);
-  });
+  registerSelfServe(app, services, security);
 
   app.post('/sign-out', (c) => {
     security.signOut(c);

@@ -1,13 +1,23 @@
-import type { AuditRecord, PendingChallenge } from '@qdesk/core';
 import { isQdeskError } from '@qdesk/core';
 import type { OutboxEntry } from '@qdesk/core/memory';
 import { html } from 'hono/html';
-import { layout, when } from './layout.js';
+import { type Chrome, layout, when } from './layout.js';
+import type { Technician } from './security.js';
 import { DEMO_STAFF } from './staff.js';
+
+/** The header of a staff page: the signed-in member of staff decides which links it shows. */
+export const staffChrome = (tech: Pick<Technician, 'name' | 'role'> | null): Chrome => ({
+  kind: 'staff',
+  staff: tech ? { name: tech.name, role: tech.role } : null,
+});
 
 const time = (at: number) => new Date(at).toISOString().replace('T', ' ').slice(0, 19);
 
-export function homePage(demo: boolean, tickets: { id: string; number: string; title: string }[]) {
+export function homePage(
+  demo: boolean,
+  tickets: { id: string; number: string; title: string }[],
+  tech: Pick<Technician, 'name' | 'role'> | null,
+) {
   return layout(
     'Start',
     html`<h1>QDesk</h1>
@@ -30,7 +40,7 @@ export function homePage(demo: boolean, tickets: { id: string; number: string; t
           ${tickets.map((t) => html`<li><a href="/insight?ticketId=${t.id}">${t.number}</a> ${t.title}</li>`)}
         </ul>
       </section>`,
-    { demo },
+    { demo, chrome: staffChrome(tech) },
   );
 }
 
@@ -60,49 +70,7 @@ export function loginPage(demo: boolean, next: string, error?: string, staffId?:
   );
 }
 
-export function selfServeSignIn(users: { id: string; displayName: string; email: string }[]) {
-  return layout(
-    'Self-serve',
-    html`<h1>Self-serve sign-in</h1>
-      <p>Demo mode: pick who you are.</p>
-      <form method="post" action="/self-serve/sign-in" class="card">
-        <fieldset><legend>Demo end-users</legend>
-          ${users.map(
-            (u, i) =>
-              html`<label class="method"><input type="radio" name="endUserId" value="${u.id}" ${i === 0 ? 'checked' : ''} /> ${u.displayName} <small>${u.email}</small></label>`,
-          )}
-        </fieldset>
-        <button type="submit">Sign in</button>
-      </form>`,
-    { demo: true },
-  );
-}
-
-export function selfServePage(
-  user: { displayName: string; email: string },
-  pending: PendingChallenge[],
-  demo: boolean,
-) {
-  return layout(
-    'Self-serve',
-    html`<h1>Hi ${user.displayName}</h1>
-      <section class="card" aria-labelledby="device-h">
-        <h2 id="device-h">This device</h2>
-        <p id="device-status">Checking notifications…</p>
-        <button type="button" id="enable-push">Allow notifications</button>
-      </section>
-      <section aria-labelledby="pending-h">
-        <h2 id="pending-h">Requests waiting for you</h2>
-        <p class="muted">Only approve if you are on the phone with your helpdesk right now.</p>
-        <ul id="pending" class="pending" data-initial="${JSON.stringify(pending.length)}"></ul>
-        <p id="none" ${pending.length ? 'hidden' : ''}>Nothing waiting.</p>
-        <div id="answer" class="card" hidden aria-live="polite"></div>
-      </section>`,
-    { script: 'self-serve.js', demo },
-  );
-}
-
-export function outboxPage(entries: OutboxEntry[]) {
+export function outboxPage(entries: OutboxEntry[], tech: Technician | null) {
   const sorted = [...entries].sort((a, b) => b.at - a.at);
   return layout(
     'Outbox',
@@ -118,30 +86,7 @@ export function outboxPage(entries: OutboxEntry[]) {
         })}
       </ol>
       ${when(sorted.length === 0, html`<p>Nothing sent yet.</p>`)}`,
-    { demo: true },
-  );
-}
-
-export function historyPage(records: AuditRecord[], filters: Record<string, string>, demo: boolean) {
-  return layout(
-    'History',
-    html`<h1>History</h1>
-      <form method="get" class="filters">
-        <label>Ticket <input name="ticket" value="${filters.ticket ?? ''}" maxlength="32" /></label>
-        <label>End-user <input name="endUser" value="${filters.endUser ?? ''}" maxlength="128" /></label>
-        <label>Technician <input name="technician" value="${filters.technician ?? ''}" maxlength="128" /></label>
-        <button type="submit">Filter</button>
-      </form>
-      <table>
-        <thead><tr><th>Time</th><th>Ticket</th><th>End-user</th><th>Technician</th><th>Method</th><th>Action</th><th>Result</th></tr></thead>
-        <tbody>
-          ${records.map(
-            (r) =>
-              html`<tr><td>${time(r.at)}</td><td>${r.ticketNumber ?? ''}</td><td>${r.endUserId ?? ''}</td><td>${r.actor.type === 'technician' ? (r.actor.name ?? r.actor.id) : r.actor.type}</td><td>${r.method ?? ''}</td><td>${r.action}</td><td>${r.result}</td></tr>`,
-          )}
-        </tbody>
-      </table>`,
-    { demo },
+    { demo: true, chrome: staffChrome(tech) },
   );
 }
 

@@ -2,7 +2,9 @@ import { type EndUser, METHODS, type WeakerChoice, weakerChoiceText } from '@qde
 import { html } from 'hono/html';
 import { layout, when } from './layout.js';
 import { METHOD_NAME, WEAKER_METHODS } from './methods.js';
+import { staffChrome } from './pages.js';
 import { type PolicyLayer, TENANT_LAYER } from './policy-api.js';
+import type { Technician } from './security.js';
 
 // The administrator's policy page: per customer, the methods in force and a form to change them. A weaker choice
 // needs a reason the first time it is turned on; the reason becomes the recorded risk acceptance.
@@ -48,7 +50,13 @@ function layerCard(layer: PolicyLayer) {
   </section>`;
 }
 
-export function policiesPage(v: { layers: PolicyLayer[]; endUsers: EndUser[]; csrf: string; demo: boolean }) {
+export function policiesPage(v: {
+  layers: PolicyLayer[];
+  endUsers: EndUser[];
+  csrf: string;
+  demo: boolean;
+  tech: Technician;
+}) {
   return layout(
     'Policies',
     html`<h1>Verification policies</h1>
@@ -66,12 +74,12 @@ export function policiesPage(v: { layers: PolicyLayer[]; endUsers: EndUser[]; cs
           <span id="unlock-message" role="status"></span>
         </form>
       </section>`,
-    { script: 'policies.js', csrf: v.csrf, demo: v.demo },
+    { script: 'policies.js', csrf: v.csrf, demo: v.demo, chrome: staffChrome(v.tech) },
   );
 }
 
 /** What a technician sees instead: policies are an administrator's task. */
-export function adminOnlyPage(demo: boolean, next: string, adminSignIn: boolean) {
+export function adminOnlyPage(demo: boolean, next: string, adminSignIn: boolean, tech: Technician) {
   const how = demo
     ? html`<form method="post" action="/login"><input type="hidden" name="next" value="${next}" /><input type="hidden" name="staff" value="admin-demo" /><button type="submit">Sign in as the demo administrator</button></form>`
     : adminSignIn
@@ -82,6 +90,6 @@ export function adminOnlyPage(demo: boolean, next: string, adminSignIn: boolean)
     html`<h1>Administrators only</h1>
       <p>Verification policies and unlocks are changed by an administrator, and every change is recorded.</p>
       ${how}`,
-    { demo },
+    { demo, chrome: staffChrome(tech) },
   );
 }

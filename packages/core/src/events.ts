@@ -79,6 +79,8 @@ export interface VerifierEventMap {
   'session.cancelled': VerifierEventBase & {
     /** Who cancelled. */
     by: ChangedBy;
+    /** `true` when a newer verification on the same ticket replaced the session. */
+    superseded?: true;
   };
   /** Nothing could be delivered. */
   'session.failed': VerifierEventBase & {

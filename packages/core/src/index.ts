@@ -30,7 +30,13 @@ export {
 // Events
 export type { VerifierEventMap, VerifierEventName, VerifierEvents } from './events.js';
 export { VERIFIER_EVENT_NAMES } from './events.js';
-export { OUTCOME_TEXT, REVERSE_OUTCOME_TEXT } from './note.js';
+export {
+  OUTCOME_REASON_TEXT,
+  OUTCOME_TEXT,
+  type OutcomeReason,
+  outcomeReasonOf,
+  REVERSE_OUTCOME_TEXT,
+} from './note.js';
 // Ports
 export type { AuditLog, AuditRecord } from './ports/audit-log.js';
 export type { Channel, DeliveryStatusReport } from './ports/channel.js';

@@ -1,3 +1,4 @@
+import type { VerificationSession } from './machine/session.js';
 import type { Method, Outcome } from './types.js';
 import { type WeakerChoice, weakerChoiceText } from './verifier/policy.js';
 
@@ -26,6 +27,80 @@ export const REVERSE_OUTCOME_TEXT: Readonly<Record<Outcome, string>> = {
 };
 
 /**
+ * Why a session ended, finer than its {@link Outcome}: a screen shows each one differently and a note says which.
+ * - `approved`: verified (or, for a reverse check, confirmed).
+ * - `end_user_denied`: the end-user tapped Deny on their device.
+ * - `technician_denied`: the technician clicked DENY (the code did not match, or the caller could not read one).
+ * - `wrong_number`: the end-user typed a number other than the one the technician read out.
+ * - `too_many_attempts`: wrong codes until no attempt was left.
+ * - `expired`: no answer within the time allowed.
+ * - `cancelled`: the technician cancelled. `cancelled_by_system`: QDesk cancelled it (nothing could be sent).
+ * - `superseded`: a newer verification on the same ticket replaced it.
+ * - `not_delivered`: no route could deliver the request or code.
+ * @public
+ */
+export type OutcomeReason =
+  | 'approved'
+  | 'end_user_denied'
+  | 'technician_denied'
+  | 'wrong_number'
+  | 'too_many_attempts'
+  | 'expired'
+  | 'cancelled'
+  | 'cancelled_by_system'
+  | 'superseded'
+  | 'not_delivered';
+
+/** A plain sentence for each {@link OutcomeReason}, as a note and a screen say it. @public */
+export const OUTCOME_REASON_TEXT: Readonly<Record<OutcomeReason, string>> = {
+  approved: 'The check succeeded.',
+  end_user_denied: 'The end-user denied the request on their device.',
+  technician_denied: 'The technician denied it: the code did not match or could not be read back.',
+  wrong_number: 'The end-user typed a different number from the one the technician read out.',
+  too_many_attempts: 'Wrong code too many times: no attempt is left on this request.',
+  expired: 'No answer within the time allowed.',
+  cancelled: 'The technician cancelled it.',
+  cancelled_by_system: 'QDesk cancelled it because the request could not be sent.',
+  superseded: 'A newer verification on the same ticket replaced it.',
+  not_delivered: 'No route could deliver the request.',
+};
+
+const DENY_REASON = {
+  device_denied: 'end_user_denied',
+  technician_denied: 'technician_denied',
+  number_mismatch: 'wrong_number',
+  too_many_attempts: 'too_many_attempts',
+} as const;
+
+/**
+ * Why a closed session ended ({@link OutcomeReason}), or `null` while it is still open. Pass the session as it reads
+ * now (`readSession`), so one past its deadline reads as `expired`.
+ * @example
+ * ```ts
+ * const reason = outcomeReasonOf(readSession(session, Date.now()));
+ * if (reason) show(OUTCOME_REASON_TEXT[reason]);
+ * ```
+ * @public
+ */
+export function outcomeReasonOf(session: VerificationSession): OutcomeReason | null {
+  switch (session.status) {
+    case 'approved':
+      return 'approved';
+    case 'denied':
+      return DENY_REASON[session.reason];
+    case 'expired':
+      return 'expired';
+    case 'cancelled':
+      if (session.superseded) return 'superseded';
+      return session.cancelledBy === 'system' ? 'cancelled_by_system' : 'cancelled';
+    case 'failed':
+      return 'not_delivered';
+    default:
+      return null;
+  }
+}
+
+/**
  * The outcome of a verification, to be written on its ticket: one typed value, defined here once. It holds no code
  * and no token. Adapters render it (with {@link formatVerificationNote} or their own wording) and recognise a note
  * they wrote earlier by {@link verificationNoteMarker}, never by parsing prose.
@@ -52,6 +127,8 @@ export interface VerificationNote {
   weaker: WeakerChoice[];
   /** The technician's reason when an allowed override bound it to a ticket of another customer, else `null`. */
   override: { reason: string } | null;
+  /** Why it ended, when known: the note then says it in a plain sentence ({@link OUTCOME_REASON_TEXT}). */
+  reason?: OutcomeReason;
 }
 
 /**
@@ -82,6 +159,7 @@ export function formatVerificationNote(note: VerificationNote): { title: string;
     title: `QDesk: ${outcome}: ${note.endUser.displayName}`,
     text: [
       `${outcome}.`,
+      ...(note.reason && note.reason !== 'approved' ? [`Reason: ${OUTCOME_REASON_TEXT[note.reason]}`] : []),
       `End-user: ${note.endUser.displayName} <${note.endUser.email}>`,
       `Method: ${note.method ?? 'none'}`,
       ...weaker,

@@ -47,7 +47,7 @@ export type SessionEvent =
   | { type: 'device_approved'; now: number; codeHash: string | null; expiresAt: number | null }
   | { type: 'device_denied'; now: number }
   | { type: 'number_submitted'; now: number; numberHash: string }
-  | { type: 'cancelled'; now: number; by: ChangedBy }
+  | { type: 'cancelled'; now: number; by: ChangedBy; superseded?: boolean }
   | { type: 'handed_over'; now: number; to: { id: string; name: string } }
   | { type: 'tick'; now: number };
 

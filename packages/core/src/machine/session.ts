@@ -169,6 +169,8 @@ export interface CancelledSession extends SessionBase {
   status: 'cancelled';
   /** Who cancelled. */
   cancelledBy: ChangedBy;
+  /** `true` when a newer verification on the same ticket replaced this one (absent otherwise). */
+  superseded?: true;
   /** Epoch milliseconds. */
   closedAt: number;
 }

@@ -403,10 +403,11 @@ export function transition(session: VerificationSession, event: SessionEvent): T
       const cancelled = become<CancelledSession>(next(active, now), {
         status: 'cancelled',
         cancelledBy: event.by,
+        ...(event.superseded ? { superseded: true as const } : {}),
         closedAt: now,
       });
       return applied(cancelled, [
-        emit(cancelled, 'session.cancelled', { by: event.by }, now),
+        emit(cancelled, 'session.cancelled', { by: event.by, ...(event.superseded ? { superseded: true as const } : {}) }, now),
         { type: 'record_outcome', outcome: 'cancelled' },
       ]);
     }

@@ -1,7 +1,7 @@
 import { eventBase } from '../events.js';
 import type { VerificationSession } from '../machine/session.js';
 import type { TransitionResult } from '../machine/transition.js';
-import { type VerificationNote, verificationNoteMarker } from '../note.js';
+import { outcomeReasonOf, type VerificationNote, verificationNoteMarker } from '../note.js';
 import type { Channel, DeliveryResult, NoticeMessageContext, OutboundMessage } from '../ports/channel.js';
 import type { EndUser, Outcome, Route } from '../types.js';
 import { counterKey } from './counters.js';
@@ -224,11 +224,13 @@ async function reportFailure(
 /** Audits the outcome, then writes it on the ticket when the session is bound to one and the PSA can take notes. */
 async function recordOutcome(rt: Runtime, session: VerificationSession, outcome: Outcome): Promise<void> {
   const weaker = weakerChoicesUsed(session);
+  const reason = outcomeReasonOf(session);
   await record(rt, session, {
     action: 'outcome',
     actor: systemActor,
     result: outcome,
     detail: {
+      ...(reason ? { reason } : {}),
       purpose: session.purpose,
       codeMode: session.codeMode,
       ...(weaker.length ? { weaker: weaker.join(',') } : {}),
@@ -255,6 +257,7 @@ async function recordOutcome(rt: Runtime, session: VerificationSession, outcome:
     purpose: session.purpose,
     weaker,
     override: session.override,
+    ...(reason ? { reason } : {}),
   };
   const base = { ...eventBase(session, rt.clock.now()), outcome };
   try {

@@ -8,6 +8,7 @@ import { createMemoryPsa } from '../memory/psa.js';
 import { createManualClock } from '../memory/runtime.js';
 import type { DeliveryResult, OutboundMessage } from '../ports/channel.js';
 import type { Actor } from '../types.js';
+import { OUTCOME_REASON_TEXT, outcomeReasonOf } from '../note.js';
 import { createVerifier } from './create-verifier.js';
 import { demoLinks, SECRET, setup, wrongCode } from './setup.test-helpers.js';
 
@@ -39,9 +40,9 @@ describe('one verification per ticket at a time', () => {
       ifActive: 'supersede',
     });
     expect(fresh.resumed).toBe(false);
-    expect((await t.verifier.getSession({ actor: t.actor, sessionId: first.session.id })).status).toBe(
-      'cancelled',
-    );
+    const old = await t.verifier.getSession({ actor: t.actor, sessionId: first.session.id });
+    expect(old).toMatchObject({ status: 'cancelled', superseded: true });
+    expect(outcomeReasonOf(old)).toBe('superseded');
     // The superseded request can no longer be approved from the phone.
     await expect(
       t.verifier.answerFromDevice({
@@ -55,6 +56,7 @@ describe('one verification per ticket at a time', () => {
       [],
     );
     expect(t.psa.notes('1001').map((n) => n.title)).toEqual(['QDesk: Verification Cancelled: Ana Silva']);
+    expect(t.psa.notes('1001')[0]?.text).toContain(`Reason: ${OUTCOME_REASON_TEXT.superseded}`);
   });
 
   it('a start about someone else on a busy ticket is refused until the first is superseded', async () => {

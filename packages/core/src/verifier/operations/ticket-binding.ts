@@ -93,7 +93,7 @@ export async function supersede(
   why: string,
 ): Promise<void> {
   try {
-    await commit(rt, old, (_s, now) => ({ type: 'cancelled', now, by: 'technician' }), {
+    await commit(rt, old, (_s, now) => ({ type: 'cancelled', now, by: 'technician', superseded: true }), {
       action: 'supersede',
       actor: technicianActor(actor),
       detail: { why },
