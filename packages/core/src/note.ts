@@ -1,4 +1,5 @@
 import type { VerificationSession } from './machine/session.js';
+import type { SessionSnapshot } from './verifier/snapshot.js';
 import type { Method, Outcome } from './types.js';
 import { type WeakerChoice, weakerChoiceText } from './verifier/policy.js';
 
@@ -82,7 +83,7 @@ const DENY_REASON = {
  * ```
  * @public
  */
-export function outcomeReasonOf(session: VerificationSession): OutcomeReason | null {
+export function outcomeReasonOf(session: VerificationSession | SessionSnapshot): OutcomeReason | null {
   switch (session.status) {
     case 'approved':
       return 'approved';

@@ -31,6 +31,11 @@ export interface Digests {
   deviceToken(sessionId: string, nonce: string): string;
   /** Constant-time check of a presented device token. */
   checkDeviceToken(sessionId: string, nonce: string, presented: string): boolean;
+  /**
+   * The code of a push + code challenge in compare mode, derived from the challenge's nonce so it never needs
+   * storing: the technician's screen gets it at send, the device only after its Approve.
+   */
+  pushCode(sessionId: string, nonce: string, length: number): string;
   /** The key reset grants are signed with (HS256), derived from the server key for that one purpose. */
   grantKey: Uint8Array;
 }
@@ -43,6 +48,11 @@ export function createDigests(key: Uint8Array): Digests {
   return {
     secret: (purpose, sessionId, value) => mac(`${purpose}\u0000${sessionId}\u0000${value}`).digest('hex'),
     deviceToken,
+    pushCode(sessionId, nonce, length) {
+      // 64 bits reduced modulo 10^length: the bias is below 10^length / 2^64, nothing an attacker can use.
+      const draw = mac(`push-code\u0000${sessionId}\u0000${nonce}`).digest().readBigUInt64BE(0);
+      return (draw % 10n ** BigInt(length)).toString().padStart(length, '0');
+    },
     grantKey: new Uint8Array(mac('reset-grant-signing-key').digest()),
     checkDeviceToken(sessionId, nonce, presented) {
       // Compare fixed-length digests of both values so a presented token of another length cannot throw or leak.

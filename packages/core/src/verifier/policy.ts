@@ -210,7 +210,7 @@ export function weakerChoicesUsed(session: {
   if (session.method === 'email') {
     used.push(session.fallbacks.some((f) => f.to === 'email') ? 'email_fallback' : 'email');
   }
-  const codeJudged = session.method === 'sms' || session.method === 'email';
+  const codeJudged = session.method === 'sms' || session.method === 'email' || session.method === 'push_code';
   if (codeJudged && session.codeMode === 'compare') used.push('compare');
   return used;
 }

@@ -157,13 +157,9 @@ describe('verifier flows', () => {
   it('push + code: the device gets a code after Approve and the technician checks it', async () => {
     const t = setup();
     const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
-    const sent = await t.verifier.send({
-      actor: t.actor,
-      sessionId: session.id,
-      method: 'push_code',
-      codeMode: 'compare',
-    });
+    const sent = await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'push_code' });
     expect(sent.session.codeMode).toBe('verify');
+    expect(sent.display).toEqual({}); // verify mode: only the device ever shows the code
     const challenge = await t.challengeFor('eu-ana');
     const answer = await t.verifier.answerFromDevice({
       tenantId: t.demo.tenantId,
@@ -181,6 +177,59 @@ describe('verifier flows', () => {
     expect(wrong).toMatchObject({ correct: false, attemptsLeft: 4 });
     const right = await t.verifier.checkCode({ actor: t.actor, sessionId: session.id, code: answer.code! });
     expect(right.session.status).toBe('approved');
+  });
+
+  it('push + code in compare mode: the technician sees the code the device shows after Approve, then approves', async () => {
+    const t = setup();
+    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    const sent = await t.verifier.send({
+      actor: t.actor,
+      sessionId: session.id,
+      method: 'push_code',
+      codeMode: 'compare',
+    });
+    expect(sent.session).toMatchObject({ status: 'awaiting_push', codeMode: 'compare' });
+    expect(sent.display.code).toMatch(/^\d{6}$/);
+    // Nothing secret in the push itself, and nothing approvable before the device answers.
+    expect(JSON.stringify(t.push.last())).not.toContain(sent.display.code);
+    await expect(t.verifier.approve({ actor: t.actor, sessionId: session.id })).rejects.toMatchObject({
+      code: 'invalid_transition',
+    });
+    const challenge = await t.challengeFor('eu-ana');
+    const answer = await t.verifier.answerFromDevice({
+      tenantId: t.demo.tenantId,
+      sessionId: session.id,
+      token: challenge.token,
+      answer: 'approve',
+    });
+    expect(answer).toEqual({ status: 'awaiting_code', code: sent.display.code });
+    const approved = await t.verifier.approve({ actor: t.actor, sessionId: session.id });
+    expect(approved.status).toBe('approved');
+    expect(t.psa.notes('1001').at(-1)?.text).toContain('Weaker method: comparing codes by eye');
+  });
+
+  it('push + code in compare mode: each challenge derives its own code', async () => {
+    const t = setup();
+    const codes = new Set<string>();
+    for (const ticketId of ['1001', '1002', '1003']) {
+      const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId });
+      const sent = await t.verifier.send({
+        actor: t.actor,
+        sessionId: session.id,
+        method: 'push_code',
+        codeMode: 'compare',
+      });
+      codes.add(sent.display.code!);
+    }
+    expect(codes.size).toBe(3);
+  });
+
+  it('push + code in compare mode is refused where the policy allows only verify', async () => {
+    const t = setup({ allowedCodeModes: ['verify'] });
+    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    await expect(
+      t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'push_code', codeMode: 'compare' }),
+    ).rejects.toMatchObject({ code: 'method_unavailable' });
   });
 
   it('number match: the right number approves, a wrong one denies', async () => {

@@ -61,7 +61,11 @@ export async function answerFromDevice(base: Runtime, answer: DeviceAnswer): Pro
       }
       if (current.method !== 'push_code')
         return { type: 'device_approved', now, codeHash: null, expiresAt: null };
-      code = generateCode(rt.random, rt.policy.codeLength);
+      // Compare mode: the code the technician's screen got at send, derived again from this challenge's nonce.
+      code =
+        current.codeMode === 'compare'
+          ? rt.digests.pushCode(current.id, current.challengeNonce, rt.policy.codeLength)
+          : generateCode(rt.random, rt.policy.codeLength);
       return {
         type: 'device_approved',
         now,

@@ -36,8 +36,8 @@ export interface SendResult {
   /** The session after the send (and any fallback). */
   session: SessionSnapshot;
   /**
-   * What only the technician's screen may show: the code in `compare` mode, the number to read out for
-   * `number_match`. Empty otherwise. Never log it.
+   * What only the technician's screen may show: the code in `compare` mode (for push + code, the code the device
+   * shows after its Approve), the number to read out for `number_match`. Empty otherwise. Never log it.
    */
   display: { code?: string; matchNumber?: string };
   /** True when this send repeated an earlier one with the same idempotency key: nothing new was sent or shown. */
@@ -70,9 +70,9 @@ export async function send(
       },
     );
   }
-  // Push + code: only the device sees the code, so the technician can only type it (verify), never compare it.
   // The first send fixes the code mode: the machine refuses another one (found by the probe below, before quota).
-  const codeMode = method === 'push_code' ? 'verify' : (requestedMode ?? session.codeMode);
+  // Push + code in compare mode: the technician's screen shows the code the device shows after its Approve.
+  const codeMode = requestedMode ?? session.codeMode;
   if (!rt.policy.methods.includes(method)) {
     throw new PreconditionError(
       `The ${method} method is turned off by this customer's policy; pick another.`,
@@ -180,6 +180,7 @@ export async function send(
   }
 
   const matchNumber = method === 'number_match' ? generateCode(rt.random, rt.policy.codeLength) : null;
+  const challengeNonce = generateId(rt.random, 16);
   const pushed = await commit(
     rt,
     session,
@@ -188,7 +189,7 @@ export async function send(
       now,
       method,
       codeMode,
-      challengeNonce: generateId(rt.random, 16),
+      challengeNonce,
       matchHash: matchNumber === null ? null : rt.digests.secret('number', sessionId, matchNumber),
       expiresAt: deadline(rt, current, now, rt.policy.pushTtlMs),
     }),
@@ -197,9 +198,13 @@ export async function send(
   );
   if (pushed.delivery?.status === 'accepted') {
     // The number to read out only matters while the push can be answered: a fallback to a code drops it.
+    const compareCode =
+      method === 'push_code' && codeMode === 'compare'
+        ? rt.digests.pushCode(sessionId, challengeNonce, rt.policy.codeLength)
+        : null;
     return {
       session: toSnapshot(pushed.session),
-      display: matchNumber === null ? {} : { matchNumber },
+      display: matchNumber !== null ? { matchNumber } : compareCode !== null ? { code: compareCode } : {},
       replayed: false,
     };
   }
