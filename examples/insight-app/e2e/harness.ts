@@ -96,7 +96,10 @@ export async function axeViolations(page: Page): Promise<string[]> {
     const axe = (globalThis as unknown as { axe: { run: (o: object) => Promise<AxeResults> } }).axe;
     type AxeResults = { violations: { id: string; nodes: { target: string[] }[] }[] };
     const result = await axe.run({
-      runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'] },
+      runOnly: {
+        type: 'tag',
+        values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice'],
+      },
     });
     return result.violations.map((v) => ({ id: v.id, targets: v.nodes.map((n) => n.target.join(' ')) }));
   });
@@ -105,9 +108,7 @@ export async function axeViolations(page: Page): Promise<string[]> {
 
 /** How far the page scrolls sideways (0 when it fits its viewport). */
 export async function horizontalOverflow(page: Page): Promise<number> {
-  return page.evaluate<number>(
-    'document.documentElement.scrollWidth - document.documentElement.clientWidth',
-  );
+  return page.evaluate<number>('document.documentElement.scrollWidth - document.documentElement.clientWidth');
 }
 
 /**

@@ -70,8 +70,8 @@ describe('formatVerificationNote', () => {
       `Reason: ${OUTCOME_REASON_TEXT.wrong_number}`,
     );
     expect(formatVerificationNote(note).text).not.toContain('Reason:');
-    expect(
-      formatVerificationNote({ ...note, outcome: 'approved', reason: 'approved' }).text,
-    ).not.toContain('Reason:');
+    expect(formatVerificationNote({ ...note, outcome: 'approved', reason: 'approved' }).text).not.toContain(
+      'Reason:',
+    );
   });
 });

@@ -1,7 +1,7 @@
 import type { VerificationSession } from './machine/session.js';
-import type { SessionSnapshot } from './verifier/snapshot.js';
 import type { Method, Outcome } from './types.js';
 import { type WeakerChoice, weakerChoiceText } from './verifier/policy.js';
+import type { SessionSnapshot } from './verifier/snapshot.js';
 
 /**
  * The outcome as a technician reads it. The first two are the exact texts technicians know from the Insight.

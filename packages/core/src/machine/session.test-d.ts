@@ -42,7 +42,9 @@ describe('VerificationSession', () => {
     expectTypeOf<OwnFields<ApprovedSession>>().toEqualTypeOf<'status' | 'approvedBy' | 'closedAt'>();
     expectTypeOf<OwnFields<DeniedSession>>().toEqualTypeOf<'status' | 'reason' | 'closedAt'>();
     expectTypeOf<OwnFields<ExpiredSession>>().toEqualTypeOf<'status' | 'expiredFrom' | 'closedAt'>();
-    expectTypeOf<OwnFields<CancelledSession>>().toEqualTypeOf<'status' | 'cancelledBy' | 'superseded' | 'closedAt'>();
+    expectTypeOf<OwnFields<CancelledSession>>().toEqualTypeOf<
+      'status' | 'cancelledBy' | 'superseded' | 'closedAt'
+    >();
     expectTypeOf<OwnFields<FailedSession>>().toEqualTypeOf<'status' | 'reason' | 'closedAt'>();
   });
 

@@ -407,7 +407,12 @@ export function transition(session: VerificationSession, event: SessionEvent): T
         closedAt: now,
       });
       return applied(cancelled, [
-        emit(cancelled, 'session.cancelled', { by: event.by, ...(event.superseded ? { superseded: true as const } : {}) }, now),
+        emit(
+          cancelled,
+          'session.cancelled',
+          { by: event.by, ...(event.superseded ? { superseded: true as const } : {}) },
+          now,
+        ),
         { type: 'record_outcome', outcome: 'cancelled' },
       ]);
     }

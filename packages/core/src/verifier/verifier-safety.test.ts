@@ -6,9 +6,9 @@ import { createMemoryDirectory } from '../memory/directory.js';
 import { createOutboxChannel } from '../memory/outbox-channel.js';
 import { createMemoryPsa } from '../memory/psa.js';
 import { createManualClock } from '../memory/runtime.js';
+import { OUTCOME_REASON_TEXT, outcomeReasonOf } from '../note.js';
 import type { DeliveryResult, OutboundMessage } from '../ports/channel.js';
 import type { Actor } from '../types.js';
-import { OUTCOME_REASON_TEXT, outcomeReasonOf } from '../note.js';
 import { createVerifier } from './create-verifier.js';
 import { demoLinks, SECRET, setup, wrongCode } from './setup.test-helpers.js';
 
