@@ -127,6 +127,31 @@ console.log(
 );
 console.log(`   notes written on the fake's ticket: ${services.autotask!.state.notes('1004').length}`);
 
+// History after the run: one row per verification, built from the newest 5,000 audit records on every view.
+// Beside it, the audit query alone (what any history page must at least read) and the CSV of every matching row.
+async function timed(label: string, run: () => Promise<unknown>, rounds = 30) {
+  const times: number[] = [];
+  for (let i = 0; i < rounds; i++) {
+    const t = performance.now();
+    await run();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  console.log(`   ${label}: p50 ${times[rounds >> 1]!.toFixed(2)} ms   max ${times.at(-1)!.toFixed(2)} ms`);
+}
+const get = (path: string) => async () => {
+  const res = await fetch(`${base}${path}`, { headers: { cookie: tech } });
+  if (res.status !== 200) throw new Error(`${path}: ${res.status}`);
+  await res.arrayBuffer();
+};
+const records = await services.audit.query(services.tenantId, { limit: 1_000_000 });
+console.log(`History over ${records.length} audit records (${N + 50} verifications), ${30} views each:`);
+await timed('audit query alone (newest 5,000)', () =>
+  services.audit.query(services.tenantId, { limit: 5000 }),
+);
+await timed('GET /history (first page of 25 rows)', get('/history'));
+await timed('GET /history.csv (every row in the window)', get('/history.csv'));
+
 server.close();
 await services.close();
 process.exit(0);
