@@ -1,14 +1,18 @@
 import { unmatch } from '@qdesk/matching';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
+  axeViolations,
   codeFor,
   type Harness,
   hasChromium,
+  horizontalOverflow,
   insight,
   notesOn,
   shot,
   staffContext,
   startHarness,
+  tabTo,
 } from './harness.js';
 
 describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
@@ -18,6 +22,8 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
   beforeAll(async () => {
     h = await startHarness();
     admin = await staffContext(h, 'Alex Morgan');
+    // A wait that fails says which one, well inside the test's own timeout.
+    admin.context.setDefaultTimeout(10_000);
   }, 60_000);
   afterAll(async () => {
     await admin?.context.close();
@@ -30,19 +36,35 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
     await page.locator('#sync-status[data-running="false"]').waitFor();
     return page;
   };
-  const row = (page: Awaited<ReturnType<typeof matching>>, id: string) => page.locator(`tr[data-id="${id}"]`);
-  /** Clicks and waits for the admin API call it makes, then for the reload that follows. */
-  const submit = async (
-    page: Awaited<ReturnType<typeof matching>>,
-    click: () => Promise<void>,
-    path: string,
-  ) => {
+  const row = (page: Page, id: string) => page.locator(`tr[data-id="${id}"]`);
+  /** Clicks (or presses) and waits for the admin API call it makes, then for the reload that follows. */
+  const submit = async (page: Page, click: () => Promise<void>, path: string) => {
+    // Both waits start before the click: on a busy machine the reload can finish before a later wait would begin.
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.url().includes(`/api/admin/${path}`)),
+      page.waitForEvent('load'),
       click(),
     ]);
     expect(response.status()).toBeLessThan(300);
-    await page.waitForEvent('load');
+    await page.locator('#sync-status[data-running="false"]').waitFor();
+  };
+  /** The labels of a select's groups, each with its options' text, in the order the admin sees them. */
+  const groupsOf = (page: Page, selectId: string) =>
+    page
+      .locator(`#${selectId} optgroup`)
+      .evaluateAll((groups) =>
+        groups.map((g) => [
+          g.getAttribute('label'),
+          [...g.querySelectorAll('option')].map((o) => o.textContent),
+        ]),
+      );
+  const linkRecords = () =>
+    h.services.audit
+      .all()
+      .filter((r) => ['link_contact', 'unlink_contact', 'link_company', 'unlink_company'].includes(r.action));
+  const utc = (at: number) => {
+    const iso = new Date(at).toISOString();
+    return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
   };
 
   it('suggests the demo companies strongly by name and confirms them in bulk', async () => {
@@ -64,6 +86,7 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
         store: h.services.mappings,
         audit: h.services.audit,
         actor,
+        at: h.clock.now(),
         companyId,
       });
     const page = await matching('tab=companies&filter=suggested');
@@ -81,8 +104,12 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
       'companies/confirm',
     );
     await page.goto(`${h.base}/admin/matching?tab=companies&filter=matched`);
-    for (const id of ['101', '102', '103'])
+    for (const id of ['101', '102', '103']) {
       await expect(row(page, id).getAttribute('data-status')).resolves.toBe('matched');
+      expect(await row(page, id).locator('.audit-line').textContent()).toContain(
+        'Linked by Alex Morgan · suggestion confirmed ·',
+      );
+    }
     const links = await h.services.mappings.listCompanyLinks(h.services.tenantId);
     expect(links.map((l) => [l.companyId, l.customerId]).sort()).toEqual([
       ['101', 'cust-northwind'],
@@ -91,6 +118,173 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
     ]);
     expect(links[0]!.confirmedBy.name).toBe('Alex Morgan');
     await page.close();
+  });
+
+  it("starts a contact's manual match on no one, with its own company's end-users first", async () => {
+    const page = await matching('tab=contacts&filter=all&search=farid');
+    const farid = row(page, '206');
+    const select = farid.getByLabel('End-user for Farid Haddad');
+    expect(await select.inputValue()).toBe('');
+    expect(await select.locator('option:checked').textContent()).toBe('Choose an end-user…');
+    expect(await farid.getByRole('button', { name: 'Match' }).isDisabled()).toBe(true);
+    expect(await groupsOf(page, 'eu-206')).toEqual([
+      ["Fabrikam Logistics GmbH (this contact's company)", ['Eva Schmidt (eva.schmidt@fabrikam.example)']],
+      [
+        'Other customers',
+        [
+          'Chloé Martin · Contoso Dental (Chloe.Martin@contoso-dental.example)',
+          'Dev Patel · Contoso Dental (dev.patel@contoso-dental.example)',
+          'Ana Silva · Northwind Traders (ana.silva@northwind.example)',
+          'Ben Okafor · Northwind Traders (ben.okafor@northwind.example)',
+        ],
+      ],
+    ]);
+    expect(await axeViolations(page)).toEqual([]);
+    await shot(page, 'admin-matching-manual-empty');
+    // Back on the placeholder, Match is off again.
+    await select.selectOption('eu-eva');
+    expect(await farid.getByRole('button', { name: 'Match' }).isEnabled()).toBe(true);
+    await select.selectOption('');
+    expect(await farid.getByRole('button', { name: 'Match' }).isDisabled()).toBe(true);
+
+    // On a 400 px screen the rows stack into cards: nothing scrolls sideways.
+    await page.setViewportSize({ width: 400, height: 900 });
+    expect(await horizontalOverflow(page)).toBe(0);
+    expect(await axeViolations(page)).toEqual([]);
+    await shot(page, 'admin-matching-narrow');
+    await page.close();
+  });
+
+  it('refuses a link to another company’s end-user until the admin confirms it, naming both companies', async () => {
+    const page = await matching('tab=contacts&filter=all&search=farid');
+    const farid = row(page, '206');
+    const select = farid.getByLabel('End-user for Farid Haddad');
+    const panel = page.locator('#cross-206');
+    const refusal = async () => {
+      const [response] = await Promise.all([
+        page.waitForResponse((r) => r.url().includes('/api/admin/contacts/link')),
+        farid.getByRole('button', { name: 'Match' }).click(),
+      ]);
+      expect(response.status()).toBe(409);
+      await panel.waitFor({ state: 'visible' });
+    };
+    await select.selectOption('eu-ana');
+    await refusal();
+    const words = await panel.getByRole('alert').textContent();
+    expect(words).toContain('Farid Haddad works at Fabrikam Logistics GmbH in Autotask');
+    expect(words).toContain('but Ana Silva belongs to Northwind Traders');
+    expect(words).toContain('A ticket from Farid Haddad would verify Ana Silva.');
+    // Refused means refused: nothing linked, nothing recorded.
+    expect(await h.services.mappings.endUserForContact(h.services.tenantId, '206')).toBeNull();
+    expect(linkRecords().filter((r) => r.detail?.contactId === '206')).toEqual([]);
+    // The confirmation is for that pair only: another choice drops it.
+    await select.selectOption('eu-ben');
+    expect(await panel.isHidden()).toBe(true);
+    await select.selectOption('eu-ana');
+    await refusal();
+    // Keyboard users land on the confirmation, whose description is the refusal.
+    expect(await page.evaluate<string>('document.activeElement?.textContent')).toBe('Link across customers');
+    expect(await axeViolations(page)).toEqual([]);
+    await shot(page, 'admin-matching-confirm-cross-customer', { readme: true });
+    await page.setViewportSize({ width: 400, height: 900 });
+    expect(await horizontalOverflow(page)).toBe(0);
+    await page.setViewportSize({ width: 900, height: 900 });
+
+    await submit(page, () => page.keyboard.press('Enter'), 'contacts/link');
+    const record = linkRecords().at(-1)!;
+    expect(record).toMatchObject({
+      action: 'link_contact',
+      actor: { type: 'technician', id: 'admin-demo', name: 'Alex Morgan' },
+      detail: {
+        contactId: '206',
+        after: 'eu-ana',
+        via: 'matched_across_customers',
+        companyCustomerId: 'cust-fabrikam',
+        endUserCustomerId: 'cust-northwind',
+      },
+    });
+    expect(await page.locator('#admin-message').textContent()).toBe(
+      'Linked Farid Haddad to Ana Silva across customers.',
+    );
+    expect(await farid.getAttribute('data-status')).toBe('matched');
+    expect(await farid.locator('.audit-line').textContent()).toBe(
+      `Linked by Alex Morgan · matched by hand across customers, confirmed · ${utc(record.at)}`,
+    );
+    expect(await farid.locator('.cross-flag').textContent()).toBe(
+      'Other customer: Ana Silva belongs to Northwind Traders; Farid Haddad works at Fabrikam Logistics GmbH.',
+    );
+    const latest = page.locator('.changes li').first();
+    expect(await latest.textContent()).toBe(
+      `${utc(record.at)} Alex Morgan linked contact Farid Haddad to end-user Ana Silva · matched by hand across customers, confirmed (contact's customer: Fabrikam Logistics GmbH; end-user's customer: Northwind Traders)`,
+    );
+    expect(await axeViolations(page)).toEqual([]);
+    await shot(page, 'admin-matching-audit', { readme: true });
+    await page.close();
+
+    // Ticket 1007's contact now leads to Ana: the Insight shows her, and the verifier still refuses to verify her on
+    // a Fabrikam ticket (her customer is not the ticket's), so no code reaches her phone.
+    const verify = await insight(h, '1007');
+    expect(await verify.locator('.who').textContent()).toContain('Ana Silva');
+    await verify.getByLabel('SMS code').check();
+    await verify.getByRole('button', { name: 'SEND' }).click();
+    await verify.getByRole('alert').filter({ hasText: 'belongs to another customer' }).waitFor();
+    expect(
+      await verify.getByRole('alert').filter({ hasText: 'belongs to another customer' }).textContent(),
+    ).toContain('Ana Silva belongs to another customer than Fabrikam Logistics GmbH');
+    expect(h.services.outbox!.sms.last('+15550100001')).toBeUndefined();
+    await verify.close();
+
+    // Undone from the page, and on the record as well.
+    const again = await matching('tab=contacts&filter=all&search=farid');
+    await submit(
+      again,
+      () => row(again, '206').getByRole('button', { name: 'Unmatch' }).click(),
+      'contacts/unlink',
+    );
+    expect(linkRecords().at(-1)).toMatchObject({
+      action: 'unlink_contact',
+      detail: { contactId: '206', before: 'eu-ana', via: 'unmatched_by_hand' },
+    });
+    expect(await row(again, '206').locator('.audit-line').textContent()).toBe(
+      `Unmatched by Alex Morgan · unmatched by hand · ${utc(linkRecords().at(-1)!.at)}`,
+    );
+    expect(await again.locator('.changes li').first().textContent()).toContain(
+      'Alex Morgan unlinked contact Farid Haddad from end-user Ana Silva',
+    );
+    await again.close();
+  });
+
+  it('matches a contact by hand with the keyboard alone, and a verification from its ticket then reaches that end-user', async () => {
+    // Farid (contact 206, ticket 1007) has no account with his email: nothing can be verified from his ticket yet.
+    const before = await insight(h, '1007');
+    expect(await before.locator('#problem').getAttribute('data-code')).toBe('end_user_not_found');
+    await before.close();
+
+    const page = await matching('tab=contacts&filter=all&search=farid');
+    await tabTo(page, 'End-user for Farid Haddad');
+    await page.keyboard.press('ArrowDown'); // the first choice: Eva, of Farid's own company
+    expect(await row(page, '206').getByLabel('End-user for Farid Haddad').inputValue()).toBe('eu-eva');
+    await tabTo(page, 'Match', 1);
+    await submit(page, () => page.keyboard.press('Enter'), 'contacts/link');
+    expect((await h.services.mappings.endUserForContact(h.services.tenantId, '206'))?.endUserId).toBe(
+      'eu-eva',
+    );
+    // Within one customer nothing was asked, and the record says by hand.
+    expect(linkRecords().at(-1)?.detail).toMatchObject({ contactId: '206', via: 'matched_by_hand' });
+    expect(await row(page, '206').locator('.cross-flag').count()).toBe(0);
+    await page.close();
+
+    const verify = await insight(h, '1007');
+    expect(await verify.locator('.who').textContent()).toContain('Eva Schmidt');
+    await verify.getByLabel('SMS code').check();
+    await verify.getByRole('button', { name: 'SEND' }).click();
+    await verify.getByLabel('Code the caller reads back').fill(await codeFor(h, verify, '+15550100005'));
+    await verify.getByRole('button', { name: 'VERIFY' }).click();
+    await expect(verify.locator('.outcome').textContent()).resolves.toBe(
+      'User Identity Successfully Verified',
+    );
+    expect((await notesOn(h, '1007')).at(-1)?.text).toContain('Eva Schmidt');
+    await verify.close();
   });
 
   it('confirms contact suggestions in bulk (email first, case-insensitive)', async () => {
@@ -114,37 +308,6 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
     await page.close();
   });
 
-  it('matches a contact by hand, and a verification from its ticket then reaches that end-user', async () => {
-    // Farid (contact 206, ticket 1007) has no account with his email: nothing can be verified from his ticket yet.
-    const before = await insight(h, '1007');
-    expect(await before.locator('#problem').getAttribute('data-code')).toBe('end_user_not_found');
-    await before.close();
-
-    const page = await matching('tab=contacts&filter=unmatched&search=Farid');
-    await row(page, '206').getByLabel('End-user for Farid Haddad').selectOption('eu-eva');
-    await submit(
-      page,
-      () => row(page, '206').getByRole('button', { name: 'Match' }).click(),
-      'contacts/link',
-    );
-    expect((await h.services.mappings.endUserForContact(h.services.tenantId, '206'))?.endUserId).toBe(
-      'eu-eva',
-    );
-    await page.close();
-
-    const verify = await insight(h, '1007');
-    expect(await verify.locator('.who').textContent()).toContain('Eva Schmidt');
-    await verify.getByLabel('SMS code').check();
-    await verify.getByRole('button', { name: 'SEND' }).click();
-    await verify.getByLabel('Code the caller reads back').fill(await codeFor(h, verify, '+15550100005'));
-    await verify.getByRole('button', { name: 'VERIFY' }).click();
-    await expect(verify.locator('.outcome').textContent()).resolves.toBe(
-      'User Identity Successfully Verified',
-    );
-    expect((await notesOn(h, '1007')).at(-1)?.text).toContain('Eva Schmidt');
-    await verify.close();
-  });
-
   it('unmatches a contact, and its ticket falls back to email lookup', async () => {
     const page = await matching('tab=contacts&filter=matched&search=Farid');
     await submit(
@@ -157,6 +320,60 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
     const after = await insight(h, '1007');
     expect(await after.locator('#problem').getAttribute('data-code')).toBe('end_user_not_found');
     await after.close();
+  });
+
+  it("starts a company's manual match on no customer, its suggestions first, and audits the match", async () => {
+    const page = await matching('tab=companies&filter=all&search=northwind');
+    await submit(
+      page,
+      () => row(page, '101').getByRole('button', { name: 'Unmatch' }).click(),
+      'companies/unlink',
+    );
+    const select = row(page, '101').getByLabel('Customer for Northwind Traders Inc.');
+    expect(await select.inputValue()).toBe('');
+    expect(await row(page, '101').getByRole('button', { name: 'Match' }).isDisabled()).toBe(true);
+    const [suggested, others] = await groupsOf(page, 'cust-101');
+    expect(suggested).toEqual([
+      'Suggested for Northwind Traders Inc.',
+      ['Northwind Traders (Strong: same name)'],
+    ]);
+    expect(others).toEqual([
+      'Other customers',
+      [
+        'Contoso Dental — linked to Contoso Dental LLC',
+        'Fabrikam Logistics GmbH — linked to Fabrikam Logistics GmbH',
+      ],
+    ]);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.setViewportSize({ width: 400, height: 900 });
+    expect(await horizontalOverflow(page)).toBe(0);
+    await page.setViewportSize({ width: 900, height: 900 });
+    await select.selectOption('cust-northwind');
+    await submit(
+      page,
+      () => row(page, '101').getByRole('button', { name: 'Match' }).click(),
+      'companies/link',
+    );
+    const [linked, unlinked] = linkRecords().slice(-2).reverse();
+    expect(linked).toMatchObject({
+      action: 'link_company',
+      detail: { companyId: '101', after: 'cust-northwind', via: 'matched_by_hand' },
+    });
+    expect(unlinked).toMatchObject({
+      action: 'unlink_company',
+      detail: { companyId: '101', via: 'unmatched_by_hand' },
+    });
+    expect(await row(page, '101').locator('.audit-line').textContent()).toBe(
+      `Linked by Alex Morgan · matched by hand · ${utc(linked!.at)}`,
+    );
+    expect(
+      await page.locator('.changes li').evaluateAll((items) => items.slice(0, 2).map((li) => li.textContent)),
+    ).toEqual([
+      `${utc(linked!.at)} Alex Morgan linked company Northwind Traders Inc. to customer Northwind Traders · matched by hand`,
+      `${utc(unlinked!.at)} Alex Morgan unlinked company Northwind Traders Inc. from customer Northwind Traders · unmatched by hand`,
+    ]);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.close();
   });
 
   it('runs a sync with a progress bar', async () => {

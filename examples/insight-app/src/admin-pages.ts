@@ -1,3 +1,4 @@
+import type { AuditRecord } from '@qdesk/core';
 import { listMatches } from '@qdesk/matching';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
@@ -9,6 +10,25 @@ import type { Security, Technician } from './security.js';
 import { technicianForPage } from './sign-in.js';
 
 // The admin pages: matching (PSA companies and contacts to customers and end-users) and verification policies.
+
+/** The audit actions of link changes, as `@qdesk/matching` records them (admins, syncs and webhooks). */
+export const LINK_ACTIONS: ReadonlySet<string> = new Set([
+  'link_company',
+  'unlink_company',
+  'link_contact',
+  'unlink_contact',
+]);
+
+/**
+ * Link changes of the tenant, newest first, from the last `scan` audit records.
+ * Note: the audit port filters by ticket, end-user, technician or session but not by action, so this reads the
+ * newest records and keeps the link changes; a link older than the scan still shows who confirmed it and when (the
+ * link keeps both), only not how.
+ */
+export async function linkChanges(services: AppServices, scan = 20_000): Promise<AuditRecord[]> {
+  const records = await services.audit.query(services.tenantId, { limit: scan });
+  return records.filter((r) => LINK_ACTIONS.has(r.action));
+}
 
 /** A signed-in technician for the page, or the response that gets one (sign-in page, or demo sign-in and reload). */
 async function staffFor(c: Context, services: AppServices, security: Security) {
@@ -43,11 +63,17 @@ export function registerAdminPages(app: Hono, services: AppServices, security: S
       limit: 50,
       ...(q.search ? { search: q.search } : {}),
     };
-    const [companies, contacts, customers] = await Promise.all([
-      q.tab === 'companies' ? listMatches({ kind: 'companies', ...common }) : Promise.resolve(null),
-      q.tab === 'contacts' ? listMatches({ kind: 'contacts', endUsers, ...common }) : Promise.resolve(null),
-      store.listCustomers(tenantId),
-    ]);
+    const [companies, contacts, customers, psaCompanies, psaContacts, companyLinks, contactLinks, changes] =
+      await Promise.all([
+        q.tab === 'companies' ? listMatches({ kind: 'companies', ...common }) : Promise.resolve(null),
+        q.tab === 'contacts' ? listMatches({ kind: 'contacts', endUsers, ...common }) : Promise.resolve(null),
+        store.listCustomers(tenantId),
+        store.listCompanies(tenantId),
+        store.listContacts(tenantId),
+        store.listCompanyLinks(tenantId),
+        store.listContactLinks(tenantId),
+        linkChanges(services),
+      ]);
     return c.html(
       adminMatchingPage({
         ...q,
@@ -55,6 +81,11 @@ export function registerAdminPages(app: Hono, services: AppServices, security: S
         contacts,
         customers,
         endUsers,
+        companyLinks,
+        contactLinks,
+        companyNames: new Map(psaCompanies.map((x) => [x.id, x.name])),
+        contactNames: new Map(psaContacts.map((x) => [x.id, `${x.firstName} ${x.lastName}`.trim()])),
+        changes,
         csrf: security.csrfFor(signed.tech),
         demo: services.demo,
         tech: signed.tech,

@@ -61,19 +61,10 @@ const syncedContact = async (contactId: string) =>
 
 describe('admin matching API', () => {
   it('is for administrators only: a technician gets 403 and the page says who may use it', async () => {
-    const home = await app.request(`${ORIGIN}/`);
-    const technician = (home.headers.get('set-cookie') ?? '').split(';')[0]!;
-    const page = await app.request(`${ORIGIN}/admin/matching`, { headers: { cookie: technician } });
+    const technician = await technicianSession();
+    const page = await app.request(`${ORIGIN}/admin/matching`, { headers: { cookie: technician.cookie } });
     expect(page.status).toBe(403);
-    const insight = await (
-      await app.request(`${ORIGIN}/insight?ticketId=1001`, { headers: { cookie: technician } })
-    ).text();
-    const token = /name="csrf-token" content="([^"]+)"/.exec(insight)![1]!;
-    const res = await post(
-      '/api/admin/companies/confirm',
-      { companyIds: ['101'] },
-      { cookie: technician, 'x-csrf-token': token },
-    );
+    const res = await post('/api/admin/companies/confirm', { companyIds: ['101'] }, technician);
     expect(res.status).toBe(403);
     expect(await res.json()).toMatchObject({ error: { code: 'forbidden' } });
   });
@@ -99,6 +90,8 @@ describe('admin matching API', () => {
       ['/api/admin/companies/link', { companyId: '101', customerId: 'nope' }],
       ['/api/admin/companies/link', { companyId: '999999', customerId: 'cust-northwind' }],
       ['/api/admin/contacts/link', { contactId: '206', endUserId: 'nobody' }],
+      ['/api/admin/contacts/link', { contactId: '206', endUserId: 'eu-ana', confirmCrossCustomer: 'yes' }],
+      ['/api/admin/contacts/link', { contactId: '206', endUserId: '' }],
       ['/api/admin/contacts/unlink', { contactId: 5 }],
       ['/api/admin/companies/create-customer', { companyId: '999999' }],
       ['/api/admin/contacts/confirm', '{'],
@@ -110,6 +103,7 @@ describe('admin matching API', () => {
       expect(res.status).toBeLessThan(500);
     }
     expect(await services.mappings.listCompanyLinks(services.tenantId)).toEqual(before);
+    expect(await services.mappings.endUserForContact(services.tenantId, '206')).toBeNull();
   });
 
   it('starts with the demo companies linked by the demo administrator, on the audit trail', async () => {
@@ -160,6 +154,196 @@ describe('admin matching API', () => {
       actor: { type: 'technician' },
       detail: { companyId: '102', after: null },
     });
+  });
+});
+
+/** A technician's cookie and CSRF token (not an administrator). */
+async function technicianSession() {
+  const home = await app.request(`${ORIGIN}/`);
+  const technician = (home.headers.get('set-cookie') ?? '').split(';')[0]!;
+  const insight = await (
+    await app.request(`${ORIGIN}/insight?ticketId=1001`, { headers: { cookie: technician } })
+  ).text();
+  return { cookie: technician, 'x-csrf-token': /name="csrf-token" content="([^"]+)"/.exec(insight)![1]! };
+}
+
+const page = async (query: string) =>
+  (await app.request(`${ORIGIN}/admin/matching?${query}`, { headers: { cookie } })).text();
+const decodeEntities = (s: string) =>
+  s
+    .replace(/&#39;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&');
+
+/** The manual-match select with `id` as the page renders it: its groups with their options, in order. */
+function choicesIn(html: string, id: string) {
+  const select = new RegExp(`<select id="${id}"[^>]*>([\\s\\S]*?)</select>`).exec(html)?.[1];
+  if (select === undefined) throw new Error(`no select #${id} on the page`);
+  const option = (o: RegExpMatchArray) => ({
+    value: o[1]!,
+    disabled: /\bdisabled\b/.test(o[2]!),
+    selected: /\bselected\b/.test(o[2]!),
+    text: decodeEntities(o[3]!),
+  });
+  const first = /<option value="([^"]*)"([^>]*)>([^<]*)<\/option>/.exec(select)!;
+  return {
+    first: option(first),
+    groups: [...select.matchAll(/<optgroup label="([^"]*)">([\s\S]*?)<\/optgroup>/g)].map((g) => ({
+      label: decodeEntities(g[1]!),
+      options: [...g[2]!.matchAll(/<option value="([^"]*)"([^>]*)>([^<]*)<\/option>/g)].map(option),
+    })),
+  };
+}
+
+describe('manual matching that cannot mislead', () => {
+  const farid = { contactId: '206', endUserId: 'eu-ana' };
+  const linkOf = (contactId: string) => services.mappings.endUserForContact(services.tenantId, contactId);
+
+  it('starts a contact on no one, offering its own company customer first, and Match off until a choice', async () => {
+    const html = await page('tab=contacts&filter=all&search=farid');
+    const { first, groups } = choicesIn(html, 'eu-206');
+    expect(first).toEqual({ value: '', disabled: false, selected: true, text: 'Choose an end-user…' });
+    expect(groups.map((g) => [g.label, g.options.map((o) => o.value)])).toEqual([
+      ["Fabrikam Logistics GmbH (this contact's company)", ['eu-eva']],
+      // Others by customer, then name: Contoso Dental, then Northwind Traders.
+      ['Other customers', ['eu-chloe', 'eu-dev', 'eu-ana', 'eu-ben']],
+    ]);
+    expect(groups[1]!.options[2]!.text).toBe('Ana Silva · Northwind Traders (ana.silva@northwind.example)');
+    expect(groups.flatMap((g) => g.options).filter((o) => o.selected)).toEqual([]);
+    expect(html).toMatch(
+      /<button type="button" data-action="link-contact" data-id="206" disabled>Match<\/button>/,
+    );
+  });
+
+  it('refuses a link to another customer’s end-user without confirmation: a typed 409 naming both', async () => {
+    const from = services.audit.all().length;
+    const res = await post('/api/admin/contacts/link', farid);
+    expect(res.status).toBe(409);
+    const { error } = (await res.json()) as { error: Record<string, unknown> };
+    expect(error).toMatchObject({
+      code: 'cross_customer_link',
+      link: {
+        contact: { id: '206', name: 'Farid Haddad' },
+        company: { id: '103', name: 'Fabrikam Logistics GmbH' },
+        companyCustomer: { id: 'cust-fabrikam' },
+        endUser: { id: 'eu-ana', name: 'Ana Silva' },
+        endUserCustomer: { id: 'cust-northwind', name: 'Northwind Traders' },
+      },
+      retryWith: { confirmCrossCustomer: true },
+    });
+    expect(error.message).toBe(
+      'Farid Haddad works at Fabrikam Logistics GmbH in Autotask, but Ana ' +
+        'Silva belongs to Northwind Traders. A ticket from Farid Haddad would verify Ana Silva. Link them anyway only ' +
+        'if they are the same person; otherwise choose an end-user of Fabrikam Logistics GmbH.',
+    );
+    expect((await post('/api/admin/contacts/link', { ...farid, confirmCrossCustomer: false })).status).toBe(
+      409,
+    );
+    expect(await linkOf('206')).toBeNull();
+    expect(services.audit.all().length).toBe(from);
+  });
+
+  it('refuses a technician, even with the confirmation', async () => {
+    const res = await post(
+      '/api/admin/contacts/link',
+      { ...farid, confirmCrossCustomer: true },
+      await technicianSession(),
+    );
+    expect(res.status).toBe(403);
+    expect(await linkOf('206')).toBeNull();
+  });
+
+  it('links across customers once confirmed, audited as such and shown on the row and in recent changes', async () => {
+    const res = await post('/api/admin/contacts/link', { ...farid, confirmCrossCustomer: true });
+    expect(res.status).toBe(200);
+    expect((await linkOf('206'))?.endUserId).toBe('eu-ana');
+    const record = services.audit.all().at(-1)!;
+    expect(record).toMatchObject({
+      action: 'link_contact',
+      endUserId: 'eu-ana',
+      actor: { type: 'technician', id: 'admin-demo', name: 'Alex Morgan' },
+      detail: {
+        contactId: '206',
+        after: 'eu-ana',
+        via: 'matched_across_customers',
+        companyCustomerId: 'cust-fabrikam',
+        endUserCustomerId: 'cust-northwind',
+      },
+    });
+    const at = new Date(record.at).toISOString();
+    const html = decodeEntities(await page('tab=contacts&filter=all&search=farid'));
+    const row = /<tr data-id="206"[\s\S]*?<\/tr>/.exec(html)![0];
+    expect(row).toContain(
+      `Linked by <strong>Alex Morgan</strong> · matched by hand across customers, confirmed · <time datetime="${at}">${at.slice(0, 10)} ${at.slice(11, 16)} UTC</time>`,
+    );
+    expect(row).toContain(
+      'Other customer: Ana Silva belongs to Northwind Traders; Farid Haddad works at Fabrikam Logistics GmbH.',
+    );
+    const recent = /<ol class="changes">\s*<li([\s\S]*?)<\/li>/.exec(html)![1]!;
+    expect(recent).toContain('data-via="matched_across_customers"');
+    expect(recent).toContain(
+      '<strong>Alex Morgan</strong> linked contact Farid Haddad to end-user Ana Silva',
+    );
+  });
+
+  it('links within the contact’s own customer without a question', async () => {
+    expect((await post('/api/admin/contacts/unlink', { contactId: '206' })).status).toBe(200);
+    const res = await post('/api/admin/contacts/link', { contactId: '206', endUserId: 'eu-eva' });
+    expect(res.status).toBe(200);
+    expect(services.audit.all().at(-1)).toMatchObject({
+      action: 'link_contact',
+      detail: { contactId: '206', after: 'eu-eva', via: 'matched_by_hand' },
+    });
+    expect((await post('/api/admin/contacts/unlink', { contactId: '206' })).status).toBe(200);
+  });
+
+  it('starts a company on no customer, with its suggestions first and customers linked elsewhere not choosable', async () => {
+    expect((await post('/api/admin/companies/unlink', { companyId: '101' })).status).toBe(200);
+    const { first, groups } = choicesIn(await page('tab=companies&filter=all&search=northwind'), 'cust-101');
+    expect(first).toMatchObject({ value: '', selected: true, text: 'Choose a customer…' });
+    expect(groups.map((g) => g.label)).toEqual(['Suggested for Northwind Traders Inc.', 'Other customers']);
+    expect(groups[0]!.options.map((o) => [o.value, o.disabled])).toEqual([['cust-northwind', false]]);
+    // Every other customer is linked to a company already (the demo's, and one created earlier): shown, not choosable.
+    expect(groups[1]!.options.map((o) => o.value)).toEqual(
+      expect.arrayContaining(['cust-contoso', 'cust-fabrikam']),
+    );
+    expect(groups[1]!.options.filter((o) => !o.disabled)).toEqual([]);
+    expect(groups[1]!.options.find((o) => o.value === 'cust-contoso')?.text).toBe(
+      'Contoso Dental — linked to Contoso Dental LLC',
+    );
+    expect(
+      (await post('/api/admin/companies/link', { companyId: '101', customerId: 'cust-northwind' })).status,
+    ).toBe(200);
+  });
+
+  it('puts every change made from the page on the audit trail, with the administrator', async () => {
+    const from = services.audit.all().length;
+    const calls: [string, object][] = [
+      ['/api/admin/contacts/confirm', { contactIds: ['201', '203'] }],
+      ['/api/admin/contacts/unlink', { contactId: '203' }],
+      ['/api/admin/contacts/link', { contactId: '206', endUserId: 'eu-eva' }],
+      ['/api/admin/contacts/unlink', { contactId: '206' }],
+      ['/api/admin/contacts/link', { contactId: '206', endUserId: 'eu-chloe', confirmCrossCustomer: true }],
+      ['/api/admin/contacts/unlink', { contactId: '206' }],
+      ['/api/admin/contacts/unlink', { contactId: '201' }],
+      ['/api/admin/companies/unlink', { companyId: '103' }],
+      ['/api/admin/companies/confirm', { companyIds: ['103'] }],
+    ];
+    for (const [path, body] of calls) expect((await post(path, body)).status, path).toBe(200);
+    const records = services.audit.all().slice(from);
+    expect(records.map((r) => [r.action, r.detail?.via])).toEqual([
+      ['link_contact', 'confirmed_suggestion'],
+      ['link_contact', 'confirmed_suggestion'],
+      ['unlink_contact', 'unmatched_by_hand'],
+      ['link_contact', 'matched_by_hand'],
+      ['unlink_contact', 'unmatched_by_hand'],
+      ['link_contact', 'matched_across_customers'],
+      ['unlink_contact', 'unmatched_by_hand'],
+      ['unlink_contact', 'unmatched_by_hand'],
+      ['unlink_company', 'unmatched_by_hand'],
+      ['link_company', 'confirmed_suggestion'],
+    ]);
+    expect(new Set(records.map((r) => r.actor.id))).toEqual(new Set(['admin-demo']));
   });
 });
 

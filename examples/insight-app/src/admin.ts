@@ -1,8 +1,10 @@
 import { readAutotaskWebhook } from '@qdesk/autotask-adapter';
 import { type Actor, isQdeskError } from '@qdesk/core';
 import {
+  type CrossCustomerLink,
   confirmSuggestions,
   createCustomerFromCompany,
+  crossCustomerLinkOf,
   type MatchingSyncProgress,
   type MatchingSyncSummary,
   matchByHand,
@@ -168,22 +170,34 @@ export function createAdminApi(services: AppServices, security: Security, runner
 
   api.post('/contacts/link', async (c) => {
     const body = z
-      .object({ contactId: id, endUserId: z.string().trim().min(1).max(128) })
+      .object({
+        contactId: id,
+        endUserId: z.string().trim().min(1).max(128),
+        // The admin saw the refusal that names both customers and links them anyway (see crossCustomerRefusal).
+        confirmCrossCustomer: z.boolean().optional(),
+      })
       .strict()
       .parse(await c.req.json().catch(() => null));
     const endUser = await services.directory.getById(tenantId, body.endUserId);
     if (!endUser || !(await known('contacts', body.contactId)))
       return c.json(notFound('contact or end-user'), 404);
     const actor = actorOf(c.get('technician'));
-    const { link } = await matchByHand({
-      kind: 'contacts',
-      store,
-      audit,
-      actor,
-      at: services.clock.now(),
-      ...body,
-    });
-    return c.json({ link });
+    try {
+      const { link } = await matchByHand({
+        kind: 'contacts',
+        store,
+        audit,
+        actor,
+        at: services.clock.now(),
+        ...body,
+        endUser,
+      });
+      return c.json({ link });
+    } catch (error) {
+      const cross = crossCustomerLinkOf(error);
+      if (!cross) throw error;
+      return c.json(crossCustomerRefusal(cross), 409);
+    }
   });
 
   api.post('/companies/unlink', async (c) => {
@@ -234,6 +248,33 @@ export function createAdminApi(services: AppServices, security: Security, runner
   });
 
   return api;
+}
+
+/**
+ * The answer to a contact link that crosses customers, unconfirmed: a code of its own (so the page knows to ask),
+ * a message that names both sides in the admin's words, and the field that confirms it.
+ */
+export function crossCustomerRefusal(cross: CrossCustomerLink) {
+  const { contact, company, companyCustomer, endUser, endUserCustomer } = cross;
+  const works = !companyCustomer
+    ? `${contact.name} works at ${company.name} in Autotask, which is not matched to a QDesk customer`
+    : companyCustomer.name === company.name
+      ? `${contact.name} works at ${company.name} in Autotask`
+      : `${contact.name} works at ${company.name} in Autotask (QDesk customer ${companyCustomer.name})`;
+  const belongs = endUserCustomer ? `belongs to ${endUserCustomer.name}` : 'belongs to no customer';
+  const otherwise = companyCustomer
+    ? `choose an end-user of ${companyCustomer.name}`
+    : `match ${company.name} to its customer first`;
+  return {
+    error: {
+      code: 'cross_customer_link',
+      message:
+        `${works}, but ${endUser.name} ${belongs}. A ticket from ${contact.name} would verify ${endUser.name}. ` +
+        `Link them anyway only if they are the same person; otherwise ${otherwise}.`,
+      link: cross,
+      retryWith: { confirmCrossCustomer: true },
+    },
+  } as const;
 }
 
 const ACTIONS: Record<string, 'created' | 'updated' | 'deleted'> = {

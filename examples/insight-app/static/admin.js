@@ -1,46 +1,113 @@
-import { call } from './api.js';
+import { busy, call } from './api.js';
 
 const kind = document.querySelector('.bulk').dataset.kind; // 'companies' | 'contacts'
 const message = document.getElementById('admin-message');
 const status = document.getElementById('sync-status');
 const bar = document.getElementById('sync-progress');
+const table = document.querySelector('table.matching');
 
-async function act(path, body) {
+/** Sends one change; on success says what happened after the reload, else shows the server's message. */
+async function act(path, body, done, button) {
   try {
-    const result = await call('POST', `/api/admin/${path}`, body);
-    if (result.skipped?.length)
-      sessionStorage.setItem(
-        'qdesk-admin-message',
-        `${result.confirmed} confirmed, ${result.skipped.length} skipped`,
-      );
+    const result = await busy(button, () => call('POST', `/api/admin/${path}`, body));
+    const said = result.skipped?.length
+      ? `${result.confirmed} confirmed, ${result.skipped.length} skipped`
+      : typeof done === 'function'
+        ? done(result)
+        : done;
+    if (said) sessionStorage.setItem('qdesk-admin-message', said);
     location.reload();
+    return null;
   } catch (error) {
     message.textContent = error.message;
+    return error;
   }
 }
 
-document.querySelector('table.matching').addEventListener('click', (e) => {
+const choiceOf = (id) => document.getElementById(kind === 'companies' ? `cust-${id}` : `eu-${id}`);
+const matchButton = (id) => table.querySelector(`button[data-action^="link-"][data-id="${CSS.escape(id)}"]`);
+const crossPanel = (id) => document.getElementById(`cross-${id}`);
+const chosenName = (select) => select.selectedOptions[0]?.dataset.name ?? '';
+
+function hideCross(id) {
+  const panel = crossPanel(id);
+  if (!panel) return;
+  panel.hidden = true;
+  panel.querySelector('p').textContent = '';
+}
+
+// A manual match starts on "Choose…": Match stays off until a real choice, and a new choice drops any confirmation
+// asked for the previous one (it named other people).
+table.addEventListener('change', (e) => {
+  const select = e.target.closest('select.choice');
+  if (!select) return;
+  matchButton(select.dataset.id).disabled = select.value === '';
+  hideCross(select.dataset.id);
+});
+
+async function linkContact(id, button, confirmCrossCustomer) {
+  const select = choiceOf(id);
+  if (!select.value) return; // the placeholder is never sent
+  const body = {
+    contactId: id,
+    endUserId: select.value,
+    ...(confirmCrossCustomer ? { confirmCrossCustomer } : {}),
+  };
+  const who = `${select.dataset.name} to ${chosenName(select)}`;
+  const error = await act(
+    'contacts/link',
+    body,
+    confirmCrossCustomer ? `Linked ${who} across customers.` : `Linked ${who}.`,
+    button,
+  );
+  if (error?.code !== 'cross_customer_link') return;
+  // The server refused a link across customers: show its words (they name both) and ask once more, here.
+  message.textContent = '';
+  const panel = crossPanel(id);
+  panel.querySelector('p').textContent = error.message;
+  panel.hidden = false;
+  panel.querySelector('button[data-action="confirm-cross"]').focus();
+}
+
+table.addEventListener('click', (e) => {
   const button = e.target.closest('button[data-action]');
   if (!button) return;
   const id = button.dataset.id;
   switch (button.dataset.action) {
     case 'confirm-company':
-      return act('companies/confirm', { companyIds: [id] });
+      return act('companies/confirm', { companyIds: [id] }, 'Suggestion confirmed.', button);
     case 'confirm-contact':
-      return act('contacts/confirm', { contactIds: [id] });
+      return act('contacts/confirm', { contactIds: [id] }, 'Suggestion confirmed.', button);
     case 'unlink-company':
-      return act('companies/unlink', { companyId: id });
+      return act('companies/unlink', { companyId: id }, 'Unmatched.', button);
     case 'unlink-contact':
-      return act('contacts/unlink', { contactId: id });
+      return act('contacts/unlink', { contactId: id }, 'Unmatched.', button);
     case 'create-customer':
-      return act('companies/create-customer', { companyId: id });
-    case 'link-company':
-      return act('companies/link', {
-        companyId: id,
-        customerId: document.getElementById(`cust-${id}`).value,
-      });
+      return act(
+        'companies/create-customer',
+        { companyId: id },
+        (r) => `Created customer ${r.customer.name}.`,
+        button,
+      );
+    case 'link-company': {
+      const select = choiceOf(id);
+      if (!select.value) return;
+      return act(
+        'companies/link',
+        { companyId: id, customerId: select.value },
+        `Linked to ${chosenName(select)}.`,
+        button,
+      );
+    }
     case 'link-contact':
-      return act('contacts/link', { contactId: id, endUserId: document.getElementById(`eu-${id}`).value });
+      return linkContact(id, button, false);
+    case 'confirm-cross':
+      return linkContact(id, button, true);
+    case 'cancel-cross': {
+      hideCross(id);
+      choiceOf(id).focus();
+      return;
+    }
   }
 });
 
@@ -48,13 +115,18 @@ document.getElementById('select-all').addEventListener('click', () => {
   for (const box of document.querySelectorAll('input.pick')) box.checked = true;
 });
 
-document.getElementById('confirm-selected').addEventListener('click', () => {
+document.getElementById('confirm-selected').addEventListener('click', (e) => {
   const picked = [...document.querySelectorAll('input.pick:checked')].map((b) => b.value);
   if (picked.length === 0) {
     message.textContent = 'Select at least one suggestion.';
     return;
   }
-  return act(`${kind}/confirm`, kind === 'companies' ? { companyIds: picked } : { contactIds: picked });
+  return act(
+    `${kind}/confirm`,
+    kind === 'companies' ? { companyIds: picked } : { contactIds: picked },
+    (r) => `${r.confirmed} confirmed.`,
+    e.currentTarget,
+  );
 });
 
 const remembered = sessionStorage.getItem('qdesk-admin-message');

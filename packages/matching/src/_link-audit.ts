@@ -21,6 +21,8 @@ export type LinkChange = {
   actor: AuditRecord['actor'];
   at: number;
   via: LinkChangeReason;
+  /** More ids for the record's detail (a cross-customer link names both customers). */
+  extra?: Record<string, string | null>;
 } & (
   | { before: CompanyLink | null; after: CompanyLink | null; kind: 'company' }
   | { before: ContactLink | null; after: ContactLink | null; kind: 'contact' }
@@ -52,6 +54,7 @@ export function linkRecord(change: LinkChange): AuditRecord {
       action: after ? 'link_company' : 'unlink_company',
       endUserId: null,
       detail: {
+        ...change.extra,
         companyId: link.companyId,
         before: before?.customerId ?? null,
         after: after?.customerId ?? null,
@@ -67,6 +70,7 @@ export function linkRecord(change: LinkChange): AuditRecord {
     action: after ? 'link_contact' : 'unlink_contact',
     endUserId: link.endUserId,
     detail: {
+      ...change.extra,
       contactId: link.contactId,
       before: before?.endUserId ?? null,
       after: after?.endUserId ?? null,

@@ -6,7 +6,8 @@
  *   normalisation they compare by ({@link normalizeCompanyName}, {@link normalizeDomain}, ...).
  * - The {@link MappingStore} port (also core's `ContactLinks`), with {@link createMemoryMappingStore}.
  * - The admin's operations: {@link listMatches}, {@link confirmSuggestions}, {@link matchByHand},
- *   {@link unmatch}, {@link createCustomerFromCompany}; each link change is an audit record.
+ *   {@link unmatch}, {@link createCustomerFromCompany}; each link change is an audit record. A contact linked to an
+ *   end-user of another customer than its company's needs the admin's confirmation ({@link crossCustomerLinkOf}).
  * - {@link createMatchingSync}: a resumable sync of the PSA's records, and webhook contact changes.
  * - `@qdesk/matching/testing`: the mapping store conformance kit (needs vitest).
  *
@@ -25,6 +26,8 @@ export { confirmSuggestions } from './confirm-suggestions.js';
 export type { ContactChange, ContactChangeResult } from './contact-change.js';
 export type { CreateCustomerFromCompanyInput, CustomerFromCompany } from './create-customer-from-company.js';
 export { createCustomerFromCompany } from './create-customer-from-company.js';
+export type { CrossCustomerLink, NamedRecord } from './cross-customer-link.js';
+export { crossCustomerLinkOf } from './cross-customer-link.js';
 // The admin's operations
 export type {
   CompanyMatchQuery,

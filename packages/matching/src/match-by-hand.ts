@@ -1,7 +1,8 @@
-import { type Actor, AdapterError, type AuditLog } from '@qdesk/core';
+import { type Actor, AdapterError, type AuditLog, type EndUser } from '@qdesk/core';
 import { z } from 'zod';
 import { actorSchema, assertPorts, idSchema, parseInput, requireAdmin, timestampSchema } from './_inputs.js';
 import { auditLinkChange, technician } from './_link-audit.js';
+import { crossCustomerCheck, crossCustomerError } from './cross-customer-link.js';
 import type { LinkResult, MappingStore } from './mapping-store.js';
 import type { CompanyLink, ContactLink } from './types.js';
 
@@ -34,6 +35,18 @@ export interface MatchContactByHandInput extends ByHandBase {
   contactId: string;
   /** End-user id in the directory. */
   endUserId: string;
+  /**
+   * The end-user as the directory has it (its `id` is `endUserId`). With it, the link is checked against the
+   * contact's company: an end-user of another customer than the one the company is matched to, or any end-user when
+   * the company is matched to none, is refused (see {@link crossCustomerLinkOf}) unless `confirmCrossCustomer` is
+   * true. Pass it: without it no check is made (kept optional for callers written before the check).
+   */
+  endUser?: Pick<EndUser, 'id' | 'displayName' | 'customerId'>;
+  /**
+   * The admin saw both customers named and confirms the link across them. Recorded as `matched_across_customers`
+   * with both customers in the record's detail. Needs `endUser`; ignored for a link within one customer.
+   */
+  confirmCrossCustomer?: boolean;
 }
 
 /** Removes a PSA company's link. @public */
@@ -62,7 +75,27 @@ const matchSchema = z.discriminatedUnion(
   'kind',
   [
     z.object({ ...base, kind: z.literal('companies'), companyId: idSchema, customerId: idSchema }).strict(),
-    z.object({ ...base, kind: z.literal('contacts'), contactId: idSchema, endUserId: idSchema }).strict(),
+    z
+      .object({
+        ...base,
+        kind: z.literal('contacts'),
+        contactId: idSchema,
+        endUserId: idSchema,
+        // The directory's record as it is (devices and all): only these fields are read.
+        endUser: z
+          .looseObject({ id: idSchema, displayName: z.string().max(1000), customerId: idSchema.optional() })
+          .optional(),
+        confirmCrossCustomer: z.boolean().optional(),
+      })
+      .strict()
+      .refine((i) => i.endUser === undefined || i.endUser.id === i.endUserId, {
+        message: 'must be the end-user of endUserId',
+        path: ['endUser', 'id'],
+      })
+      .refine((i) => !i.confirmCrossCustomer || i.endUser !== undefined, {
+        message: 'needs endUser: without it there is no cross-customer check to confirm',
+        path: ['confirmCrossCustomer'],
+      }),
   ],
   { error: 'must be companies or contacts' },
 );
@@ -79,13 +112,19 @@ const unmatchSchema = z.discriminatedUnion(
  * "Match by hand": links the PSA company (or contact) to the customer (or end-user) an admin picked, and records it
  * as `link_company` (`link_contact`) with the admin as actor. Linking a pair that is linked already changes nothing
  * and records nothing (`created: false`).
+ *
+ * Note: a contact's link decides who a ticket from that contact verifies. Given `endUser`, a contact is linked
+ * without a question only to an end-user of the customer its company is matched to; any other end-user needs
+ * `confirmCrossCustomer: true`, which the admin gives after seeing the refusal that names both customers.
  * @example
  * ```ts
- * const { link } = await matchByHand({ kind: 'contacts', store, actor, audit, contactId: '206', endUserId: 'eu-eva' });
+ * const endUser = await directory.getById(tenantId, 'eu-eva');
+ * const { link } = await matchByHand({ kind: 'contacts', store, actor, audit, contactId: '206', endUserId: 'eu-eva', endUser });
  * ```
- * @throws `InputError` naming the bad field (or a customer the tenant does not have); a `QdeskError` with code
- * `conflict` when either side is linked to something else (unmatch it first); `AdapterError` when the store or
- * the audit log fails (then nothing is linked).
+ * @throws `InputError` naming the bad field (or a customer the tenant does not have, or with `endUser` a contact
+ * no sync stored); a `QdeskError` with code `conflict` when either side is linked to something else (unmatch it
+ * first), or, with `endUser`, when the link crosses customers without `confirmCrossCustomer` (read the pair with
+ * {@link crossCustomerLinkOf}); `AdapterError` when the store or the audit log fails (then nothing is linked).
  * @public
  */
 export function matchByHand(input: MatchCompanyByHandInput): Promise<LinkResult<CompanyLink>>;
@@ -119,11 +158,25 @@ export async function matchByHand(
     return result;
   }
   const { contactId, endUserId } = parsed;
+  const cross = parsed.endUser
+    ? await crossCustomerCheck(store, tenantId, contactId, parsed.endUser, 'matchByHand')
+    : null;
+  if (cross && !parsed.confirmCrossCustomer) throw crossCustomerError(cross);
   const result = await AdapterError.wrap('mapping store', 'linkContact', () =>
     store.linkContact(tenantId, { contactId, endUserId, ...confirmation }),
   );
   if (result.created) {
-    await auditLinkChange(audit, { ...change, kind: 'contact', after: result.link }, () =>
+    const how = cross
+      ? {
+          via: 'matched_across_customers' as const,
+          extra: {
+            companyId: cross.company.id,
+            companyCustomerId: cross.companyCustomer?.id ?? null,
+            endUserCustomerId: cross.endUserCustomer?.id ?? null,
+          },
+        }
+      : {};
+    await auditLinkChange(audit, { ...change, ...how, kind: 'contact', after: result.link }, () =>
       store.unlinkContact(tenantId, contactId),
     );
   }

@@ -186,6 +186,9 @@ export type LinkAuditAction = 'link_company' | 'unlink_company' | 'link_contact'
  * - `confirmed_suggestion`: an admin confirmed a suggestion ({@link confirmSuggestions}).
  * - `matched_by_hand` / `unmatched_by_hand`: an admin picked the pair, or removed the link ({@link matchByHand},
  *   {@link unmatch}).
+ * - `matched_across_customers`: an admin picked a contact and an end-user of another customer than the one the
+ *   contact's company is matched to (or the company is matched to none), and confirmed it after seeing both named
+ *   ({@link matchByHand} with `confirmCrossCustomer`); the record's detail names both customers.
  * - `new_customer`: an admin made a customer from the company ({@link createCustomerFromCompany}).
  * - `removed_from_psa`: a completed sync no longer saw the company or contact, and dropped it with its link.
  * - `contact_deleted`: a PSA webhook said the contact was deleted.
@@ -194,6 +197,7 @@ export type LinkAuditAction = 'link_company' | 'unlink_company' | 'link_contact'
 export type LinkChangeReason =
   | 'confirmed_suggestion'
   | 'matched_by_hand'
+  | 'matched_across_customers'
   | 'unmatched_by_hand'
   | 'new_customer'
   | 'removed_from_psa'
