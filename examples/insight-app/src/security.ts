@@ -86,6 +86,13 @@ export function createSecurity(cookieKey: string, options: { secureCookies: bool
       deleteCookie(c, TECH, { path: '/' });
       deleteCookie(c, END_USER, { path: '/' });
     },
+    /**
+     * Signs the end-user out of the self-serve app only: a technician testing the demo in the same browser stays
+     * signed in.
+     */
+    signOutEndUser(c: Context) {
+      deleteCookie(c, END_USER, { path: '/' });
+    },
     /** API routes for technicians: signed in, and for state changes a CSRF token bound to the sign-in. */
     requireTechnician:
       (): MiddlewareHandler<{ Variables: { technician: Technician } }> => async (c, next) => {

@@ -1,3 +1,10 @@
+import {
+  type Actor,
+  isQdeskError,
+  type OutcomeReason,
+  outcomeReasonOf,
+  type SessionSnapshot,
+} from '@qdesk/core';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { id, readBody } from './body.js';
@@ -31,11 +38,42 @@ const deviceBody = z
   .strict();
 
 const signInFirst = { error: { code: 'http_401', message: 'Sign in to the self-serve app first.' } } as const;
+// The same answer for a request that does not exist and one that is someone else's: no id tells whose it is.
+const noSuchRequest = {
+  error: { code: 'session_not_found', message: 'No request of yours has that id; check the list again.' },
+} as const;
+
+/** Where one of the end-user's requests stands, as the app reads it after the request left the pending list. */
+export interface RequestState {
+  challengeId: string;
+  status: SessionSnapshot['status'];
+  /** Why it closed (wrong number, superseded, expired...), or `null` while it is still open. */
+  reason: OutcomeReason | null;
+}
 
 export function createSelfServeApi(services: AppServices, security: Security) {
   const api = new Hono();
   const { verifier } = services;
   const endUserOf = (c: Context) => security.endUser(c);
+  // `getSession` scopes a read by tenant only; this reader stands for the self-serve app, and `stateOf` below checks
+  // that the session is the signed-in end-user's before it says anything about it.
+  const reader: Actor = {
+    tenantId: services.tenantId,
+    technicianId: 'self-serve-app',
+    technicianName: 'Self-serve app',
+  };
+
+  /** One request's status and closing reason, or `null` when it is missing or not this end-user's. */
+  async function stateOf(endUserId: string, sessionId: string): Promise<RequestState | null> {
+    try {
+      const session = await verifier.getSession({ actor: reader, sessionId });
+      if (session.endUser.id !== endUserId) return null;
+      return { challengeId: session.id, status: session.status, reason: outcomeReasonOf(session) };
+    } catch (error) {
+      if (isQdeskError(error) && error.code === 'session_not_found') return null;
+      throw error;
+    }
+  }
 
   api.get('/config', (c) => c.json({ vapidPublicKey: services.vapidPublicKey }));
 
@@ -44,7 +82,18 @@ export function createSelfServeApi(services: AppServices, security: Security) {
     if (!endUserId) return c.json(signInFirst, 401);
     return c.json({
       challenges: await verifier.pendingChallenges({ tenantId: services.tenantId, endUserId }),
+      // The app's clock, so the phone counts down to `expiresAt` in the server's time whatever its own clock says.
+      now: services.clock.now(),
     });
+  });
+
+  // A request that left the list without this device answering it: the app says why (cancelled, replaced by a newer
+  // one, expired, answered elsewhere), and a push + code's code is taken off the screen once its request closes.
+  api.get('/requests/:id', async (c) => {
+    const endUserId = await endUserOf(c);
+    if (!endUserId) return c.json(signInFirst, 401);
+    const state = await stateOf(endUserId, id.parse(c.req.param('id')));
+    return state ? c.json(state) : c.json(noSuchRequest, 404);
   });
 
   api.post('/answer', async (c) => {
@@ -56,7 +105,9 @@ export function createSelfServeApi(services: AppServices, security: Security) {
       input.answer === 'number'
         ? await verifier.answerFromDevice({ ...answer, answer: 'number', number: input.number ?? '' })
         : await verifier.answerFromDevice({ ...answer, answer: input.answer });
-    return c.json(result);
+    // The reason tells the end-user what happened in their words: a number that did not match is not "Denied".
+    const state = await stateOf(endUserId, input.sessionId);
+    return c.json({ ...result, reason: state?.reason ?? null });
   });
 
   api.post('/device', async (c) => {

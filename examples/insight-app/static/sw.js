@@ -12,6 +12,7 @@ self.addEventListener('push', (event) => {
   event.waitUntil(
     self.registration.showNotification(title, {
       body,
+      // Tagged by request, so the page can close it once the request is answered, replaced or expired.
       tag: payload.challengeId ?? 'qdesk',
       requireInteraction: true,
     }),
@@ -20,5 +21,13 @@ self.addEventListener('push', (event) => {
 
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
-  event.waitUntil(self.clients.openWindow('/self-serve'));
+  // An open self-serve page is brought forward rather than a second one opened: two pages would answer one phone.
+  event.waitUntil(
+    (async () => {
+      const windows = await self.clients.matchAll({ type: 'window', includeUncontrolled: true });
+      const open = windows.find((w) => new URL(w.url).pathname === '/self-serve');
+      if (open) return open.focus();
+      return self.clients.openWindow('/self-serve');
+    })(),
+  );
 });
