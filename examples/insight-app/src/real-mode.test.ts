@@ -201,7 +201,9 @@ describe('real mode (Autotask credentials given), against the Autotask fake as t
 
   it('has no demo surfaces: no outbox, no demo end-user sign-in', async () => {
     expect((await get('/outbox')).status).toBe(404);
-    expect((await get('/self-serve')).status).toBe(401);
+    const selfServe = await get('/self-serve');
+    expect(selfServe.status).toBe(401);
+    expect(await selfServe.text()).toContain('Open the self-serve link from your company portal');
   });
 
   it('refuses a directory file that is not a valid end-user list, naming the problem', async () => {

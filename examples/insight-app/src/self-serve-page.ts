@@ -57,6 +57,20 @@ export function selfServeSignIn(users: { id: string; displayName: string; email:
   );
 }
 
+/**
+ * Real mode without an end-user session (never signed in, or just signed out): an HTML page, since a phone's
+ * browser shows it, saying where to sign in. End-user sign-in belongs to the MSP's portal, not to this app.
+ */
+export function selfServeSignedOut() {
+  return layout(
+    'Self-serve',
+    html`<h1>You are not signed in</h1>
+      <p>Open the self-serve link from your company portal to sign in, then come back to this page while you are on
+        the phone with your helpdesk.</p>`,
+    { chrome: { kind: 'end-user', signedIn: false }, styles: ['self-serve.css'] },
+  );
+}
+
 export function selfServePage(user: SelfServeEndUser, demo: boolean) {
   const states = Object.entries(deviceStateText(user.hasPhone));
   return layout(
@@ -105,8 +119,7 @@ export function registerSelfServe(app: Hono, services: AppServices, security: Se
     const endUserId = await security.endUser(c);
     const user = endUserId ? await services.directory.getById(services.tenantId, endUserId) : null;
     if (!user) {
-      if (!services.demo)
-        return c.json({ error: { code: 'http_401', message: 'Sign in through your company portal.' } }, 401);
+      if (!services.demo) return c.html(selfServeSignedOut(), 401);
       return c.html(selfServeSignIn(services.directory.list(services.tenantId)));
     }
     const endUser = { displayName: user.displayName, hasPhone: Boolean(user.mobilePhone) };
