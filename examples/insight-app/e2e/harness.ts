@@ -195,3 +195,18 @@ export async function insight(h: Harness, ticketId: string) {
 export async function notesOn(h: Harness, ticketId: string) {
   return h.services.autotask!.state.notes(ticketId).map((n) => ({ title: n.title, text: n.text }));
 }
+
+/**
+ * How far the page scrolls sideways at each viewport width (the height is kept), as `{ width: px }`; the viewport
+ * is put back afterwards. Expect every value to be 0.
+ */
+export async function overflowAt(page: Page, widths: number[]): Promise<Record<number, number>> {
+  const before = page.viewportSize();
+  const result: Record<number, number> = {};
+  for (const width of widths) {
+    await page.setViewportSize({ width, height: before?.height ?? 900 });
+    result[width] = await horizontalOverflow(page);
+  }
+  if (before) await page.setViewportSize(before);
+  return result;
+}

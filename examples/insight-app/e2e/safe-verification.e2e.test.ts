@@ -27,6 +27,8 @@ describe.skipIf(!hasChromium)('Verification that stops the attack, in Chromium',
     expect(await page.getByLabel('Number match').isChecked()).toBe(true);
     expect(await page.getByLabel('SMS code (restricted)').count()).toBe(1);
     expect(await page.getByLabel('Approve-only push').count()).toBe(0);
+    // Push is push + code here: Northwind's policy does not accept an approve-only push, so the code stays on.
+    expect(await page.getByLabel('Send Verification Code').isDisabled()).toBe(true);
     await shot(page, 'insight-default-number-match');
     await page.close();
   });
@@ -34,15 +36,12 @@ describe.skipIf(!hasChromium)('Verification that stops the attack, in Chromium',
   it('number match end to end: the technician reads the number, the end-user types it, the Insight shows who was verified', async () => {
     const phone = await endUserPage(h, 'Ana Silva');
     const page = await insight(h, '1001');
-    // Who is about to be verified, before anything is sent: name, masked phone, masked email.
+    // Who is about to be verified and where the request goes, before anything is sent.
     const who = page.locator('dl.who');
     expect(await who.locator('#who-name').textContent()).toBe('Ana Silva');
-    const maskedPhone = (await who.locator('#who-phone').textContent())!;
-    const maskedEmail = (await who.locator('#who-email').textContent())!;
-    expect(maskedPhone).toMatch(/^\+1•+0001$/);
-    expect(maskedEmail).toMatch(/@northwind\.example$/);
-    expect(maskedEmail).not.toContain('ana.silva');
-    await page.getByRole('button', { name: 'SEND' }).click();
+    expect(await who.locator('#who-company').textContent()).toBe('Northwind Traders Inc.');
+    expect(await who.locator('#who-destination').textContent()).toBe('QDesk app on 1 device');
+    await page.getByRole('button', { name: 'SEND VERIFICATION' }).click();
     const number = (await page.locator('#match-number').textContent())!;
     expect(number).toMatch(/^\d{6}$/);
     expect(await page.locator('.who-line').textContent()).toContain('Ana Silva');
@@ -50,9 +49,10 @@ describe.skipIf(!hasChromium)('Verification that stops the attack, in Chromium',
     await phone.getByRole('button', { name: 'Submit' }).click();
     await phone.locator('[data-status="approved"]').waitFor();
     await expect(page.locator('.outcome').textContent()).resolves.toBe(VERIFIED);
-    expect(await page.locator('.who-line').textContent()).toBe(
-      `Verified: Ana Silva · phone ${maskedPhone} · email ${maskedEmail}`,
-    );
+    // Who was verified, never the full phone number or address.
+    const line = (await page.locator('.who-line').textContent())!;
+    expect(line).toMatch(/^Verified: Ana Silva · phone \+1•+0001 · email a•+@northwind\.example$/);
+    expect(line).not.toContain('ana.silva');
     await shot(page, 'insight-number-match-verified');
     const note = (await notesOn(h, '1001')).at(-1);
     expect(note?.title).toBe(`QDesk: ${VERIFIED}: Ana Silva`);
@@ -63,7 +63,7 @@ describe.skipIf(!hasChromium)('Verification that stops the attack, in Chromium',
 
   it('a reload resumes the verification in progress; another technician must take it over', async () => {
     const page = await insight(h, '1001');
-    await page.getByRole('button', { name: 'SEND' }).click();
+    await page.getByRole('button', { name: 'SEND VERIFICATION' }).click();
     const number = await page.locator('#match-number').textContent();
     await page.reload();
     // Same tab: the same verification, the same number to read out, and no second start offered.
@@ -73,14 +73,18 @@ describe.skipIf(!hasChromium)('Verification that stops the attack, in Chromium',
     const jo = await staffContext(h, 'Jo Park');
     await jo.page.goto(`${h.base}/insight?ticketId=1001`);
     await jo.page.locator('#owner', { hasText: 'belongs to Sam Rivera' }).waitFor();
-    await shot(jo.page, 'insight-take-over');
+    expect(await jo.page.locator('#match-number').count()).toBe(0);
+    await shot(jo.page, 'insight-take-over-after-reload');
     await jo.page.getByLabel('Why you are taking it over').fill('Sam is on another call');
     await jo.page.getByRole('button', { name: 'TAKE OVER' }).click();
     // The number stays on Sam's screen only: Jo can cancel and send a new one.
-    await jo.page.getByText('is not shown again').waitFor();
+    await jo.page.getByText('shown only on the tab that sent it').waitFor();
     await jo.page.getByRole('button', { name: 'CANCEL' }).click();
-    await jo.page.getByRole('button', { name: 'CANCEL' }).waitFor();
-    expect(await jo.page.locator('.outcome').textContent()).toBe('Unable to Verify Identity');
+    await jo.page.getByRole('button', { name: 'OK' }).waitFor();
+    expect(await jo.page.locator('.outcome').textContent()).toBe('Verification Cancelled');
+    expect(await jo.page.locator('#outcome-reason').textContent()).toBe('The technician cancelled it.');
+    // Sam's tab, still open, learnt that Jo took it over and how it ended.
+    await expect(page.locator('.outcome').textContent()).resolves.toBe('Verification Cancelled');
     const takeOver = h.services.audit.all().find((r) => r.action === 'take_over');
     expect(takeOver).toMatchObject({
       actor: { id: 'tech-jo' },
@@ -140,12 +144,15 @@ describe.skipIf(!hasChromium)('Verification that stops the attack, in Chromium',
     await shot(admin.page, 'admin-policies');
     await admin.context.close();
 
+    // The Push choice's "Send Verification Code" toggle can now be turned off, for an approve-only push.
     const after = await insight(h, '1002');
-    expect(await after.getByLabel('Approve-only push').count()).toBe(1);
-    expect(await after.locator('.method.weaker[data-method="push"]').textContent()).toContain(
-      'weaker, accepted by policy',
+    expect(await after.getByLabel('Send Verification Code').isDisabled()).toBe(false);
+    expect(await after.locator('#push-code-why').textContent()).toContain(
+      'Approve-only push — weaker, accepted by policy',
     );
-    expect(await after.getByLabel('Number match').isChecked()).toBe(true); // still the default
+    // Never the weaker choice by default: Ben's app cannot show a push, so it is the SMS a push would become.
+    expect(await after.locator('input[name="method"]:checked').getAttribute('value')).toBe('sms');
+    expect(await after.getByLabel('Send Verification Code').isChecked()).toBe(true);
     await after.close();
   });
 });

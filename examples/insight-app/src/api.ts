@@ -1,4 +1,4 @@
-import type { Verifier } from '@qdesk/core';
+import { outcomeReasonOf, type SessionSnapshot, type Verifier } from '@qdesk/core';
 import { Hono } from 'hono';
 import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
@@ -46,6 +46,32 @@ const takeOverBody = z.object({ reason: reason(5) }).strict();
 
 type Env = { Variables: { technician: Technician } };
 
+/** A session as the technician API returns it: with why it ended (`null` while open), so a page can say which. */
+const withReason = (session: SessionSnapshot) => ({ ...session, outcomeReason: outcomeReasonOf(session) });
+
+/**
+ * Who acts on a session changed. Core announces state changes only, and a take-over changes who acts, not the
+ * state: the route tells the session's live streams itself, so the technician who had it learns at once. (Streams
+ * on another instance learn at their next ping, when the page reads the session again.)
+ */
+function createTakeOverFeed() {
+  const watchers = new Map<string, Set<(at: number) => void>>();
+  return {
+    announce(sessionId: string, at: number) {
+      for (const watcher of watchers.get(sessionId) ?? []) watcher(at);
+    },
+    watch(sessionId: string, listener: (at: number) => void): () => void {
+      const set = watchers.get(sessionId) ?? new Set();
+      set.add(listener);
+      watchers.set(sessionId, set);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) watchers.delete(sessionId);
+      };
+    },
+  };
+}
+
 /** The technician API (verifications, reverse checks, grants) and the end-user's self-serve API. */
 export function createApi(services: AppServices, security: Security, live: LiveHub) {
   const api = new Hono<Env>();
@@ -53,6 +79,7 @@ export function createApi(services: AppServices, security: Security, live: LiveH
   const actorOf = (tech: Technician) => actorFor(services.tenantId, tech);
   // The app's clock, so a page counts down to a deadline in the server's time (a test clock in browser tests).
   const now = () => services.clock.now();
+  const takeOvers = createTakeOverFeed();
 
   for (const path of ['/verifications', '/verifications/*', '/reverse'])
     api.use(path, security.requireTechnician());
@@ -80,7 +107,7 @@ export function createApi(services: AppServices, security: Security, live: LiveH
     // technician's is shown too, so the page can offer to take it over.
     if (started.resumed && (session.status !== 'idle' || session.technician.id !== actor.technicianId)) {
       return c.json({
-        session,
+        session: withReason(session),
         display: {},
         endUser: started.endUser,
         resumed: true,
@@ -105,7 +132,7 @@ export function createApi(services: AppServices, security: Security, live: LiveH
     }
     return c.json(
       {
-        session: sent.session,
+        session: withReason(sent.session),
         display: sent.display,
         endUser: started.endUser,
         resumed: started.resumed,
@@ -127,25 +154,30 @@ export function createApi(services: AppServices, security: Security, live: LiveH
       ...(input.ticketId !== undefined ? { ticketId: input.ticketId } : {}),
       ...(input.idempotencyKey ? { idempotencyKey: input.idempotencyKey } : {}),
     });
-    return c.json({ session, display, endUser, resumed, replayed, now: now() }, resumed ? 200 : 201);
+    return c.json(
+      { session: withReason(session), display, endUser, resumed, replayed, now: now() },
+      resumed ? 200 : 201,
+    );
   });
 
   api.get('/verifications/:id', async (c) => {
     const sessionId = id.parse(c.req.param('id'));
     const session = await verifier.getSession({ actor: actorOf(c.get('technician')), sessionId });
-    return c.json({ session, now: now() });
+    return c.json({ session: withReason(session), now: now() });
   });
 
   api.post('/verifications/:id/check', async (c) => {
     const sessionId = id.parse(c.req.param('id'));
     const { code } = await readBody(codeBody, () => c.req.json());
-    return c.json(await verifier.checkCode({ actor: actorOf(c.get('technician')), sessionId, code }));
+    const result = await verifier.checkCode({ actor: actorOf(c.get('technician')), sessionId, code });
+    return c.json({ ...result, session: withReason(result.session) });
   });
 
   for (const action of ['approve', 'deny', 'cancel'] as const) {
     api.post(`/verifications/:id/${action}`, async (c) => {
       const sessionId = id.parse(c.req.param('id'));
-      return c.json({ session: await verifier[action]({ actor: actorOf(c.get('technician')), sessionId }) });
+      const session = await verifier[action]({ actor: actorOf(c.get('technician')), sessionId });
+      return c.json({ session: withReason(session) });
     });
   }
 
@@ -154,7 +186,9 @@ export function createApi(services: AppServices, security: Security, live: LiveH
     const sessionId = id.parse(c.req.param('id'));
     const { reason } = await readBody(takeOverBody, () => c.req.json());
     const actor = actorOf(c.get('technician'));
-    return c.json({ session: await verifier.takeOver({ actor, sessionId, reason }) });
+    const session = await verifier.takeOver({ actor, sessionId, reason });
+    takeOvers.announce(sessionId, now());
+    return c.json({ session: withReason(session) });
   });
 
   api.get('/verifications/:id/events', async (c) => {
@@ -164,10 +198,18 @@ export function createApi(services: AppServices, security: Security, live: LiveH
     return streamSSE(c, async (stream) => {
       const queue: string[] = [];
       let wake: (() => void) | null = null;
-      const stop = live.watch(sessionId, (update) => {
+      const push = (update: object) => {
         queue.push(JSON.stringify(update));
         wake?.();
-      });
+      };
+      const stopLive = live.watch(sessionId, push);
+      const stopTakeOvers = takeOvers.watch(sessionId, (at) =>
+        push({ event: 'session.taken_over', sessionId, at }),
+      );
+      const stop = () => {
+        stopLive();
+        stopTakeOvers();
+      };
       stream.onAbort(() => {
         stop();
         wake?.();

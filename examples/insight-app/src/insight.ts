@@ -1,37 +1,48 @@
 import type { TicketLookup } from '@qdesk/core';
-import type { Hono } from 'hono';
+import type { Context, Hono } from 'hono';
 import { z } from 'zod';
 import type { AppServices } from './compose.js';
 import type { AppEnv } from './config.js';
-import { insightPage } from './insight-page.js';
-import { problemOf } from './pages.js';
-import type { Security } from './security.js';
+import { insightPage, insightProblemPage } from './insight-page.js';
+import type { Chrome } from './layout.js';
+import { problemOf, staffChrome } from './pages.js';
+import type { Security, Technician } from './security.js';
 import { technicianForPage } from './sign-in.js';
 import { actorFor } from './staff.js';
 
 // The Insight route: the page a PSA ticket embeds, for the ticket's id.
 
+const ticketIdParam = z
+  .string()
+  .trim()
+  .regex(/^\d{1,12}$/);
+
+/**
+ * Inside a PSA's ticket panel the page drops the app header: the panel is the frame, and 300-400 px cannot spare the
+ * header's height or its Tab stops. Embedded when the link says so (`embedded=1`), when Autotask opens it (its
+ * Insight adds `entityid`), or when the browser says the page loads in a frame.
+ */
+function chromeFor(c: Context, tech: Technician | null): Chrome {
+  const embedded =
+    c.req.query('embedded') === '1' ||
+    c.req.query('entityid') !== undefined ||
+    c.req.header('sec-fetch-dest') === 'iframe';
+  return embedded ? { kind: 'embedded' } : staffChrome(tech);
+}
+
 export function registerInsight(app: Hono, services: AppServices, security: Security, env: AppEnv) {
   app.get('/insight', async (c) => {
-    const parsed = z
-      .string()
-      .trim()
-      .regex(/^\d{1,12}$/)
-      .safeParse(c.req.query('ticketId'));
+    // The page shows the ticket's verification as it is now: Back must ask again, never show a copy from before SEND.
+    c.header('cache-control', 'no-store');
+    const given = c.req.query('ticketId');
+    const parsed = ticketIdParam.safeParse(given);
     if (!parsed.success) {
-      return c.json(
-        {
-          error: {
-            code: 'input_invalid',
-            message: 'ticketId must be a numeric ticket id, e.g. /insight?ticketId=1001.',
-          },
-        },
-        400,
-      );
+      const tech = await security.technician(c);
+      return c.html(insightProblemPage(given, chromeFor(c, tech), services.demo), 400);
     }
     const tech = await technicianForPage(c, services, security);
     if (!tech) {
-      const here = `/insight?ticketId=${parsed.data}`;
+      const here = `/insight?ticketId=${parsed.data}${chromeFor(c, null).kind === 'embedded' ? '&embedded=1' : ''}`;
       return c.redirect(services.demo ? here : `/login?next=${encodeURIComponent(here)}`, 303);
     }
     const actor = actorFor(services.tenantId, tech);
@@ -60,6 +71,7 @@ export function registerInsight(app: Hono, services: AppServices, security: Secu
         defaultMode: env.QDESK_CODE_MODE,
         emailMethods: forTenant.effective.methods,
         mspName: services.mspName,
+        chrome: chromeFor(c, tech),
       }),
     );
   });

@@ -31,3 +31,35 @@ export const METHOD_HINT: Readonly<Record<Method, string>> = {
   push: 'Whoever holds the phone can tap Approve; NIST SP 800-63B rev 4 does not allow it.',
   email: 'NIST SP 800-63B rev 4 does not allow email codes out of band.',
 };
+
+/**
+ * The Insight's Push choice, in the manual's words: one "Push" option with a "Send Verification Code" toggle, on for
+ * push + code, off for an approve-only push. Off is offered only where the customer's policy accepts `push`.
+ */
+export const PUSH_CHOICE = {
+  label: 'Push',
+  toggle: 'Send Verification Code',
+  /** Under the toggle when both are allowed. */
+  hint: `On: after Approve in the app, the caller reads you a code. Off: ${methodLabel('push')}.`,
+  /** Under the toggle when the policy has push + code only (and so it cannot be turned off). */
+  lockedOn: "Always on: this customer's policy asks for a code after every Approve.",
+  /** Under the toggle when the policy has approve-only push only. */
+  lockedOff: "Off: this customer's policy has no push + code.",
+} as const;
+
+/**
+ * One sentence the technician reads to the caller before SEND, for the route the request will really take (a push
+ * method that falls back to a code reads as that code).
+ */
+export const SAY: Readonly<Record<Method, string>> = {
+  number_match: 'I’m sending a request to your QDesk app now. When it appears, type the number I read you.',
+  push_code:
+    'I’m sending a request to your QDesk app now. Tap Approve when it appears, then read me the code it shows.',
+  push: 'I’m sending a request to your QDesk app now. Tap Approve when it appears.',
+  sms: 'I’m texting a code to your mobile phone now. Read it to me when it arrives.',
+  email: 'I’m emailing you a code now. Read it to me when it arrives.',
+};
+
+/** What the SEND button says: the manual's SEND VERIFICATION for a request to the app, SEND CODE for a code. */
+export const sendLabel = (route: Method): string =>
+  route === 'sms' || route === 'email' ? 'SEND CODE' : 'SEND VERIFICATION';

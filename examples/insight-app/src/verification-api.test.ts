@@ -16,25 +16,103 @@ const pushes = () => t.services.outbox!.push.messages().length;
 const smsTo = (to: string) =>
   t.services.outbox!.sms.messages().filter((e) => e.message.route === 'sms' && e.message.to === to).length;
 
+const page = async (path: string, init: { as?: Browser | null; headers?: Record<string, string> } = {}) =>
+  (await t.request(path, { as: sam, ...init })).text();
+
 describe('the Insight page under the NIST defaults', () => {
   it('pre-selects number match, labels SMS as restricted and offers no weaker method on a Northwind ticket', async () => {
-    const html = await (await t.request('/insight?ticketId=1001', { as: sam })).text();
+    const html = await page('/insight?ticketId=1001');
     expect(html).toMatch(/value="number_match"[^>]*checked/);
     expect(html).toContain('SMS code (restricted)');
     expect(html).not.toContain('Approve-only push');
     expect(html).not.toContain('Show me the code to compare');
-    // Who is being verified, without the full number or address.
+    // Who is being verified and where the request goes, without the full number or address.
     expect(html).toContain('Ana Silva');
-    expect(html).toMatch(/id="who-email">a[^<]*@northwind\.example</);
+    expect(html).toContain('Northwind Traders Inc.');
+    expect(html).toMatch(/id="who-destination">QDesk app on 1 device</);
     expect(html).not.toContain('+15550100001');
+    // The words to read to the caller, and the manual's SEND VERIFICATION.
+    expect(html).toContain('When it appears, type the number I read you.');
+    expect(html).toMatch(/id="send"[^>]*>SEND VERIFICATION</);
+  });
+
+  it('offers Push with "Send Verification Code" locked on where the policy has no approve-only push', async () => {
+    const html = await page('/insight?ticketId=1001');
+    expect(html).toMatch(/name="push-code" checked disabled/);
+    expect(html).toContain('asks for a code after every Approve.');
+  });
+
+  it('pre-selects SMS, not a push that would become one, where no device can show a push', async () => {
+    // Ben's only device reported notifications off: a push method falls back to an SMS code.
+    const html = await page('/insight?ticketId=1002');
+    expect(html).toMatch(/value="sms"[^>]*checked/);
+    expect(html).not.toMatch(/value="number_match"[^>]*checked/);
+    expect(html).toMatch(/id="who-destination">SMS to \+1•+0002</);
+    expect(html).toMatch(/id="send"[^>]*>SEND CODE</);
+    // Each choice carries where it would really go, for the page to show when the technician picks it.
+    const routes = JSON.parse(
+      /data-routes="([^"]+)"/.exec(html)![1]!.replaceAll('&quot;', '"').replaceAll('&amp;', '&'),
+    );
+    expect(routes.number_match.destination).toMatch(/^SMS to \+1•+0002, not the app$/);
+    expect(routes.number_match.send).toBe('SEND CODE');
   });
 
   it("shows Contoso's accepted weaker choices as weaker, still pre-selecting number match", async () => {
-    const html = await (await t.request('/insight?ticketId=1004', { as: sam })).text();
-    expect(html).toContain('Approve-only push — weaker, accepted by policy');
+    const html = await page('/insight?ticketId=1004');
+    expect(html).toContain('Off: Approve-only push — weaker, accepted by policy.');
+    expect(html).toMatch(/name="push-code" checked\s/);
+    expect(html).not.toMatch(/name="push-code"[^>]*disabled/);
     expect(html).toContain('Email code — weaker, accepted by policy');
     expect(html).toContain('Show me the code to compare (instead of typing it) — weaker, accepted by policy');
     expect(html).toMatch(/value="number_match"[^>]*checked/);
+  });
+});
+
+describe('the Insight inside a ticket panel', () => {
+  it("drops the app header when embedded (embedded=1, Autotask's entityid, or loaded in a frame)", async () => {
+    const staff = await page('/insight?ticketId=1001');
+    expect(staff).toContain('<header class="bar">');
+    expect(staff).toContain('href="/static/insight.css"');
+    for (const [path, headers] of [
+      ['/insight?ticketId=1001&embedded=1', {}],
+      ['/insight?ticketId=1001&entityid=1001', {}],
+      ['/insight?ticketId=1001', { 'sec-fetch-dest': 'iframe' }],
+    ] as const) {
+      const html = await page(path, { headers });
+      expect(html, path).not.toContain('<header');
+      expect(html, path).toContain('<body class="embedded">');
+    }
+  });
+
+  it('is never served from a cache, so Back shows the verification as it is now', async () => {
+    const res = await t.request('/insight?ticketId=1001', { as: sam });
+    expect(res.headers.get('cache-control')).toBe('no-store');
+  });
+
+  it('answers a malformed ticket id with a page that says what to do, not JSON', async () => {
+    for (const id of ['abc', '1001x', '']) {
+      const res = await t.request(`/insight?ticketId=${id}&embedded=1`, { as: sam });
+      expect(res.status).toBe(400);
+      expect(res.headers.get('content-type')).toContain('text/html');
+      const html = await res.text();
+      expect(html).toContain('This Insight link names no ticket');
+      expect(html).toContain('Open the ticket again in Autotask');
+      expect(html).not.toContain('<header');
+    }
+    const escaped = await page('/insight?ticketId=%3Cscript%3E');
+    expect(escaped).toContain('&lt;script&gt;');
+    expect(escaped).not.toContain('<script>');
+  });
+
+  it('shows a verification in progress on load instead of the picker', async () => {
+    const started = await json(
+      await post('/api/verifications', { ticketId: '1003', method: 'sms', ifActive: 'supersede' }),
+    );
+    const html = await page('/insight?ticketId=1003', { as: jo });
+    expect(html).toContain(`data-active-session="${started.session.id}"`);
+    expect(html).toMatch(/<form id="send-form"[^>]*\shidden>/);
+    expect(html).toContain('SMS code, started by Sam Rivera. Reading its status…');
+    await post(`/api/verifications/${started.session.id}/cancel`, undefined);
   });
 });
 
@@ -130,7 +208,76 @@ describe('starting: one verification per ticket, one send per click', () => {
   });
 });
 
+describe('why a verification ended, as the API says it', () => {
+  const start = async (ticketId: string) =>
+    (await json(await post('/api/verifications', { ticketId, method: 'sms', ifActive: 'supersede' })))
+      .session;
+
+  it("is null while open, and core's reason once closed: cancelled, denied by the technician, superseded", async () => {
+    const open = await start('1002');
+    expect(open.outcomeReason).toBeNull();
+    const read = await json(await t.request(`/api/verifications/${open.id}`, { as: sam }));
+    expect(read.session.outcomeReason).toBeNull();
+    const cancelled = await json(await post(`/api/verifications/${open.id}/cancel`, undefined));
+    expect(cancelled.session).toMatchObject({ status: 'cancelled', outcomeReason: 'cancelled' });
+
+    const denied = await start('1002');
+    const deny = await json(await post(`/api/verifications/${denied.id}/deny`, undefined));
+    expect(deny.session).toMatchObject({ status: 'denied', outcomeReason: 'technician_denied' });
+
+    const replaced = await start('1002');
+    await start('1002');
+    const after = await json(await t.request(`/api/verifications/${replaced.id}`, { as: sam }));
+    expect(after.session).toMatchObject({ status: 'cancelled', outcomeReason: 'superseded' });
+  });
+
+  it('says too_many_attempts after the last wrong code, with the attempts left counted down before it', async () => {
+    const session = await start('1001');
+    const code = t.codeSentTo('+15550100001');
+    const wrong = code.replace(/^\d/, (d) => String((Number(d) + 1) % 10));
+    const left: number[] = [];
+    let last: { session: { status: string; outcomeReason: string | null } } | null = null;
+    for (let i = 0; i < session.maxAttempts; i++) {
+      last = await json(await post(`/api/verifications/${session.id}/check`, { code: wrong }));
+      left.push((last as unknown as { attemptsLeft: number }).attemptsLeft);
+    }
+    expect(left).toEqual([4, 3, 2, 1, 0]);
+    expect(last!.session).toMatchObject({ status: 'denied', outcomeReason: 'too_many_attempts' });
+  });
+
+  it('says expired once the deadline passed, on the next read', async () => {
+    const session = await start('1003');
+    t.clock.advance(11 * 60_000);
+    const read = await json(await t.request(`/api/verifications/${session.id}`, { as: sam }));
+    expect(read.session).toMatchObject({ status: 'expired', outcomeReason: 'expired' });
+  });
+});
+
 describe('POST /api/verifications/:id/take-over', () => {
+  it("tells the live stream of the verification at once, so the previous technician's page learns it", async () => {
+    const { session } = await json(
+      await post('/api/verifications', { ticketId: '1002', method: 'sms', ifActive: 'supersede' }),
+    );
+    const stream = await t.request(`/api/verifications/${session.id}/events`, { as: sam });
+    const reader = stream.body!.pipeThrough(new TextDecoderStream()).getReader();
+    const until = async (text: string) => {
+      let seen = '';
+      while (!seen.includes(text)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`stream ended before ${text}: ${seen}`);
+        seen += value;
+      }
+      return seen;
+    };
+    await until('"event":"snapshot"');
+    expect(
+      (await post(`/api/verifications/${session.id}/take-over`, { reason: 'Sam is at lunch' }, jo)).status,
+    ).toBe(200);
+    expect(await until('session.taken_over')).toContain(`"sessionId":"${session.id}"`);
+    await reader.cancel();
+    await post(`/api/verifications/${session.id}/cancel`, undefined, jo);
+  });
+
   it('another technician is refused (403) until they take the verification over with a reason', async () => {
     const started = await json(
       await post('/api/verifications', { ticketId: '1003', method: 'sms', ifActive: 'supersede' }),
@@ -150,7 +297,7 @@ describe('POST /api/verifications/:id/take-over', () => {
     expect((await post(`/api/verifications/${id}/cancel`, undefined, sam)).status).toBe(403);
     const checked = await json(await post(`/api/verifications/${id}/check`, { code }, jo));
     expect(checked.session.status).toBe('approved');
-    const record = t.services.audit.all().find((r) => r.action === 'take_over');
+    const record = t.services.audit.all().findLast((r) => r.action === 'take_over');
     expect(record).toMatchObject({ actor: { id: 'tech-jo' }, detail: { reason: 'Sam went home sick' } });
   });
 

@@ -1,16 +1,32 @@
 // Shared by the pages: JSON calls with the CSRF token, and errors as readable messages.
 const csrf = document.querySelector('meta[name="csrf-token"]')?.getAttribute('content') ?? '';
 
+/** What a page says when a request never reached QDesk (fetch rejects with a bare "Failed to fetch"). */
+export const NO_CONNECTION = 'No connection to QDesk: check your network.';
+
+/**
+ * A JSON request with the CSRF token. Throws an Error with `code` and `status` from the answer; a request that never
+ * got an answer throws `code: 'network'` with {@link NO_CONNECTION} as its message.
+ */
 export async function call(method, url, body) {
-  const response = await fetch(url, {
-    method,
-    headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
-    body: body === undefined ? undefined : JSON.stringify(body),
-    credentials: 'same-origin',
-  });
+  let response;
+  try {
+    response = await fetch(url, {
+      method,
+      headers: { 'content-type': 'application/json', 'x-csrf-token': csrf },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      credentials: 'same-origin',
+    });
+  } catch (cause) {
+    const error = new Error(NO_CONNECTION, { cause });
+    error.code = 'network';
+    throw error;
+  }
   const data = await response.json().catch(() => ({}));
   if (!response.ok) {
-    const error = new Error(data?.error?.message ?? `Request failed (${response.status})`);
+    const error = new Error(
+      data?.error?.message ?? `QDesk answered with an error (${response.status}); try again.`,
+    );
     error.code = data?.error?.code;
     error.status = response.status;
     throw error;
@@ -38,12 +54,28 @@ export function newKey() {
   return [...crypto.getRandomValues(new Uint8Array(16))].map((b) => b.toString(16).padStart(2, '0')).join('');
 }
 
-/** Runs `run` with `button` disabled, so a second click cannot send a second request while one is in flight. */
-export async function busy(button, run) {
-  if (button) button.disabled = true;
+/**
+ * Runs `run` with `button` disabled, so a second click cannot send a second request while one is in flight. With
+ * `label`, the button says it (e.g. "SENDING…") meanwhile and is marked busy for screen readers.
+ */
+export async function busy(button, run, label) {
+  const text = button?.textContent;
+  if (button) {
+    button.disabled = true;
+    if (label) {
+      button.textContent = label;
+      button.setAttribute('aria-busy', 'true');
+    }
+  }
   try {
     return await run();
   } finally {
-    if (button) button.disabled = false;
+    if (button) {
+      button.disabled = false;
+      if (label) {
+        button.textContent = text;
+        button.removeAttribute('aria-busy');
+      }
+    }
   }
 }

@@ -1,110 +1,205 @@
 // The flow area of the Insight: one verification (or technician check) from SEND to its outcome, live by
-// Server-Sent Events, resumable after a reload, and handed over to another technician only by an audited take-over.
+// Server-Sent Events. The ticket owns the verification, not the tab: a reload, Back, a second tab or another
+// technician shows the one in progress; only the technician it belongs to acts on it, and another one takes it over
+// by an audited action. A dropped connection is said in words and caught up on when it comes back.
 import { busy, call, el } from './api.js';
 import {
+  ANNOUNCE_AT,
+  APPROVED_ON_DEVICE,
+  announceLeft,
+  BACK_ONLINE,
   CLOSED,
+  clock,
+  closeLabel,
   displayKey,
   fallbackNote,
   keepDisplay,
   keptDisplay,
-  OUTCOME,
-  REVERSE_OUTCOME,
+  METHOD_NAME,
+  OFFLINE_DURING,
+  OFFLINE_IDLE,
+  sentTo,
+  shownKey,
+  TIME_UP,
+  WAITING,
   whoText,
 } from './insight-words.js';
+
+const GONE = ['session_closed', 'session_expired', 'forbidden', 'invalid_transition'];
 
 /**
  * @param box the flow element
  * @param options.me the signed-in technician's id
- * @param options.showForms shows (true) or hides the start forms
+ * @param options.ticketId the ticket: this tab remembers the verification it shows until its outcome is closed
+ * @param options.words core's outcome texts: { outcome, reverseOutcome, reason }
+ * @param options.announcer a polite live region for the countdown's few announcements
+ * @param options.connection a status line for the connection
+ * @param options.showForms shows (true) or hides the start forms; returns the element to focus when shown
+ * @param options.startOver shows the start forms to replace the verification in progress
  */
-export function createFlow(box, { me, showForms }) {
-  let current = null; // { session, display, endUser, offset }
+export function createFlow(box, { me, ticketId, words, announcer, connection, showForms, startOver }) {
+  let current = null; // { session, display, endUser, offset, wasMine }
+  let view = null; // { key, update(session) }
+  let parked = false; // the technician chose "Start over instead" and is picking a method
   let events = null;
   let timer = null;
+  let offline = false;
+  let retry = null;
+  let retryDelay = 2000;
 
-  const stopLive = () => {
+  // Server time: the app's clock decides deadlines (a test clock in the browser tests), not the browser's.
+  const serverNow = () => Date.now() + (current?.offset ?? 0);
+  const reverse = () => current.session.purpose === 'reverse';
+  const mine = () => current.session.technician?.id === me;
+  const who = () => current.endUser ?? current.session.endUser;
+  const whoLine = (prefix) =>
+    el('p', {
+      class: 'who-line',
+      text: `${prefix}: ${current.endUser ? whoText(current.endUser) : current.session.endUser.displayName}`,
+    });
+  const heading = (text) => el('h2', { id: 'step-h', tabindex: '-1', text });
+  const problem = (error) => el('p', { class: 'error', role: 'alert', text: error.message });
+
+  function stopLive() {
     events?.close();
     events = null;
     clearInterval(timer);
     timer = null;
-  };
-  const show = (...nodes) => {
+  }
+
+  /** True when focus is nowhere useful: on the page itself, or on something just removed or hidden. */
+  function focusLost() {
+    const a = document.activeElement;
+    return !a || a === document.body || !a.isConnected || box.contains(a) || Boolean(a.closest('[hidden]'));
+  }
+
+  /** Replaces the step; focus follows to `focus` when it was in the flow or lost (never taken from elsewhere). */
+  function show(nodes, focus) {
     box.replaceChildren(...nodes.filter(Boolean));
     box.hidden = false;
-  };
-  const problem = (error) => el('p', { class: 'error', role: 'alert', text: error.message });
-  const reverse = () => current.session.purpose === 'reverse';
-  const whoLine = (prefix) =>
-    current.endUser
-      ? el('p', { class: 'who-line', text: `${prefix}: ${whoText(current.endUser)}` })
-      : el('p', { class: 'who-line', text: `${prefix}: ${current.session.endUser.displayName}` });
-  // Server time: the app's clock decides deadlines (a test clock in the browser tests), not the browser's.
-  const serverNow = () => Date.now() + (current?.offset ?? 0);
+    showForms(false);
+    if (focus && focusLost()) focus.focus();
+  }
 
   function reset() {
     stopLive();
+    sessionStorage.removeItem(shownKey(ticketId));
     current = null;
+    view = null;
+    parked = false;
     box.hidden = true;
     box.replaceChildren();
-    showForms(true);
+    connection.textContent = offline ? OFFLINE_IDLE : '';
+    const first = showForms(true);
+    if (focusLost()) first?.focus();
   }
 
-  function outcome(session) {
+  /** A session that cannot be read (gone, or not this tenant's): say so, and back to the start forms. */
+  function failure(error) {
     stopLive();
-    sessionStorage.removeItem(displayKey(session.id));
-    const ok = session.status === 'approved';
-    const text = (reverse() ? REVERSE_OUTCOME : OUTCOME)[session.status] ?? session.status;
-    const prefix = reverse() ? (ok ? 'Confirmed by' : 'Not confirmed by') : ok ? 'Verified' : 'Not verified';
+    const message = el('p', { class: 'error', role: 'alert', tabindex: '-1', text: error.message });
+    show([message, el('button', { type: 'button', onclick: reset, text: 'OK' })], message);
+  }
+
+  // ---- the countdown: drawn every second, read out only at 30 s, 10 s and the end.
+
+  function countdown(session, prefix = 'Time left') {
+    const shown = el('span', { class: 'countdown', id: 'countdown', 'aria-hidden': 'true' });
+    const line = el('span', { class: 'time-left', 'aria-hidden': 'true' }, `${prefix} `, shown);
+    const left = () => Math.max(0, Math.ceil((session.expiresAt - serverNow()) / 1000));
+    const first = left();
+    const said = new Set(ANNOUNCE_AT.filter((s) => first <= s)); // read out only thresholds still ahead
+    const tick = () => {
+      const s = left();
+      shown.textContent = clock(s);
+      for (const at of ANNOUNCE_AT) {
+        if (s <= at && s > 0 && !said.has(at)) {
+          said.add(at);
+          announcer.textContent = announceLeft(at);
+        }
+      }
+      if (s === 0) {
+        clearInterval(timer);
+        timer = null;
+        announcer.textContent = TIME_UP;
+        refresh(true);
+      }
+    };
+    tick();
+    clearInterval(timer);
+    timer = setInterval(tick, 1000);
+    return line;
+  }
+
+  // ---- the steps
+
+  const cancelButton = () =>
+    el('button', { type: 'button', onclick: (e) => act('cancel', e.currentTarget), text: 'CANCEL' });
+  const startOverButton = () =>
+    el('button', {
+      type: 'button',
+      class: 'secondary',
+      text: 'Start over instead',
+      onclick: () => {
+        parked = true;
+        box.hidden = true;
+        startOver(current.session);
+      },
+    });
+
+  function pushStep() {
+    const { session, display } = current;
+    const number = session.method === 'number_match';
+    const h = heading(
+      number
+        ? display.matchNumber
+          ? reverse()
+            ? `Read this number to ${session.endUser.displayName}`
+            : 'Read this number to the caller'
+          : 'Number match sent'
+        : 'Verification sent',
+    );
+    const body = number
+      ? display.matchNumber
+        ? [
+            el('p', { class: 'code', id: 'match-number', text: display.matchNumber }),
+            el('p', {
+              class: 'muted',
+              text: reverse()
+                ? 'They type it in their self-serve app to check it is really you.'
+                : 'They type it into their QDesk app when the request appears.',
+            }),
+          ]
+        : [
+            el('p', {
+              class: 'note',
+              text: 'The number to read out is shown only on the tab that sent it. The caller can still type the number they were read; or start over with a new one.',
+            }),
+          ]
+      : [el('p', { text: `${METHOD_NAME[session.method]} sent to ${who().displayName}’s QDesk app.` })];
+    const status = el(
+      'p',
+      { class: 'status', role: 'status', id: 'push-status', 'data-status': 'waiting' },
+      el('span', { class: 'spinner', 'aria-hidden': 'true' }),
+      WAITING,
+    );
     show(
-      el('p', { class: `outcome ${ok ? 'ok' : 'bad'}`, role: 'status', 'data-status': session.status, text }),
-      whoLine(prefix),
-      el('button', {
-        type: 'button',
-        class: ok ? 'primary' : '',
-        onclick: reset,
-        text: ok || session.status === 'expired' ? 'OK' : 'CANCEL',
-      }),
+      [
+        h,
+        whoLine(reverse() ? 'Checking you with' : 'Verifying'),
+        ...body,
+        status,
+        countdown(session),
+        el('div', { class: 'actions' }, cancelButton(), startOverButton()),
+      ],
+      h,
     );
   }
 
-  const cancelButton = () => el('button', { type: 'button', onclick: () => act('cancel'), text: 'CANCEL' });
+  /** The attempts line under a typed check. */
+  const attemptsText = (left) => `${left} attempt${left === 1 ? '' : 's'} left.`;
 
-  function codeStep() {
-    const { session, display } = current;
-    const sentTo =
-      session.status === 'sent'
-        ? `sent by ${session.route.toUpperCase()} to ${session.destination}`
-        : 'shown on the end-user’s device';
-    if (session.codeMode === 'compare' && session.status === 'sent') {
-      show(
-        whoLine('Verifying'),
-        fallbackNote(session),
-        ...(display.code
-          ? [
-              el('p', { text: `Code ${sentTo}. Ask the caller to read it; compare with:` }),
-              el('p', { class: 'code', 'aria-label': 'code to compare', text: display.code }),
-            ]
-          : [
-              el('p', {
-                text: 'The code to compare was shown when it was sent. Cancel, then send a new one.',
-              }),
-            ]),
-        el(
-          'div',
-          { class: 'actions' },
-          display.code &&
-            el('button', {
-              type: 'button',
-              class: 'primary',
-              onclick: () => act('approve'),
-              text: 'APPROVE',
-            }),
-          el('button', { type: 'button', onclick: () => act('deny'), text: 'DENY' }),
-          !display.code && cancelButton(),
-        ),
-      );
-      return;
-    }
+  function verifyForm(session, label) {
     const input = el('input', {
       id: 'code',
       name: 'code',
@@ -112,166 +207,377 @@ export function createFlow(box, { me, showForms }) {
       autocomplete: 'one-time-code',
       maxlength: 12,
       required: true,
+      'aria-describedby': 'check-result',
     });
-    const message = el('p', { id: 'check-result', role: 'status' });
+    const message = el('p', {
+      id: 'check-result',
+      role: 'status',
+      text: attemptsText(session.maxAttempts - session.attempts),
+    });
     const verify = el('button', { type: 'submit', class: 'primary', text: 'VERIFY' });
-    const form = el(
+    const submit = async (e) => {
+      e.preventDefault();
+      try {
+        const url = `/api/verifications/${session.id}/check`;
+        const result = await busy(verify, () => call('POST', url, { code: input.value }), 'CHECKING…');
+        current.session = result.session;
+        if (CLOSED.includes(result.session.status)) return render();
+        message.textContent = `Incorrect code: ${attemptsText(result.attemptsLeft)}`;
+        input.value = '';
+        input.focus();
+      } catch (error) {
+        if (error.code === 'network') return goOffline();
+        if (GONE.includes(error.code)) return refresh(true);
+        message.textContent = error.message;
+      }
+    };
+    return el(
       'form',
-      {
-        class: 'check',
-        onsubmit: async (e) => {
-          e.preventDefault();
-          try {
-            const url = `/api/verifications/${session.id}/check`;
-            const result = await busy(verify, () => call('POST', url, { code: input.value }));
-            current.session = result.session;
-            if (CLOSED.includes(result.session.status)) return outcome(result.session);
-            message.textContent = `Incorrect code: ${result.attemptsLeft} attempt${result.attemptsLeft === 1 ? '' : 's'} left.`;
-            input.value = '';
-            input.focus();
-          } catch (error) {
-            if (['session_expired', 'session_closed', 'forbidden'].includes(error.code)) return refresh(true);
-            message.textContent = error.message;
-          }
-        },
-      },
-      el('label', { for: 'code', text: 'Code the caller reads back' }),
+      { class: 'check', onsubmit: submit },
+      el('label', { for: 'code', text: label }),
       input,
       el(
         'div',
         { class: 'actions' },
         verify,
-        el('button', { type: 'button', onclick: () => act('deny'), text: 'DENY' }),
-      ),
-    );
-    show(whoLine('Verifying'), fallbackNote(session), el('p', { text: `Code ${sentTo}.` }), form, message);
-    input.focus();
-  }
-
-  function pushStep() {
-    const { session, display } = current;
-    let left = Math.max(0, Math.round((session.expiresAt - serverNow()) / 1000));
-    const countdown = el('span', { id: 'countdown', text: String(left) });
-    const lost = el('p', {
-      text: 'The number was shown when it was sent and is not shown again. Cancel, then send a new one.',
-    });
-    const number = display.matchNumber
-      ? el(
-          'div',
-          {},
-          el('p', {
-            text: reverse()
-              ? `Read this number to ${session.endUser.displayName}; they type it in their self-serve app to check it is really you:`
-              : 'Read this number to the caller; they type it into the app:',
-          }),
-          el('p', { class: 'code', id: 'match-number', text: display.matchNumber }),
-        )
-      : lost;
-    show(
-      whoLine(reverse() ? 'Checking you with' : 'Verifying'),
-      session.method === 'number_match' ? number : el('p', { text: 'Push sent to the end-user’s app.' }),
-      el(
-        'p',
-        { role: 'status', id: 'push-status', 'data-status': 'waiting' },
-        `Waiting for ${reverse() ? session.endUser.displayName : 'the end-user'}… `,
-        countdown,
-        ' s',
-      ),
-      cancelButton(),
-    );
-    timer = setInterval(() => {
-      left -= 1;
-      countdown.textContent = String(Math.max(0, left));
-      if (left <= 0) {
-        clearInterval(timer);
-        refresh(true);
-      }
-    }, 1000);
-  }
-
-  function takeOverStep() {
-    const { session } = current;
-    const reason = el('input', { id: 'take-over-reason', required: true, minlength: 5, maxlength: 300 });
-    const button = el('button', { type: 'submit', class: 'primary', text: 'TAKE OVER' });
-    const message = el('p', { role: 'status' });
-    const submit = async (e) => {
-      e.preventDefault();
-      try {
-        const url = `/api/verifications/${session.id}/take-over`;
-        const result = await busy(button, () => call('POST', url, { reason: reason.value }));
-        current.session = result.session;
-        render();
-      } catch (error) {
-        message.textContent = error.message;
-      }
-    };
-    show(
-      whoLine('Verifying'),
-      el('p', {
-        id: 'owner',
-        'data-owner': session.technician.id,
-        text: `This verification belongs to ${session.technician.name}. Take it over to continue; your reason is recorded.`,
-      }),
-      el(
-        'form',
-        { class: 'take-over', onsubmit: submit },
-        el('label', { for: 'take-over-reason', text: 'Why you are taking it over' }),
-        reason,
-        el('div', { class: 'actions' }, button),
+        el('button', { type: 'button', onclick: (e) => act('deny', e.currentTarget), text: 'DENY' }),
+        cancelButton(),
       ),
       message,
     );
   }
 
-  function render() {
-    stopTimer();
-    const { session } = current;
-    if (session.status === 'idle' && session.technician.id === me) {
-      // Nothing sent yet: the start forms send on this same session (the ticket keeps one).
-      return reset();
+  /** Compare mode: the code this tab was given at send, APPROVE or DENY; another tab can only deny or start over. */
+  function compare(display, intro) {
+    if (!display.code) {
+      return [
+        el('p', {
+          class: 'note',
+          text: 'The code to compare is shown only on the tab that sent it. Deny, or start over with a new one.',
+        }),
+        el(
+          'div',
+          { class: 'actions' },
+          el('button', { type: 'button', onclick: (e) => act('deny', e.currentTarget), text: 'DENY' }),
+          startOverButton(),
+        ),
+      ];
     }
-    showForms(false);
-    if (CLOSED.includes(session.status)) return outcome(session);
-    if (session.technician.id !== me) return takeOverStep();
+    return [
+      el('p', { text: intro }),
+      el('p', { class: 'code', id: 'compare-code', text: display.code }),
+      el(
+        'div',
+        { class: 'actions' },
+        el('button', {
+          type: 'button',
+          class: 'primary',
+          onclick: (e) => act('approve', e.currentTarget),
+          text: 'APPROVE',
+        }),
+        el('button', { type: 'button', onclick: (e) => act('deny', e.currentTarget), text: 'DENY' }),
+      ),
+    ];
+  }
+
+  /** Push + code after the end-user's Approve: the manual's check mark, then the code. */
+  function approvedStep() {
+    const { session, display } = current;
+    const mark = el('p', {
+      class: 'check-mark',
+      id: 'device-approved',
+      tabindex: '-1',
+      text: APPROVED_ON_DEVICE,
+    });
+    const comparing = session.codeMode === 'compare';
+    const status = el(
+      'p',
+      { class: 'status', role: 'status', id: 'push-status', 'data-status': 'device-approved' },
+      comparing
+        ? `${WAITING}: the caller reads you the code on their screen.`
+        : 'The caller reads you the code on their screen.',
+    );
+    show(
+      [
+        heading('Verification sent'),
+        whoLine('Verifying'),
+        mark,
+        status,
+        countdown(session),
+        ...(comparing
+          ? compare(display, 'Compare it with:')
+          : [verifyForm(session, 'Code the caller reads back')]),
+      ],
+      mark,
+    );
+  }
+
+  /** A code went by SMS or email. */
+  function codeStep() {
+    const { session, display } = current;
+    const h = heading(`Code sent: ${sentTo(session)}`);
+    show(
+      [
+        h,
+        whoLine('Verifying'),
+        fallbackNote(session),
+        countdown(session),
+        ...(session.codeMode === 'compare'
+          ? [
+              ...compare(display, 'Ask the caller to read the code; compare it with:'),
+              el('div', { class: 'actions' }, cancelButton()),
+            ]
+          : [verifyForm(session, 'Code the caller reads back')]),
+      ],
+      h,
+    );
+  }
+
+  /** What another technician's verification is doing, in words (no number, no code). */
+  function liveText(session) {
+    if (session.status === 'awaiting_push') return WAITING;
+    if (session.status === 'awaiting_code') return `${APPROVED_ON_DEVICE}; waiting for the code check.`;
+    if (session.status === 'sent') return `Code sent (${sentTo(session)}); waiting for the code check.`;
+    return 'Nothing sent yet.';
+  }
+
+  /**
+   * Another technician's verification: live, read-only, and an explicit take-over with a reason. Updated in place,
+   * so a reason being typed survives the live updates.
+   */
+  function othersStep() {
+    const { session } = current;
+    const h = heading('Verification in progress');
+    const owner = el('p', { id: 'owner', 'data-owner': session.technician.id });
+    const what = el('p', { class: 'muted', id: 'in-progress' });
+    const status = el('p', { class: 'status', role: 'status', id: 'push-status', 'data-status': 'others' });
+    const timeLeft = el('span');
+    const reason = el('input', {
+      id: 'take-over-reason',
+      required: true,
+      minlength: 5,
+      maxlength: 300,
+      autocomplete: 'off',
+    });
+    const button = el('button', { type: 'submit', class: 'primary', text: 'TAKE OVER' });
+    const message = el('p', { id: 'take-over-result', role: 'status' });
+    const submit = async (e) => {
+      e.preventDefault();
+      try {
+        const url = `/api/verifications/${current.session.id}/take-over`;
+        const result = await busy(button, () => call('POST', url, { reason: reason.value }), 'TAKING OVER…');
+        current.session = result.session;
+        current.wasMine = false;
+        render();
+      } catch (error) {
+        if (error.code === 'network') return goOffline();
+        message.textContent = error.message;
+      }
+    };
+    const update = (s) => {
+      const name = s.technician.name;
+      owner.dataset.owner = s.technician.id;
+      owner.textContent = current.wasMine
+        ? `This verification now belongs to ${name}: they took it over, so you can no longer act on it.`
+        : `This verification belongs to ${name}. Take it over to continue; your reason is recorded.`;
+      what.textContent = `${s.method ? METHOD_NAME[s.method] : 'Nothing sent yet'} for ${s.endUser.displayName}, by ${name}.`;
+      status.textContent = liveText(s);
+      timeLeft.replaceChildren(countdown(s));
+    };
+    update(session);
+    show(
+      [
+        h,
+        owner,
+        what,
+        status,
+        timeLeft,
+        el(
+          'form',
+          { class: 'take-over', onsubmit: submit },
+          el('label', { for: 'take-over-reason', text: 'Why you are taking it over' }),
+          reason,
+          el('div', { class: 'actions' }, button),
+        ),
+        message,
+      ],
+      h,
+    );
+    return update;
+  }
+
+  function outcome(session) {
+    stopLive();
+    sessionStorage.removeItem(displayKey(session.id));
+    const ok = session.status === 'approved';
+    const reason = session.outcomeReason ?? null;
+    const headline = (reverse() ? words.reverseOutcome : words.outcome)[session.status] ?? session.status;
+    const prefix = reverse() ? (ok ? 'Confirmed by' : 'Not confirmed by') : ok ? 'Verified' : 'Not verified';
+    const line = el('p', {
+      class: `outcome ${ok ? 'ok' : 'bad'}`,
+      role: 'status',
+      tabindex: '-1',
+      'data-status': session.status,
+      'data-reason': reason ?? '',
+      text: headline,
+    });
+    show(
+      [
+        line,
+        !ok && reason
+          ? el('p', { class: 'outcome-reason', id: 'outcome-reason', text: words.reason[reason] })
+          : null,
+        whoLine(prefix),
+        el('button', {
+          type: 'button',
+          class: ok ? 'primary' : '',
+          onclick: reset,
+          text: ok ? 'OK' : closeLabel(reason),
+        }),
+      ],
+      line,
+    );
+  }
+
+  /** Shows the session as it is now; a step already on screen is only updated, never drawn again for nothing. */
+  function render() {
+    const { session } = current;
+    if (session.status === 'idle' && mine()) return reset(); // nothing sent: the start forms send on this session
+    if (CLOSED.includes(session.status)) {
+      parked = false;
+      view = { key: `closed:${session.id}` };
+      return outcome(session);
+    }
+    if (mine()) current.wasMine = true;
     listen(session.id);
+    if (parked) return;
+    const key = mine()
+      ? `mine:${session.id}:${session.status}:${session.technician.id}`
+      : `others:${session.id}:${current.wasMine}`;
+    if (view?.key === key) return view.update?.(session);
+    if (!mine()) {
+      // Only the tab the verification belongs to shows what to read out or compare.
+      current.display = {};
+      view = { key, update: othersStep() };
+      return;
+    }
+    view = { key };
     if (session.status === 'awaiting_push') return pushStep();
+    if (session.status === 'awaiting_code') return approvedStep();
     return codeStep();
   }
 
-  function stopTimer() {
-    clearInterval(timer);
-    timer = null;
-  }
+  // ---- keeping up with the server: live events, re-reads, and a dropped connection
 
   async function refresh(force = false) {
     if (!current) return;
+    const asked = current;
     try {
-      const { session, now } = await call('GET', `/api/verifications/${current.session.id}`);
+      const { session, now } = await call('GET', `/api/verifications/${asked.session.id}`);
+      // Another verification took this one's place while the answer was on its way (a new SEND): not this one's.
+      if (current !== asked) return;
+      backOnline();
+      // Measured again only when it moved by more than 2 s (a laptop woke up, a clock was set), so the countdown
+      // does not jump with each answer's latency.
+      if (typeof now === 'number' && Math.abs(now - Date.now() - current.offset) > 2000)
+        current.offset = now - Date.now();
       const changed =
         force ||
         session.status !== current.session.status ||
-        session.technician.id !== current.session.technician.id;
+        session.technician.id !== current.session.technician?.id;
       current.session = session;
-      if (typeof now === 'number') current.offset = now - Date.now();
       if (changed) render();
     } catch (error) {
-      show(problem(error));
+      if (current !== asked) return;
+      if (error.code === 'network') return goOffline();
+      // One this tab remembered and the server no longer keeps: nothing to show.
+      if (error.code === 'session_not_found' && current.session.status === 'unknown') return reset();
+      failure(error);
     }
   }
 
   function listen(sessionId) {
-    if (events) return;
-    events = new EventSource(`/api/verifications/${sessionId}/events`);
-    events.addEventListener('status', () => refresh());
+    if (events?.sessionId === sessionId) return;
+    events?.close();
+    const source = new EventSource(`/api/verifications/${sessionId}/events`);
+    events = { sessionId, close: () => source.close() };
+    source.addEventListener('status', () => refresh());
+    // A ping every 15 s doubles as a re-read: a take-over on another instance of the app has no event here.
+    source.addEventListener('ping', () => refresh());
+    let interrupted = false;
+    source.addEventListener('error', () => {
+      // The browser retries by itself while it can; once it gives up, the catch-up loop takes over.
+      interrupted = true;
+      if (source.readyState === EventSource.CLOSED) {
+        if (events?.sessionId === sessionId) events = null;
+        goOffline();
+      } else if (!navigator.onLine) goOffline();
+    });
+    source.addEventListener('open', () => {
+      // Events sent while the stream was down are lost: read the session again.
+      if (interrupted || offline) refresh(true);
+      interrupted = false;
+    });
   }
 
-  async function act(action) {
+  function goOffline() {
+    if (!offline) {
+      offline = true;
+      retryDelay = 2000;
+    }
+    connection.dataset.state = 'offline';
+    connection.textContent = current && !parked ? OFFLINE_DURING : OFFLINE_IDLE;
+    clearTimeout(retry);
+    // Tried again with growing pauses (at most 15 s); the browser's `online` event tries at once.
+    retry = setTimeout(catchUp, retryDelay);
+    retryDelay = Math.min(retryDelay * 2, 15_000);
+  }
+
+  function backOnline() {
+    // An answer to a request sent before the connection dropped does not mean it is back.
+    if (!offline || !navigator.onLine) return;
+    offline = false;
+    clearTimeout(retry);
+    connection.dataset.state = 'online';
+    connection.textContent = current ? BACK_ONLINE : '';
+  }
+
+  function catchUp() {
+    if (!offline) return;
+    if (!navigator.onLine) {
+      retry = setTimeout(catchUp, retryDelay);
+      retryDelay = Math.min(retryDelay * 2, 15_000);
+      return;
+    }
+    if (!current || parked) {
+      // Nothing shown to catch up on: the next SEND says whether the connection is back.
+      offline = false;
+      connection.dataset.state = 'online';
+      connection.textContent = '';
+      return;
+    }
+    events?.close();
+    events = null;
+    refresh(true);
+  }
+
+  addEventListener('offline', goOffline);
+  addEventListener('online', catchUp);
+
+  const ACTING = { approve: 'APPROVING…', deny: 'DENYING…', cancel: 'CANCELLING…' };
+
+  async function act(action, button) {
+    for (const old of box.querySelectorAll(':scope > .error')) old.remove();
+    const asked = current;
     try {
-      const { session } = await call('POST', `/api/verifications/${current.session.id}/${action}`);
+      const url = `/api/verifications/${asked.session.id}/${action}`;
+      const { session } = await busy(button, () => call('POST', url), ACTING[action]);
+      if (current !== asked) return;
       current.session = session;
       render();
     } catch (error) {
-      if (['session_closed', 'session_expired', 'forbidden'].includes(error.code)) return refresh(true);
+      if (error.code === 'network') return goOffline();
+      if (GONE.includes(error.code)) return refresh(true);
       box.append(problem(error));
     }
   }
@@ -279,25 +585,54 @@ export function createFlow(box, { me, showForms }) {
   return {
     /** A start or reverse answered: show its step (a resumed one shows what this tab kept of its display). */
     begin(result) {
+      stopLive();
       keepDisplay(result.session.id, result.display);
+      sessionStorage.setItem(shownKey(ticketId), result.session.id);
       const display = result.display?.matchNumber || result.display?.code ? result.display : null;
       current = {
         session: result.session,
         display: display ?? keptDisplay(result.session.id),
         endUser: result.endUser,
         offset: typeof result.now === 'number' ? result.now - Date.now() : 0,
+        wasMine: false,
       };
+      view = null;
+      parked = false;
+      connection.textContent = '';
+      backOnline();
       render();
     },
     /** The ticket's verification in progress, found on page load: pick it up where it is. */
     async resume(sessionId, endUser) {
+      sessionStorage.setItem(shownKey(ticketId), sessionId);
       current = {
         session: { id: sessionId, status: 'unknown', technician: {} },
         display: keptDisplay(sessionId),
         endUser,
         offset: 0,
+        wasMine: false,
       };
+      view = null;
       await refresh(true);
     },
+    /** Back from bfcache (or any moment the page may have missed events): read the session again. */
+    catchUp() {
+      if (!current) return false;
+      events?.close();
+      events = null;
+      refresh(true);
+      return true;
+    },
+    /** The technician left "Start over instead" without sending: show the verification in progress again. */
+    unpark() {
+      if (!current || !parked) return;
+      parked = false;
+      view = null;
+      render();
+    },
+    /** True while the start forms are meant to replace the verification in progress. */
+    replacing: () => Boolean(current && parked),
+    /** A start failed for want of a connection. */
+    offline: goOffline,
   };
 }

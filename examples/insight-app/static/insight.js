@@ -1,18 +1,86 @@
 // The Insight page: the start forms (verify with a method, verify from an email, or let the end-user check the
-// technician), each click with its own idempotency key and its button disabled while the request is in flight.
+// technician), each click with its own idempotency key and its button disabled while the request is in flight; and
+// the verification in progress on the ticket, picked up on load, after Back and when the connection returns.
+import './contact-history.js';
 import { busy, call, el, newKey } from './api.js';
 import { createFlow } from './insight-flow.js';
+import { OFFLINE_SEND, shownKey } from './insight-words.js';
 
 const root = document.querySelector('.insight');
 const ticketId = root.dataset.ticketId;
 const endUser = root.dataset.endUser ? JSON.parse(root.dataset.endUser) : null;
+const sendForm = document.getElementById('send-form');
+const connection = document.getElementById('connection');
 
 const flow = createFlow(document.getElementById('flow'), {
   me: root.dataset.technicianId,
-  showForms(on) {
-    for (const form of document.querySelectorAll('form.start')) form.hidden = !on;
-  },
+  ticketId,
+  words: JSON.parse(root.dataset.words),
+  announcer: document.getElementById('announce'),
+  connection,
+  showForms,
+  startOver,
 });
+
+/** Shows or hides the start forms; returns what to focus when they come back (the picker's heading). */
+function showForms(on) {
+  for (const form of document.querySelectorAll('form.start')) form.hidden = !on;
+  if (!on) return null;
+  for (const old of document.querySelectorAll('.replacing')) old.remove();
+  return document.getElementById('method-h') ?? document.getElementById('email-h');
+}
+
+/** "Start over instead": the picker again, saying that SEND replaces the verification in progress. */
+function startOver(session) {
+  showForms(true);
+  const back = el('button', {
+    type: 'button',
+    class: 'secondary',
+    text: 'Back to the verification in progress',
+    onclick: () => flow.unpark(),
+  });
+  const note = el(
+    'div',
+    { class: 'note replacing', role: 'note' },
+    el('p', {
+      text: `SEND replaces the verification in progress (${session.endUser.displayName}): it is cancelled, and the ticket's note says a newer one replaced it.`,
+    }),
+    back,
+  );
+  sendForm?.querySelector('#send')?.before(note);
+  document.getElementById('method-h')?.focus();
+}
+
+// ---- the picker: what SEND will do, said before it is pressed
+
+/** The method the picker stands for: the Push choice is push + code or approve-only push by its toggle. */
+function methodOf(form) {
+  const picked = form.querySelector('input[name="method"]:checked')?.value ?? null;
+  const toggle = form.querySelector('input[name="push-code"]');
+  if ((picked === 'push_code' || picked === 'push') && toggle) return toggle.checked ? 'push_code' : 'push';
+  return picked;
+}
+
+function sync(form) {
+  const routes = JSON.parse(form.dataset.routes ?? '{}');
+  const route = routes[methodOf(form)];
+  const send = form.querySelector('button[type="submit"]');
+  if (!route || !send) return;
+  if (!send.disabled) send.textContent = route.send;
+  const say = form.querySelector('.say');
+  if (say) say.textContent = `Say: “${route.say}”`;
+  if (form === sendForm) {
+    const destination = document.getElementById('who-destination');
+    if (destination) destination.textContent = route.destination;
+  }
+}
+
+for (const form of document.querySelectorAll('#send-form, #email-form')) {
+  form.addEventListener('change', () => sync(form));
+  sync(form);
+}
+
+// ---- starting
 
 const SELF_SERVE_HINT =
   'They can open the self-serve page and sign in: their browser then registers with QDesk, and you can start the check again.';
@@ -20,11 +88,28 @@ const SELF_SERVE_HINT =
 async function start(url, body, form) {
   for (const old of form.querySelectorAll('.error, .supersede, .hint')) old.remove();
   const button = form.querySelector('button[type="submit"]');
+  // A second submit while one is in flight (a double click, Enter pressed twice) sends nothing more.
+  if (button?.disabled) return;
+  const replacing = url === '/api/verifications' && form === sendForm && flow.replacing();
   try {
     // A fresh key per click: however often the request reaches the server, it starts and sends once.
-    const result = await busy(button, () => call('POST', url, { ...body, idempotencyKey: newKey() }));
+    const result = await busy(
+      button,
+      () =>
+        call('POST', url, {
+          ...body,
+          ...(replacing ? { ifActive: 'supersede' } : {}),
+          idempotencyKey: newKey(),
+        }),
+      'SENDING…',
+    );
     flow.begin(result);
   } catch (error) {
+    if (error.code === 'network') {
+      form.append(el('p', { class: 'error', role: 'alert', text: OFFLINE_SEND }));
+      flow.offline();
+      return;
+    }
     form.append(el('p', { class: 'error', role: 'alert', text: error.message }));
     if (error.code === 'verification_in_progress' && url === '/api/verifications') {
       // A ticket keeps one verification: starting over cancels the one in progress (recorded).
@@ -41,6 +126,8 @@ async function start(url, body, form) {
       offerOverride(body, form);
     if (error.code === 'no_delivery_route' && url === '/api/reverse')
       form.append(el('p', { class: 'hint', text: SELF_SERVE_HINT }));
+  } finally {
+    sync(form);
   }
 }
 
@@ -62,17 +149,22 @@ function offerOverride(body, form) {
   form.append(label, button);
 }
 
-document.getElementById('send-form')?.addEventListener('submit', (e) => {
+/** Code mode only where a code is judged: number match and approve-only push have none. */
+function codeModeOf(form, method) {
+  const compare = form.querySelector('input[name="compare"]')?.checked;
+  return compare && ['sms', 'email', 'push_code'].includes(method) ? { codeMode: 'compare' } : {};
+}
+
+sendForm?.addEventListener('submit', (e) => {
   e.preventDefault();
-  const data = new FormData(e.target);
-  const codeMode = data.get('compare') ? { codeMode: 'compare' } : {};
-  start('/api/verifications', { ticketId, method: data.get('method'), ...codeMode }, e.target);
+  const method = methodOf(e.target);
+  start('/api/verifications', { ticketId, method, ...codeModeOf(e.target, method) }, e.target);
 });
 
 document.getElementById('email-form')?.addEventListener('submit', (e) => {
   e.preventDefault();
   const data = new FormData(e.target);
-  start('/api/verifications', { ticketId, email: data.get('email'), method: data.get('method') }, e.target);
+  start('/api/verifications', { ticketId, email: data.get('email'), method: methodOf(e.target) }, e.target);
 });
 
 document.getElementById('reverse-form')?.addEventListener('submit', (e) => {
@@ -80,8 +172,13 @@ document.getElementById('reverse-form')?.addEventListener('submit', (e) => {
   start('/api/reverse', { endUserId: root.dataset.endUserId, ticketId }, e.target);
 });
 
-// A reload resumes the ticket's verification in progress instead of offering to start a second one.
-if (root.dataset.activeSession) {
-  for (const form of document.querySelectorAll('form.start')) form.hidden = true;
-  await flow.resume(root.dataset.activeSession, endUser);
-}
+// Back to this page from the browser's back-forward cache: what is on screen is from before. Re-read the
+// verification shown; with none shown, load the page again, since one may have started in the meantime.
+addEventListener('pageshow', (e) => {
+  if (e.persisted && !flow.catchUp()) location.reload();
+});
+
+// A reload or a second tab resumes the ticket's verification in progress instead of offering to start another; a
+// tab that was away while its verification ended shows how it ended.
+const resumeId = root.dataset.activeSession || sessionStorage.getItem(shownKey(ticketId));
+if (resumeId) await flow.resume(resumeId, endUser);
