@@ -55,14 +55,6 @@ const WORDS = JSON.stringify({
   reason: OUTCOME_REASON_TEXT,
 });
 
-/**
- * Whether a push to this device reaches the end-user's eyes. Note: the same rule as core's routing (granted, or an
- * Android app that never reported), which core does not export; the count is only what the picker says.
- */
-const canAlert = (d: EndUserSummary['devices'][number]) =>
-  d.notificationPermission === 'granted' ||
-  (d.notificationPermission === 'unknown' && d.platform === 'android');
-
 /** Where a request with this method would really go, the words the technician says, and what SEND reads. */
 interface Route {
   destination: string;
@@ -84,7 +76,7 @@ function routeOf(m: MethodAvailability, u: EndUserSummary | null): Route {
     const to = `Email to ${u.maskedEmail}`;
     return { destination: m.fallsBackTo ? `${to}, not the app` : to, say, send };
   }
-  const n = u.devices.filter(canAlert).length;
+  const n = u.devices.filter((d) => d.alerts).length;
   return { destination: `QDesk app on ${n} device${n === 1 ? '' : 's'}`, say, send };
 }
 

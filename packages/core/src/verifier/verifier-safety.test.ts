@@ -114,8 +114,14 @@ describe('a device counts for push only when it can show one', () => {
       pushAddress: '{}',
       notificationPermission: 'default',
     });
-    const { session, methods } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1002' });
+    const { session, methods, endUser } = await t.verifier.startFromTicket({
+      actor: t.actor,
+      ticketId: '1002',
+    });
     expect(methods.find((m) => m.method === 'number_match')).toMatchObject({ fallsBackTo: 'sms' });
+    // A picker counting the devices a push reaches reads the same rule from the summary.
+    expect(endUser.devices.find((d) => d.id === 'dev-ben-desktop')).toMatchObject({ alerts: false });
+    expect(endUser.devices.some((d) => d.alerts)).toBe(false);
     const sent = await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'number_match' });
     expect(sent.session).toMatchObject({ status: 'sent', method: 'sms' });
     expect(t.push.messages()).toEqual([]);

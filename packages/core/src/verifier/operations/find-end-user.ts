@@ -2,6 +2,7 @@ import { NotFoundError, PreconditionError } from '../../errors.js';
 import type { PsaAdapter, PsaContact, TicketContext } from '../../ports/psa.js';
 import type { Actor, EndUser } from '../../types.js';
 import { maskDestination } from '../codes.js';
+import { canAlert } from '../routes.js';
 import { callPort, type Runtime } from '../runtime.js';
 import type { EndUserSummary } from './start.js';
 
@@ -97,6 +98,7 @@ export function summarise(user: EndUser): EndUserSummary {
       id: d.id,
       platform: d.platform,
       notificationPermission: d.notificationPermission,
+      alerts: canAlert(d),
       ...(d.label ? { label: d.label } : {}),
     })),
   };

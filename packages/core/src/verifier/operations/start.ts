@@ -44,8 +44,17 @@ export interface EndUserSummary {
   maskedEmail: string;
   /** The customer the end-user belongs to, when known. */
   customerId: string | null;
-  /** Registered devices (platform and reported permission only). */
-  devices: { id: string; platform: string; notificationPermission: string; label?: string }[];
+  /**
+   * Registered devices (platform and reported permission only). `alerts` is whether a push to the device would
+   * alert the end-user (notifications granted, or an Android app that never reported): only those count for a push.
+   */
+  devices: {
+    id: string;
+    platform: string;
+    notificationPermission: string;
+    alerts: boolean;
+    label?: string;
+  }[];
 }
 
 /** A ticket resolved to the end-user it leads to, without starting anything. @public */
