@@ -157,7 +157,8 @@ export async function endUserPage(
   // Each phone is its own browser context: its own cookies, its own device id.
   const context = await h.browser.newContext({ viewport: { width: 390, height: 844 } });
   const page = await context.newPage();
-  page.on('close', () => void context.close());
+  // Closing the page closes its context; when the whole browser is closing, that context is already gone.
+  page.on('close', () => context.close().catch(() => undefined));
   if (options.notifications) {
     const state = options.notifications;
     // Runs in the browser: make the page see the notification permission this test wants.

@@ -49,29 +49,6 @@ type Env = { Variables: { technician: Technician } };
 /** A session as the technician API returns it: with why it ended (`null` while open), so a page can say which. */
 const withReason = (session: SessionSnapshot) => ({ ...session, outcomeReason: outcomeReasonOf(session) });
 
-/**
- * Who acts on a session changed. Core announces state changes only, and a take-over changes who acts, not the
- * state: the route tells the session's live streams itself, so the technician who had it learns at once. (Streams
- * on another instance learn at their next ping, when the page reads the session again.)
- */
-function createTakeOverFeed() {
-  const watchers = new Map<string, Set<(at: number) => void>>();
-  return {
-    announce(sessionId: string, at: number) {
-      for (const watcher of watchers.get(sessionId) ?? []) watcher(at);
-    },
-    watch(sessionId: string, listener: (at: number) => void): () => void {
-      const set = watchers.get(sessionId) ?? new Set();
-      set.add(listener);
-      watchers.set(sessionId, set);
-      return () => {
-        set.delete(listener);
-        if (set.size === 0) watchers.delete(sessionId);
-      };
-    },
-  };
-}
-
 /** The technician API (verifications, reverse checks, grants) and the end-user's self-serve API. */
 export function createApi(services: AppServices, security: Security, live: LiveHub) {
   const api = new Hono<Env>();
@@ -79,7 +56,6 @@ export function createApi(services: AppServices, security: Security, live: LiveH
   const actorOf = (tech: Technician) => actorFor(services.tenantId, tech);
   // The app's clock, so a page counts down to a deadline in the server's time (a test clock in browser tests).
   const now = () => services.clock.now();
-  const takeOvers = createTakeOverFeed();
 
   for (const path of ['/verifications', '/verifications/*', '/reverse'])
     api.use(path, security.requireTechnician());
@@ -187,7 +163,7 @@ export function createApi(services: AppServices, security: Security, live: LiveH
     const { reason } = await readBody(takeOverBody, () => c.req.json());
     const actor = actorOf(c.get('technician'));
     const session = await verifier.takeOver({ actor, sessionId, reason });
-    takeOvers.announce(sessionId, now());
+    live.notify({ event: 'session.taken_over', sessionId, at: now() });
     return c.json({ session: withReason(session) });
   });
 
@@ -202,14 +178,7 @@ export function createApi(services: AppServices, security: Security, live: LiveH
         queue.push(JSON.stringify(update));
         wake?.();
       };
-      const stopLive = live.watch(sessionId, push);
-      const stopTakeOvers = takeOvers.watch(sessionId, (at) =>
-        push({ event: 'session.taken_over', sessionId, at }),
-      );
-      const stop = () => {
-        stopLive();
-        stopTakeOvers();
-      };
+      const stop = live.watch(sessionId, push);
       stream.onAbort(() => {
         stop();
         wake?.();
