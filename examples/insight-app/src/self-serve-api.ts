@@ -1,10 +1,4 @@
-import {
-  type Actor,
-  isQdeskError,
-  type OutcomeReason,
-  outcomeReasonOf,
-  type SessionSnapshot,
-} from '@qdesk/core';
+import { type ChallengeState, isQdeskError } from '@qdesk/core';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { id, readBody } from './body.js';
@@ -43,32 +37,14 @@ const noSuchRequest = {
   error: { code: 'session_not_found', message: 'No request of yours has that id; check the list again.' },
 } as const;
 
-/** Where one of the end-user's requests stands, as the app reads it after the request left the pending list. */
-export interface RequestState {
-  challengeId: string;
-  status: SessionSnapshot['status'];
-  /** Why it closed (wrong number, superseded, expired...), or `null` while it is still open. */
-  reason: OutcomeReason | null;
-}
-
 export function createSelfServeApi(services: AppServices, security: Security) {
   const api = new Hono();
   const { verifier } = services;
   const endUserOf = (c: Context) => security.endUser(c);
-  // `getSession` scopes a read by tenant only; this reader stands for the self-serve app, and `stateOf` below checks
-  // that the session is the signed-in end-user's before it says anything about it.
-  const reader: Actor = {
-    tenantId: services.tenantId,
-    technicianId: 'self-serve-app',
-    technicianName: 'Self-serve app',
-  };
-
-  /** One request's status and closing reason, or `null` when it is missing or not this end-user's. */
-  async function stateOf(endUserId: string, sessionId: string): Promise<RequestState | null> {
+  /** One of the end-user's own requests: status and closing reason, or `null` when missing or not theirs. */
+  async function stateOf(endUserId: string, sessionId: string): Promise<ChallengeState | null> {
     try {
-      const session = await verifier.getSession({ actor: reader, sessionId });
-      if (session.endUser.id !== endUserId) return null;
-      return { challengeId: session.id, status: session.status, reason: outcomeReasonOf(session) };
+      return await verifier.challengeState({ tenantId: services.tenantId, endUserId, sessionId });
     } catch (error) {
       if (isQdeskError(error) && error.code === 'session_not_found') return null;
       throw error;

@@ -67,7 +67,7 @@ export type { PolicyChange, PolicyView } from './verifier/operations/admin.js';
 export type { DeviceAnswer, DeviceAnswerResult } from './verifier/operations/answer-from-device.js';
 export type { CheckCodeResult } from './verifier/operations/check-code.js';
 export type { GrantCheck, GrantRequest, ResetGrant } from './verifier/operations/grants.js';
-export type { PendingChallenge } from './verifier/operations/pending-challenges.js';
+export type { ChallengeState, PendingChallenge } from './verifier/operations/pending-challenges.js';
 export type { SendResult } from './verifier/operations/send.js';
 export type { EndUserSummary, StartOptions, StartResult, TicketLookup } from './verifier/operations/start.js';
 export type { SweepResult } from './verifier/operations/sweep.js';

@@ -33,7 +33,12 @@ import {
   requireVerified,
   verifyGrant,
 } from './operations/grants.js';
-import { type PendingChallenge, pendingChallenges } from './operations/pending-challenges.js';
+import {
+  type ChallengeState,
+  challengeState,
+  type PendingChallenge,
+  pendingChallenges,
+} from './operations/pending-challenges.js';
 import { reportDelivery } from './operations/report-delivery.js';
 import { type SendResult, send } from './operations/send.js';
 import {
@@ -124,6 +129,11 @@ export interface Verifier {
   answerFromDevice(input: DeviceAnswer): Promise<DeviceAnswerResult>;
   /** Push challenges waiting for an end-user (the app polls this; notifications can be off). */
   pendingChallenges(input: { tenantId: string; endUserId: string }): Promise<PendingChallenge[]>;
+  /**
+   * One of the end-user's own requests after it left the pending list: its status and why it closed, so the app
+   * can say "your helpdesk replaced this request" rather than nothing. Another end-user's reads as not found.
+   */
+  challengeState(input: { tenantId: string; endUserId: string; sessionId: string }): Promise<ChallengeState>;
   /** The session as it reads now (a passed deadline reads, and is recorded, as `expired`). */
   getSession(input: { actor: Actor; sessionId: string }): Promise<SessionSnapshot>;
   /** Records a provider's later delivery report (for example a Twilio status callback). */
@@ -316,6 +326,10 @@ export function createVerifier(config: VerifierConfig): Verifier {
     pendingChallenges: async (input) => {
       const { tenantId, endUserId } = parseInput(schemas.pending, input, 'pendingChallenges');
       return pendingChallenges(rt, tenantId, endUserId);
+    },
+    challengeState: async (input) => {
+      const { tenantId, endUserId, sessionId } = parseInput(schemas.challengeState, input, 'challengeState');
+      return challengeState(rt, tenantId, endUserId, sessionId);
     },
     getSession: async (input) => {
       const { actor, sessionId } = parseInput(schemas.session, input, 'getSession');

@@ -143,6 +143,7 @@ export const schemas = {
     z.object({ ...device, answer: z.literal('number'), number: z.string().max(64) }).strict(),
   ]),
   pending: z.object({ tenantId, endUserId: text(128) }).strict(),
+  challengeState: z.object({ tenantId, endUserId: text(128), sessionId: sessionIdSchema }).strict(),
   availableMethods: z.object({ actor: actorSchema, endUserId: text(128) }).strict(),
   report: z
     .object({

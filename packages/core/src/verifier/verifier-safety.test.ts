@@ -475,3 +475,39 @@ describe('properties over random verifications', () => {
     );
   });
 });
+
+describe("an end-user's app reads its own requests only", () => {
+  it('says why a request closed, and reads another end-user’s like a missing one', async () => {
+    const t = setup();
+    const first = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    await t.verifier.send({ actor: t.actor, sessionId: first.session.id, method: 'number_match' });
+    const own = { tenantId: t.demo.tenantId, endUserId: 'eu-ana', sessionId: first.session.id };
+    expect(await t.verifier.challengeState(own)).toEqual({
+      challengeId: first.session.id,
+      status: 'awaiting_push',
+      reason: null,
+    });
+    await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001', ifActive: 'supersede' });
+    expect(await t.verifier.challengeState(own)).toMatchObject({ status: 'cancelled', reason: 'superseded' });
+    const missing = t.verifier.challengeState({ ...own, sessionId: 'vs_doesnotexist000000000' });
+    const others = t.verifier.challengeState({ ...own, endUserId: 'eu-ben' });
+    const [a, b] = await Promise.allSettled([missing, others]);
+    expect(a).toMatchObject({ status: 'rejected', reason: { code: 'session_not_found' } });
+    expect(b).toMatchObject({ status: 'rejected', reason: { code: 'session_not_found' } });
+    expect((a as PromiseRejectedResult).reason.message).toBe((b as PromiseRejectedResult).reason.message);
+  });
+
+  it('reads a request past its deadline as expired', async () => {
+    const t = setup();
+    const { session } = await t.verifier.startFromTicket({ actor: t.actor, ticketId: '1001' });
+    await t.verifier.send({ actor: t.actor, sessionId: session.id, method: 'number_match' });
+    t.clock.advance(61_000);
+    expect(
+      await t.verifier.challengeState({
+        tenantId: t.demo.tenantId,
+        endUserId: 'eu-ana',
+        sessionId: session.id,
+      }),
+    ).toMatchObject({ status: 'expired', reason: 'expired' });
+  });
+});

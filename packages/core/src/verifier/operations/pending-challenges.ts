@@ -1,3 +1,6 @@
+import { NotFoundError } from '../../errors.js';
+import type { SessionStatus } from '../../machine/session.js';
+import { type OutcomeReason, outcomeReasonOf } from '../../note.js';
 import { callPort, type Runtime, refresh } from '../runtime.js';
 
 // The pending-challenges operation: the push challenges waiting for one end-user, for the self-serve app to list
@@ -58,4 +61,40 @@ export async function pendingChallenges(
     });
   }
   return out.sort((a, b) => a.expiresAt - b.expiresAt);
+}
+
+/** Where one of an end-user's own requests stands, for their app after it left the pending list. @public */
+export interface ChallengeState {
+  /** Challenge (session) id. */
+  challengeId: string;
+  /** Status as it reads now (a passed deadline reads, and is recorded, as `expired`). */
+  status: SessionStatus;
+  /** Why it closed (cancelled, superseded, a wrong number...), or `null` while it is open. */
+  reason: OutcomeReason | null;
+}
+
+/**
+ * One of the end-user's own requests, as their app may know it: the status and why it closed, nothing else. A
+ * session of another end-user reads exactly like a missing one (`session_not_found`), so no id tells whose it is.
+ */
+export async function challengeState(
+  rt: Runtime,
+  tenantId: string,
+  endUserId: string,
+  sessionId: string,
+): Promise<ChallengeState> {
+  const notFound = () =>
+    new NotFoundError('No request of yours has that id; check the list of requests again.', {
+      code: 'session_not_found',
+      details: { sessionId },
+    });
+  let session: Awaited<ReturnType<typeof refresh>>;
+  try {
+    session = await refresh(rt, tenantId, sessionId);
+  } catch (error) {
+    if (error instanceof NotFoundError) throw notFound();
+    throw error;
+  }
+  if (session.endUser.id !== endUserId) throw notFound();
+  return { challengeId: session.id, status: session.status, reason: outcomeReasonOf(session) };
 }
