@@ -378,7 +378,10 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
 
   it('runs a sync with a progress bar', async () => {
     const page = await matching('tab=companies&filter=all');
+    // The page reloads with the new rows when the sync ends: wait for that, then for the status it reads.
+    const reloaded = page.waitForEvent('load');
     await page.getByRole('button', { name: 'Sync from Autotask' }).click();
+    await reloaded;
     await page.locator('#sync-status', { hasText: 'Last sync:' }).waitFor();
     expect(await page.locator('#sync-status').textContent()).toMatch(
       /Last sync: \d+ companies, \d+ contacts\./,

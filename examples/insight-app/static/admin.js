@@ -169,6 +169,10 @@ async function poll() {
   }
 }
 document.getElementById('sync').addEventListener('click', async () => {
+  // Said at once, before the server answers; and the page reloads with the new rows once this sync ends, however
+  // fast it is.
+  show({ running: true, progress: null });
+  wasRunning = true;
   show(await call('POST', '/api/admin/sync'));
   poll();
 });

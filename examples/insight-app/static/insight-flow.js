@@ -3,29 +3,21 @@
 // technician shows the one in progress; only the technician it belongs to acts on it, and another one takes it over
 // by an audited action. A dropped connection is said in words and caught up on when it comes back.
 import { busy, call, el } from './api.js';
+import { approvedStep, codeStep, GONE, othersStep, outcome, pushStep } from './insight-steps.js';
 import {
   ANNOUNCE_AT,
-  APPROVED_ON_DEVICE,
   announceLeft,
   BACK_ONLINE,
   CLOSED,
   clock,
-  closeLabel,
-  displayKey,
-  fallbackNote,
   keepDisplay,
   keptDisplay,
-  METHOD_NAME,
   OFFLINE_DURING,
   OFFLINE_IDLE,
-  sentTo,
   shownKey,
   TIME_UP,
-  WAITING,
   whoText,
 } from './insight-words.js';
-
-const GONE = ['session_closed', 'session_expired', 'forbidden', 'invalid_transition'];
 
 /**
  * @param box the flow element
@@ -57,7 +49,6 @@ export function createFlow(box, { me, ticketId, words, announcer, connection, sh
       class: 'who-line',
       text: `${prefix}: ${current.endUser ? whoText(current.endUser) : current.session.endUser.displayName}`,
     });
-  const heading = (text) => el('h2', { id: 'step-h', tabindex: '-1', text });
   const problem = (error) => el('p', { class: 'error', role: 'alert', text: error.message });
 
   function stopLive() {
@@ -133,311 +124,30 @@ export function createFlow(box, { me, ticketId, words, announcer, connection, sh
 
   // ---- the steps
 
-  const cancelButton = () =>
-    el('button', { type: 'button', onclick: (e) => act('cancel', e.currentTarget), text: 'CANCEL' });
-  const startOverButton = () =>
-    el('button', {
-      type: 'button',
-      class: 'secondary',
-      text: 'Start over instead',
-      onclick: () => {
-        parked = true;
-        box.hidden = true;
-        startOver(current.session);
-      },
-    });
-
-  function pushStep() {
-    const { session, display } = current;
-    const number = session.method === 'number_match';
-    const h = heading(
-      number
-        ? display.matchNumber
-          ? reverse()
-            ? `Read this number to ${session.endUser.displayName}`
-            : 'Read this number to the caller'
-          : 'Number match sent'
-        : 'Verification sent',
-    );
-    const body = number
-      ? display.matchNumber
-        ? [
-            el('p', { class: 'code', id: 'match-number', text: display.matchNumber }),
-            el('p', {
-              class: 'muted',
-              text: reverse()
-                ? 'They type it in their self-serve app to check it is really you.'
-                : 'They type it into their QDesk app when the request appears.',
-            }),
-          ]
-        : [
-            el('p', {
-              class: 'note',
-              text: 'The number to read out is shown only on the tab that sent it. The caller can still type the number they were read; or start over with a new one.',
-            }),
-          ]
-      : [el('p', { text: `${METHOD_NAME[session.method]} sent to ${who().displayName}’s QDesk app.` })];
-    const status = el(
-      'p',
-      { class: 'status', role: 'status', id: 'push-status', 'data-status': 'waiting' },
-      el('span', { class: 'spinner', 'aria-hidden': 'true' }),
-      WAITING,
-    );
-    show(
-      [
-        h,
-        whoLine(reverse() ? 'Checking you with' : 'Verifying'),
-        ...body,
-        status,
-        countdown(session),
-        el('div', { class: 'actions' }, cancelButton(), startOverButton()),
-      ],
-      h,
-    );
-  }
-
-  /** The attempts line under a typed check. */
-  const attemptsText = (left) => `${left} attempt${left === 1 ? '' : 's'} left.`;
-
-  function verifyForm(session, label) {
-    const input = el('input', {
-      id: 'code',
-      name: 'code',
-      inputmode: 'numeric',
-      autocomplete: 'one-time-code',
-      maxlength: 12,
-      required: true,
-      'aria-describedby': 'check-result',
-    });
-    const message = el('p', {
-      id: 'check-result',
-      role: 'status',
-      text: attemptsText(session.maxAttempts - session.attempts),
-    });
-    const verify = el('button', { type: 'submit', class: 'primary', text: 'VERIFY' });
-    const submit = async (e) => {
-      e.preventDefault();
-      try {
-        const url = `/api/verifications/${session.id}/check`;
-        const result = await busy(verify, () => call('POST', url, { code: input.value }), 'CHECKING…');
-        current.session = result.session;
-        if (CLOSED.includes(result.session.status)) return render();
-        message.textContent = `Incorrect code: ${attemptsText(result.attemptsLeft)}`;
-        input.value = '';
-        input.focus();
-      } catch (error) {
-        if (error.code === 'network') return goOffline();
-        if (GONE.includes(error.code)) return refresh(true);
-        message.textContent = error.message;
-      }
-    };
-    return el(
-      'form',
-      { class: 'check', onsubmit: submit },
-      el('label', { for: 'code', text: label }),
-      input,
-      el(
-        'div',
-        { class: 'actions' },
-        verify,
-        el('button', { type: 'button', onclick: (e) => act('deny', e.currentTarget), text: 'DENY' }),
-        cancelButton(),
-      ),
-      message,
-    );
-  }
-
-  /** Compare mode: the code this tab was given at send, APPROVE or DENY; another tab can only deny or start over. */
-  function compare(display, intro) {
-    if (!display.code) {
-      return [
-        el('p', {
-          class: 'note',
-          text: 'The code to compare is shown only on the tab that sent it. Deny, or start over with a new one.',
-        }),
-        el(
-          'div',
-          { class: 'actions' },
-          el('button', { type: 'button', onclick: (e) => act('deny', e.currentTarget), text: 'DENY' }),
-          startOverButton(),
-        ),
-      ];
-    }
-    return [
-      el('p', { text: intro }),
-      el('p', { class: 'code', id: 'compare-code', text: display.code }),
-      el(
-        'div',
-        { class: 'actions' },
-        el('button', {
-          type: 'button',
-          class: 'primary',
-          onclick: (e) => act('approve', e.currentTarget),
-          text: 'APPROVE',
-        }),
-        el('button', { type: 'button', onclick: (e) => act('deny', e.currentTarget), text: 'DENY' }),
-      ),
-    ];
-  }
-
-  /** Push + code after the end-user's Approve: the manual's check mark, then the code. */
-  function approvedStep() {
-    const { session, display } = current;
-    const mark = el('p', {
-      class: 'check-mark',
-      id: 'device-approved',
-      tabindex: '-1',
-      text: APPROVED_ON_DEVICE,
-    });
-    const comparing = session.codeMode === 'compare';
-    const status = el(
-      'p',
-      { class: 'status', role: 'status', id: 'push-status', 'data-status': 'device-approved' },
-      comparing
-        ? `${WAITING}: the caller reads you the code on their screen.`
-        : 'The caller reads you the code on their screen.',
-    );
-    show(
-      [
-        heading('Verification sent'),
-        whoLine('Verifying'),
-        mark,
-        status,
-        countdown(session),
-        ...(comparing
-          ? compare(display, 'Compare it with:')
-          : [verifyForm(session, 'Code the caller reads back')]),
-      ],
-      mark,
-    );
-  }
-
-  /** A code went by SMS or email. */
-  function codeStep() {
-    const { session, display } = current;
-    const h = heading(`Code sent: ${sentTo(session)}`);
-    show(
-      [
-        h,
-        whoLine('Verifying'),
-        fallbackNote(session),
-        countdown(session),
-        ...(session.codeMode === 'compare'
-          ? [
-              ...compare(display, 'Ask the caller to read the code; compare it with:'),
-              el('div', { class: 'actions' }, cancelButton()),
-            ]
-          : [verifyForm(session, 'Code the caller reads back')]),
-      ],
-      h,
-    );
-  }
-
-  /** What another technician's verification is doing, in words (no number, no code). */
-  function liveText(session) {
-    if (session.status === 'awaiting_push') return WAITING;
-    if (session.status === 'awaiting_code') return `${APPROVED_ON_DEVICE}; waiting for the code check.`;
-    if (session.status === 'sent') return `Code sent (${sentTo(session)}); waiting for the code check.`;
-    return 'Nothing sent yet.';
-  }
-
-  /**
-   * Another technician's verification: live, read-only, and an explicit take-over with a reason. Updated in place,
-   * so a reason being typed survives the live updates.
-   */
-  function othersStep() {
-    const { session } = current;
-    const h = heading('Verification in progress');
-    const owner = el('p', { id: 'owner', 'data-owner': session.technician.id });
-    const what = el('p', { class: 'muted', id: 'in-progress' });
-    const status = el('p', { class: 'status', role: 'status', id: 'push-status', 'data-status': 'others' });
-    const timeLeft = el('span');
-    const reason = el('input', {
-      id: 'take-over-reason',
-      required: true,
-      minlength: 5,
-      maxlength: 300,
-      autocomplete: 'off',
-    });
-    const button = el('button', { type: 'submit', class: 'primary', text: 'TAKE OVER' });
-    const message = el('p', { id: 'take-over-result', role: 'status' });
-    const submit = async (e) => {
-      e.preventDefault();
-      try {
-        const url = `/api/verifications/${current.session.id}/take-over`;
-        const result = await busy(button, () => call('POST', url, { reason: reason.value }), 'TAKING OVER…');
-        current.session = result.session;
-        current.wasMine = false;
-        render();
-      } catch (error) {
-        if (error.code === 'network') return goOffline();
-        message.textContent = error.message;
-      }
-    };
-    const update = (s) => {
-      const name = s.technician.name;
-      owner.dataset.owner = s.technician.id;
-      owner.textContent = current.wasMine
-        ? `This verification now belongs to ${name}: they took it over, so you can no longer act on it.`
-        : `This verification belongs to ${name}. Take it over to continue; your reason is recorded.`;
-      what.textContent = `${s.method ? METHOD_NAME[s.method] : 'Nothing sent yet'} for ${s.endUser.displayName}, by ${name}.`;
-      status.textContent = liveText(s);
-      timeLeft.replaceChildren(countdown(s));
-    };
-    update(session);
-    show(
-      [
-        h,
-        owner,
-        what,
-        status,
-        timeLeft,
-        el(
-          'form',
-          { class: 'take-over', onsubmit: submit },
-          el('label', { for: 'take-over-reason', text: 'Why you are taking it over' }),
-          reason,
-          el('div', { class: 'actions' }, button),
-        ),
-        message,
-      ],
-      h,
-    );
-    return update;
-  }
-
-  function outcome(session) {
-    stopLive();
-    sessionStorage.removeItem(displayKey(session.id));
-    const ok = session.status === 'approved';
-    const reason = session.outcomeReason ?? null;
-    const headline = (reverse() ? words.reverseOutcome : words.outcome)[session.status] ?? session.status;
-    const prefix = reverse() ? (ok ? 'Confirmed by' : 'Not confirmed by') : ok ? 'Verified' : 'Not verified';
-    const line = el('p', {
-      class: `outcome ${ok ? 'ok' : 'bad'}`,
-      role: 'status',
-      tabindex: '-1',
-      'data-status': session.status,
-      'data-reason': reason ?? '',
-      text: headline,
-    });
-    show(
-      [
-        line,
-        !ok && reason
-          ? el('p', { class: 'outcome-reason', id: 'outcome-reason', text: words.reason[reason] })
-          : null,
-        whoLine(prefix),
-        el('button', {
-          type: 'button',
-          class: ok ? 'primary' : '',
-          onclick: reset,
-          text: ok ? 'OK' : closeLabel(reason),
-        }),
-      ],
-      line,
-    );
-  }
+  // What the steps (insight-steps.js) read and call: the verification shown, and the flow's own actions.
+  const f = {
+    get current() {
+      return current;
+    },
+    words,
+    act: (action, button) => act(action, button),
+    show,
+    countdown,
+    render: () => render(),
+    refresh: (force) => refresh(force),
+    goOffline: () => goOffline(),
+    reset,
+    stopLive,
+    reverse,
+    who,
+    whoLine,
+    /** "Start over instead": the start forms replace the verification in progress once one is sent. */
+    startOver() {
+      parked = true;
+      box.hidden = true;
+      startOver(current.session);
+    },
+  };
 
   /** Shows the session as it is now; a step already on screen is only updated, never drawn again for nothing. */
   function render() {
@@ -446,7 +156,7 @@ export function createFlow(box, { me, ticketId, words, announcer, connection, sh
     if (CLOSED.includes(session.status)) {
       parked = false;
       view = { key: `closed:${session.id}` };
-      return outcome(session);
+      return outcome(f, session);
     }
     if (mine()) current.wasMine = true;
     listen(session.id);
@@ -458,13 +168,13 @@ export function createFlow(box, { me, ticketId, words, announcer, connection, sh
     if (!mine()) {
       // Only the tab the verification belongs to shows what to read out or compare.
       current.display = {};
-      view = { key, update: othersStep() };
+      view = { key, update: othersStep(f) };
       return;
     }
     view = { key };
-    if (session.status === 'awaiting_push') return pushStep();
-    if (session.status === 'awaiting_code') return approvedStep();
-    return codeStep();
+    if (session.status === 'awaiting_push') return pushStep(f);
+    if (session.status === 'awaiting_code') return approvedStep(f);
+    return codeStep(f);
   }
 
   // ---- keeping up with the server: live events, re-reads, and a dropped connection
