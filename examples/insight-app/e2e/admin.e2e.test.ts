@@ -4,30 +4,27 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   axeViolations,
   codeFor,
-  type Harness,
   hasChromium,
   horizontalOverflow,
   insight,
   notesOn,
   shot,
   staffContext,
-  startHarness,
   tabTo,
+  useHarness,
 } from './harness.js';
 
 describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
-  let h: Harness;
+  const h = useHarness();
   // Matching decides where codes go: only an administrator may change it.
   let admin: Awaited<ReturnType<typeof staffContext>>;
   beforeAll(async () => {
-    h = await startHarness();
     admin = await staffContext(h, 'Alex Morgan');
     // A wait that fails says which one, well inside the test's own timeout.
     admin.context.setDefaultTimeout(10_000);
   }, 60_000);
   afterAll(async () => {
     await admin?.context.close();
-    await h?.close();
   });
 
   const matching = async (query: string) => {

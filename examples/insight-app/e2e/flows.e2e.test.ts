@@ -1,14 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  codeFor,
-  endUserPage,
-  type Harness,
-  hasChromium,
-  insight,
-  notesOn,
-  shot,
-  startHarness,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { codeFor, endUserPage, hasChromium, insight, notesOn, shot, useHarness } from './harness.js';
 
 const VERIFIED = 'User Identity Successfully Verified';
 const UNABLE = 'Unable to Verify Identity';
@@ -19,13 +10,7 @@ const sendVerification = (page: Awaited<ReturnType<typeof insight>>) =>
   page.getByRole('button', { name: 'SEND VERIFICATION', exact: true }).click();
 
 describe.skipIf(!hasChromium)('Insight and self-serve in Chromium', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  }, 60_000);
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useHarness();
 
   const outcome = (page: Awaited<ReturnType<typeof insight>>) => page.locator('.outcome');
 

@@ -4,6 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { serve } from '@hono/node-server';
 import { createManualClock, type ManualClock } from '@qdesk/core/memory';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
 import { createApp } from '../src/app.js';
 import { type AppServices, composeDemo } from '../src/compose.js';
 import { readEnv } from '../src/config.js';
@@ -74,6 +75,26 @@ export const README_SCREENSHOTS = new URL('../../../docs/screenshots/', import.m
  * Saves a full-page screenshot to artifacts/screenshots. One the README shows (`readme: true`) is copied to
  * docs/screenshots as well when QDESK_README_SCREENSHOTS=1, so the README always shows what a browser test saw.
  */
+/**
+ * The harness for one test file: started before its tests, closed after them. Read it only inside tests and hooks
+ * registered after this call (it starts in `beforeAll`).
+ */
+export function useHarness(): Harness {
+  let started: Harness | undefined;
+  beforeAll(async () => {
+    started = await startHarness();
+  }, 60_000);
+  afterAll(async () => {
+    await started?.close();
+  });
+  return new Proxy({} as Harness, {
+    get(_target, key) {
+      if (!started) throw new Error('The harness starts in beforeAll: use it inside a test or a later hook.');
+      return Reflect.get(started, key);
+    },
+  });
+}
+
 export async function shot(page: Page, name: string, options: { readme?: boolean } = {}) {
   const path = `${SCREENSHOTS}${name}.png`;
   await page.screenshot({ path, fullPage: true });

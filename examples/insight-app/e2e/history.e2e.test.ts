@@ -1,27 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { OUTCOME_TEXT } from '@qdesk/core';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   axeViolations,
   codeSentTo,
-  type Harness,
   hasChromium,
   horizontalOverflow,
   insight,
   shot,
-  startHarness,
   tabTo,
+  useHarness,
 } from './harness.js';
 
 describe.skipIf(!hasChromium)('History and the Insight’s per-contact history in Chromium', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  }, 60_000);
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useHarness();
 
   /**
    * The technician's browser calls the verification API itself (its cookie, the CSRF token its pages carry): these

@@ -1,17 +1,16 @@
 import type { BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   axeViolations,
   codeFor,
   endUserPage,
-  type Harness,
   hasChromium,
   notesOn,
   overflowAt,
   shot,
   staffContext,
-  startHarness,
   tabTo,
+  useHarness,
 } from './harness.js';
 
 // The technician's Insight in a 300-400 px ticket panel, with the end-user on a 390x844 phone: the ticket owns the
@@ -27,13 +26,7 @@ const WIDTHS = [300, 360, 400];
 const WAIT = 15_000; // every wait is bounded; the sweeper that records a timeout runs every 5 s
 
 describe.skipIf(!hasChromium)('the Insight in a ticket panel, in Chromium', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  }, 60_000);
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useHarness();
   // Each test starts with the end-users' send and push windows empty (5 per 10 minutes), and whatever an earlier
   // test left open has timed out.
   beforeEach(() => {

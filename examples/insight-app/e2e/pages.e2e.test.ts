@@ -1,13 +1,6 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  axeViolations,
-  type Harness,
-  hasChromium,
-  overflowAt,
-  staffContext,
-  startHarness,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { axeViolations, hasChromium, overflowAt, staffContext, useHarness } from './harness.js';
 
 // The pages around the flows: start, sign-in, outbox, policies, the administrators-only page and the end-user's
 // sign-in. Each flow's own file scans its states; this one scans the rest, so every page of the app is checked for
@@ -25,13 +18,7 @@ const clean = (widths = NARROW) => ({
 });
 
 describe.skipIf(!hasChromium)('every other page in Chromium: axe and narrow widths', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  }, 60_000);
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useHarness();
 
   it('the start page, as the demo technician sees it', async () => {
     const page = await h.technician.newPage();

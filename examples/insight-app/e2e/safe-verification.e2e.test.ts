@@ -1,25 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  endUserPage,
-  type Harness,
-  hasChromium,
-  insight,
-  notesOn,
-  shot,
-  staffContext,
-  startHarness,
-} from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { endUserPage, hasChromium, insight, notesOn, shot, staffContext, useHarness } from './harness.js';
 
 const VERIFIED = 'User Identity Successfully Verified';
 
 describe.skipIf(!hasChromium)('Verification that stops the attack, in Chromium', () => {
-  let h: Harness;
-  beforeAll(async () => {
-    h = await startHarness();
-  }, 60_000);
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useHarness();
 
   it('pre-selects number match on ticket 1001, with SMS labelled restricted', async () => {
     const page = await insight(h, '1001');

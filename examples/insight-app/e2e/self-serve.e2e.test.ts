@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   axeViolations,
   endUserPage,
@@ -7,8 +7,8 @@ import {
   hasChromium,
   horizontalOverflow,
   shot,
-  startHarness,
   tabTo,
+  useHarness,
 } from './harness.js';
 
 // The end-user's phone page (390 x 844) against a technician: the technician's browser context sends, cancels and
@@ -99,15 +99,11 @@ async function fitsAndPasses(page: Page) {
 }
 
 describe.skipIf(!hasChromium)('the self-serve phone page in Chromium', () => {
-  let h: Harness;
+  const h = useHarness();
   let tech: Awaited<ReturnType<typeof technicianApi>>;
   beforeAll(async () => {
-    h = await startHarness();
     tech = await technicianApi(h);
   }, 60_000);
-  afterAll(async () => {
-    await h?.close();
-  });
   // Each test starts in a fresh push window (5 pushes per end-user per 10 minutes), with every older request closed.
   beforeEach(() => {
     h.clock.advance(11 * MINUTE);
