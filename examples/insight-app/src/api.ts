@@ -163,7 +163,6 @@ export function createApi(services: AppServices, security: Security, live: LiveH
     const { reason } = await readBody(takeOverBody, () => c.req.json());
     const actor = actorOf(c.get('technician'));
     const session = await verifier.takeOver({ actor, sessionId, reason });
-    live.notify({ event: 'session.taken_over', sessionId, at: now() });
     return c.json({ session: withReason(session) });
   });
 

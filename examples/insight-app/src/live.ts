@@ -1,8 +1,7 @@
 import { VERIFIER_EVENT_NAMES, type Verifier, type VerifierEventName } from '@qdesk/core';
 
 export interface LiveUpdate {
-  /** A verifier event, or `session.taken_over`: the app's own, since core announces state changes only. */
-  event: VerifierEventName | 'session.taken_over';
+  event: VerifierEventName;
   sessionId: string;
   at: number;
 }
@@ -10,23 +9,15 @@ export interface LiveUpdate {
 /** Fans verifier events out to the Server-Sent Events streams watching each session. */
 export function createLiveHub(verifier: Verifier) {
   const watchers = new Map<string, Set<(update: LiveUpdate) => void>>();
-  const notify = (update: LiveUpdate) => {
-    for (const watcher of watchers.get(update.sessionId) ?? []) watcher(update);
-  };
   // Every event but creation concerns a session someone may be watching.
   const names = VERIFIER_EVENT_NAMES.filter((name) => name !== 'session.created');
   for (const name of names) {
-    verifier.events.on(name, (e: { sessionId: string; at: number }) =>
-      notify({ event: name, sessionId: e.sessionId, at: e.at }),
-    );
+    verifier.events.on(name, (e: { sessionId: string; at: number }) => {
+      for (const watcher of watchers.get(e.sessionId) ?? [])
+        watcher({ event: name, sessionId: e.sessionId, at: e.at });
+    });
   }
   return {
-    /**
-     * Tells a session's streams what core does not announce. A take-over changes who acts, not the state: the
-     * technician who had it learns at once. (Streams on another instance learn at their next ping, when the page
-     * reads the session again.)
-     */
-    notify,
     watch(sessionId: string, listener: (update: LiveUpdate) => void): () => void {
       const set = watchers.get(sessionId) ?? new Set();
       set.add(listener);

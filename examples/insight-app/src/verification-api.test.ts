@@ -273,7 +273,7 @@ describe('POST /api/verifications/:id/take-over', () => {
     expect(
       (await post(`/api/verifications/${session.id}/take-over`, { reason: 'Sam is at lunch' }, jo)).status,
     ).toBe(200);
-    expect(await until('session.taken_over')).toContain(`"sessionId":"${session.id}"`);
+    expect(await until('session.handed_over')).toContain(`"sessionId":"${session.id}"`);
     await reader.cancel();
     await post(`/api/verifications/${session.id}/cancel`, undefined, jo);
   });

@@ -24,6 +24,7 @@ describe('VerifierEventMap', () => {
       | 'session.fell_back'
       | 'device.answered'
       | 'code.checked'
+      | 'session.handed_over'
       | 'session.approved'
       | 'session.denied'
       | 'session.expired'

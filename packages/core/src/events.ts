@@ -63,6 +63,16 @@ export interface VerifierEventMap {
     /** Checks left before the session is denied. */
     attemptsLeft: number;
   };
+  /**
+   * Another technician took the verification over (an audited take-over): it acts for them from now on, so a screen
+   * showing it to the one who had it should read it again.
+   */
+  'session.handed_over': VerifierEventBase & {
+    /** The technician it belonged to. */
+    from: { id: string; name: string };
+    /** The technician it belongs to now. */
+    to: { id: string; name: string };
+  };
   /** Identity verified. */
   'session.approved': VerifierEventBase & {
     /** Who gave the final proof: the technician (a right code, or codes compared by eye) or the device. */
@@ -116,6 +126,7 @@ export const VERIFIER_EVENT_NAMES: readonly VerifierEventName[] = [
   'session.fell_back',
   'device.answered',
   'code.checked',
+  'session.handed_over',
   'session.approved',
   'session.denied',
   'session.expired',

@@ -96,7 +96,20 @@ describe('transition: every state x event pair', () => {
             updatedAt: T0,
             technician: { id: 'tech-2', name: 'Second Tech' },
           });
-          expect(result.effects).toEqual([]);
+          // Announced, so a screen showing it to the technician who had it reads it again.
+          expect(result.effects).toEqual([
+            {
+              type: 'emit',
+              event: {
+                name: 'session.handed_over',
+                payload: expect.objectContaining({
+                  sessionId: before.id,
+                  from: before.technician,
+                  to: { id: 'tech-2', name: 'Second Tech' },
+                }),
+              },
+            },
+          ]);
         } else if (expected === 'same') {
           expect(result.changed).toBe(false);
           expect(result.rejection).toBeNull();

@@ -396,7 +396,9 @@ export function transition(session: VerificationSession, event: SessionEvent): T
     case 'handed_over': {
       // Same state, another technician: every state-specific field (digests, nonces) stays as it was.
       const handed = { ...active, version: active.version + 1, updatedAt: now, technician: event.to };
-      return applied(handed, []);
+      return applied(handed, [
+        emit(handed, 'session.handed_over', { from: active.technician, to: event.to }, now),
+      ]);
     }
 
     case 'cancelled': {
