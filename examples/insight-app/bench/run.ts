@@ -145,7 +145,7 @@ const get = (path: string) => async () => {
   await res.arrayBuffer();
 };
 const records = await services.audit.query(services.tenantId, { limit: 1_000_000 });
-console.log(`History over ${records.length} audit records (${N + 50} verifications), ${30} views each:`);
+console.log(`History over ${records.length} audit records (${N + 50} verifications), 30 views each:`);
 await timed('audit query alone (newest 5,000)', () =>
   services.audit.query(services.tenantId, { limit: 5000 }),
 );
