@@ -61,7 +61,7 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
       .filter((r) => ['link_contact', 'unlink_contact', 'link_company', 'unlink_company'].includes(r.action));
   const utc = (at: number) => {
     const iso = new Date(at).toISOString();
-    return `${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC`;
+    return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
   };
 
   it('suggests the demo companies strongly by name and confirms them in bulk', async () => {

@@ -13,6 +13,7 @@ import { html } from 'hono/html';
 import { layout, when } from './layout.js';
 import { staffChrome } from './pages.js';
 import type { Technician } from './security.js';
+import { utcTime } from './time.js';
 
 // The matching page. A link decides who a ticket's caller is verified as, so nothing on it is picked for the admin:
 // a manual match starts empty, offers the contact's own customer first, and every link says who made it, how, when.
@@ -79,10 +80,6 @@ const link = (v: AdminView, over: Partial<Pick<AdminView, 'tab' | 'filter' | 'of
 };
 
 /** A moment with its zone spelled out: admins in several zones read the same audit trail. */
-const stamp = (at: number) => {
-  const iso = new Date(at).toISOString();
-  return html`<time datetime="${iso}">${iso.slice(0, 10)} ${iso.slice(11, 16)} UTC</time>`;
-};
 const actorName = (a: AuditRecord['actor']) =>
   a.type === 'technician' ? (a.name ?? a.id) : a.type === 'system' ? 'QDesk (sync)' : a.id;
 const howOf = (r: AuditRecord | undefined) => HOW[r?.detail?.via as LinkChangeReason] ?? null;
@@ -128,10 +125,10 @@ function auditLine(
     const target = 'customerId' in current ? current.customerId : current.endUserId;
     // The link itself keeps who and when; how is on the audit trail (the record that made this very link).
     const made = last?.action === `link_${kind}` && last.detail?.after === target ? last : undefined;
-    return html`<p class="audit-line">Linked by <strong>${current.confirmedBy.name}</strong> · ${howOf(made) ?? 'how: not in the recent audit trail'} · ${stamp(current.confirmedAt)}</p>`;
+    return html`<p class="audit-line">Linked by <strong>${current.confirmedBy.name}</strong> · ${howOf(made) ?? 'how: not in the recent audit trail'} · ${utcTime(current.confirmedAt)}</p>`;
   }
   if (last?.action !== `unlink_${kind}`) return '';
-  return html`<p class="audit-line">Unmatched by <strong>${actorName(last.actor)}</strong> · ${howOf(last) ?? ''} · ${stamp(last.at)}</p>`;
+  return html`<p class="audit-line">Unmatched by <strong>${actorName(last.actor)}</strong> · ${howOf(last) ?? ''} · ${utcTime(last.at)}</p>`;
 }
 
 function companyRow(ctx: PageContext, r: CompanyMatchRow) {
@@ -278,7 +275,7 @@ function changeLine(ctx: PageContext, r: AuditRecord) {
     d.via === 'matched_across_customers'
       ? ` (contact's customer: ${d.companyCustomerId ? n.customer(d.companyCustomerId) : 'none'}; end-user's customer: ${d.endUserCustomerId ? n.customer(d.endUserCustomerId) : 'none'})`
       : '';
-  return html`<li data-action="${r.action}" data-via="${String(d.via ?? '')}">${stamp(r.at)} <strong>${actorName(r.actor)}</strong> ${what} · ${howOf(r) ?? String(d.via ?? '')}${across}</li>`;
+  return html`<li data-action="${r.action}" data-via="${String(d.via ?? '')}">${utcTime(r.at)} <strong>${actorName(r.actor)}</strong> ${what} · ${howOf(r) ?? String(d.via ?? '')}${across}</li>`;
 }
 
 export function adminMatchingPage(v: AdminView) {

@@ -274,7 +274,7 @@ describe('manual matching that cannot mislead', () => {
     const html = decodeEntities(await page('tab=contacts&filter=all&search=farid'));
     const row = /<tr data-id="206"[\s\S]*?<\/tr>/.exec(html)![0];
     expect(row).toContain(
-      `Linked by <strong>Alex Morgan</strong> · matched by hand across customers, confirmed · <time datetime="${at}">${at.slice(0, 10)} ${at.slice(11, 16)} UTC</time>`,
+      `Linked by <strong>Alex Morgan</strong> · matched by hand across customers, confirmed · <time datetime="${at}">${at.slice(0, 10)} ${at.slice(11, 19)} UTC</time>`,
     );
     expect(row).toContain(
       'Other customer: Ana Silva belongs to Northwind Traders; Farid Haddad works at Fabrikam Logistics GmbH.',

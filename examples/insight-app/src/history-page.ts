@@ -14,7 +14,6 @@ import {
   reasonText,
   technicianText,
   toCsv,
-  utc,
   type VerificationRow,
   weakerText,
 } from './history.js';
@@ -22,6 +21,7 @@ import { layout, when } from './layout.js';
 import { staffChrome } from './pages.js';
 import type { Security, Technician } from './security.js';
 import { technicianForPage } from './sign-in.js';
+import { utc, utcTime } from './time.js';
 
 // History, for a technician looking back and an auditor checking: one row per verification, filters, pages of 25,
 // the same rows as CSV, and the Insight panel's JSON (one end-user's latest verifications).
@@ -77,7 +77,6 @@ function search(filters: HistoryFilters, page?: number) {
   return s ? `?${s}` : '';
 }
 
-const time = (at: number) => html`<time datetime="${new Date(at).toISOString()}">${utc(at)}</time>`;
 const tone = (r: VerificationRow) => (r.outcome === null ? 'open' : r.outcome === 'approved' ? 'ok' : 'bad');
 
 function row(r: VerificationRow) {
@@ -89,8 +88,8 @@ function row(r: VerificationRow) {
       ${when(r.reason && r.reason !== 'approved', () => html`<small>${reasonText(r)}</small>`)}
       ${when(r.weaker.length, () => html`<small class="weaker-used">Weaker choice: ${weakerText(r)}</small>`)}</td>
     <td data-label="Technician">${r.technician.name}${when(r.takenOverBy, () => html`<small>taken over by ${r.takenOverBy!.name}</small>`)}</td>
-    <td data-label="Started">${time(r.startedAt)}</td>
-    <td data-label="Ended">${r.endedAt === null ? 'in progress' : time(r.endedAt)}</td>
+    <td data-label="Started">${utcTime(r.startedAt)}</td>
+    <td data-label="Ended">${r.endedAt === null ? 'in progress' : utcTime(r.endedAt)}</td>
     <td data-label="Duration">${durationText(r)}</td>
   </tr>`;
 }

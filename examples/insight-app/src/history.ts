@@ -198,9 +198,6 @@ export function filterRows(rows: VerificationRow[], f: HistoryFilters): Verifica
 
 // ---- the words a row is read in, shared by the page, the CSV and the Insight's panel
 
-/** `2026-11-24 09:00:05 UTC`: always with its zone, so nobody reads a server's time as their own. */
-export const utc = (at: number) => `${new Date(at).toISOString().slice(0, 19).replace('T', ' ')} UTC`;
-
 /** `42 s`, `3 min 5 s`, `1 h 2 min`. */
 export function duration(ms: number): string {
   const s = Math.max(0, Math.round(ms / 1000));

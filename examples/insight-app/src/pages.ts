@@ -4,14 +4,13 @@ import { html } from 'hono/html';
 import { type Chrome, layout, when } from './layout.js';
 import type { Technician } from './security.js';
 import { DEMO_STAFF } from './staff.js';
+import { utcTime } from './time.js';
 
 /** The header of a staff page: the signed-in member of staff decides which links it shows. */
 export const staffChrome = (tech: Pick<Technician, 'name' | 'role'> | null): Chrome => ({
   kind: 'staff',
   staff: tech ? { name: tech.name, role: tech.role } : null,
 });
-
-const time = (at: number) => new Date(at).toISOString().replace('T', ' ').slice(0, 19);
 
 export function homePage(
   demo: boolean,
@@ -80,7 +79,7 @@ export function outboxPage(entries: OutboxEntry[], tech: Technician | null) {
         ${sorted.map((e) => {
           const m = e.message;
           return html`<li class="card" data-route="${m.route}">
-            <p><strong>${m.route.toUpperCase()}</strong> to ${m.route === 'push' ? m.device.id : m.to} <small>${time(e.at)}</small></p>
+            <p><strong>${m.route.toUpperCase()}</strong> to ${m.route === 'push' ? m.device.id : m.to} <small>${utcTime(e.at)}</small></p>
             ${m.route === 'push' ? html`<p>${m.title}: ${m.body}</p>` : html`<p class="message">${m.route === 'email' ? `${m.subject}: ` : ''}${m.text}</p>`}
           </li>`;
         })}
