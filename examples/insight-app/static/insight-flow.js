@@ -3,13 +3,12 @@
 // technician shows the one in progress; only the technician it belongs to acts on it, and another one takes it over
 // by an audited action. A dropped connection is said in words and caught up on when it comes back.
 import { busy, call, el } from './api.js';
+import { ANNOUNCE_AT, mmss } from './countdown.js';
 import { approvedStep, codeStep, GONE, othersStep, outcome, pushStep } from './insight-steps.js';
 import {
-  ANNOUNCE_AT,
   announceLeft,
   BACK_ONLINE,
   CLOSED,
-  clock,
   keepDisplay,
   keptDisplay,
   OFFLINE_DURING,
@@ -102,7 +101,7 @@ export function createFlow(box, { me, ticketId, words, announcer, connection, sh
     const said = new Set(ANNOUNCE_AT.filter((s) => first <= s)); // read out only thresholds still ahead
     const tick = () => {
       const s = left();
-      shown.textContent = clock(s);
+      shown.textContent = mmss(s);
       for (const at of ANNOUNCE_AT) {
         if (s <= at && s > 0 && !said.has(at)) {
           said.add(at);

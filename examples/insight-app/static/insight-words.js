@@ -29,8 +29,6 @@ export const OFFLINE_IDLE = 'No connection to QDesk: check your network.';
 export const OFFLINE_SEND = 'No connection to QDesk: check your network, then press SEND again.';
 export const BACK_ONLINE = 'Connection back: this page shows the verification as it is now.';
 
-/** The countdown is read out at these seconds left only, not every second. */
-export const ANNOUNCE_AT = [30, 10];
 export const announceLeft = (s) => `${s} seconds left to answer.`;
 export const TIME_UP = 'Time is up.';
 
@@ -65,9 +63,6 @@ export function whoText(u) {
   const phone = u.maskedPhone ? `phone ${u.maskedPhone}` : 'no phone on file';
   return [u.displayName, phone, ...(u.maskedEmail ? [`email ${u.maskedEmail}`] : [])].join(' · ');
 }
-
-/** "0:58" */
-export const clock = (s) => `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
 
 /** Where a request went, in a few words: "SMS to +1•••0001", "the QDesk app". */
 export function sentTo(session) {

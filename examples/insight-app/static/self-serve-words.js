@@ -1,11 +1,10 @@
 // What the self-serve page says: times, and the end-user's words for each request and each answer.
+import { mmss } from './countdown.js';
 
 export const clockTime = (ms) => new Date(ms).toLocaleTimeString([], { hour: '2-digit', minute: '2-digit' });
 
-export function left(ms) {
-  const s = Math.max(0, Math.ceil(ms / 1000));
-  return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`;
-}
+/** Milliseconds left as `m:ss`, rounded up: "0:01" until the very end. */
+export const left = (ms) => mmss(Math.max(0, Math.ceil(ms / 1000)));
 
 /** The sentence for a request that closed, in the end-user's words, by its outcome reason. */
 export function closedText(challenge, reason) {

@@ -1,4 +1,5 @@
 import { busy, call, el, newKey } from './api.js';
+import { ANNOUNCE_AT } from './countdown.js';
 import { arrivalText, clockTime, closedText, left, resultText } from './self-serve-words.js';
 
 // The end-user's phone page. It polls for requests (notifications can be off), counts each one down in the server's
@@ -14,7 +15,6 @@ const deviceStatus = document.getElementById('device-status');
 const enable = document.getElementById('enable-push');
 
 const POLL_MS = 1500;
-const WARN_AT = [30, 10];
 
 /** The requests on screen, by challenge id: the challenge, its list item, its countdown, what was announced. */
 const shown = new Map();
@@ -363,7 +363,7 @@ function tick(lines) {
       continue;
     }
     entry.countdown.textContent = `Expires in ${left(remaining)}`;
-    for (const s of WARN_AT) {
+    for (const s of ANNOUNCE_AT) {
       if (remaining <= s * 1000 && !entry.warned.has(s)) {
         entry.warned.add(s);
         lines.push(`The request from ${entry.challenge.display.technicianName} expires in ${s} seconds.`);
@@ -380,7 +380,7 @@ function renew(entry, c) {
   time.setAttribute('datetime', new Date(c.expiresAt).toISOString());
   time.textContent = clockTime(c.expiresAt);
   const remaining = c.expiresAt - serverNow();
-  entry.warned = new Set(WARN_AT.filter((s) => remaining <= s * 1000));
+  entry.warned = new Set(ANNOUNCE_AT.filter((s) => remaining <= s * 1000));
 }
 
 async function render(challenges) {
@@ -407,7 +407,7 @@ async function render(challenges) {
   for (const c of arrivals) {
     const remaining = c.expiresAt - serverNow();
     // Thresholds already passed when the request first shows are not announced late.
-    const entry = { challenge: c, warned: new Set(WARN_AT.filter((s) => remaining <= s * 1000)) };
+    const entry = { challenge: c, warned: new Set(ANNOUNCE_AT.filter((s) => remaining <= s * 1000)) };
     entry.item = challengeItem(entry);
     const before = [...shown.values()].find((e) => e.challenge.expiresAt > c.expiresAt);
     list.insertBefore(entry.item, before ? before.item : null);
