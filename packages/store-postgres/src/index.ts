@@ -1,0 +1,13 @@
+/**
+ * `@qdesk/store-postgres`: every stateful QDesk port on PostgreSQL or PGlite, one schema and one set of queries for
+ * both. Open a database with `createPgDatabase` (`@qdesk/store-postgres/pg`) or `createPgliteDatabase`
+ * (`@qdesk/store-postgres/pglite`), run {@link migrate}, then build the stores on it.
+ *
+ * @packageDocumentation
+ */
+
+export type { Database, Queryable, QueryResult } from './database.js';
+export type { MigrateOptions, MigrationReport } from './migrate.js';
+export { migrate, pendingMigrations } from './migrate.js';
+export type { PostgresSessionStore, PostgresSessionStoreOptions } from './session-store.js';
+export { createPostgresSessionStore } from './session-store.js';

@@ -1,0 +1,9 @@
+/**
+ * `@qdesk/store-postgres/pg`: the stores on PostgreSQL through node-postgres (`pg`, an optional peer dependency),
+ * and the event bus that carries verifier events between app instances with LISTEN/NOTIFY.
+ *
+ * @packageDocumentation
+ */
+
+export type { PgDatabaseSettings } from './database.js';
+export { createPgDatabase } from './database.js';

@@ -1,0 +1,9 @@
+/**
+ * `@qdesk/store-postgres/pglite`: the stores on PGlite (`@electric-sql/pglite`, an optional peer dependency):
+ * PostgreSQL in this process, persisting to a folder. The embedded default.
+ *
+ * @packageDocumentation
+ */
+
+export type { PgliteDatabaseSettings } from './database.js';
+export { createPgliteDatabase } from './database.js';
