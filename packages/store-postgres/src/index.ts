@@ -7,6 +7,8 @@
  */
 
 export type { Database, Queryable, QueryResult } from './database.js';
+export type { EventBus } from './event-bus.js';
+export { createLocalEventBus, forwardVerifierEvents } from './event-bus.js';
 export type { MigrateOptions, MigrationReport } from './migrate.js';
 export { migrate, pendingMigrations } from './migrate.js';
 export type { PostgresSessionStore, PostgresSessionStoreOptions } from './session-store.js';

@@ -7,3 +7,5 @@
 
 export type { PgDatabaseSettings } from './database.js';
 export { createPgDatabase } from './database.js';
+export type { PgEventBusSettings } from './event-bus.js';
+export { createPgEventBus } from './event-bus.js';

@@ -1,5 +1,47 @@
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { ConfigError } from '@qdesk/core';
 import { type Database, databaseError, type Queryable, type QueryResult } from '../database.js';
+
+/** Whether a process with that id runs (signal 0 checks without sending anything). */
+function running(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Takes `<dataDir>.lock` for this process: PGlite has no server to arbitrate, and two processes writing one folder
+ * corrupt it. A lock left by a process that died is taken over. Returns the function that releases it.
+ */
+function lockDataDir(dataDir: string): () => void {
+  const file = `${dataDir}.lock`;
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx' });
+      return () => rmSync(file, { force: true });
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+      const holder = Number(readFileSync(file, 'utf8'));
+      if (Number.isInteger(holder) && holder !== process.pid && running(holder)) {
+        throw new ConfigError(
+          `Another process (pid ${holder}) has the PGlite data folder ${dataDir} open; PGlite serves one process at a time. Stop it, or run every instance on PostgreSQL (DATABASE_URL).`,
+          { issues: [{ path: 'dataDir', message: `in use by pid ${holder}` }] },
+        );
+      }
+      rmSync(file, { force: true }); // Left by a process that is gone.
+    }
+  }
+  throw new ConfigError(
+    `Could not lock the PGlite data folder ${dataDir}; remove ${file} if no QDesk runs.`,
+    {
+      issues: [{ path: 'dataDir', message: 'lock not taken' }],
+    },
+  );
+}
 
 /** Settings for {@link createPgliteDatabase}: a folder to keep the data in, or a PGlite instance you own. @public */
 export type PgliteDatabaseSettings =
@@ -15,8 +57,8 @@ export type PgliteDatabaseSettings =
 /**
  * A {@link Database} on PGlite (`@electric-sql/pglite`, an optional peer dependency): PostgreSQL compiled to
  * WebAssembly, running inside this process and persisting to a folder. The embedded default: nothing to install,
- * and the data survives a restart. One process at a time may open a folder; for several app instances use
- * PostgreSQL (`createPgDatabase`).
+ * and the data survives a restart. One process at a time may open a folder (a `<dataDir>.lock` file beside it
+ * says which; a second opener gets a `ConfigError`); for several app instances use PostgreSQL (`createPgDatabase`).
  * @example
  * ```ts
  * const database = await createPgliteDatabase({ dataDir: './data/qdesk' });
@@ -31,11 +73,14 @@ export async function createPgliteDatabase(settings: PgliteDatabaseSettings = {}
   }
 > {
   const owned = !('pglite' in settings);
+  const dataDir = 'pglite' in settings ? undefined : settings.dataDir;
+  const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
   let pglite: PGlite;
   try {
-    pglite = 'pglite' in settings ? settings.pglite : new PGlite(settings.dataDir);
+    pglite = 'pglite' in settings ? settings.pglite : new PGlite(dataDir);
     await pglite.waitReady;
   } catch (error) {
+    unlock();
     throw databaseError('pglite', 'opening the data folder', error);
   }
   const on = (target: Pick<PGlite, 'query'>): Queryable => ({
@@ -63,7 +108,12 @@ export async function createPgliteDatabase(settings: PgliteDatabaseSettings = {}
       }
     },
     async close() {
-      if (owned) await pglite.close();
+      if (!owned) return;
+      try {
+        await pglite.close();
+      } finally {
+        unlock();
+      }
     },
   };
 }
