@@ -28,7 +28,7 @@ export {
   TransitionError,
 } from './errors.js';
 // Events
-export type { VerifierEventMap, VerifierEventName, VerifierEvents } from './events.js';
+export type { VerifierEvent, VerifierEventMap, VerifierEventName, VerifierEvents } from './events.js';
 export { VERIFIER_EVENT_NAMES } from './events.js';
 export {
   OUTCOME_REASON_TEXT,
