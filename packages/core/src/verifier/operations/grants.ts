@@ -13,6 +13,11 @@ const MINUTE = 60_000;
 /** How long a grant is valid by default, and at most. */
 const GRANT_TTL_MS = 5 * MINUTE;
 const MAX_GRANT_TTL_MS = 15 * MINUTE;
+/**
+ * How long "a grant was issued for this approval" is remembered: past the longest `within` (60 min) the approval
+ * cannot earn a grant anyway, so a longer window changes nothing and lets a counter store drop the key.
+ */
+const ISSUED_WINDOW_MS = 2 * 60 * MINUTE;
 
 /** What {@link Verifier.requireVerified} takes. @public */
 export interface GrantRequest {
@@ -97,7 +102,10 @@ export async function requireVerified(
   let approved: (typeof candidates)[number] | undefined;
   for (const candidate of candidates) {
     const issued = await callPort('rate counter', 'increment', () =>
-      rt.counters.increment(input.tenantId, issuedKey(candidate.id, input.action), { windowMs: null, now }),
+      rt.counters.increment(input.tenantId, issuedKey(candidate.id, input.action), {
+        windowMs: ISSUED_WINDOW_MS,
+        now,
+      }),
     );
     if (issued === 1) {
       approved = candidate;
