@@ -15,7 +15,7 @@ export default defineConfig({
       'packages/*/src/**/*.test.ts',
       'packages/*/examples/**/*.test.ts',
       'examples/*/src/**/*.test.ts',
-      'examples/cli/**/*.test.ts',
+      'examples/insight-app/cli/**/*.test.ts',
       'examples/reset-gate/**/*.test.ts',
       'examples/*/e2e/**/*.test.ts',
       'readme.test.ts',

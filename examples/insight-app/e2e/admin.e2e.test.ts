@@ -1,6 +1,7 @@
 import { unmatch } from '@qdesk/matching';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditTrail } from '../src/test-app.test-helpers.js';
 import {
   axeViolations,
   codeFor,
@@ -55,10 +56,10 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
           [...g.querySelectorAll('option')].map((o) => o.textContent),
         ]),
       );
-  const linkRecords = () =>
-    h.services.audit
-      .all()
-      .filter((r) => ['link_contact', 'unlink_contact', 'link_company', 'unlink_company'].includes(r.action));
+  const linkRecords = async () =>
+    (await auditTrail(h.services)).filter((r) =>
+      ['link_contact', 'unlink_contact', 'link_company', 'unlink_company'].includes(r.action),
+    );
   const utc = (at: number) => {
     const iso = new Date(at).toISOString();
     return `${iso.slice(0, 10)} ${iso.slice(11, 19)} UTC`;
@@ -173,7 +174,7 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
     expect(words).toContain('A ticket from Farid Haddad would verify Ana Silva.');
     // Refused means refused: nothing linked, nothing recorded.
     expect(await h.services.mappings.endUserForContact(h.services.tenantId, '206')).toBeNull();
-    expect(linkRecords().filter((r) => r.detail?.contactId === '206')).toEqual([]);
+    expect((await linkRecords()).filter((r) => r.detail?.contactId === '206')).toEqual([]);
     // The confirmation is for that pair only: another choice drops it.
     await select.selectOption('eu-ben');
     expect(await panel.isHidden()).toBe(true);
@@ -188,7 +189,7 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
     await page.setViewportSize({ width: 900, height: 900 });
 
     await submit(page, () => page.keyboard.press('Enter'), 'contacts/link');
-    const record = linkRecords().at(-1)!;
+    const record = (await linkRecords()).at(-1)!;
     expect(record).toMatchObject({
       action: 'link_contact',
       actor: { type: 'technician', id: 'admin-demo', name: 'Alex Morgan' },
@@ -238,12 +239,12 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
       () => row(again, '206').getByRole('button', { name: 'Unmatch' }).click(),
       'contacts/unlink',
     );
-    expect(linkRecords().at(-1)).toMatchObject({
+    expect((await linkRecords()).at(-1)).toMatchObject({
       action: 'unlink_contact',
       detail: { contactId: '206', before: 'eu-ana', via: 'unmatched_by_hand' },
     });
     expect(await row(again, '206').locator('.audit-line').textContent()).toBe(
-      `Unmatched by Alex Morgan · unmatched by hand · ${utc(linkRecords().at(-1)!.at)}`,
+      `Unmatched by Alex Morgan · unmatched by hand · ${utc((await linkRecords()).at(-1)!.at)}`,
     );
     expect(await again.locator('.changes li').first().textContent()).toContain(
       'Alex Morgan unlinked contact Farid Haddad from end-user Ana Silva',
@@ -267,7 +268,7 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
       'eu-eva',
     );
     // Within one customer nothing was asked, and the record says by hand.
-    expect(linkRecords().at(-1)?.detail).toMatchObject({ contactId: '206', via: 'matched_by_hand' });
+    expect((await linkRecords()).at(-1)?.detail).toMatchObject({ contactId: '206', via: 'matched_by_hand' });
     expect(await row(page, '206').locator('.cross-flag').count()).toBe(0);
     await page.close();
 
@@ -351,7 +352,7 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
       () => row(page, '101').getByRole('button', { name: 'Match' }).click(),
       'companies/link',
     );
-    const [linked, unlinked] = linkRecords().slice(-2).reverse();
+    const [linked, unlinked] = (await linkRecords()).slice(-2).reverse();
     expect(linked).toMatchObject({
       action: 'link_company',
       detail: { companyId: '101', after: 'cust-northwind', via: 'matched_by_hand' },

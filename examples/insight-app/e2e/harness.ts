@@ -32,7 +32,7 @@ export interface Harness {
 export async function startHarness(): Promise<Harness> {
   const clock = createManualClock(Date.UTC(2026, 10, 24, 9, 0, 0));
   const env = readEnv({ PORT: '0', HOST: '127.0.0.1' });
-  const services = await composeDemo(env, { clock, quiet: true });
+  const services = await composeDemo(env, { clock, quiet: true, stores: { kind: 'pglite', dataDir: null } });
   const { app, runner } = createApp(services, env);
   await runner.settled(); // the demo's first PSA sync, so the matching page has data
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });

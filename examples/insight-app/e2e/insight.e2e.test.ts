@@ -1,5 +1,6 @@
 import type { BrowserContext, Page } from 'playwright-core';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { auditTrail } from '../src/test-app.test-helpers.js';
 import {
   axeViolations,
   codeFor,
@@ -228,7 +229,7 @@ describe.skipIf(!hasChromium)('the Insight in a ticket panel, in Chromium', () =
       await expect(outcomeText(joPage)).resolves.toBe(VERIFIED);
       await expect(outcomeText(sam)).resolves.toBe(VERIFIED);
       expect((await notesOn(h, '1001')).at(-1)?.text).toContain('Technician: Jo Park');
-      expect(h.services.audit.all().findLast((r) => r.action === 'take_over')).toMatchObject({
+      expect((await auditTrail(h.services)).findLast((r) => r.action === 'take_over')).toMatchObject({
         actor: { id: 'tech-jo' },
         detail: { reason: 'Sam is on another call' },
       });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { auditTrail } from '../src/test-app.test-helpers.js';
 import { endUserPage, hasChromium, insight, notesOn, shot, staffContext, useHarness } from './harness.js';
 
 const VERIFIED = 'User Identity Successfully Verified';
@@ -70,7 +71,7 @@ describe.skipIf(!hasChromium)('Verification that stops the attack, in Chromium',
     expect(await jo.page.locator('#outcome-reason').textContent()).toBe('The technician cancelled it.');
     // Sam's tab, still open, learnt that Jo took it over and how it ended.
     await expect(page.locator('.outcome').textContent()).resolves.toBe('Verification Cancelled');
-    const takeOver = h.services.audit.all().find((r) => r.action === 'take_over');
+    const takeOver = (await auditTrail(h.services)).find((r) => r.action === 'take_over');
     expect(takeOver).toMatchObject({
       actor: { id: 'tech-jo' },
       detail: { reason: 'Sam is on another call' },

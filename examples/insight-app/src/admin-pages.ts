@@ -54,7 +54,7 @@ export function registerAdminPages(app: Hono, services: AppServices, security: S
       })
       .parse(c.req.query());
     const { mappings: store, tenantId } = services;
-    const endUsers = services.directory.list(tenantId);
+    const endUsers = await services.directory.list(tenantId);
     const common = {
       store,
       tenantId,
@@ -102,7 +102,7 @@ export function registerAdminPages(app: Hono, services: AppServices, security: S
     return c.html(
       policiesPage({
         layers: await listPolicyLayers(services, tech),
-        endUsers: services.directory.list(services.tenantId),
+        endUsers: await services.directory.list(services.tenantId),
         csrf: security.csrfFor(tech),
         demo: services.demo,
         tech,

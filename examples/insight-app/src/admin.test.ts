@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
 import { type AppServices, composeDemo, DEMO_WEBHOOK_SECRET } from './compose.js';
 import { readEnv } from './config.js';
+import { auditTrail } from './test-app.test-helpers.js';
 
 let services: AppServices;
 let app: ReturnType<typeof createApp>['app'];
@@ -38,7 +39,7 @@ const event = (action: string, id: number) => ({
 
 beforeAll(async () => {
   const env = readEnv({ PORT: '0' });
-  services = await composeDemo(env, { quiet: true });
+  services = await composeDemo(env, { quiet: true, stores: { kind: 'memory' } });
   const created = createApp(services, env);
   app = created.app;
   await created.runner.settled();
@@ -113,12 +114,12 @@ describe('admin matching API', () => {
       ['102', 'cust-contoso', 'Alex Morgan'],
       ['103', 'cust-fabrikam', 'Alex Morgan'],
     ]);
-    const seeded = services.audit.all().filter((r) => r.action === 'link_company');
+    const seeded = (await auditTrail(services)).filter((r) => r.action === 'link_company');
     expect(seeded.map((r) => r.actor)).toEqual(Array(3).fill(expect.objectContaining({ id: 'admin-demo' })));
   });
 
   it('confirms, links by hand, unlinks and creates a customer from a company', async () => {
-    const from = services.audit.all().length;
+    const from = (await auditTrail(services)).length;
     for (const companyId of ['101', '102'])
       expect((await post('/api/admin/companies/unlink', { companyId })).status).toBe(200);
     const confirmed = await post('/api/admin/companies/confirm', { companyIds: ['101', '102'] });
@@ -137,10 +138,7 @@ describe('admin matching API', () => {
     expect(customer.name).toBe(generated.name);
     expect((await companyLink(generated.id))?.customerId).toBeTruthy();
     // Every link change is on file, with the admin and the link before and after.
-    const changes = services.audit
-      .all()
-      .slice(from)
-      .filter((r) => r.action.endsWith('_company'));
+    const changes = (await auditTrail(services)).slice(from).filter((r) => r.action.endsWith('_company'));
     expect(changes.map((r) => r.action)).toEqual([
       'unlink_company',
       'unlink_company',
@@ -216,7 +214,7 @@ describe('manual matching that cannot mislead', () => {
   });
 
   it('refuses a link to another customer’s end-user without confirmation: a typed 409 naming both', async () => {
-    const from = services.audit.all().length;
+    const from = (await auditTrail(services)).length;
     const res = await post('/api/admin/contacts/link', farid);
     expect(res.status).toBe(409);
     const { error } = (await res.json()) as { error: Record<string, unknown> };
@@ -240,7 +238,7 @@ describe('manual matching that cannot mislead', () => {
       409,
     );
     expect(await linkOf('206')).toBeNull();
-    expect(services.audit.all().length).toBe(from);
+    expect((await auditTrail(services)).length).toBe(from);
   });
 
   it('refuses a technician, even with the confirmation', async () => {
@@ -257,7 +255,7 @@ describe('manual matching that cannot mislead', () => {
     const res = await post('/api/admin/contacts/link', { ...farid, confirmCrossCustomer: true });
     expect(res.status).toBe(200);
     expect((await linkOf('206'))?.endUserId).toBe('eu-ana');
-    const record = services.audit.all().at(-1)!;
+    const record = (await auditTrail(services)).at(-1)!;
     expect(record).toMatchObject({
       action: 'link_contact',
       endUserId: 'eu-ana',
@@ -290,7 +288,7 @@ describe('manual matching that cannot mislead', () => {
     expect((await post('/api/admin/contacts/unlink', { contactId: '206' })).status).toBe(200);
     const res = await post('/api/admin/contacts/link', { contactId: '206', endUserId: 'eu-eva' });
     expect(res.status).toBe(200);
-    expect(services.audit.all().at(-1)).toMatchObject({
+    expect((await auditTrail(services)).at(-1)).toMatchObject({
       action: 'link_contact',
       detail: { contactId: '206', after: 'eu-eva', via: 'matched_by_hand' },
     });
@@ -317,7 +315,7 @@ describe('manual matching that cannot mislead', () => {
   });
 
   it('puts every change made from the page on the audit trail, with the administrator', async () => {
-    const from = services.audit.all().length;
+    const from = (await auditTrail(services)).length;
     const calls: [string, object][] = [
       ['/api/admin/contacts/confirm', { contactIds: ['201', '203'] }],
       ['/api/admin/contacts/unlink', { contactId: '203' }],
@@ -330,7 +328,7 @@ describe('manual matching that cannot mislead', () => {
       ['/api/admin/companies/confirm', { companyIds: ['103'] }],
     ];
     for (const [path, body] of calls) expect((await post(path, body)).status, path).toBe(200);
-    const records = services.audit.all().slice(from);
+    const records = (await auditTrail(services)).slice(from);
     expect(records.map((r) => [r.action, r.detail?.via])).toEqual([
       ['link_contact', 'confirmed_suggestion'],
       ['link_contact', 'confirmed_suggestion'],

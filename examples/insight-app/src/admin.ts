@@ -116,14 +116,15 @@ export function createAdminApi(services: AppServices, security: Security, runner
       .object({ contactIds: ids })
       .strict()
       .parse(await c.req.json().catch(() => null));
-    const [contacts, companyLinks, contactLinks] = await Promise.all([
+    const [contacts, companyLinks, contactLinks, users] = await Promise.all([
       store.listContacts(tenantId),
       store.listCompanyLinks(tenantId),
       store.listContactLinks(tenantId),
+      endUsers(),
     ]);
     const wanted = new Set(contactIds);
-    const suggestions = suggestContactMatches(contacts, endUsers(), { companyLinks, contactLinks }).filter(
-      (s) => wanted.has(s.contactId),
+    const suggestions = suggestContactMatches(contacts, users, { companyLinks, contactLinks }).filter((s) =>
+      wanted.has(s.contactId),
     );
     const result = await confirmSuggestions({
       kind: 'contacts',

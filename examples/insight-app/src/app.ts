@@ -44,8 +44,13 @@ const serverToServer = (path: string) => path.startsWith('/webhooks/') || path =
 /** The reference app: pages and JSON API over the composed services. */
 export function createApp(services: AppServices, env: AppEnv) {
   const secureCookies = env.PUBLIC_URL?.startsWith('https://') ?? false;
-  const security = createSecurity(services.cookieKey, { secureCookies });
-  const live = createLiveHub(services.verifier);
+  const security = createSecurity(services.cookieKey, {
+    secureCookies,
+    signIns: services.stores.signIns,
+    tenantId: services.tenantId,
+    now: () => services.clock.now(),
+  });
+  const live = createLiveHub(services.stores.bus, () => services.clock.now());
   const runner = createSyncRunner(services);
   // Demo mode reads the PSA once at start, so the matching page has data at once.
   if (services.demo) runner.start();
@@ -116,8 +121,8 @@ export function createApp(services: AppServices, env: AppEnv) {
   // ---- end-user pages
   registerSelfServe(app, services, security);
 
-  app.post('/sign-out', (c) => {
-    security.signOut(c);
+  app.post('/sign-out', async (c) => {
+    await security.signOut(c);
     return c.redirect('/', 303);
   });
 

@@ -7,10 +7,11 @@ import { createSmtpEmail } from '@qdesk/channels/smtp';
 import { createTwilioSms } from '@qdesk/channels/twilio';
 import { createWebPush } from '@qdesk/channels/web-push';
 import { type Channel, createVerifier, type EndUser } from '@qdesk/core';
-import { createMemoryAuditLog, createMemoryDirectory, systemClock } from '@qdesk/core/memory';
-import { createMatchingSync, createMemoryMappingStore } from '@qdesk/matching';
+import { systemClock } from '@qdesk/core/memory';
+import { createMatchingSync } from '@qdesk/matching';
+import { forwardVerifierEvents } from '@qdesk/store-postgres';
 import { z } from 'zod';
-import { type AppServices, type ComposeOptions, selfServeUrlOf } from './compose.js';
+import { type AppServices, type ComposeOptions, closeAll, openAppStores, selfServeUrlOf } from './compose.js';
 import { type AppEnv, EnvError } from './config.js';
 import { startSweeper } from './sweeper.js';
 
@@ -47,7 +48,10 @@ function readJson(path: string, variable: string): unknown {
   }
 }
 
-/** Real mode: Autotask, and whichever channels the environment configures. */
+/**
+ * Real mode: Autotask, whichever channels the environment configures, and a database (DATABASE_URL, or PGlite in
+ * QDESK_DATA_DIR; never memory).
+ */
 export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Promise<AppServices> {
   const clock = options.clock ?? systemClock;
   const tenantId = env.QDESK_TENANT_ID;
@@ -56,109 +60,120 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
     const issues = parsed.error.issues.map((i) => `  [${i.path.join('.')}] ${i.message}`).join('\n');
     throw new EnvError(`QDESK_DIRECTORY_FILE: invalid end-user list:\n${issues}`);
   }
-  const directory = createMemoryDirectory(parsed.data.map((u): EndUser => ({ ...u, tenantId })));
-  const psa = createAutotaskAdapter({
-    username: env.AUTOTASK_USERNAME!,
-    secret: env.AUTOTASK_SECRET!,
-    integrationCode: env.AUTOTASK_INTEGRATION_CODE!,
-    ...(env.AUTOTASK_ZONE_URL ? { zoneUrl: env.AUTOTASK_ZONE_URL } : {}),
-  });
-  const closers: (() => Promise<void> | void)[] = [];
-  const sms = env.TWILIO_ACCOUNT_SID
-    ? createTwilioSms({
-        accountSid: env.TWILIO_ACCOUNT_SID,
-        authToken: env.TWILIO_AUTH_TOKEN!,
-        ...(env.TWILIO_FROM ? { from: env.TWILIO_FROM } : {}),
-        ...(env.TWILIO_MESSAGING_SERVICE_SID
-          ? { messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID }
-          : {}),
-      })
-    : undefined;
-  // Email codes go by SMTP or by Microsoft Graph (config refuses both). Either way the verifier offers them only to a
-  // customer whose policy turns email on with a risk acceptance: NIST SP 800-63B rev 4 forbids email out of band.
-  const smtp = env.SMTP_HOST
-    ? createSmtpEmail({
-        from: env.SMTP_FROM!,
-        smtp: {
-          host: env.SMTP_HOST,
-          ...(env.SMTP_PORT ? { port: env.SMTP_PORT, secure: env.SMTP_PORT === 465 } : {}),
-          ...(env.SMTP_USER ? { auth: { user: env.SMTP_USER, pass: env.SMTP_PASSWORD ?? '' } } : {}),
-        },
-      })
-    : undefined;
-  if (smtp) closers.push(() => smtp.close());
-  const email =
-    smtp ??
-    (env.QDESK_GRAPH_TENANT_ID
-      ? createGraphEmail({
-          tenantId: env.QDESK_GRAPH_TENANT_ID,
-          clientId: env.QDESK_GRAPH_CLIENT_ID!,
-          clientSecret: env.QDESK_GRAPH_CLIENT_SECRET!,
-          sender: env.QDESK_GRAPH_SENDER!,
-        })
-      : undefined);
-  const push: Channel[] = [];
-  if (env.VAPID_PUBLIC_KEY) {
-    push.push(
-      createWebPush({
-        vapid: {
-          publicKey: env.VAPID_PUBLIC_KEY,
-          privateKey: env.VAPID_PRIVATE_KEY!,
-          subject: env.VAPID_SUBJECT!,
-        },
-      }),
-    );
-  }
-  if (env.FCM_SERVICE_ACCOUNT_FILE)
-    push.push(createFcm({ serviceAccount: readFileSync(env.FCM_SERVICE_ACCOUNT_FILE, 'utf8') }));
-  if (env.APNS_KEY_FILE) {
-    const apns = createApns({
-      teamId: env.APNS_TEAM_ID!,
-      keyId: env.APNS_KEY_ID!,
-      privateKey: readFileSync(env.APNS_KEY_FILE, 'utf8'),
-      topic: env.APNS_TOPIC!,
-      host: env.APNS_ENVIRONMENT,
+  const stores = await openAppStores(env, options);
+  const closers: (() => Promise<void> | void)[] = [() => stores.close()];
+  const closeEverything = () => closeAll(closers.map((close) => async () => close()));
+  try {
+    // The file is the source of end-users; devices they enrolled at run time are kept by the import.
+    const { directory, audit, mappings } = stores;
+    await directory.putMany(parsed.data.map((u): EndUser => ({ ...u, tenantId })));
+    const psa = createAutotaskAdapter({
+      username: env.AUTOTASK_USERNAME!,
+      secret: env.AUTOTASK_SECRET!,
+      integrationCode: env.AUTOTASK_INTEGRATION_CODE!,
+      ...(env.AUTOTASK_ZONE_URL ? { zoneUrl: env.AUTOTASK_ZONE_URL } : {}),
     });
-    closers.push(() => apns.close());
-    push.push(apns);
+    const sms = env.TWILIO_ACCOUNT_SID
+      ? createTwilioSms({
+          accountSid: env.TWILIO_ACCOUNT_SID,
+          authToken: env.TWILIO_AUTH_TOKEN!,
+          ...(env.TWILIO_FROM ? { from: env.TWILIO_FROM } : {}),
+          ...(env.TWILIO_MESSAGING_SERVICE_SID
+            ? { messagingServiceSid: env.TWILIO_MESSAGING_SERVICE_SID }
+            : {}),
+        })
+      : undefined;
+    // Email codes go by SMTP or by Microsoft Graph (config refuses both). Either way the verifier offers them only to a
+    // customer whose policy turns email on with a risk acceptance: NIST SP 800-63B rev 4 forbids email out of band.
+    const smtp = env.SMTP_HOST
+      ? createSmtpEmail({
+          from: env.SMTP_FROM!,
+          smtp: {
+            host: env.SMTP_HOST,
+            ...(env.SMTP_PORT ? { port: env.SMTP_PORT, secure: env.SMTP_PORT === 465 } : {}),
+            ...(env.SMTP_USER ? { auth: { user: env.SMTP_USER, pass: env.SMTP_PASSWORD ?? '' } } : {}),
+          },
+        })
+      : undefined;
+    if (smtp) closers.push(() => smtp.close());
+    const email =
+      smtp ??
+      (env.QDESK_GRAPH_TENANT_ID
+        ? createGraphEmail({
+            tenantId: env.QDESK_GRAPH_TENANT_ID,
+            clientId: env.QDESK_GRAPH_CLIENT_ID!,
+            clientSecret: env.QDESK_GRAPH_CLIENT_SECRET!,
+            sender: env.QDESK_GRAPH_SENDER!,
+          })
+        : undefined);
+    const push: Channel[] = [];
+    if (env.VAPID_PUBLIC_KEY) {
+      push.push(
+        createWebPush({
+          vapid: {
+            publicKey: env.VAPID_PUBLIC_KEY,
+            privateKey: env.VAPID_PRIVATE_KEY!,
+            subject: env.VAPID_SUBJECT!,
+          },
+        }),
+      );
+    }
+    if (env.FCM_SERVICE_ACCOUNT_FILE)
+      push.push(createFcm({ serviceAccount: readFileSync(env.FCM_SERVICE_ACCOUNT_FILE, 'utf8') }));
+    if (env.APNS_KEY_FILE) {
+      const apns = createApns({
+        teamId: env.APNS_TEAM_ID!,
+        keyId: env.APNS_KEY_ID!,
+        privateKey: readFileSync(env.APNS_KEY_FILE, 'utf8'),
+        topic: env.APNS_TOPIC!,
+        host: env.APNS_ENVIRONMENT,
+      });
+      closers.push(() => apns.close());
+      push.push(apns);
+    }
+    const verifier = createVerifier({
+      secret: env.QDESK_SECRET!,
+      directory,
+      psa,
+      contactLinks: mappings,
+      store: stores.sessions,
+      counters: stores.counters,
+      audit,
+      policies: stores.policies,
+      clock,
+      channels: { ...(sms ? { sms } : {}), ...(email ? { email } : {}), ...(push.length ? { push } : {}) },
+      // The NIST SP 800-63B rev 4 defaults; administrators layer each customer's policy on top (admin page).
+      ...(options.policy ? { policy: options.policy } : {}),
+      ...(env.QDESK_MSP_NAME ? { mspName: env.QDESK_MSP_NAME } : {}),
+      ...selfServeUrlOf(env),
+    });
+    const stopForwarding = forwardVerifierEvents(verifier.events, stores.bus);
+    closers.unshift(stopForwarding);
+    const sweeper = startSweeper(verifier);
+    closers.unshift(() => sweeper.stop());
+    return {
+      demo: false,
+      tenantId,
+      verifier,
+      directory,
+      audit,
+      stores,
+      psa,
+      outbox: null,
+      autotask: null,
+      mappings,
+      sync: createMatchingSync({ psa, store: mappings, tenantId, clock, audit }),
+      webhookSecret: env.AUTOTASK_WEBHOOK_SECRET ?? null,
+      vapidPublicKey: env.VAPID_PUBLIC_KEY ?? null,
+      cookieKey: `${env.QDESK_SECRET}:cookies`,
+      resetToolToken: env.QDESK_RESET_TOOL_TOKEN ?? null,
+      mspName: env.QDESK_MSP_NAME ?? 'QDesk',
+      adminSignIn: env.QDESK_ADMIN_PASSWORD !== undefined,
+      clock,
+      close: closeEverything,
+    };
+  } catch (error) {
+    await closeEverything();
+    throw error;
   }
-  const audit = createMemoryAuditLog();
-  const mappings = createMemoryMappingStore();
-  const verifier = createVerifier({
-    secret: env.QDESK_SECRET!,
-    directory,
-    psa,
-    contactLinks: mappings,
-    audit,
-    clock,
-    channels: { ...(sms ? { sms } : {}), ...(email ? { email } : {}), ...(push.length ? { push } : {}) },
-    // The NIST SP 800-63B rev 4 defaults; administrators layer each customer's policy on top (admin page).
-    ...(options.policy ? { policy: options.policy } : {}),
-    ...(env.QDESK_MSP_NAME ? { mspName: env.QDESK_MSP_NAME } : {}),
-    ...selfServeUrlOf(env),
-  });
-  const sweeper = startSweeper(verifier);
-  closers.unshift(() => sweeper.stop());
-  return {
-    demo: false,
-    tenantId,
-    verifier,
-    directory,
-    audit,
-    psa,
-    outbox: null,
-    autotask: null,
-    mappings,
-    sync: createMatchingSync({ psa, store: mappings, tenantId, clock, audit }),
-    webhookSecret: env.AUTOTASK_WEBHOOK_SECRET ?? null,
-    vapidPublicKey: env.VAPID_PUBLIC_KEY ?? null,
-    cookieKey: `${env.QDESK_SECRET}:cookies`,
-    resetToolToken: env.QDESK_RESET_TOOL_TOKEN ?? null,
-    mspName: env.QDESK_MSP_NAME ?? 'QDesk',
-    adminSignIn: env.QDESK_ADMIN_PASSWORD !== undefined,
-    clock,
-    async close() {
-      for (const close of closers) await close();
-    },
-  };
 }

@@ -13,24 +13,20 @@ import {
   type VerificationPolicy,
   type Verifier,
 } from '@qdesk/core';
+import { createDemoData, type OutboxChannel, systemClock } from '@qdesk/core/memory';
+import { createMatchingSync, type MappingStore, type MatchingSync } from '@qdesk/matching';
+import { forwardVerifierEvents } from '@qdesk/store-postgres';
+import { type AppEnv, EnvError, isDemo } from './config.js';
+import { applyDemoPolicies, linkDemoCompanies, seedDemoCustomers } from './demo-setup.js';
 import {
-  createDemoData,
-  createMemoryAuditLog,
-  createMemoryDirectory,
-  type DemoCustomer,
-  type MemoryAuditLog,
-  type MemoryDirectory,
-  type OutboxChannel,
-  systemClock,
-} from '@qdesk/core/memory';
-import {
-  createMatchingSync,
-  createMemoryMappingStore,
-  type MappingStore,
-  type MatchingSync,
-} from '@qdesk/matching';
-import { type AppEnv, isDemo } from './config.js';
-import { applyDemoPolicies, linkDemoCompanies } from './demo-setup.js';
+  type AppDirectory,
+  type AppStores,
+  DEMO_DATA_DIR,
+  demoSecret,
+  openStores,
+  type StoreChoice,
+  storeChoiceOf,
+} from './stores.js';
 import { startSweeper } from './sweeper.js';
 
 /** Everything the HTTP layer needs, composed once at start. */
@@ -38,12 +34,14 @@ export interface AppServices {
   demo: boolean;
   tenantId: string;
   verifier: Verifier;
-  directory: MemoryDirectory;
-  audit: MemoryAuditLog;
+  directory: AppDirectory;
+  audit: AppStores['audit'];
+  /** Every store, the event bus across instances, and sign-in sessions. */
+  stores: AppStores;
   psa: PsaAdapter;
   /** Demo mode: the console channels' outboxes, for the outbox page. */
   outbox: { sms: OutboxChannel; email: OutboxChannel; push: OutboxChannel } | null;
-  /** Demo mode: the local Autotask fake the real adapter talks to. */
+  /** Demo mode: the local Autotask fake the real adapter talks to (`null` when AUTOTASK_ZONE_URL names one). */
   autotask: AutotaskFakeServer | null;
   /** VAPID public key for Web Push subscriptions, when Web Push is configured. */
   vapidPublicKey: string | null;
@@ -75,6 +73,23 @@ export interface ComposeOptions {
   quiet?: boolean;
   /** Policy overrides (benchmarks raise the per-end-user limits). */
   policy?: Partial<VerificationPolicy>;
+  /** Where to store (default: from the environment). Tests pick memory or PGlite in memory; real mode refuses memory. */
+  stores?: StoreChoice;
+}
+
+/** Opens the stores the options or the environment name. */
+export function openAppStores(env: AppEnv, options: ComposeOptions): Promise<AppStores> {
+  const choice = options.stores ?? storeChoiceOf(env);
+  if (choice.kind === 'memory' && !isDemo(env)) {
+    throw new EnvError(
+      'Real mode never runs on memory stores (a restart would lose the audit trail): set DATABASE_URL or QDESK_DATA_DIR.',
+    );
+  }
+  const clock = options.clock;
+  return openStores(choice, {
+    migrations: env.QDESK_SKIP_MIGRATIONS ? 'skip' : 'run',
+    ...(clock ? { now: () => clock.now() } : {}),
+  });
 }
 
 /** The MSP's name in demo mode unless QDESK_MSP_NAME says otherwise. */
@@ -94,70 +109,98 @@ export function selfServeUrlOf(env: AppEnv): { selfServeUrl?: string } {
 /** Demo mode signs its (local) webhooks with this; real mode takes AUTOTASK_WEBHOOK_SECRET. */
 export const DEMO_WEBHOOK_SECRET = 'demo-webhook-secret';
 
-/** A mapping store holding the demo MSP's customers: the QDesk side of the client companies the PSA knows. */
-export async function demoMappings(customers: readonly DemoCustomer[]): Promise<MappingStore> {
-  const store = createMemoryMappingStore();
-  for (const { tenantId, ...customer } of customers) await store.createCustomer(tenantId, customer);
-  return store;
-}
-
 /**
- * Demo mode: memory store and audit log, the demo directory, the local Autotask fake served over real HTTP (so the
- * real adapter code runs), and console channels with an outbox. Nothing needs an account anywhere.
+ * Demo mode: the stores the environment names (PGlite in the app's `.data` folder by default, so a restart loses
+ * nothing), the demo directory, the local Autotask fake served over real HTTP (so the real adapter code runs; or the
+ * fake AUTOTASK_ZONE_URL names, so several instances share one), and console channels with an outbox. Nothing needs
+ * an account anywhere.
  */
 export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Promise<AppServices> {
   const clock = options.clock ?? systemClock;
   const demo = createDemoData();
-  const autotask = await startAutotaskFake();
-  const psa = createAutotaskAdapter({ ...FAKE_CREDENTIALS, zoneUrl: autotask.zoneUrl });
-  const directory = createMemoryDirectory(demo.endUsers);
-  const audit = createMemoryAuditLog();
-  const mappings = await demoMappings(demo.customers);
-  await linkDemoCompanies(mappings, audit, demo.tenantId, clock);
-  const logger = options.quiet ? { info: () => undefined } : undefined;
-  const channel = (kind: 'sms' | 'email' | 'push') =>
-    createConsoleChannel(kind, { now: () => clock.now(), ...(logger ? { logger } : {}) });
-  const outbox = { sms: channel('sms'), email: channel('email'), push: channel('push') };
-  const secret = env.QDESK_SECRET ?? randomBytes(32).toString('hex');
-  const mspName = env.QDESK_MSP_NAME ?? DEMO_MSP_NAME;
-  const verifier = createVerifier({
-    secret,
-    directory,
-    psa,
-    contactLinks: mappings,
-    audit,
-    clock,
-    channels: outbox,
-    mspName,
-    ...selfServeUrlOf(env),
-    // The NIST defaults, with room for a demo's many tries on the same end-users.
-    policy: { sendsPerWindow: 20, pushesPerWindow: 20, ...options.policy },
-  });
-  await applyDemoPolicies(verifier, demo.tenantId);
-  const sweeper = startSweeper(verifier);
-  return {
-    demo: true,
-    tenantId: demo.tenantId,
-    verifier,
-    directory,
-    audit,
-    psa,
-    outbox,
-    autotask,
-    mappings,
-    sync: createMatchingSync({ psa, store: mappings, tenantId: demo.tenantId, clock, audit }),
-    webhookSecret: env.AUTOTASK_WEBHOOK_SECRET ?? DEMO_WEBHOOK_SECRET,
-    vapidPublicKey: null,
-    cookieKey: `${secret}:cookies`,
-    resetToolToken: env.QDESK_RESET_TOOL_TOKEN ?? randomBytes(24).toString('base64url'),
-    mspName,
-    adminSignIn: true,
-    clock,
-    async close() {
-      await sweeper.stop();
-      await autotask.close();
-    },
-  };
+  const stores = await openAppStores(env, options);
+  const closers: (() => Promise<void>)[] = [() => stores.close()];
+  try {
+    const { directory, audit, mappings } = stores;
+    // The demo's people and customers, again at every start: what is stored already is kept (devices enrolled,
+    // links confirmed), so a restart changes nothing.
+    await directory.putMany(demo.endUsers);
+    await seedDemoCustomers(mappings, demo.customers);
+    await linkDemoCompanies(mappings, audit, demo.tenantId, clock);
+    const autotask = env.AUTOTASK_ZONE_URL ? null : await startAutotaskFake();
+    if (autotask) closers.unshift(() => autotask.close());
+    const psa = createAutotaskAdapter({
+      ...FAKE_CREDENTIALS,
+      zoneUrl: env.AUTOTASK_ZONE_URL ?? autotask!.zoneUrl,
+    });
+    const logger = options.quiet ? { info: () => undefined } : undefined;
+    const channel = (kind: 'sms' | 'email' | 'push') =>
+      createConsoleChannel(kind, { now: () => clock.now(), ...(logger ? { logger } : {}) });
+    const outbox = { sms: channel('sms'), email: channel('email'), push: channel('push') };
+    // The key must outlive a restart, or codes sent and sign-ins made before it stop working.
+    const secret =
+      env.QDESK_SECRET ??
+      (stores.durable ? demoSecret(env.QDESK_DATA_DIR ?? DEMO_DATA_DIR) : randomBytes(32).toString('hex'));
+    const mspName = env.QDESK_MSP_NAME ?? DEMO_MSP_NAME;
+    const verifier = createVerifier({
+      secret,
+      directory,
+      psa,
+      contactLinks: mappings,
+      store: stores.sessions,
+      counters: stores.counters,
+      audit,
+      policies: stores.policies,
+      clock,
+      channels: outbox,
+      mspName,
+      ...selfServeUrlOf(env),
+      // The NIST defaults, with room for a demo's many tries on the same end-users.
+      policy: { sendsPerWindow: 20, pushesPerWindow: 20, ...options.policy },
+    });
+    const stopForwarding = forwardVerifierEvents(verifier.events, stores.bus);
+    closers.unshift(async () => stopForwarding());
+    await applyDemoPolicies(verifier, stores.policies, demo.tenantId);
+    const sweeper = startSweeper(verifier);
+    closers.unshift(() => sweeper.stop());
+    return {
+      demo: true,
+      tenantId: demo.tenantId,
+      verifier,
+      directory,
+      audit,
+      stores,
+      psa,
+      outbox,
+      autotask,
+      mappings,
+      sync: createMatchingSync({ psa, store: mappings, tenantId: demo.tenantId, clock, audit }),
+      webhookSecret: env.AUTOTASK_WEBHOOK_SECRET ?? DEMO_WEBHOOK_SECRET,
+      vapidPublicKey: null,
+      cookieKey: `${secret}:cookies`,
+      resetToolToken: env.QDESK_RESET_TOOL_TOKEN ?? randomBytes(24).toString('base64url'),
+      mspName,
+      adminSignIn: true,
+      clock,
+      close: () => closeAll(closers),
+    };
+  } catch (error) {
+    await closeAll(closers);
+    throw error;
+  }
+}
+
+/** Runs every closer, in order, even when one fails; the first failure is rethrown. */
+export async function closeAll(closers: readonly (() => Promise<void>)[]): Promise<void> {
+  let failure: unknown;
+  for (const close of closers) {
+    try {
+      await close();
+    } catch (error) {
+      failure ??= error;
+    }
+  }
+  if (failure) throw failure;
 }
 
 export async function composeServices(env: AppEnv, options: ComposeOptions = {}): Promise<AppServices> {

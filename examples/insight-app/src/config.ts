@@ -3,125 +3,137 @@ import { z } from 'zod';
 // Every setting comes from the environment and is validated at start, so a typo fails fast with the variable's name.
 const optional = z.string().trim().min(1).optional();
 
-export const envSchema = z
-  .object({
-    PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-    HOST: z.string().default('127.0.0.1'),
-    PUBLIC_URL: z.url().optional(),
-    QDESK_SECRET: z.string().min(32, 'must be at least 32 characters of random data').optional(),
-    QDESK_TENANT_ID: z.string().min(1).default('demo-msp'),
-    QDESK_TECHNICIAN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
-    // Signing in with this password gives the admin role (policies, unlocks); without it real mode has no admin.
-    QDESK_ADMIN_PASSWORD: z.string().min(16, 'must be at least 16 characters').optional(),
-    // The bearer token a reset tool presents to POST /api/grants/verify; demo mode makes one up at start.
-    QDESK_RESET_TOOL_TOKEN: z.string().min(32, 'must be at least 32 characters of random data').optional(),
-    // "This is <technician> from <MSP>" in reverse verification.
-    QDESK_MSP_NAME: z
-      .string()
-      .trim()
-      .min(1)
-      .max(40, 'must be at most 40 characters')
-      .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
-      .optional(),
-    // The Insight's pre-selected code mode where a customer's policy allows comparing by eye (a weaker choice).
-    QDESK_CODE_MODE: z.enum(['verify', 'compare']).default('verify'),
-    AUTOTASK_USERNAME: optional,
-    AUTOTASK_SECRET: optional,
-    AUTOTASK_INTEGRATION_CODE: optional,
-    AUTOTASK_ZONE_URL: z.url().optional(),
-    AUTOTASK_WEBHOOK_SECRET: z
-      .string()
-      .min(16, 'must be at least 16 characters')
-      .max(64, 'Autotask allows at most 64')
-      .optional(),
-    TWILIO_ACCOUNT_SID: optional,
-    TWILIO_AUTH_TOKEN: optional,
-    TWILIO_FROM: optional,
-    TWILIO_MESSAGING_SERVICE_SID: optional,
-    SMTP_HOST: optional,
-    SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
-    SMTP_USER: optional,
-    SMTP_PASSWORD: optional,
-    SMTP_FROM: z.email().optional(),
-    QDESK_GRAPH_TENANT_ID: optional,
-    QDESK_GRAPH_CLIENT_ID: optional,
-    QDESK_GRAPH_CLIENT_SECRET: optional,
-    QDESK_GRAPH_SENDER: optional,
-    VAPID_PUBLIC_KEY: optional,
-    VAPID_PRIVATE_KEY: optional,
-    VAPID_SUBJECT: optional,
-    FCM_SERVICE_ACCOUNT_FILE: optional,
-    APNS_KEY_FILE: optional,
-    APNS_KEY_ID: optional,
-    APNS_TEAM_ID: optional,
-    APNS_TOPIC: optional,
-    APNS_ENVIRONMENT: z.enum(['production', 'sandbox']).default('production'),
-    QDESK_DIRECTORY_FILE: optional,
-  })
-  .superRefine((env, ctx) => {
-    const groups: [string, (keyof typeof env)[]][] = [
-      ['Autotask', ['AUTOTASK_USERNAME', 'AUTOTASK_SECRET', 'AUTOTASK_INTEGRATION_CODE']],
-      ['Twilio', ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN']],
-      ['SMTP', ['SMTP_HOST', 'SMTP_FROM']],
-      [
-        'Microsoft Graph mail',
-        ['QDESK_GRAPH_TENANT_ID', 'QDESK_GRAPH_CLIENT_ID', 'QDESK_GRAPH_CLIENT_SECRET', 'QDESK_GRAPH_SENDER'],
-      ],
-      ['Web Push', ['VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY', 'VAPID_SUBJECT']],
-      ['APNs', ['APNS_KEY_FILE', 'APNS_KEY_ID', 'APNS_TEAM_ID', 'APNS_TOPIC']],
-    ];
-    for (const [name, keys] of groups) {
-      const set = keys.filter((k) => env[k] !== undefined);
-      if (set.length > 0 && set.length < keys.length) {
-        for (const k of keys.filter((k) => env[k] === undefined)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: [k],
-            message: `is required when other ${name} settings are set`,
-          });
-        }
+const envShape = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('127.0.0.1'),
+  PUBLIC_URL: z.url().optional(),
+  QDESK_SECRET: z.string().min(32, 'must be at least 32 characters of random data').optional(),
+  QDESK_TENANT_ID: z.string().min(1).default('demo-msp'),
+  QDESK_TECHNICIAN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+  // Signing in with this password gives the admin role (policies, unlocks); without it real mode has no admin.
+  QDESK_ADMIN_PASSWORD: z.string().min(16, 'must be at least 16 characters').optional(),
+  // The bearer token a reset tool presents to POST /api/grants/verify; demo mode makes one up at start.
+  QDESK_RESET_TOOL_TOKEN: z.string().min(32, 'must be at least 32 characters of random data').optional(),
+  // "This is <technician> from <MSP>" in reverse verification.
+  QDESK_MSP_NAME: z
+    .string()
+    .trim()
+    .min(1)
+    .max(40, 'must be at most 40 characters')
+    .regex(/^[^\p{Cc}]*$/u, 'must not contain control characters')
+    .optional(),
+  // The Insight's pre-selected code mode where a customer's policy allows comparing by eye (a weaker choice).
+  QDESK_CODE_MODE: z.enum(['verify', 'compare']).default('verify'),
+  AUTOTASK_USERNAME: optional,
+  AUTOTASK_SECRET: optional,
+  AUTOTASK_INTEGRATION_CODE: optional,
+  AUTOTASK_ZONE_URL: z.url().optional(),
+  AUTOTASK_WEBHOOK_SECRET: z
+    .string()
+    .min(16, 'must be at least 16 characters')
+    .max(64, 'Autotask allows at most 64')
+    .optional(),
+  TWILIO_ACCOUNT_SID: optional,
+  TWILIO_AUTH_TOKEN: optional,
+  TWILIO_FROM: optional,
+  TWILIO_MESSAGING_SERVICE_SID: optional,
+  SMTP_HOST: optional,
+  SMTP_PORT: z.coerce.number().int().min(1).max(65535).optional(),
+  SMTP_USER: optional,
+  SMTP_PASSWORD: optional,
+  SMTP_FROM: z.email().optional(),
+  QDESK_GRAPH_TENANT_ID: optional,
+  QDESK_GRAPH_CLIENT_ID: optional,
+  QDESK_GRAPH_CLIENT_SECRET: optional,
+  QDESK_GRAPH_SENDER: optional,
+  VAPID_PUBLIC_KEY: optional,
+  VAPID_PRIVATE_KEY: optional,
+  VAPID_SUBJECT: optional,
+  FCM_SERVICE_ACCOUNT_FILE: optional,
+  APNS_KEY_FILE: optional,
+  APNS_KEY_ID: optional,
+  APNS_TEAM_ID: optional,
+  APNS_TOPIC: optional,
+  APNS_ENVIRONMENT: z.enum(['production', 'sandbox']).default('production'),
+  QDESK_DIRECTORY_FILE: optional,
+  // PostgreSQL for every store (several instances share it); without it, PGlite in QDESK_DATA_DIR.
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// or postgresql:// connection string')
+    .optional(),
+  // The folder PGlite keeps its data in (demo mode default: the app's own .data folder).
+  QDESK_DATA_DIR: optional,
+  // Set to 1 when migrations run separately (`pnpm qdesk migrate`); the app then refuses an outdated schema.
+  QDESK_SKIP_MIGRATIONS: z
+    .enum(['0', '1', 'true', 'false'])
+    .optional()
+    .transform((v) => v === '1' || v === 'true'),
+});
+
+export const envSchema = envShape.superRefine((env, ctx) => {
+  const groups: [string, (keyof typeof env)[]][] = [
+    ['Autotask', ['AUTOTASK_USERNAME', 'AUTOTASK_SECRET', 'AUTOTASK_INTEGRATION_CODE']],
+    ['Twilio', ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN']],
+    ['SMTP', ['SMTP_HOST', 'SMTP_FROM']],
+    [
+      'Microsoft Graph mail',
+      ['QDESK_GRAPH_TENANT_ID', 'QDESK_GRAPH_CLIENT_ID', 'QDESK_GRAPH_CLIENT_SECRET', 'QDESK_GRAPH_SENDER'],
+    ],
+    ['Web Push', ['VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY', 'VAPID_SUBJECT']],
+    ['APNs', ['APNS_KEY_FILE', 'APNS_KEY_ID', 'APNS_TEAM_ID', 'APNS_TOPIC']],
+  ];
+  for (const [name, keys] of groups) {
+    const set = keys.filter((k) => env[k] !== undefined);
+    if (set.length > 0 && set.length < keys.length) {
+      for (const k of keys.filter((k) => env[k] === undefined)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: [k],
+          message: `is required when other ${name} settings are set`,
+        });
       }
     }
-    if (env.TWILIO_ACCOUNT_SID && !env.TWILIO_FROM && !env.TWILIO_MESSAGING_SERVICE_SID) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['TWILIO_FROM'],
-        message: 'set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID',
-      });
-    }
-    if (env.SMTP_HOST && env.QDESK_GRAPH_TENANT_ID) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['QDESK_GRAPH_TENANT_ID'],
-        message:
-          'email goes by SMTP or by Microsoft Graph, not both: unset the SMTP_* or the QDESK_GRAPH_* settings',
-      });
-    }
-    if (env.QDESK_ADMIN_PASSWORD && env.QDESK_ADMIN_PASSWORD === env.QDESK_TECHNICIAN_PASSWORD) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['QDESK_ADMIN_PASSWORD'],
-        message: 'must differ from QDESK_TECHNICIAN_PASSWORD (it is what makes a sign-in an administrator)',
-      });
-    }
-    const real = env.AUTOTASK_USERNAME !== undefined;
-    if (real && !env.QDESK_SECRET)
-      ctx.addIssue({ code: 'custom', path: ['QDESK_SECRET'], message: 'is required outside demo mode' });
-    if (real && !env.QDESK_DIRECTORY_FILE) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['QDESK_DIRECTORY_FILE'],
-        message: 'is required outside demo mode (a JSON list of end-users)',
-      });
-    }
-    if (real && !env.QDESK_TECHNICIAN_PASSWORD) {
-      ctx.addIssue({
-        code: 'custom',
-        path: ['QDESK_TECHNICIAN_PASSWORD'],
-        message: 'is required outside demo mode',
-      });
-    }
-  });
+  }
+  if (env.TWILIO_ACCOUNT_SID && !env.TWILIO_FROM && !env.TWILIO_MESSAGING_SERVICE_SID) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['TWILIO_FROM'],
+      message: 'set TWILIO_FROM or TWILIO_MESSAGING_SERVICE_SID',
+    });
+  }
+  if (env.SMTP_HOST && env.QDESK_GRAPH_TENANT_ID) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['QDESK_GRAPH_TENANT_ID'],
+      message:
+        'email goes by SMTP or by Microsoft Graph, not both: unset the SMTP_* or the QDESK_GRAPH_* settings',
+    });
+  }
+  if (env.QDESK_ADMIN_PASSWORD && env.QDESK_ADMIN_PASSWORD === env.QDESK_TECHNICIAN_PASSWORD) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['QDESK_ADMIN_PASSWORD'],
+      message: 'must differ from QDESK_TECHNICIAN_PASSWORD (it is what makes a sign-in an administrator)',
+    });
+  }
+  const real = env.AUTOTASK_USERNAME !== undefined;
+  if (real && !env.QDESK_SECRET)
+    ctx.addIssue({ code: 'custom', path: ['QDESK_SECRET'], message: 'is required outside demo mode' });
+  if (real && !env.QDESK_DIRECTORY_FILE) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['QDESK_DIRECTORY_FILE'],
+      message: 'is required outside demo mode (a JSON list of end-users)',
+    });
+  }
+  if (real && !env.QDESK_TECHNICIAN_PASSWORD) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['QDESK_TECHNICIAN_PASSWORD'],
+      message: 'is required outside demo mode',
+    });
+  }
+});
 
 export type AppEnv = z.output<typeof envSchema>;
 
@@ -141,4 +153,27 @@ export function readEnv(source: Record<string, string | undefined> = process.env
 }
 
 /** Demo mode: no Autotask credentials, so everything runs on embedded defaults and the local Autotask fake. */
-export const isDemo = (env: AppEnv) => env.AUTOTASK_USERNAME === undefined;
+export const isDemo = (env: Pick<AppEnv, 'AUTOTASK_USERNAME'>) => env.AUTOTASK_USERNAME === undefined;
+
+/** The variables that say where the data lives, for the CLI (which needs none of the app's others). */
+export type StoreEnv = Pick<
+  AppEnv,
+  'DATABASE_URL' | 'QDESK_DATA_DIR' | 'AUTOTASK_USERNAME' | 'QDESK_TENANT_ID'
+>;
+
+/** Reads and validates only the variables of {@link StoreEnv}. */
+export function readStoreEnv(source: Record<string, string | undefined> = process.env): StoreEnv {
+  const schema = envShape.pick({
+    DATABASE_URL: true,
+    QDESK_DATA_DIR: true,
+    AUTOTASK_USERNAME: true,
+    QDESK_TENANT_ID: true,
+  });
+  const picked = Object.fromEntries(
+    Object.keys(schema.shape).map((k) => [k, source[k] === '' ? undefined : source[k]]),
+  );
+  const parsed = schema.safeParse(picked);
+  if (parsed.success) return parsed.data;
+  const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+  throw new EnvError(`Invalid configuration:\n${lines.join('\n')}`);
+}

@@ -1,4 +1,5 @@
-import type { AuditLog, Clock, Verifier, WeakerChoice } from '@qdesk/core';
+import type { AuditLog, Clock, PolicyStore, Verifier, WeakerChoice } from '@qdesk/core';
+import type { DemoCustomer } from '@qdesk/core/memory';
 import { type MappingStore, matchByHand } from '@qdesk/matching';
 import { actorFor, DEMO_ADMIN } from './staff.js';
 
@@ -36,8 +37,19 @@ const CONTOSO_ACCEPTANCES: { choice: WeakerChoice; reason: string }[] = [
   },
 ];
 
+/** The demo MSP's customers (the QDesk side of the client companies the PSA knows), those not stored yet. */
+export async function seedDemoCustomers(
+  store: MappingStore,
+  customers: readonly DemoCustomer[],
+): Promise<void> {
+  for (const { tenantId, ...customer } of customers) {
+    const stored = await store.listCustomers(tenantId);
+    if (!stored.some((c) => c.id === customer.id)) await store.createCustomer(tenantId, customer);
+  }
+}
+
 /**
- * Confirms the demo companies' customer links. A start from an email with a ticket needs them: the end-user must
+ * Confirms the demo companies' customer links (a link confirmed before is kept, and nothing is recorded again). A start from an email with a ticket needs them: the end-user must
  * belong to the customer the ticket's company is linked to, and QDesk cannot know that without a confirmed link.
  */
 export async function linkDemoCompanies(
@@ -55,9 +67,15 @@ export async function linkDemoCompanies(
 /**
  * The demo tenant runs the NIST SP 800-63B rev 4 defaults; Contoso Dental alone gets a stored layer that turns the
  * weaker choices back on with written risk acceptances, so approve-only push, email codes and compare mode stay
- * demonstrable on its tickets (1003 Chloé, 1004 Dev).
+ * demonstrable on its tickets (1003 Chloé, 1004 Dev). Applied at the first start only.
  */
-export async function applyDemoPolicies(verifier: Verifier, tenantId: string): Promise<void> {
+export async function applyDemoPolicies(
+  verifier: Verifier,
+  policies: PolicyStore,
+  tenantId: string,
+): Promise<void> {
+  // Once: a later start keeps what the demo administrator (or a visitor) set since.
+  if (await policies.get(tenantId, CONTOSO)) return;
   await verifier.setPolicy({
     actor: actorFor(tenantId, DEMO_ADMIN),
     customerId: CONTOSO,

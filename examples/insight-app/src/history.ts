@@ -94,12 +94,15 @@ function fold(row: Draft, r: AuditRecord): void {
   }
 }
 
+/** What history reads of the directory. */
+type Lookup = Pick<AppServices['directory'], 'getById'>;
+
 /**
  * The verifications in the newest {@link HISTORY_WINDOW} audit records of the tenant, newest start first. With
  * `endUserId` the log itself filters, so one end-user's window reaches much further back.
  */
 export async function readVerifications(
-  services: Pick<AppServices, 'audit' | 'directory' | 'tenantId'>,
+  services: Pick<AppServices, 'audit' | 'tenantId'> & { directory: Lookup },
   options: { endUserId?: string } = {},
 ): Promise<{ rows: VerificationRow[]; window: HistoryWindow }> {
   const records = await services.audit.query(services.tenantId, {
@@ -144,7 +147,7 @@ export async function readVerifications(
 }
 
 /** One directory read per end-user; one that is gone is shown by id, marked as such. */
-async function endUsers(services: Pick<AppServices, 'directory' | 'tenantId'>, ids: Set<string>) {
+async function endUsers(services: { directory: Lookup; tenantId: string }, ids: Set<string>) {
   const found = await Promise.all(
     [...ids].map(async (id) => [id, await services.directory.getById(services.tenantId, id)] as const),
   );

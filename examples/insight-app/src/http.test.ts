@@ -29,7 +29,7 @@ const techPost = (path: string, json?: unknown, raw?: string) =>
 
 beforeAll(async () => {
   const env = readEnv({ PORT: '0' });
-  services = await composeDemo(env, { quiet: true });
+  services = await composeDemo(env, { quiet: true, stores: { kind: 'memory' } });
   app = createApp(services, env).app;
   // Demo mode signs the first visitor in as the demo technician; the Insight page carries the CSRF token.
   const home = await request('/');

@@ -1,4 +1,5 @@
 import { serve } from '@hono/node-server';
+import { isQdeskError } from '@qdesk/core';
 import { createApp } from './app.js';
 import { composeServices } from './compose.js';
 import { EnvError, isDemo, readEnv } from './config.js';
@@ -15,8 +16,9 @@ try {
 }
 
 const services = await composeServices(env).catch((error: unknown) => {
-  if (error instanceof EnvError) {
-    console.error(error.message);
+  // A setting or a database the app cannot use: the message says what to do; a stack trace would bury it.
+  if (error instanceof EnvError || isQdeskError(error)) {
+    console.error(`QDesk cannot start: ${error.message}`);
     process.exit(2);
   }
   throw error;
@@ -27,6 +29,7 @@ const server = serve({ fetch: app.fetch, port: env.PORT, hostname: env.HOST }, (
   console.log(
     `QDesk Insight app on ${base} (${isDemo(env) ? 'demo mode: no account anywhere' : 'real mode'})`,
   );
+  console.log(`  Data: ${services.stores.where}${services.stores.durable ? ', kept across restarts' : ''}`);
   if (isDemo(env)) {
     console.log(`  1. Technician: open ${base}/insight?ticketId=1001`);
     console.log(`  2. End-user:   open ${base}/self-serve in a second tab (or window) and pick Ana Silva`);

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, json, startTestApp, type TestApp } from './test-app.test-helpers.js';
+import { auditTrail, type Browser, json, startTestApp, type TestApp } from './test-app.test-helpers.js';
 
 let t: TestApp;
 let alex: Browser;
@@ -85,10 +85,7 @@ describe('PUT /api/admin/policies/:customerId', () => {
     expect(view.stored.version).toBe(1);
     const page = await (await t.request('/insight?ticketId=1001', { as: sam })).text();
     expect(page).toContain('Approve-only push — weaker, accepted by policy');
-    const change = t.services.audit
-      .all()
-      .filter((r) => r.action === 'policy_change')
-      .at(-1);
+    const change = (await auditTrail(t.services)).filter((r) => r.action === 'policy_change').at(-1);
     expect(change).toMatchObject({ actor: { id: 'admin-demo' }, detail: { customerId: 'cust-northwind' } });
     expect(JSON.parse(String(change?.detail?.after)).methods).toContain('push');
   });
@@ -141,7 +138,7 @@ describe('POST /api/admin/end-users/:id/unlock', () => {
     });
     expect(res.status).toBe(200);
     expect(await json(res)).toEqual({ failuresBefore: 2 });
-    const record = t.services.audit.all().find((r) => r.action === 'unlock');
+    const record = (await auditTrail(t.services)).find((r) => r.action === 'unlock');
     expect(record).toMatchObject({
       actor: { id: 'admin-demo' },
       detail: { endUserId: 'eu-ben', reason: 'Ben called from his desk phone' },

@@ -83,10 +83,10 @@ describe('real mode (Autotask credentials given), against the Autotask fake as t
   let services: AppServices;
   let app: ReturnType<typeof createApp>['app'];
   const dir = mkdtempSync(join(tmpdir(), 'qdesk-real-'));
+  const directoryFile = join(dir, 'users.json');
 
   beforeAll(async () => {
     fake = await startAutotaskFake();
-    const directoryFile = join(dir, 'users.json');
     writeFileSync(
       directoryFile,
       JSON.stringify([
@@ -111,6 +111,7 @@ describe('real mode (Autotask credentials given), against the Autotask fake as t
       QDESK_RESET_TOOL_TOKEN: RESET_TOOL_TOKEN,
       QDESK_MSP_NAME: 'Acme IT',
       QDESK_DIRECTORY_FILE: directoryFile,
+      QDESK_DATA_DIR: join(dir, 'data'),
       ...GRAPH,
     });
     services = await composeServices(env);
@@ -220,5 +221,20 @@ describe('real mode (Autotask credentials given), against the Autotask fake as t
     await expect(composeServices(env)).rejects.toThrow(
       /QDESK_DIRECTORY_FILE: invalid end-user list[\s\S]*\[0\.email\][\s\S]*\[0\.mobilePhone\]/,
     );
+  });
+
+  it('refuses to start without a database, naming the variables to set', async () => {
+    const env = readEnv({
+      AUTOTASK_USERNAME: 'u',
+      AUTOTASK_SECRET: 's',
+      AUTOTASK_INTEGRATION_CODE: 'c',
+      QDESK_SECRET: 'a-real-secret-of-at-least-32-characters!',
+      QDESK_TECHNICIAN_PASSWORD: PASSWORD,
+      QDESK_DIRECTORY_FILE: directoryFile,
+    });
+    await expect(composeServices(env)).rejects.toThrow(/set DATABASE_URL=postgres:\/\/.*or QDESK_DATA_DIR=/);
+    await expect(
+      composeServices({ ...env, QDESK_DATA_DIR: join(dir, 'x') }, { stores: { kind: 'memory' } }),
+    ).rejects.toThrow(/Real mode never runs on memory stores.*set DATABASE_URL or QDESK_DATA_DIR/);
   });
 });

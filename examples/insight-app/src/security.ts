@@ -1,4 +1,5 @@
-import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
+import type { SignInKind, SignInSession, SignInSessionStore } from '@qdesk/store-postgres';
 import type { Context, MiddlewareHandler } from 'hono';
 import { deleteCookie, getSignedCookie, setSignedCookie } from 'hono/cookie';
 import { HTTPException } from 'hono/http-exception';
@@ -9,46 +10,101 @@ export type StaffRole = 'technician' | 'admin';
 export interface Technician {
   id: string;
   name: string;
-  /** Random per sign-in; the CSRF token is derived from it. */
+  /** The sign-in's id (the SHA-256 of its cookie token); the CSRF token is derived from it. */
   sid: string;
-  /**
-   * Set at sign-in from what the credential proved (the admin password, or the demo admin), never from a request
-   * field; a cookie from before roles existed reads as `technician`.
-   */
+  /** Set at sign-in from what the credential proved (the admin password, or the demo admin), never from a request field. */
   role: StaffRole;
 }
 
 const TECH = 'qd_tech';
 const END_USER = 'qd_eu';
 
-export function createSecurity(cookieKey: string, options: { secureCookies: boolean }) {
-  const cookie = {
+/** How long a sign-in lasts: idle (no request) and absolute, per kind. A shift for staff; weeks for a phone. */
+const LIFETIME = {
+  technician: { idleMs: 60 * 60_000, absoluteMs: 12 * 3600_000 },
+  end_user: { idleMs: 7 * 24 * 3600_000, absoluteMs: 30 * 24 * 3600_000 },
+} as const;
+/** A sign-in's idle deadline moves at most this often (each move is a write). */
+const TOUCH_EVERY_MS = 5 * 60_000;
+
+const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+
+export interface SecurityOptions {
+  secureCookies: boolean;
+  /** Server-side sign-in sessions: the cookie holds a random token, the store its SHA-256. */
+  signIns: SignInSessionStore;
+  tenantId: string;
+  now: () => number;
+}
+
+export function createSecurity(cookieKey: string, options: SecurityOptions) {
+  const { signIns, tenantId, now } = options;
+  const cookie = (kind: SignInKind) => ({
     httpOnly: true,
     path: '/',
     // Inside the Autotask Insight iframe the app is a third party: cookies must be SameSite=None; Secure there.
     sameSite: options.secureCookies ? ('None' as const) : ('Lax' as const),
     secure: options.secureCookies,
-    maxAge: 8 * 3600,
-  };
+    maxAge: LIFETIME[kind].absoluteMs / 1000,
+  });
   const csrfFor = (tech: Technician) =>
     createHmac('sha256', cookieKey).update(`csrf:${tech.sid}`).digest('base64url');
 
-  async function technician(c: Context): Promise<Technician | null> {
-    const raw = await getSignedCookie(c, cookieKey, TECH);
-    if (!raw) return null;
-    try {
-      const parsed = JSON.parse(raw) as Partial<Technician>;
-      if (typeof parsed.id !== 'string' || typeof parsed.name !== 'string' || typeof parsed.sid !== 'string')
-        return null;
-      return {
-        id: parsed.id,
-        name: parsed.name,
-        sid: parsed.sid,
-        role: parsed.role === 'admin' ? 'admin' : 'technician',
-      };
-    } catch {
-      return null;
+  /** The live sign-in behind a cookie of that kind (the token is tagged with its kind before it is signed). */
+  async function signInOf(c: Context, kind: SignInKind): Promise<SignInSession | null> {
+    const raw = await getSignedCookie(c, cookieKey, kind === 'technician' ? TECH : END_USER);
+    const tag = `${kind}.`;
+    if (!raw?.startsWith(tag)) return null;
+    const at = now();
+    const session = await signIns.get(hashOf(raw.slice(tag.length)), at);
+    if (!session || session.kind !== kind || session.tenantId !== tenantId) return null;
+    if (session.idleExpiresAt - at < LIFETIME[kind].idleMs - TOUCH_EVERY_MS) {
+      await signIns.touch(session.id, at, Math.min(at + LIFETIME[kind].idleMs, session.absoluteExpiresAt));
     }
+    return session;
+  }
+
+  async function signIn(
+    c: Context,
+    kind: SignInKind,
+    who: { subject: string; name: string | null; role: StaffRole | null },
+  ) {
+    const token = randomBytes(32).toString('base64url');
+    const at = now();
+    await signIns.create({
+      id: hashOf(token),
+      tenantId,
+      kind,
+      ...who,
+      createdAt: at,
+      lastSeenAt: at,
+      idleExpiresAt: at + LIFETIME[kind].idleMs,
+      absoluteExpiresAt: at + LIFETIME[kind].absoluteMs,
+    });
+    await setSignedCookie(
+      c,
+      kind === 'technician' ? TECH : END_USER,
+      `${kind}.${token}`,
+      cookieKey,
+      cookie(kind),
+    );
+  }
+
+  async function signOutOf(c: Context, kind: SignInKind) {
+    const session = await signInOf(c, kind);
+    if (session) await signIns.revoke(session.id);
+    deleteCookie(c, kind === 'technician' ? TECH : END_USER, { path: '/' });
+  }
+
+  async function technician(c: Context): Promise<Technician | null> {
+    const session = await signInOf(c, 'technician');
+    if (!session) return null;
+    return {
+      id: session.subject,
+      name: session.name ?? session.subject,
+      sid: session.id,
+      role: session.role === 'admin' ? 'admin' : 'technician',
+    };
   }
 
   async function checkedTechnician(c: Context): Promise<Technician> {
@@ -67,32 +123,23 @@ export function createSecurity(cookieKey: string, options: { secureCookies: bool
   return {
     csrfFor,
     technician,
-    async signInTechnician(c: Context, id: string, name: string, role: StaffRole = 'technician') {
-      await setSignedCookie(
-        c,
-        TECH,
-        JSON.stringify({ id, name, role, sid: randomBytes(16).toString('base64url') }),
-        cookieKey,
-        cookie,
-      );
-    },
+    signInTechnician: (c: Context, id: string, name: string, role: StaffRole = 'technician') =>
+      signIn(c, 'technician', { subject: id, name, role }),
     async endUser(c: Context): Promise<string | null> {
-      return (await getSignedCookie(c, cookieKey, END_USER)) || null;
+      return (await signInOf(c, 'end_user'))?.subject ?? null;
     },
-    async signInEndUser(c: Context, endUserId: string) {
-      await setSignedCookie(c, END_USER, endUserId, cookieKey, cookie);
-    },
-    signOut(c: Context) {
-      deleteCookie(c, TECH, { path: '/' });
-      deleteCookie(c, END_USER, { path: '/' });
+    signInEndUser: (c: Context, endUserId: string) =>
+      signIn(c, 'end_user', { subject: endUserId, name: null, role: null }),
+    /** Ends both sign-ins on the server (a copied cookie stops working too) and clears the cookies. */
+    async signOut(c: Context) {
+      await signOutOf(c, 'technician');
+      await signOutOf(c, 'end_user');
     },
     /**
      * Signs the end-user out of the self-serve app only: a technician testing the demo in the same browser stays
      * signed in.
      */
-    signOutEndUser(c: Context) {
-      deleteCookie(c, END_USER, { path: '/' });
-    },
+    signOutEndUser: (c: Context) => signOutOf(c, 'end_user'),
     /** API routes for technicians: signed in, and for state changes a CSRF token bound to the sign-in. */
     requireTechnician:
       (): MiddlewareHandler<{ Variables: { technician: Technician } }> => async (c, next) => {

@@ -120,7 +120,7 @@ export function registerSelfServe(app: Hono, services: AppServices, security: Se
     const user = endUserId ? await services.directory.getById(services.tenantId, endUserId) : null;
     if (!user) {
       if (!services.demo) return c.html(selfServeSignedOut(), 401);
-      return c.html(selfServeSignIn(services.directory.list(services.tenantId)));
+      return c.html(selfServeSignIn(await services.directory.list(services.tenantId)));
     }
     const endUser = { displayName: user.displayName, hasPhone: Boolean(user.mobilePhone) };
     return c.html(selfServePage(endUser, services.demo));
@@ -136,10 +136,10 @@ export function registerSelfServe(app: Hono, services: AppServices, security: Se
     return c.redirect('/self-serve', 303);
   });
 
-  app.post('/self-serve/sign-out', (c) => {
+  app.post('/self-serve/sign-out', async (c) => {
     if (!fromThisOrigin(c))
       throw new HTTPException(403, { message: 'Sign out from the self-serve page itself.' });
-    security.signOutEndUser(c);
+    await security.signOutEndUser(c);
     return c.redirect('/self-serve', 303);
   });
 }

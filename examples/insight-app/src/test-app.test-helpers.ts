@@ -1,3 +1,4 @@
+import type { AuditRecord } from '@qdesk/core';
 import { createManualClock, type ManualClock } from '@qdesk/core/memory';
 import { createApp } from './app.js';
 import { type AppServices, composeDemo } from './compose.js';
@@ -34,7 +35,7 @@ const cookieOf = (res: Response) => (res.headers.get('set-cookie') ?? '').split(
 export async function startTestApp(): Promise<TestApp> {
   const clock = createManualClock(Date.UTC(2026, 10, 24, 9, 0, 0));
   const env = readEnv({ PORT: '0' });
-  const services = await composeDemo(env, { clock, quiet: true });
+  const services = await composeDemo(env, { clock, quiet: true, stores: { kind: 'memory' } });
   const { app } = createApp(services, env);
   const request: TestApp['request'] = async (path, init = {}) => {
     const { json, as, ...rest } = init;
@@ -77,6 +78,11 @@ export async function startTestApp(): Promise<TestApp> {
     },
     close: () => services.close(),
   };
+}
+
+/** Every audit record of the app's tenant, oldest first (the store's query reads newest first). */
+export async function auditTrail(services: Pick<AppServices, 'audit' | 'tenantId'>): Promise<AuditRecord[]> {
+  return (await services.audit.query(services.tenantId, { limit: 1_000_000 })).reverse();
 }
 
 /** The JSON body of a response, typed loosely for assertions. */

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, json, startTestApp, type TestApp } from './test-app.test-helpers.js';
+import { auditTrail, type Browser, json, startTestApp, type TestApp } from './test-app.test-helpers.js';
 
 let t: TestApp;
 let sam: Browser;
@@ -297,7 +297,7 @@ describe('POST /api/verifications/:id/take-over', () => {
     expect((await post(`/api/verifications/${id}/cancel`, undefined, sam)).status).toBe(403);
     const checked = await json(await post(`/api/verifications/${id}/check`, { code }, jo));
     expect(checked.session.status).toBe('approved');
-    const record = t.services.audit.all().findLast((r) => r.action === 'take_over');
+    const record = (await auditTrail(t.services)).findLast((r) => r.action === 'take_over');
     expect(record).toMatchObject({ actor: { id: 'tech-jo' }, detail: { reason: 'Sam went home sick' } });
   });
 

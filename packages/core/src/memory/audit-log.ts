@@ -27,6 +27,10 @@ export function createMemoryAuditLog(): MemoryAuditLog {
         if (filter.ticketId !== undefined && r.ticketId !== filter.ticketId) continue;
         if (filter.endUserId !== undefined && r.endUserId !== filter.endUserId) continue;
         if (filter.sessionId !== undefined && r.sessionId !== filter.sessionId) continue;
+        if (filter.customerId !== undefined && r.customerId !== filter.customerId) continue;
+        if (filter.actions !== undefined && !filter.actions.includes(r.action)) continue;
+        if (filter.since !== undefined && r.at < filter.since) continue;
+        if (filter.until !== undefined && r.at >= filter.until) continue;
         if (
           filter.technicianId !== undefined &&
           !(r.actor.type === 'technician' && r.actor.id === filter.technicianId)

@@ -30,6 +30,12 @@ export interface AuditRecord {
   ticketNumber: string | null;
   /** End-user id, when known. */
   endUserId: string | null;
+  /**
+   * The customer (the MSP's client company) whose policy the session ran under: `null` for a session under the
+   * tenant's own policy. The verifier sets it on every record about a session; a record written before this field
+   * existed, or one of the app's own, may leave it out.
+   */
+  customerId?: string | null;
   /** Method in use, when known. */
   method: Method | null;
   /** Result: `ok`, `error`, or the session's status after the operation. */
@@ -73,6 +79,14 @@ export interface AuditQuery {
   technicianId?: string;
   /** Only this session. */
   sessionId?: string;
+  /** Only records of sessions that ran under this customer's policy (`AuditRecord.customerId`). */
+  customerId?: string;
+  /** Only records whose action is one of these (an empty list matches nothing). */
+  actions?: readonly string[];
+  /** Only records at or after this time (epoch ms, inclusive). */
+  since?: number;
+  /** Only records before this time (epoch ms, exclusive), so consecutive ranges never overlap. */
+  until?: number;
   /** At most this many, newest first (default 100). */
   limit?: number;
 }

@@ -98,6 +98,65 @@ export const auditQueryRules: readonly KitRule<AuditLogSubject>[] = [
     },
   },
   {
+    name: 'query filters by customer and by any of several actions',
+    needs: 'query',
+    async check({ log }) {
+      const query = queryOf(log);
+      const tenant = unique('tenant');
+      const records = [
+        sampleRecord(tenant, 0, { action: 'start', customerId: 'cust-a' }),
+        sampleRecord(tenant, 1, { action: 'check_code', customerId: 'cust-b' }),
+        sampleRecord(tenant, 2, { action: 'approve', customerId: 'cust-a' }),
+        sampleRecord(tenant, 3, { action: 'outcome', customerId: null }),
+        sampleRecord(tenant, 4, { action: 'link_contact' }),
+        sampleRecord(tenant, 5, { action: 'deny', customerId: 'cust-a' }),
+      ];
+      await appendAll(log, records);
+      const indexes = (found: readonly AuditRecord[]) => found.map((r) => recordIds(records).indexOf(r.id));
+      const cases: [AuditQuery, number[]][] = [
+        [{ customerId: 'cust-a' }, [5, 2, 0]],
+        [{ actions: ['approve', 'deny', 'link_contact'] }, [5, 4, 2]],
+        [{ actions: [] }, []],
+        [{ customerId: 'cust-a', actions: ['start', 'check_code'] }, [0]],
+      ];
+      for (const [filter, expected] of cases) {
+        const got = indexes(await query(tenant, filter));
+        must(
+          firstDifference(expected, got) === null,
+          `query(${show(filter)}) returned records ${show(got)} (by append index); expected ${show(expected)}. customerId matches records of that customer only (never one without a customer); actions matches a record whose action is any of the list, and an empty list matches none.`,
+        );
+      }
+    },
+  },
+  {
+    name: 'query keeps the time range since (inclusive) to until (exclusive)',
+    needs: 'query',
+    async check({ log }) {
+      const query = queryOf(log);
+      const tenant = unique('tenant');
+      const records = [0, 10, 20, 30, 40].map((offset) => sampleRecord(tenant, offset));
+      await appendAll(log, records);
+      const t0 = records[0]!.at;
+      const indexes = (found: readonly AuditRecord[]) => found.map((r) => recordIds(records).indexOf(r.id));
+      const relative = (t: number | undefined) => (t === undefined ? undefined : `t0+${t - t0}`);
+      const cases: [AuditQuery, number[]][] = [
+        [{ since: t0 + 10 }, [4, 3, 2, 1]],
+        [{ until: t0 + 30 }, [2, 1, 0]],
+        [{ since: t0 + 10, until: t0 + 30 }, [2, 1]],
+        [{ since: t0 + 11, until: t0 + 30, limit: 1 }, [2]],
+        [{ since: t0 + 20, until: t0 + 20 }, []],
+      ];
+      for (const [filter, expected] of cases) {
+        const got = indexes(await query(tenant, filter));
+        const shown = { ...filter, since: relative(filter.since), until: relative(filter.until) };
+        must(
+          firstDifference(expected, got) === null,
+          `query(${show(shown)}) returned records ${show(got)} (by append index, record i at t0+10i); expected ${show(expected)}. Keep records with since <= at < until: since is inclusive, until exclusive.`,
+        );
+      }
+    },
+  },
+  {
     name: 'query returns at most limit records, the newest, and 100 when no limit is given',
     needs: 'query',
     async check({ log }) {

@@ -213,15 +213,19 @@ function describeBrokenKit<Subject>(
       'its own tenant',
       'newest first',
       'every filter',
+      'by customer',
+      'time range',
       'limit',
     ]),
     variant('keeps the caller object', ['caller mutates']),
     variant('files every record under the first tenant', ['its own tenant', "another tenant's"]),
-    variant('lists oldest first', ['newest first', 'every filter', 'limit']),
+    variant('lists oldest first', ['newest first', 'every filter', 'by customer', 'time range', 'limit']),
     variant('queries every tenant', ["another tenant's"]),
     variant('matches technicianId on any actor', ['every filter']),
     variant('has no default limit', ['limit']),
     variant('hands out its own objects', ['query result is a copy']),
+    variant('ignores the customer filter', ['by customer']),
+    variant('treats until as inclusive', ['time range']),
   ]);
 }
 

@@ -247,7 +247,7 @@ let auditCounter = 0;
 /** The session fields an audit record reads: a stored session or a snapshot of one. @internal */
 export type AuditSubject = Pick<
   VerificationSession,
-  'id' | 'tenantId' | 'ticket' | 'endUser' | 'method' | 'status'
+  'id' | 'tenantId' | 'customerId' | 'ticket' | 'endUser' | 'method' | 'status'
 >;
 
 /** Appends one audit record about `subject` (a session, or only a tenant when no session was reached). @internal */
@@ -267,6 +267,7 @@ export async function record(
     ticketId: session?.ticket?.id ?? null,
     ticketNumber: session?.ticket?.number ?? null,
     endUserId: session?.endUser.id ?? null,
+    ...(session ? { customerId: session.customerId } : {}),
     method: session?.method ?? null,
     result: entry.result ?? session?.status ?? 'ok',
     status: session?.status ?? null,

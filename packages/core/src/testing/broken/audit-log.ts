@@ -16,7 +16,9 @@ export type AuditLogFlaw =
   | 'queries every tenant'
   | 'matches technicianId on any actor'
   | 'has no default limit'
-  | 'hands out its own objects';
+  | 'hands out its own objects'
+  | 'ignores the customer filter'
+  | 'treats until as inclusive';
 
 /** A broken log with a raw read for the kit's `inspect`. @internal */
 export interface BrokenAuditLog extends AuditLog {
@@ -38,6 +40,10 @@ export function createBrokenAuditLog(flaw: AuditLogFlaw): BrokenAuditLog {
     (f.ticketId === undefined || r.ticketId === f.ticketId) &&
     (f.endUserId === undefined || r.endUserId === f.endUserId) &&
     (f.sessionId === undefined || r.sessionId === f.sessionId) &&
+    (f.customerId === undefined || flaw === 'ignores the customer filter' || r.customerId === f.customerId) &&
+    (f.actions === undefined || f.actions.includes(r.action)) &&
+    (f.since === undefined || r.at >= f.since) &&
+    (f.until === undefined || r.at < f.until || (flaw === 'treats until as inclusive' && r.at === f.until)) &&
     (f.technicianId === undefined ||
       (r.actor.id === f.technicianId &&
         (flaw === 'matches technicianId on any actor' || r.actor.type === 'technician')));

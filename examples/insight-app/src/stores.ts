@@ -1,0 +1,215 @@
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { EndUser, EndUserDirectory, PolicyStore, RateCounter, SessionStore } from '@qdesk/core';
+import {
+  createMemoryAuditLog,
+  createMemoryDirectory,
+  createMemoryPolicyStore,
+  createMemoryRateCounter,
+  createMemorySessionStore,
+} from '@qdesk/core/memory';
+import type { AuditLog, AuditQuery, AuditRecord } from '@qdesk/core/ports';
+import { createMemoryMappingStore, type MappingStore } from '@qdesk/matching';
+import {
+  createLocalEventBus,
+  createMemorySignInSessionStore,
+  createPostgresStores,
+  type Database,
+  type EventBus,
+  migrate,
+  pendingMigrations,
+  type SignInSessionStore,
+} from '@qdesk/store-postgres';
+import { EnvError, isDemo, type StoreEnv } from './config.js';
+
+// Where the app keeps what it knows. PostgreSQL when DATABASE_URL is set (several instances share it; events cross
+// instances by LISTEN/NOTIFY); otherwise PGlite in a data folder (one instance, durable across restarts). Memory
+// stores only for the app's own in-process tests, never in real mode.
+
+/** The directory as the app uses it: lookups and device upkeep, plus loading and listing end-users. */
+export interface AppDirectory extends EndUserDirectory {
+  put(user: EndUser): Promise<void>;
+  putMany(users: readonly EndUser[]): Promise<void>;
+  list(tenantId: string): Promise<EndUser[]>;
+}
+
+/** Every stateful piece the app runs on. */
+export interface AppStores {
+  /** What backs them, for the start-up line and the tests. */
+  kind: 'postgres' | 'pglite' | 'memory';
+  /** Where: a data folder, or the database's host and name (never a password). */
+  where: string;
+  /** Whether what is stored outlives the process. */
+  durable: boolean;
+  sessions: SessionStore;
+  counters: RateCounter;
+  audit: AuditLog & { query(tenantId: string, filter: AuditQuery): Promise<AuditRecord[]> };
+  policies: PolicyStore;
+  directory: AppDirectory;
+  mappings: MappingStore;
+  signIns: SignInSessionStore;
+  /** Verifier events from every instance. */
+  bus: EventBus;
+  /** The database (not for memory stores): the CLI's audit commands read it. */
+  database: Database | null;
+  close(): Promise<void>;
+}
+
+/** How the app should store: chosen from the environment. */
+export type StoreChoice =
+  | { kind: 'postgres'; url: string }
+  | { kind: 'pglite'; dataDir: string | null }
+  | { kind: 'memory' };
+
+/** The demo's data folder: under the app, ignored by git. */
+export const DEMO_DATA_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../.data');
+
+/**
+ * DATABASE_URL selects PostgreSQL; otherwise PGlite in QDESK_DATA_DIR (demo mode: the app's own `.data` folder).
+ * Real mode must name one: an audit trail kept in memory, or in a folder nobody chose, is lost.
+ */
+export function storeChoiceOf(env: Omit<StoreEnv, 'QDESK_TENANT_ID'>): StoreChoice {
+  if (env.DATABASE_URL) return { kind: 'postgres', url: env.DATABASE_URL };
+  if (env.QDESK_DATA_DIR) return { kind: 'pglite', dataDir: resolve(env.QDESK_DATA_DIR) };
+  if (isDemo(env)) return { kind: 'pglite', dataDir: join(DEMO_DATA_DIR, 'pglite') };
+  throw new EnvError(
+    'Real mode keeps its audit trail, links, counters and sessions in a database: set DATABASE_URL=postgres://user:password@host:5432/qdesk (PostgreSQL; several instances can share it), or QDESK_DATA_DIR=/var/lib/qdesk (PGlite in that folder; one instance).',
+  );
+}
+
+/** A safe description of a connection string: host, port and database, never the user or password. */
+export function describeDatabaseUrl(url: string): string {
+  try {
+    const parsed = new URL(url);
+    return `${parsed.hostname}:${parsed.port || '5432'}${parsed.pathname}`;
+  } catch {
+    return '(unparsable DATABASE_URL)';
+  }
+}
+
+/**
+ * The memory directory as an {@link AppDirectory}, importing as the PostgreSQL directory does: the profile as given,
+ * devices merged (a device stored already keeps what the app recorded since).
+ */
+function memoryAppDirectory(): AppDirectory {
+  const memory = createMemoryDirectory();
+  const put = async (user: EndUser) => {
+    const stored = memory.peek(user.tenantId, user.id)?.devices ?? [];
+    const added = user.devices.filter((d) => !stored.some((s) => s.id === d.id));
+    memory.put({ ...user, devices: [...stored, ...added] });
+  };
+  return {
+    specificationVersion: 'v1',
+    capabilities: memory.capabilities,
+    getById: memory.getById,
+    findByEmail: memory.findByEmail,
+    upsertDevice: memory.upsertDevice!,
+    removeDevice: memory.removeDevice!,
+    reportPermission: memory.reportPermission!,
+    put,
+    async putMany(users) {
+      for (const user of users) await put(user);
+    },
+    list: async (tenantId) => memory.list(tenantId),
+  };
+}
+
+/** Memory stores, for the app's in-process tests: one process, gone when it ends. */
+export function memoryStores(now: () => number = Date.now): AppStores {
+  return {
+    kind: 'memory',
+    where: 'memory',
+    durable: false,
+    sessions: createMemorySessionStore({ now }),
+    counters: createMemoryRateCounter(),
+    audit: createMemoryAuditLog(),
+    policies: createMemoryPolicyStore(),
+    directory: memoryAppDirectory(),
+    mappings: createMemoryMappingStore(),
+    signIns: createMemorySignInSessionStore(),
+    bus: createLocalEventBus(),
+    database: null,
+    close: async () => undefined,
+  };
+}
+
+/** Opens the database a choice names (not memory), unmigrated: `qdesk migrate` starts here. */
+export async function openDatabase(
+  choice: Exclude<StoreChoice, { kind: 'memory' }>,
+): Promise<{ database: Database; where: string }> {
+  if (choice.kind === 'postgres') {
+    const { createPgDatabase } = await import('@qdesk/store-postgres/pg');
+    return {
+      database: createPgDatabase({ connectionString: choice.url }),
+      where: `PostgreSQL at ${describeDatabaseUrl(choice.url)}`,
+    };
+  }
+  const { createPgliteDatabase } = await import('@qdesk/store-postgres/pglite');
+  if (choice.dataDir) mkdirSync(dirname(choice.dataDir), { recursive: true });
+  return {
+    database: await createPgliteDatabase(choice.dataDir ? { dataDir: choice.dataDir } : {}),
+    where: choice.dataDir ? `PGlite in ${choice.dataDir}` : 'PGlite in memory',
+  };
+}
+
+/**
+ * Opens the stores `choice` names and brings the schema up to date, unless `migrations` is `'skip'`: then a schema
+ * behind this version refuses to start, naming the command that migrates it.
+ */
+export async function openStores(
+  choice: StoreChoice,
+  options: { migrations: 'run' | 'skip'; now?: () => number },
+): Promise<AppStores> {
+  if (choice.kind === 'memory') return memoryStores(options.now);
+  const { database, where } = await openDatabase(choice);
+  let bus: EventBus;
+  try {
+    await ready(database, options.migrations);
+    bus =
+      choice.kind === 'postgres'
+        ? await (await import('@qdesk/store-postgres/pg')).createPgEventBus({ connectionString: choice.url })
+        : createLocalEventBus();
+  } catch (error) {
+    await database.close();
+    throw error;
+  }
+  return {
+    kind: choice.kind,
+    where,
+    durable: choice.kind === 'postgres' || choice.dataDir !== null,
+    ...createPostgresStores(database, options.now ? { now: options.now } : {}),
+    bus,
+    database,
+    async close() {
+      await bus.close();
+      await database.close();
+    },
+  };
+}
+
+async function ready(database: Database, migrations: 'run' | 'skip'): Promise<void> {
+  if (migrations === 'run') {
+    await migrate(database);
+    return;
+  }
+  const pending = await pendingMigrations(database);
+  if (pending.length) {
+    throw new EnvError(
+      `The database schema is behind this version (pending: ${pending.join(', ')}). Run \`pnpm qdesk migrate\`, or start without QDESK_SKIP_MIGRATIONS.`,
+    );
+  }
+}
+
+/**
+ * Demo mode's server key, kept in the data folder (mode 0600) so sessions, codes and sign-ins survive a restart;
+ * real mode takes QDESK_SECRET and nothing is written.
+ */
+export function demoSecret(dataDir: string): string {
+  const file = join(dataDir, 'demo-secret');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = Buffer.from(crypto.getRandomValues(new Uint8Array(32))).toString('hex');
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
