@@ -19,6 +19,9 @@ import { formatVerificationNote, type PsaContact, verificationNoteMarker } from 
 import { checkRules, runPsaAdapterConformance, sessionStoreRules } from '@qdesk/core/testing';
 import { createMemoryMappingStore, suggestContactMatches } from '@qdesk/matching';
 import { mappingStoreRules } from '@qdesk/matching/testing';
+import { createPostgresStores, type EventBus, migrate, verifyAuditChain } from '@qdesk/store-postgres';
+import { createPgDatabase, createPgEventBus } from '@qdesk/store-postgres/pg';
+import { createPgliteDatabase } from '@qdesk/store-postgres/pglite';
 
 const halo: PsaAdapter = {
   specificationVersion: 'v1',
@@ -37,6 +40,25 @@ const verifier: Verifier = createVerifier({
   channels: { sms },
 });
 verifier.events.on('session.approved', (e: VerifierEventMap['session.approved']) => e.approvedBy);
+
+// The durable stores, as an app wires them: PGlite embedded, or PostgreSQL with the event bus across instances.
+export async function durable(url: string | null): Promise<Verifier> {
+  const database = url ? createPgDatabase({ connectionString: url }) : await createPgliteDatabase({ dataDir: './data' });
+  await migrate(database);
+  const { sessions, counters, audit, policies, mappings } = createPostgresStores(database);
+  const bus: EventBus | null = url ? await createPgEventBus({ connectionString: url }) : null;
+  bus?.subscribe((event) => event.payload.sessionId);
+  await verifyAuditChain(database, { tenantId: 'msp-1' });
+  return createVerifier({
+    secret: 'a-consumer-secret-of-32-characters-or-more',
+    directory,
+    store: sessions,
+    counters,
+    audit,
+    policies,
+    contactLinks: mappings,
+  });
+}
 export const partsInUse = [
   createAutotaskAdapter,
   startAutotaskFake,

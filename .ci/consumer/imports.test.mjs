@@ -10,7 +10,7 @@ it('the project has no msw', () => {
   expect(() => require.resolve('msw')).toThrow();
 });
 
-const entries = ['core', 'autotask-adapter', 'channels', 'matching'].flatMap((name) => {
+const entries = ['core', 'autotask-adapter', 'channels', 'matching', 'store-postgres'].flatMap((name) => {
   const manifest = JSON.parse(readFileSync(`node_modules/@qdesk/${name}/package.json`, 'utf8'));
   return Object.entries(manifest.exports)
     .filter(([subpath]) => subpath !== './package.json')

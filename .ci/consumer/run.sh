@@ -17,8 +17,10 @@ cd "$work"
 cat > package.json <<'JSON'
 { "name": "qdesk-consumer", "private": true, "type": "module" }
 JSON
-# vitest is the testing entries' optional peer; typescript and Node's types check the program. msw is not installed.
-npm install --no-audit --no-fund --loglevel=error ./packs/*.tgz typescript@~5.9.2 @types/node@^20.19.0 vitest@~3.2.4 >/dev/null
+# vitest is the testing entries' optional peer, pg and PGlite the store's; typescript and Node's types check the
+# program. msw is not installed.
+npm install --no-audit --no-fund --loglevel=error ./packs/*.tgz typescript@~5.9.2 @types/node@^20.19.0 vitest@~3.2.4 \
+  pg@^8.16.0 @types/pg@^8.15.0 @electric-sql/pglite@^0.5.17 >/dev/null
 if [[ -e node_modules/msw ]]; then
   echo "msw was installed into the consumer project; the check needs it absent" >&2
   exit 1
