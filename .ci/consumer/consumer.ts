@@ -43,7 +43,9 @@ verifier.events.on('session.approved', (e: VerifierEventMap['session.approved'])
 
 // The durable stores, as an app wires them: PGlite embedded, or PostgreSQL with the event bus across instances.
 export async function durable(url: string | null): Promise<Verifier> {
-  const database = url ? createPgDatabase({ connectionString: url }) : await createPgliteDatabase({ dataDir: './data' });
+  const database = url
+    ? createPgDatabase({ connectionString: url })
+    : await createPgliteDatabase({ dataDir: './data' });
   await migrate(database);
   const { sessions, counters, audit, policies, mappings } = createPostgresStores(database);
   const bus: EventBus | null = url ? await createPgEventBus({ connectionString: url }) : null;
