@@ -1,4 +1,11 @@
-import type { AuditLog, Clock, PolicyStore, Verifier, WeakerChoice } from '@qdesk/core';
+import {
+  type AuditLog,
+  type Clock,
+  isQdeskError,
+  type PolicyStore,
+  type Verifier,
+  type WeakerChoice,
+} from '@qdesk/core';
 import type { DemoCustomer } from '@qdesk/core/memory';
 import { type MappingStore, matchByHand } from '@qdesk/matching';
 import { actorFor, DEMO_ADMIN } from './staff.js';
@@ -37,6 +44,9 @@ const CONTOSO_ACCEPTANCES: { choice: WeakerChoice; reason: string }[] = [
   },
 ];
 
+/** Another instance starting at the same moment did it first: what it stored is what this one would have. */
+const doneMeanwhile = (error: unknown) => isQdeskError(error) && error.code === 'conflict';
+
 /** The demo MSP's customers (the QDesk side of the client companies the PSA knows), those not stored yet. */
 export async function seedDemoCustomers(
   store: MappingStore,
@@ -44,13 +54,17 @@ export async function seedDemoCustomers(
 ): Promise<void> {
   for (const { tenantId, ...customer } of customers) {
     const stored = await store.listCustomers(tenantId);
-    if (!stored.some((c) => c.id === customer.id)) await store.createCustomer(tenantId, customer);
+    if (stored.some((c) => c.id === customer.id)) continue;
+    await store.createCustomer(tenantId, customer).catch((error: unknown) => {
+      if (!doneMeanwhile(error)) throw error;
+    });
   }
 }
 
 /**
- * Confirms the demo companies' customer links (a link confirmed before is kept, and nothing is recorded again). A start from an email with a ticket needs them: the end-user must
- * belong to the customer the ticket's company is linked to, and QDesk cannot know that without a confirmed link.
+ * Confirms the demo companies' customer links (one confirmed before is kept, and nothing is recorded again). A start
+ * from an email with a ticket needs them: the end-user must belong to the customer the ticket's company is linked
+ * to, and QDesk cannot know that without a confirmed link.
  */
 export async function linkDemoCompanies(
   store: MappingStore,
@@ -76,7 +90,7 @@ export async function applyDemoPolicies(
 ): Promise<void> {
   // Once: a later start keeps what the demo administrator (or a visitor) set since.
   if (await policies.get(tenantId, CONTOSO)) return;
-  await verifier.setPolicy({
+  const applied = verifier.setPolicy({
     actor: actorFor(tenantId, DEMO_ADMIN),
     customerId: CONTOSO,
     settings: {
@@ -85,5 +99,8 @@ export async function applyDemoPolicies(
       allowedCodeModes: ['verify', 'compare'],
     },
     accept: CONTOSO_ACCEPTANCES,
+  });
+  await applied.catch((error: unknown) => {
+    if (!doneMeanwhile(error)) throw error;
   });
 }
