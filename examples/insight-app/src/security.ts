@@ -54,7 +54,7 @@ export function createSecurity(cookieKey: string, options: SecurityOptions) {
   async function signInOf(c: Context, kind: SignInKind): Promise<SignInSession | null> {
     const raw = await getSignedCookie(c, cookieKey, kind === 'technician' ? TECH : END_USER);
     const tag = `${kind}.`;
-    if (!raw?.startsWith(tag)) return null;
+    if (typeof raw !== 'string' || !raw.startsWith(tag)) return null;
     const at = now();
     const session = await signIns.get(hashOf(raw.slice(tag.length)), at);
     if (!session || session.kind !== kind || session.tenantId !== tenantId) return null;
