@@ -69,6 +69,21 @@ describe('self-serve sign-out', () => {
     expect((await t.request('/insight?ticketId=1001', { as: sam })).status).toBe(200);
   });
 
+  it('ends the sign-in on the server: the old cookie, kept or copied, no longer signs anyone in', async () => {
+    const ana = await t.endUser('eu-ana');
+    expect((await t.request('/api/self-serve/pending', { as: ana })).status).toBe(200);
+    await signOut({ origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded', cookie: ana.cookie });
+    expect((await t.request('/api/self-serve/pending', { as: ana })).status).toBe(401);
+    const jo = await t.staff('tech-jo');
+    const out = await t.request('/sign-out', {
+      method: 'POST',
+      as: jo,
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    });
+    expect(out.status).toBe(303);
+    expect((await t.request('/api/verifications/vs_any', { as: jo })).status).toBe(401);
+  });
+
   it('refuses a sign-out that does not come from this origin, with a form body or none', async () => {
     const ana = await t.endUser('eu-ana');
     const crossSite: Record<string, string>[] = [

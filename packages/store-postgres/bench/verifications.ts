@@ -36,11 +36,11 @@ const fmt = (n: number, digits = 0) =>
 const pct = (n: number) => `${fmt(100 * n)}%`;
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
 
-/** A statement's kind for the breakdown: its first SQL word and the first QDesk table or function it names. */
+/** A statement's kind for the breakdown: its first SQL word and the QDesk tables (or function) it names. */
 function kindOf(text: string): string {
   const verb = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? '?';
-  const target = /\bqdesk_\w+/.exec(text)?.[0];
-  return target ? `${verb} ${target}` : verb;
+  const targets = [...new Set(text.match(/\bqdesk_\w+/g) ?? [])];
+  return targets.length ? `${verb} ${targets.join(' + ')}` : verb;
 }
 
 interface Kind {
@@ -53,6 +53,8 @@ interface Kind {
 interface Counts {
   roundTrips: number;
   kinds: Map<string, Kind>;
+  /** Wall time with at least one statement or transaction in flight, ms. */
+  busyMs: number;
   reset(): void;
 }
 
@@ -63,10 +65,24 @@ function counting(database: Database): { database: Database; counts: Counts } {
   const counts: Counts = {
     roundTrips: 0,
     kinds: new Map(),
+    busyMs: 0,
     reset() {
       this.roundTrips = 0;
-      this.kinds.clear();
+      this.kinds = new Map();
+      this.busyMs = 0;
     },
+  };
+  let inFlight = 0;
+  let busySince = 0;
+  const begin = () => {
+    const t0 = nowMs();
+    if (inFlight++ === 0) busySince = t0;
+    return t0;
+  };
+  const end = () => {
+    const t1 = nowMs();
+    if (--inFlight === 0) counts.busyMs += t1 - busySince;
+    return t1;
   };
   const add = (kind: string, trips: number, ms: number) => {
     counts.roundTrips += trips;
@@ -79,11 +95,11 @@ function counting(database: Database): { database: Database; counts: Counts } {
   const timedQuery =
     (target: Queryable, inside?: { ms: number }) =>
     async <Row>(text: string, params?: readonly unknown[]) => {
-      const t0 = nowMs();
+      const t0 = begin();
       try {
         return await target.query<Row>(text, params);
       } finally {
-        const ms = nowMs() - t0;
+        const ms = end() - t0;
         if (inside) inside.ms += ms;
         add(kindOf(text), 1, ms);
       }
@@ -93,12 +109,12 @@ function counting(database: Database): { database: Database; counts: Counts } {
     query: timedQuery(database),
     async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
       const inside = { ms: 0 };
-      const t0 = nowMs();
+      const t0 = begin();
       try {
         return await database.transaction((tx) => work({ query: timedQuery(tx, inside) }));
       } finally {
         // The transaction's own cost: what it took beyond its statements (checkout, BEGIN, COMMIT, JS between).
-        add(TX, 2, nowMs() - t0 - inside.ms);
+        add(TX, 2, end() - t0 - inside.ms);
       }
     },
     close: () => database.close(),
@@ -194,16 +210,41 @@ function floorChain(database: Database, trips: number): () => Promise<void> {
   };
 }
 
-function printBreakdown(counts: Counts, verifications: number, floorMs: number) {
-  const rows = [...counts.kinds.entries()].sort((a, b) => b[1].count - a[1].count || b[1].ms - a[1].ms);
+interface Sample {
+  count: number;
+  ms: number;
+  perSecond: number;
+  roundTrips: number;
+  busyMs: number;
+  kinds: Map<string, Kind>;
+}
+
+/** Runs verifications as {@link throughput} does, with the counts of their round trips. */
+async function counted(
+  one: () => Promise<void>,
+  counts: Counts,
+  concurrency: number,
+  maxCount: number,
+  maxMs: number,
+): Promise<Sample> {
+  counts.reset();
+  const run = await throughput(one, concurrency, maxCount, maxMs);
+  return { ...run, roundTrips: counts.roundTrips / run.count, busyMs: counts.busyMs, kinds: counts.kinds };
+}
+
+/** Each kind of statement: how many per verification, and its mean latency alone and with `concurrency` in flight. */
+function printBreakdown(one: Sample, many: Sample, concurrency: number, selectMs: number) {
+  const rows = [...one.kinds.entries()].sort((a, b) => b[1].count - a[1].count || b[1].ms - a[1].ms);
   const width = Math.max(...rows.map(([kind]) => kind.length));
   console.log(
-    `   ${'statement'.padEnd(width)}   per verification   mean ms   vs SELECT $1::int (${fmt(floorMs, 3)} ms)`,
+    `   ${'statement'.padEnd(width)}   per verification   mean ms alone   vs SELECT $1::int   mean ms at ${concurrency}   share of DB time alone`,
   );
+  const total = rows.reduce((sum, [, k]) => sum + k.ms, 0);
   for (const [kind, { count, ms }] of rows) {
     const mean = ms / count;
+    const other = many.kinds.get(kind);
     console.log(
-      `   ${kind.padEnd(width)}   ${fmt(count / verifications, 2).padStart(16)}   ${fmt(mean, 3).padStart(7)}   ${fmt(mean / floorMs, 1).padStart(6)}x`,
+      `   ${kind.padEnd(width)}   ${fmt(count / one.count, 2).padStart(16)}   ${fmt(mean, 3).padStart(13)}   ${`${fmt(mean / selectMs, 1)}x`.padStart(17)}   ${(other ? fmt(other.ms / other.count, 3) : '-').padStart(10)}   ${pct(ms / total).padStart(22)}`,
     );
   }
 }
@@ -230,61 +271,50 @@ async function measureDriver(
   const { database, counts } = counting(raw);
   const oneVerification = await verificationLoop(database);
 
-  // Warm up (JIT, pool connections, plans, the directory's pages), then count a sequential batch exactly.
+  // Warm up (JIT, pool connections, plans, the directory's pages) on both the verifications and the floor.
   await throughput(oneVerification, concurrency, warmup, maxMs);
   await throughput(floorChain(raw, 10), concurrency, warmup, maxMs);
-  const counted = Math.min(500, maxCount);
-  counts.reset();
-  const sample = await throughput(oneVerification, 1, counted, maxMs);
-  const roundTrips = counts.roundTrips / sample.count;
-  const kinds = new Map(counts.kinds);
+
+  const c1 = await counted(oneVerification, counts, 1, maxCount, maxMs);
+  const cN = await counted(oneVerification, counts, concurrency, maxCount, maxMs);
+  const roundTrips = c1.roundTrips;
   const trips = Math.round(roundTrips);
-
-  // The floor's own latency per round trip, for the breakdown's comparison.
-  const probe = await throughput(floorChain(raw, trips), 1, Math.min(200, maxCount), maxMs);
-  const selectMs = probe.ms / (probe.count * trips);
-
-  console.log(
-    `${label}: ${fmt(roundTrips, 2)} round trips per verification (counted over ${fmt(sample.count)} sequential verifications; a transaction is its statements plus BEGIN and COMMIT).`,
-  );
-  const inStatements = [...kinds.values()].reduce((sum, k) => sum + k.ms, 0);
-  console.log(
-    `   ${fmt((sample.ms * 1000) / sample.count)} us per verification, of which ${fmt((inStatements * 1000) / sample.count)} us awaiting the database (${pct(inStatements / sample.ms)}) and ${fmt(((sample.ms - inStatements) * 1000) / sample.count)} us in JS between round trips; ${trips} plain round trips take ${fmt(selectMs * trips * 1000)} us.`,
-  );
-  printBreakdown({ ...counts, kinds }, sample.count, selectMs);
-
-  counts.reset();
-  const c1 = await throughput(oneVerification, 1, maxCount, maxMs);
-  const c1Trips = counts.roundTrips / c1.count;
-  counts.reset();
-  const cN = await throughput(oneVerification, concurrency, maxCount, maxMs);
-  const cNTrips = counts.roundTrips / cN.count;
   const f1 = await throughput(floorChain(raw, trips), 1, maxCount, maxMs);
   const fN = await throughput(floorChain(raw, trips), concurrency, maxCount, maxMs);
   // The floor chains are whole numbers of round trips; scale them to the exact count per verification.
   const floor1 = (f1.perSecond * trips) / roundTrips;
   const floorN = (fN.perSecond * trips) / roundTrips;
+  const selectMs = f1.ms / (f1.count * trips);
+
+  console.log(
+    `${label}: ${fmt(roundTrips, 2)} round trips per verification (${fmt(cN.roundTrips, 2)} with ${concurrency} in flight; a transaction counts its statements plus BEGIN and COMMIT).`,
+  );
+  const usPer = (ms: number, n: number) => fmt((ms * 1000) / n);
+  console.log(
+    `   One at a time, a verification takes ${usPer(c1.ms, c1.count)} us: ${usPer(c1.busyMs, c1.count)} us with a statement in flight (${pct(c1.busyMs / c1.ms)}), ${usPer(c1.ms - c1.busyMs, c1.count)} us in the verifier's own JS between them; ${trips} plain round trips take ${usPer(f1.ms, f1.count)} us.`,
+  );
+  printBreakdown(c1, cN, concurrency, selectMs);
 
   const line = (name: string, run: { count: number; ms: number; perSecond: number }, extra: string) =>
     console.log(
-      `   ${name.padEnd(34)} ${fmt(run.perSecond).padStart(7)} /s  (${fmt(run.count)} in ${fmt(run.ms)} ms${extra})`,
+      `   ${name.padEnd(40)} ${fmt(run.perSecond).padStart(7)} /s  (${fmt(run.count)} in ${fmt(run.ms)} ms${extra})`,
     );
-  console.log(`   Concurrency 1 (one verification at a time):`);
-  line('QDesk verifications', c1, `, ${fmt(c1Trips, 2)} round trips each`);
+  const ratio = (qdesk: number, floor: number) =>
+    console.log(
+      `   ${'ratio QDesk / floor'.padEnd(40)} ${pct(qdesk / floor).padStart(7)}     (goal: at least 50%)`,
+    );
+  console.log('   Concurrency 1 (one verification at a time):');
+  line('QDesk verifications', c1, '');
   line(`floor: ${trips} x SELECT $1::int in a row`, f1, `; ${fmt(f1.perSecond * trips)} round trips/s`);
-  console.log(
-    `   ${'ratio QDesk / floor'.padEnd(34)} ${pct(c1.perSecond / floor1).padStart(7)}     (goal: at least 50%)`,
-  );
+  ratio(c1.perSecond, floor1);
   console.log(`   Concurrency ${concurrency} (${concurrency} verifications in flight, distinct end-users):`);
-  line('QDesk verifications', cN, `, ${fmt(cNTrips, 2)} round trips each`);
+  line('QDesk verifications', cN, '');
   line(
     `floor: ${concurrency} chains of ${trips} x SELECT $1::int`,
     fN,
     `; ${fmt(fN.perSecond * trips)} round trips/s`,
   );
-  console.log(
-    `   ${'ratio QDesk / floor'.padEnd(34)} ${pct(cN.perSecond / floorN).padStart(7)}     (goal: at least 50%)`,
-  );
+  ratio(cN.perSecond, floorN);
   return { roundTrips, c1: c1.perSecond, cN: cN.perSecond, floor1, floorN };
 }
 

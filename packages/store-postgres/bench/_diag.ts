@@ -1,0 +1,384 @@
+// Complete verifications per second through createVerifier on @qdesk/store-postgres, side by side with the floor:
+// the same number of plain round trips (SELECT $1::int) on the same pool. On the local PostgreSQL (a scratch
+// database, dropped at the end), then on PGlite in memory.
+//
+// One verification is core's bench verification (packages/core/bench/_verification.ts): startForEndUser -> send SMS
+// -> checkCode with the right code, over 1,000 end-users served in turn (so the per-end-user send limit holds, with
+// the policy raised as there). The database under the stores is wrapped in a counter, so the round trips per
+// verification are counted, not estimated: a query is one, a transaction its statements plus BEGIN and COMMIT.
+import { randomBytes } from 'node:crypto';
+import { type Channel, createVerifier, type Verifier } from '@qdesk/core';
+import { createDemoData, createMemoryPsa } from '@qdesk/core/memory';
+import pg from 'pg';
+import type { Database, Queryable } from '../src/database.js';
+import { migrate } from '../src/migrate.js';
+import { createPgDatabase } from '../src/pg/database.js';
+import { createPgliteDatabase } from '../src/pglite/database.js';
+import { createPostgresStores } from '../src/stores.js';
+
+/** Options for {@link benchVerifications}. @internal */
+export interface VerificationsBenchOptions {
+  /** The server to create the scratch database on (default QDESK_BENCH_DATABASE_URL, else the local PostgreSQL). */
+  serverUrl?: string;
+  /** Most verifications (or floor chains) per measurement (default 2,000). */
+  maxCount?: number;
+  /** Most time per measurement, in ms (default 10,000). */
+  maxMs?: number;
+  /** Verifications run before counting and timing (default 200). */
+  warmup?: number;
+  /** Verifications in flight in the concurrent measurement (default 8). */
+  concurrency?: number;
+}
+
+const USERS = 1000;
+const fmt = (n: number, digits = 0) =>
+  n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
+const pct = (n: number) => `${fmt(100 * n)}%`;
+const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
+
+/** A statement's kind for the breakdown: its first SQL word and the QDesk tables (or function) it names. */
+function kindOf(text: string): string {
+  const verb = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? '?';
+  const targets = [...new Set(text.match(/\bqdesk_\w+/g) ?? [])];
+  return targets.length ? `${verb} ${targets.join(' + ')}` : verb;
+}
+
+interface Kind {
+  count: number;
+  /** Wall time awaiting the statement, ms (concurrent statements overlap). */
+  ms: number;
+}
+
+/** Round trips seen by {@link counting}, by kind. */
+interface Counts {
+  roundTrips: number;
+  kinds: Map<string, Kind>;
+  /** Wall time with at least one statement or transaction in flight, ms. */
+  busyMs: number;
+  reset(): void;
+}
+
+const TX = 'BEGIN + COMMIT (and pool checkout)';
+
+/** `database` with every round trip counted and timed: a query is one, a transaction its statements plus two. */
+function counting(database: Database): { database: Database; counts: Counts } {
+  const counts: Counts = {
+    roundTrips: 0,
+    kinds: new Map(),
+    busyMs: 0,
+    reset() {
+      this.roundTrips = 0;
+      this.kinds = new Map();
+      this.busyMs = 0;
+    },
+  };
+  let inFlight = 0;
+  let busySince = 0;
+  const begin = () => {
+    const t0 = nowMs();
+    if (inFlight++ === 0) busySince = t0;
+    return t0;
+  };
+  const end = () => {
+    const t1 = nowMs();
+    if (--inFlight === 0) counts.busyMs += t1 - busySince;
+    return t1;
+  };
+  const add = (kind: string, trips: number, ms: number) => {
+    counts.roundTrips += trips;
+    const entry = counts.kinds.get(kind);
+    if (entry) {
+      entry.count += trips;
+      entry.ms += ms;
+    } else counts.kinds.set(kind, { count: trips, ms });
+  };
+  const timedQuery =
+    (target: Queryable, inside?: { ms: number }) =>
+    async <Row>(text: string, params?: readonly unknown[]) => {
+      const t0 = begin();
+      try {
+        return await target.query<Row>(text, params);
+      } finally {
+        const ms = end() - t0;
+        if (inside) inside.ms += ms;
+        add(kindOf(text), 1, ms);
+      }
+    };
+  const wrapped: Database = {
+    driver: database.driver,
+    query: timedQuery(database),
+    async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+      const inside = { ms: 0 };
+      const t0 = begin();
+      try {
+        return await database.transaction((tx) => work({ query: timedQuery(tx, inside) }));
+      } finally {
+        // The transaction's own cost: what it took beyond its statements (checkout, BEGIN, COMMIT, JS between).
+        add(TX, 2, end() - t0 - inside.ms);
+      }
+    },
+    close: () => database.close(),
+  };
+  return { database: wrapped, counts };
+}
+
+/** An SMS channel that keeps each session's code until the bench reads it (concurrent sessions, one phone). */
+function codeChannel(): Channel & { take(sessionId: string): string } {
+  const codes = new Map<string, string>();
+  let sent = 0;
+  return {
+    specificationVersion: 'v1',
+    route: 'sms',
+    name: 'bench-sms',
+    async send(message) {
+      if (message.route === 'sms' && 'code' in message.context) {
+        codes.set(message.sessionId, message.context.code);
+      }
+      return { status: 'accepted', providerMessageId: `bench-${++sent}` };
+    },
+    take(sessionId) {
+      const code = codes.get(sessionId) ?? '';
+      codes.delete(sessionId);
+      return code;
+    },
+  };
+}
+
+/** A verifier on every store of `database`, 1,000 end-users in its directory, and one verification as a function. */
+async function verificationLoop(database: Database): Promise<() => Promise<void>> {
+  const demo = createDemoData();
+  const { sessions, counters, audit, policies, directory, mappings } = createPostgresStores(database);
+  await directory.putMany(
+    Array.from({ length: USERS }, (_, i) => ({
+      ...demo.endUsers[0]!,
+      ...(process.env.TENANTS ? { tenantId: `t${i % Number(process.env.TENANTS)}` } : {}),
+      id: `eu-${i}`,
+      email: `user${i}@example.com`,
+    })),
+  );
+  const sms = codeChannel();
+  const verifier: Verifier = createVerifier({
+    secret: randomBytes(32),
+    directory,
+    psa: createMemoryPsa(demo),
+    contactLinks: mappings,
+    store: sessions,
+    counters,
+    audit,
+    policies,
+    channels: { sms },
+    policy: { sendsPerWindow: 100, sendWindowMs: 1000 },
+  });
+  const actor0 = { tenantId: demo.tenantId, technicianId: 'tech-1', technicianName: 'Bench' };
+  let turn = 0;
+  return async function oneVerification() {
+    // Consecutive turns are distinct end-users, so verifications in flight together never share one.
+    const i = turn++ % USERS;
+    const endUserId = `eu-${i}`;
+    const actor = process.env.TENANTS ? { ...actor0, tenantId: `t${i % Number(process.env.TENANTS)}` } : actor0;
+    const { session } = await verifier.startForEndUser({ actor, endUserId });
+    await verifier.send({ actor, sessionId: session.id, method: 'sms' });
+    const r = await verifier.checkCode({ actor, sessionId: session.id, code: sms.take(session.id) });
+    if (!r.correct || r.session.status !== 'approved') throw new Error('verification failed');
+  };
+}
+
+/** Runs `one` with `concurrency` in flight until `maxCount` are done or `maxMs` passed; completions per second. */
+async function throughput(
+  one: () => Promise<void>,
+  concurrency: number,
+  maxCount: number,
+  maxMs: number,
+): Promise<{ count: number; ms: number; perSecond: number }> {
+  let started = 0;
+  let done = 0;
+  const t0 = nowMs();
+  const deadline = t0 + maxMs;
+  const worker = async () => {
+    while (started < maxCount && nowMs() < deadline) {
+      started++;
+      await one();
+      done++;
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  const ms = nowMs() - t0;
+  return { count: done, ms, perSecond: done / (ms / 1000) };
+}
+
+/** One floor "verification": `trips` plain round trips in a row on `database`, as the verification makes them. */
+function floorChain(database: Database, trips: number): () => Promise<void> {
+  return async () => {
+    for (let i = 0; i < trips; i++) await database.query('SELECT $1::int', [i]);
+  };
+}
+
+interface Sample {
+  count: number;
+  ms: number;
+  perSecond: number;
+  roundTrips: number;
+  busyMs: number;
+  kinds: Map<string, Kind>;
+}
+
+/** Runs verifications as {@link throughput} does, with the counts of their round trips. */
+async function counted(
+  one: () => Promise<void>,
+  counts: Counts,
+  concurrency: number,
+  maxCount: number,
+  maxMs: number,
+): Promise<Sample> {
+  counts.reset();
+  const run = await throughput(one, concurrency, maxCount, maxMs);
+  return { ...run, roundTrips: counts.roundTrips / run.count, busyMs: counts.busyMs, kinds: counts.kinds };
+}
+
+/** Each kind of statement: how many per verification, and its mean latency alone and with `concurrency` in flight. */
+function printBreakdown(one: Sample, many: Sample, concurrency: number, selectMs: number) {
+  const rows = [...one.kinds.entries()].sort((a, b) => b[1].count - a[1].count || b[1].ms - a[1].ms);
+  const width = Math.max(...rows.map(([kind]) => kind.length));
+  console.log(
+    `   ${'statement'.padEnd(width)}   per verification   mean ms alone   vs SELECT $1::int   mean ms at ${concurrency}   share of DB time alone`,
+  );
+  const total = rows.reduce((sum, [, k]) => sum + k.ms, 0);
+  for (const [kind, { count, ms }] of rows) {
+    const mean = ms / count;
+    const other = many.kinds.get(kind);
+    console.log(
+      `   ${kind.padEnd(width)}   ${fmt(count / one.count, 2).padStart(16)}   ${fmt(mean, 3).padStart(13)}   ${`${fmt(mean / selectMs, 1)}x`.padStart(17)}   ${(other ? fmt(other.ms / other.count, 3) : '-').padStart(10)}   ${pct(ms / total).padStart(22)}`,
+    );
+  }
+}
+
+interface DriverFigures {
+  roundTrips: number;
+  c1: number;
+  cN: number;
+  floor1: number;
+  floorN: number;
+}
+
+/**
+ * Measures one driver: round trips per verification (and their breakdown), verifications per second at
+ * concurrency 1 and N, and the floor of the same round trips as plain `SELECT $1::int` on the same database.
+ */
+async function measureDriver(
+  label: string,
+  raw: Database,
+  options: Required<Omit<VerificationsBenchOptions, 'serverUrl'>>,
+): Promise<DriverFigures> {
+  const { maxCount, maxMs, warmup, concurrency } = options;
+  await migrate(raw);
+  const { database, counts } = counting(raw);
+  const oneVerification = await verificationLoop(database);
+
+  // Warm up (JIT, pool connections, plans, the directory's pages) on both the verifications and the floor.
+  await throughput(oneVerification, concurrency, warmup, maxMs);
+  await throughput(floorChain(raw, 10), concurrency, warmup, maxMs);
+
+  const c1 = await counted(oneVerification, counts, 1, maxCount, maxMs);
+  const cN = await counted(oneVerification, counts, concurrency, maxCount, maxMs);
+  const roundTrips = c1.roundTrips;
+  const trips = Math.round(roundTrips);
+  const f1 = await throughput(floorChain(raw, trips), 1, maxCount, maxMs);
+  const fN = await throughput(floorChain(raw, trips), concurrency, maxCount, maxMs);
+  // The floor chains are whole numbers of round trips; scale them to the exact count per verification.
+  const floor1 = (f1.perSecond * trips) / roundTrips;
+  const floorN = (fN.perSecond * trips) / roundTrips;
+  const selectMs = f1.ms / (f1.count * trips);
+
+  console.log(
+    `${label}: ${fmt(roundTrips, 2)} round trips per verification (${fmt(cN.roundTrips, 2)} with ${concurrency} in flight; a transaction counts its statements plus BEGIN and COMMIT).`,
+  );
+  const usPer = (ms: number, n: number) => fmt((ms * 1000) / n);
+  console.log(
+    `   One at a time, a verification takes ${usPer(c1.ms, c1.count)} us: ${usPer(c1.busyMs, c1.count)} us with a statement in flight (${pct(c1.busyMs / c1.ms)}), ${usPer(c1.ms - c1.busyMs, c1.count)} us in the verifier's own JS between them; ${trips} plain round trips take ${usPer(f1.ms, f1.count)} us.`,
+  );
+  printBreakdown(c1, cN, concurrency, selectMs);
+
+  const line = (name: string, run: { count: number; ms: number; perSecond: number }, extra: string) =>
+    console.log(
+      `   ${name.padEnd(40)} ${fmt(run.perSecond).padStart(7)} /s  (${fmt(run.count)} in ${fmt(run.ms)} ms${extra})`,
+    );
+  const ratio = (qdesk: number, floor: number) =>
+    console.log(
+      `   ${'ratio QDesk / floor'.padEnd(40)} ${pct(qdesk / floor).padStart(7)}     (goal: at least 50%)`,
+    );
+  console.log('   Concurrency 1 (one verification at a time):');
+  line('QDesk verifications', c1, '');
+  line(`floor: ${trips} x SELECT $1::int in a row`, f1, `; ${fmt(f1.perSecond * trips)} round trips/s`);
+  ratio(c1.perSecond, floor1);
+  console.log(`   Concurrency ${concurrency} (${concurrency} verifications in flight, distinct end-users):`);
+  line('QDesk verifications', cN, '');
+  line(
+    `floor: ${concurrency} chains of ${trips} x SELECT $1::int`,
+    fN,
+    `; ${fmt(fN.perSecond * trips)} round trips/s`,
+  );
+  ratio(cN.perSecond, floorN);
+  return { roundTrips, c1: c1.perSecond, cN: cN.perSecond, floor1, floorN };
+}
+
+/**
+ * Complete verifications per second through createVerifier on this package's stores, against the floor of the same
+ * number of plain round trips on the same client: on a scratch database of the local PostgreSQL, then on PGlite in
+ * memory. Bounded: each measurement stops at `maxCount` or `maxMs`, whichever comes first. @internal
+ */
+export async function benchDiag(options: VerificationsBenchOptions = {}): Promise<void> {
+  const serverUrl =
+    options.serverUrl ??
+    process.env.QDESK_BENCH_DATABASE_URL ??
+    'postgres://postgres@127.0.0.1:5432/postgres';
+  const settings = {
+    maxCount: options.maxCount ?? 2000,
+    maxMs: options.maxMs ?? 10_000,
+    warmup: options.warmup ?? 200,
+    concurrency: options.concurrency ?? 8,
+  };
+  console.log(
+    `Verifications on @qdesk/store-postgres: start -> send SMS -> right code through createVerifier, over ${fmt(USERS)} end-users, against the floor of as many plain round trips on the same client. Each figure: at most ${fmt(settings.maxCount)} verifications or ${fmt(settings.maxMs / 1000)} s.`,
+  );
+
+  const name = `qdesk_bench_verify_${randomBytes(4).toString('hex')}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  let pgFigures: DriverFigures | undefined;
+  try {
+    await admin.query(`CREATE DATABASE ${name}`);
+    if (process.env.ASYNC) await admin.query(`ALTER DATABASE ${name} SET synchronous_commit = off`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    const database = createPgDatabase({ connectionString: url.href });
+    try {
+      pgFigures = await measureDriver(
+        'PostgreSQL (node-postgres, a pool of 10, 127.0.0.1)',
+        database,
+        settings,
+      );
+    } finally {
+      await database.close();
+    }
+  } finally {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.end();
+  }
+
+  if (process.env.NOLITE) return;
+  const pglite = await createPgliteDatabase();
+  try {
+    const figures = await measureDriver(
+      'PGlite (in memory, one connection: concurrent calls queue)',
+      pglite,
+      settings,
+    );
+    if (pgFigures) {
+      console.log(
+        `PGlite runs ${fmt(figures.c1 / pgFigures.c1, 1)}x the verifications of PostgreSQL one at a time and ${fmt(figures.cN / pgFigures.cN, 1)}x at concurrency ${settings.concurrency}.`,
+      );
+    }
+  } finally {
+    await pglite.close();
+  }
+}
