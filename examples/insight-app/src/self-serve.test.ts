@@ -72,7 +72,11 @@ describe('self-serve sign-out', () => {
   it('ends the sign-in on the server: the old cookie, kept or copied, no longer signs anyone in', async () => {
     const ana = await t.endUser('eu-ana');
     expect((await t.request('/api/self-serve/pending', { as: ana })).status).toBe(200);
-    await signOut({ origin: ORIGIN, 'content-type': 'application/x-www-form-urlencoded', cookie: ana.cookie });
+    await signOut({
+      origin: ORIGIN,
+      'content-type': 'application/x-www-form-urlencoded',
+      cookie: ana.cookie,
+    });
     expect((await t.request('/api/self-serve/pending', { as: ana })).status).toBe(401);
     const jo = await t.staff('tech-jo');
     const out = await t.request('/sign-out', {
