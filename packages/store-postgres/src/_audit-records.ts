@@ -25,12 +25,15 @@ export interface AuditRow {
   hash: Uint8Array;
 }
 
-/** Every column of a row, in the order `AuditRow` lists them. */
-export const AUDIT_COLUMNS = `tenant_id, seq, id, at, session_id, action, actor_type, actor_id, actor_name, ticket_id,
-  ticket_number, end_user_id, customer_id, customer_id_set, method, result, status, detail, prev_hash, hash`;
+/** The columns a record is read back from (`query` needs no more; every column costs PGlite time to decode). */
+export const RECORD_COLUMNS = `tenant_id, seq, id, at, session_id, action, actor_type, actor_id, actor_name, ticket_id,
+  ticket_number, end_user_id, customer_id, customer_id_set, method, result, status, detail`;
+
+/** Every column of a row, in the order `AuditRow` lists them: the record and its place in the chain. */
+export const AUDIT_COLUMNS = `${RECORD_COLUMNS}, prev_hash, hash`;
 
 /** The record a row holds, exactly as it was appended (after {@link normalizeAuditRecord}). */
-export function recordOfRow(row: AuditRow): AuditRecord {
+export function recordOfRow(row: Omit<AuditRow, 'prev_hash' | 'hash'>): AuditRecord {
   return {
     id: row.id,
     at: row.at,

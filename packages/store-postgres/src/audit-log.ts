@@ -1,5 +1,5 @@
 import { type AuditLog, type AuditRecord, InputError, isQdeskError } from '@qdesk/core';
-import { AUDIT_COLUMNS, type AuditRow, normalizeAuditRecord, recordOfRow } from './_audit-records.js';
+import { type AuditRow, normalizeAuditRecord, RECORD_COLUMNS, recordOfRow } from './_audit-records.js';
 import { canonicalAuditRecord } from './audit-canonical.js';
 import type { Queryable } from './database.js';
 
@@ -105,8 +105,8 @@ export function createPostgresAuditLog(database: Queryable): PostgresAuditLog {
     async query(tenantId, filter) {
       const { sql, params } = whereOf(tenantId, filter);
       params.push(filter.limit ?? 100);
-      const { rows } = await database.query<AuditRow>(
-        `SELECT ${AUDIT_COLUMNS} FROM qdesk_audit WHERE ${sql} ORDER BY at DESC, seq DESC LIMIT $${params.length}`,
+      const { rows } = await database.query<Omit<AuditRow, 'prev_hash' | 'hash'>>(
+        `SELECT ${RECORD_COLUMNS} FROM qdesk_audit WHERE ${sql} ORDER BY at DESC, seq DESC LIMIT $${params.length}`,
         params,
       );
       return rows.map(recordOfRow);
