@@ -11,7 +11,14 @@ import { systemClock } from '@qdesk/core/memory';
 import { createMatchingSync } from '@qdesk/matching';
 import { forwardVerifierEvents } from '@qdesk/store-postgres';
 import { z } from 'zod';
-import { type AppServices, type ComposeOptions, closeAll, openAppStores, selfServeUrlOf } from './compose.js';
+import {
+  type AppServices,
+  type ComposeOptions,
+  closeAll,
+  expiredSignIns,
+  openAppStores,
+  selfServeUrlOf,
+} from './compose.js';
 import { type AppEnv, EnvError } from './config.js';
 import { startSweeper } from './sweeper.js';
 
@@ -149,7 +156,7 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
     });
     const stopForwarding = forwardVerifierEvents(verifier.events, stores.bus);
     closers.unshift(stopForwarding);
-    const sweeper = startSweeper(verifier);
+    const sweeper = startSweeper(verifier, { upkeep: expiredSignIns(stores, clock) });
     closers.unshift(() => sweeper.stop());
     return {
       demo: false,

@@ -1,6 +1,8 @@
 import { createVerifier, type Verifier } from '@qdesk/core';
 import { createManualClock, createMemoryDirectory, createOutboxChannel } from '@qdesk/core/memory';
 import { describe, expect, it, vi } from 'vitest';
+import { expiredSignIns } from './compose.js';
+import { memoryStores } from './stores.js';
 import { startSweeper } from './sweeper.js';
 
 const actor = { tenantId: 't1', technicianId: 'tech-1', technicianName: 'Sam' };
@@ -60,5 +62,34 @@ describe('the app sweeper', () => {
     const calls = sweep.mock.calls.length;
     await new Promise((r) => setTimeout(r, 30));
     expect(sweep.mock.calls.length).toBe(calls);
+  });
+
+  it('deletes expired sign-ins after its sweeps, at most once a minute', async () => {
+    const { clock, verifier } = setup();
+    const stores = memoryStores(() => clock.now());
+    const now = clock.now();
+    const signIn = (id: string, absoluteExpiresAt: number) =>
+      stores.signIns.create({
+        id,
+        tenantId: 't1',
+        kind: 'technician',
+        subject: 'tech-1',
+        name: 'Sam',
+        role: 'technician',
+        createdAt: now,
+        lastSeenAt: now,
+        idleExpiresAt: absoluteExpiresAt,
+        absoluteExpiresAt,
+      });
+    await signIn('gone', now + 1_000);
+    await signIn('kept', now + 3_600_000);
+    const purge = vi.spyOn(stores.signIns, 'purge');
+    clock.advance(2_000);
+    const sweeper = startSweeper(verifier, { intervalMs: 5, upkeep: expiredSignIns(stores, clock) });
+    await vi.waitFor(() => expect(purge).toHaveBeenCalledTimes(1));
+    await new Promise((r) => setTimeout(r, 30)); // more ticks within the minute: no more purges
+    await sweeper.stop();
+    expect(purge).toHaveBeenCalledTimes(1);
+    expect(await stores.signIns.revokeAll('t1', 'technician', 'tech-1')).toBe(1); // only "kept" was left
   });
 });

@@ -17,7 +17,12 @@ export interface Sweeper {
  */
 export function startSweeper(
   verifier: Verifier,
-  options: { intervalMs?: number; onError?: (error: unknown) => void } = {},
+  options: {
+    intervalMs?: number;
+    onError?: (error: unknown) => void;
+    /** Other upkeep to run after each sweep (deleting expired sign-ins); its failure is reported like a sweep's. */
+    upkeep?: () => Promise<unknown>;
+  } = {},
 ): Sweeper {
   const onError =
     options.onError ??
@@ -33,6 +38,7 @@ export function startSweeper(
           const { more } = await verifier.sweep({ limit: 100 });
           if (!more) break;
         }
+        if (!stopped) await options.upkeep?.();
       } catch (error) {
         onError(error);
       } finally {
