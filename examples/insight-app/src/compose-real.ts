@@ -20,6 +20,7 @@ import {
   selfServeUrlOf,
 } from './compose.js';
 import { type AppEnv, EnvError } from './config.js';
+import { verifierPorts } from './stores.js';
 import { startSweeper } from './sweeper.js';
 
 const endUsersSchema = z.array(
@@ -140,13 +141,8 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
     }
     const verifier = createVerifier({
       secret: env.QDESK_SECRET!,
-      directory,
+      ...verifierPorts(stores),
       psa,
-      contactLinks: mappings,
-      store: stores.sessions,
-      counters: stores.counters,
-      audit,
-      policies: stores.policies,
       clock,
       channels: { ...(sms ? { sms } : {}), ...(email ? { email } : {}), ...(push.length ? { push } : {}) },
       // The NIST SP 800-63B rev 4 defaults; administrators layer each customer's policy on top (admin page).

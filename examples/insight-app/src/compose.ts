@@ -26,6 +26,7 @@ import {
   openStores,
   type StoreChoice,
   storeChoiceOf,
+  verifierPorts,
 } from './stores.js';
 import { startSweeper } from './sweeper.js';
 
@@ -144,13 +145,8 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
     const mspName = env.QDESK_MSP_NAME ?? DEMO_MSP_NAME;
     const verifier = createVerifier({
       secret,
-      directory,
+      ...verifierPorts(stores),
       psa,
-      contactLinks: mappings,
-      store: stores.sessions,
-      counters: stores.counters,
-      audit,
-      policies: stores.policies,
       clock,
       channels: outbox,
       mspName,

@@ -141,15 +141,20 @@ export class EnvError extends Error {
   override readonly name = 'EnvError';
 }
 
-/** Reads and validates the environment; the error names every missing or malformed variable. */
-export function readEnv(source: Record<string, string | undefined> = process.env): AppEnv {
-  const picked = Object.fromEntries(
-    Object.keys(envSchema.shape).map((k) => [k, source[k] === '' ? undefined : source[k]]),
-  );
-  const parsed = envSchema.safeParse(picked);
+type Source = Record<string, string | undefined>;
+
+/** The variables a schema names (an empty one counts as unset), validated; the error names every bad variable. */
+function parseEnv<S extends z.ZodType>(schema: S, keys: readonly string[], source: Source): z.output<S> {
+  const picked = Object.fromEntries(keys.map((k) => [k, source[k] === '' ? undefined : source[k]]));
+  const parsed = schema.safeParse(picked);
   if (parsed.success) return parsed.data;
   const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
   throw new EnvError(`Invalid configuration:\n${lines.join('\n')}`);
+}
+
+/** Reads and validates the environment; the error names every missing or malformed variable. */
+export function readEnv(source: Source = process.env): AppEnv {
+  return parseEnv(envSchema, Object.keys(envShape.shape), source);
 }
 
 /** Demo mode: no Autotask credentials, so everything runs on embedded defaults and the local Autotask fake. */
@@ -162,18 +167,12 @@ export type StoreEnv = Pick<
 >;
 
 /** Reads and validates only the variables of {@link StoreEnv}. */
-export function readStoreEnv(source: Record<string, string | undefined> = process.env): StoreEnv {
+export function readStoreEnv(source: Source = process.env): StoreEnv {
   const schema = envShape.pick({
     DATABASE_URL: true,
     QDESK_DATA_DIR: true,
     AUTOTASK_USERNAME: true,
     QDESK_TENANT_ID: true,
   });
-  const picked = Object.fromEntries(
-    Object.keys(schema.shape).map((k) => [k, source[k] === '' ? undefined : source[k]]),
-  );
-  const parsed = schema.safeParse(picked);
-  if (parsed.success) return parsed.data;
-  const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
-  throw new EnvError(`Invalid configuration:\n${lines.join('\n')}`);
+  return parseEnv(schema, Object.keys(schema.shape), source);
 }

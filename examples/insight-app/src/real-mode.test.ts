@@ -84,6 +84,14 @@ describe('real mode (Autotask credentials given), against the Autotask fake as t
   let app: ReturnType<typeof createApp>['app'];
   const dir = mkdtempSync(join(tmpdir(), 'qdesk-real-'));
   const directoryFile = join(dir, 'users.json');
+  /** Real mode's required variables but the directory file (never reaching Autotask: start-up fails first). */
+  const MINIMAL_REAL = {
+    AUTOTASK_USERNAME: 'u',
+    AUTOTASK_SECRET: 's',
+    AUTOTASK_INTEGRATION_CODE: 'c',
+    QDESK_SECRET: 'a-real-secret-of-at-least-32-characters!',
+    QDESK_TECHNICIAN_PASSWORD: PASSWORD,
+  };
 
   beforeAll(async () => {
     fake = await startAutotaskFake();
@@ -210,28 +218,14 @@ describe('real mode (Autotask credentials given), against the Autotask fake as t
   it('refuses a directory file that is not a valid end-user list, naming the problem', async () => {
     const bad = join(dir, 'bad.json');
     writeFileSync(bad, JSON.stringify([{ id: 'x', email: 'nope', displayName: 'X', mobilePhone: '555' }]));
-    const env = readEnv({
-      AUTOTASK_USERNAME: 'u',
-      AUTOTASK_SECRET: 's',
-      AUTOTASK_INTEGRATION_CODE: 'c',
-      QDESK_SECRET: 'a-real-secret-of-at-least-32-characters!',
-      QDESK_TECHNICIAN_PASSWORD: PASSWORD,
-      QDESK_DIRECTORY_FILE: bad,
-    });
+    const env = readEnv({ ...MINIMAL_REAL, QDESK_DIRECTORY_FILE: bad });
     await expect(composeServices(env)).rejects.toThrow(
       /QDESK_DIRECTORY_FILE: invalid end-user list[\s\S]*\[0\.email\][\s\S]*\[0\.mobilePhone\]/,
     );
   });
 
   it('refuses to start without a database, naming the variables to set', async () => {
-    const env = readEnv({
-      AUTOTASK_USERNAME: 'u',
-      AUTOTASK_SECRET: 's',
-      AUTOTASK_INTEGRATION_CODE: 'c',
-      QDESK_SECRET: 'a-real-secret-of-at-least-32-characters!',
-      QDESK_TECHNICIAN_PASSWORD: PASSWORD,
-      QDESK_DIRECTORY_FILE: directoryFile,
-    });
+    const env = readEnv({ ...MINIMAL_REAL, QDESK_DIRECTORY_FILE: directoryFile });
     await expect(composeServices(env)).rejects.toThrow(/set DATABASE_URL=postgres:\/\/.*or QDESK_DATA_DIR=/);
     await expect(
       composeServices({ ...env, QDESK_DATA_DIR: join(dir, 'x') }, { stores: { kind: 'memory' } }),

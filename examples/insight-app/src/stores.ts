@@ -56,6 +56,18 @@ export interface AppStores {
   close(): Promise<void>;
 }
 
+/** The verifier's stateful ports on these stores: spread into `createVerifier`. */
+export function verifierPorts(stores: AppStores) {
+  return {
+    directory: stores.directory,
+    contactLinks: stores.mappings,
+    store: stores.sessions,
+    counters: stores.counters,
+    audit: stores.audit,
+    policies: stores.policies,
+  };
+}
+
 /** How the app should store: chosen from the environment. */
 export type StoreChoice =
   | { kind: 'postgres'; url: string }

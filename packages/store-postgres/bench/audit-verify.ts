@@ -9,6 +9,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import type { AuditRecord } from '@qdesk/core';
 import pg from 'pg';
+import { recordValues } from '../src/_audit-records.js';
 import { auditGenesisHash, canonicalAuditRecord } from '../src/audit-canonical.js';
 import { verifyAuditChain } from '../src/audit-chain.js';
 import type { Database } from '../src/database.js';
@@ -94,28 +95,7 @@ async function fill(database: Database, tenantId: string, count: number, deadlin
     for (let k = 0; k < n; k++) {
       const record = benchRecord(tenantId, seq + k);
       const hash = createHash('sha256').update(prev).update(canonicalAuditRecord(record), 'utf8').digest();
-      const values = [
-        tenantId,
-        seq + k + 1,
-        record.id,
-        record.at,
-        record.sessionId,
-        record.action,
-        record.actor.type,
-        record.actor.id,
-        record.actor.name ?? null,
-        record.ticketId,
-        record.ticketNumber,
-        record.endUserId,
-        record.customerId ?? null,
-        record.customerId !== undefined,
-        record.method,
-        record.result,
-        record.status,
-        JSON.stringify(record.detail),
-        prev,
-        hash,
-      ];
+      const values = [tenantId, seq + k + 1, ...recordValues(record), prev, hash];
       for (let c = 0; c < values.length; c++) columns[c]![k] = values[c];
       prev = hash;
     }

@@ -32,6 +32,28 @@ export const RECORD_COLUMNS = `tenant_id, seq, id, at, session_id, action, actor
 /** Every column of a row, in the order `AuditRow` lists them: the record and its place in the chain. */
 export const AUDIT_COLUMNS = `${RECORD_COLUMNS}, prev_hash, hash`;
 
+/** A record's own column values, in {@link RECORD_COLUMNS} order from `id` on (after `tenant_id, seq`). */
+export function recordValues(record: AuditRecord): unknown[] {
+  return [
+    record.id,
+    record.at,
+    record.sessionId,
+    record.action,
+    record.actor.type,
+    record.actor.id,
+    record.actor.name ?? null,
+    record.ticketId,
+    record.ticketNumber,
+    record.endUserId,
+    record.customerId ?? null,
+    record.customerId !== undefined,
+    record.method,
+    record.result,
+    record.status,
+    record.detail === undefined ? null : JSON.stringify(record.detail),
+  ];
+}
+
 /** The record a row holds, exactly as it was appended (after {@link normalizeAuditRecord}). */
 export function recordOfRow(row: Omit<AuditRow, 'prev_hash' | 'hash'>): AuditRecord {
   return {

@@ -20,8 +20,6 @@ export interface TestDatabase {
   database(): Promise<Database>;
   /** The same database with every QDesk table emptied. */
   fresh(): Promise<Database>;
-  /** PostgreSQL only: the connection string of this file's own database. */
-  url?: string;
 }
 
 /** Empties every QDesk table but the migrations' own. */
@@ -82,23 +80,26 @@ function lazy(name: string, open: () => Promise<{ database: Database; close: () 
   };
 }
 
+/** An empty, unmigrated database of this file's own: a scratch PostgreSQL database, or PGlite in memory. */
+export async function openTestDatabase(
+  driver: 'PostgreSQL' | 'PGlite',
+): Promise<{ database: Database; close: () => Promise<void> }> {
+  if (driver === 'PGlite') {
+    const database = await createPgliteDatabase();
+    return { database, close: () => database.close() };
+  }
+  const scratch = await createScratchDatabase();
+  const database = createPgDatabase({ connectionString: scratch.url });
+  return {
+    database,
+    async close() {
+      await database.close();
+      await scratch.drop();
+    },
+  };
+}
+
 /** PostgreSQL (a database of this file's own) and PGlite (in memory), each migrated on first use. */
 export function testDatabases(): TestDatabase[] {
-  return [
-    lazy('PostgreSQL', async () => {
-      const scratch = await createScratchDatabase();
-      const database = createPgDatabase({ connectionString: scratch.url });
-      return {
-        database,
-        async close() {
-          await database.close();
-          await scratch.drop();
-        },
-      };
-    }),
-    lazy('PGlite', async () => {
-      const database = await createPgliteDatabase();
-      return { database, close: () => database.close() };
-    }),
-  ];
+  return (['PostgreSQL', 'PGlite'] as const).map((driver) => lazy(driver, () => openTestDatabase(driver)));
 }

@@ -1,5 +1,11 @@
 import { type AuditLog, type AuditRecord, InputError, isQdeskError } from '@qdesk/core';
-import { type AuditRow, normalizeAuditRecord, RECORD_COLUMNS, recordOfRow } from './_audit-records.js';
+import {
+  type AuditRow,
+  normalizeAuditRecord,
+  RECORD_COLUMNS,
+  recordOfRow,
+  recordValues,
+} from './_audit-records.js';
 import { canonicalAuditRecord } from './audit-canonical.js';
 import type { Queryable } from './database.js';
 
@@ -72,22 +78,7 @@ export function createPostgresAuditLog(database: Queryable): PostgresAuditLog {
         await database.query(APPEND, [
           record.tenantId,
           canonicalAuditRecord(record),
-          record.id,
-          record.at,
-          record.sessionId,
-          record.action,
-          record.actor.type,
-          record.actor.id,
-          record.actor.name ?? null,
-          record.ticketId,
-          record.ticketNumber,
-          record.endUserId,
-          record.customerId ?? null,
-          record.customerId !== undefined,
-          record.method,
-          record.result,
-          record.status,
-          record.detail === undefined ? null : JSON.stringify(record.detail),
+          ...recordValues(record),
         ]);
       } catch (error) {
         if (isQdeskError(error) && error.details.sqlState === '23505') {

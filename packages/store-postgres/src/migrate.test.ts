@@ -1,13 +1,12 @@
 import type { AuditRecord, EndUser } from '@qdesk/core';
 import { sampleSession } from '@qdesk/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
-import { createScratchDatabase } from './_databases.test-helpers.js';
+import { createScratchDatabase, openTestDatabase } from './_databases.test-helpers.js';
 import { verifyAuditChain } from './audit-chain.js';
 import type { Database } from './database.js';
 import { migrate, pendingMigrations } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { createPgDatabase } from './pg/database.js';
-import { createPgliteDatabase } from './pglite/database.js';
 import { createPostgresStores } from './stores.js';
 
 // Each migration is tested from the version before it with data in it: the schema is brought up one migration at a
@@ -126,29 +125,10 @@ const STEPS: Record<string, Step> = {
   },
 };
 
-const drivers: { name: string; open: () => Promise<{ database: Database; close: () => Promise<void> }> }[] = [
-  {
-    name: 'PostgreSQL',
-    async open() {
-      const scratch = await createScratchDatabase();
-      const database = createPgDatabase({ connectionString: scratch.url });
-      return {
-        database,
-        async close() {
-          await database.close();
-          await scratch.drop();
-        },
-      };
-    },
-  },
-  {
-    name: 'PGlite',
-    async open() {
-      const database = await createPgliteDatabase();
-      return { database, close: () => database.close() };
-    },
-  },
-];
+const drivers = (['PostgreSQL', 'PGlite'] as const).map((name) => ({
+  name,
+  open: () => openTestDatabase(name),
+}));
 
 it('has a data step for every migration, in order', () => {
   expect(Object.keys(STEPS)).toEqual(MIGRATIONS.map((m) => m.name));
