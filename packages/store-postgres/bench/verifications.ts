@@ -5,7 +5,13 @@
 // One verification is core's bench verification (packages/core/bench/_verification.ts): startForEndUser -> send SMS
 // -> checkCode with the right code, over 1,000 end-users served in turn (so the per-end-user send limit holds, with
 // the policy raised as there). The database under the stores is wrapped in a counter, so the round trips per
-// verification are counted, not estimated: a query is one, a transaction its statements plus BEGIN and COMMIT.
+// verification are counted, not estimated: a query is one, a transaction its statements plus BEGIN and COMMIT. The
+// same wrapper times each kind of statement, which shows where a verification's time goes.
+//
+// A SELECT writes nothing, so the floor leaves out what a verification's writes cost the server: the WAL flush each
+// committed write waits for. A second floor, for reference, makes as many of its round trips one-row INSERTs as the
+// verification has writes. The verifications and both floors run in alternating turns, so that all three see the
+// same machine.
 import { randomBytes } from 'node:crypto';
 import { type Channel, createVerifier, type Verifier } from '@qdesk/core';
 import { createDemoData, createMemoryPsa } from '@qdesk/core/memory';
@@ -180,13 +186,20 @@ async function verificationLoop(database: Database): Promise<() => Promise<void>
   };
 }
 
+/** A measurement: how many completed, in how long. */
+interface Run {
+  count: number;
+  ms: number;
+  perSecond: number;
+}
+
 /** Runs `one` with `concurrency` in flight until `maxCount` are done or `maxMs` passed; completions per second. */
 async function throughput(
   one: () => Promise<void>,
   concurrency: number,
   maxCount: number,
   maxMs: number,
-): Promise<{ count: number; ms: number; perSecond: number }> {
+): Promise<Run> {
   let started = 0;
   let done = 0;
   const t0 = nowMs();
@@ -203,33 +216,72 @@ async function throughput(
   return { count: done, ms, perSecond: done / (ms / 1000) };
 }
 
-/** One floor "verification": `trips` plain round trips in a row on `database`, as the verification makes them. */
-function floorChain(database: Database, trips: number): () => Promise<void> {
+/**
+ * One floor "verification": `trips` plain round trips in a row on `database`, as the verification makes them. The
+ * first `writes` of them, when given, are one-row INSERTs each committed on its own (the reference floor with writes).
+ */
+function floorChain(database: Database, trips: number, writes = 0): () => Promise<void> {
   return async () => {
-    for (let i = 0; i < trips; i++) await database.query('SELECT $1::int', [i]);
+    for (let i = 0; i < trips; i++) {
+      if (i < writes) await database.query(`INSERT INTO ${FLOOR_TABLE} (n) VALUES ($1)`, [i]);
+      else await database.query('SELECT $1::int', [i]);
+    }
   };
 }
 
-interface Sample {
-  count: number;
-  ms: number;
-  perSecond: number;
+const FLOOR_TABLE = 'bench_floor_writes';
+/** The statements that write (and so commit to the WAL): INSERT, UPDATE, DELETE, and the audit append function. */
+const WRITES = /^(INSERT|UPDATE|DELETE)\b|_append\b/;
+
+interface Sample extends Run {
   roundTrips: number;
   busyMs: number;
   kinds: Map<string, Kind>;
 }
 
-/** Runs verifications as {@link throughput} does, with the counts of their round trips. */
-async function counted(
-  one: () => Promise<void>,
+/**
+ * Measures the verifications and each floor in turns of one `slices`-th of the bounds each, so that all of them see
+ * the same machine (other work on it comes and goes); each stops at `maxCount` or `maxMs` in all, whichever first.
+ */
+async function interleaved(
+  verification: () => Promise<void>,
   counts: Counts,
+  floors: (() => Promise<void>)[],
   concurrency: number,
-  maxCount: number,
-  maxMs: number,
-): Promise<Sample> {
+  bounds: { maxCount: number; maxMs: number; slices: number },
+): Promise<{ qdesk: Sample; floors: Run[] }> {
+  const sum = (runs: Run[]): Run => {
+    const count = runs.reduce((n, r) => n + r.count, 0);
+    const ms = runs.reduce((n, r) => n + r.ms, 0);
+    return { count, ms, perSecond: count / (ms / 1000) };
+  };
+  const perSlice = { count: Math.ceil(bounds.maxCount / bounds.slices), ms: bounds.maxMs / bounds.slices };
+  const ours: Run[] = [];
+  const theirs: Run[][] = floors.map(() => []);
   counts.reset();
-  const run = await throughput(one, concurrency, maxCount, maxMs);
-  return { ...run, roundTrips: counts.roundTrips / run.count, busyMs: counts.busyMs, kinds: counts.kinds };
+  for (let slice = 0; slice < bounds.slices; slice++) {
+    const left = bounds.maxCount - sum(ours).count;
+    if (left <= 0) break;
+    ours.push(await throughput(verification, concurrency, Math.min(perSlice.count, left), perSlice.ms));
+    for (const [i, floor] of floors.entries()) {
+      const done = sum(theirs[i]!).count;
+      if (done < bounds.maxCount) {
+        theirs[i]!.push(
+          await throughput(floor, concurrency, Math.min(perSlice.count, bounds.maxCount - done), perSlice.ms),
+        );
+      }
+    }
+  }
+  const qdesk = sum(ours);
+  return {
+    qdesk: {
+      ...qdesk,
+      roundTrips: counts.roundTrips / qdesk.count,
+      busyMs: counts.busyMs,
+      kinds: counts.kinds,
+    },
+    floors: theirs.map(sum),
+  };
 }
 
 /** Each kind of statement: how many per verification, and its mean latency alone and with `concurrency` in flight. */
@@ -249,12 +301,10 @@ function printBreakdown(one: Sample, many: Sample, concurrency: number, selectMs
   }
 }
 
+/** Verifications per second one at a time (`c1`) and with the concurrency asked for (`cN`). */
 interface DriverFigures {
-  roundTrips: number;
   c1: number;
   cN: number;
-  floor1: number;
-  floorN: number;
 }
 
 /**
@@ -268,19 +318,30 @@ async function measureDriver(
 ): Promise<DriverFigures> {
   const { maxCount, maxMs, warmup, concurrency } = options;
   await migrate(raw);
+  await raw.query(`CREATE TABLE ${FLOOR_TABLE} (n int)`);
   const { database, counts } = counting(raw);
   const oneVerification = await verificationLoop(database);
 
-  // Warm up (JIT, pool connections, plans, the directory's pages) on both the verifications and the floor.
+  // Warm up (JIT, pool connections, the directory's pages), then count the round trips of a verification and how
+  // many of them write: the floors are made of as many.
   await throughput(oneVerification, concurrency, warmup, maxMs);
-  await throughput(floorChain(raw, 10), concurrency, warmup, maxMs);
+  counts.reset();
+  const sample = await throughput(oneVerification, 1, warmup, maxMs);
+  const trips = Math.round(counts.roundTrips / sample.count);
+  const writeTrips = [...counts.kinds.entries()]
+    .filter(([kind]) => WRITES.test(kind))
+    .reduce((sum, [, k]) => sum + k.count, 0);
+  const writes = Math.round(writeTrips / sample.count);
 
-  const c1 = await counted(oneVerification, counts, 1, maxCount, maxMs);
-  const cN = await counted(oneVerification, counts, concurrency, maxCount, maxMs);
+  const bounds = { maxCount, maxMs, slices: 10 };
+  const floors = [floorChain(raw, trips), floorChain(raw, trips, writes)];
+  for (const floor of floors) await throughput(floor, concurrency, warmup, maxMs);
+  const one = await interleaved(oneVerification, counts, floors, 1, bounds);
+  const many = await interleaved(oneVerification, counts, floors, concurrency, bounds);
+  const [c1, cN] = [one.qdesk, many.qdesk];
+  const [f1, w1] = one.floors as [Run, Run];
+  const [fN, wN] = many.floors as [Run, Run];
   const roundTrips = c1.roundTrips;
-  const trips = Math.round(roundTrips);
-  const f1 = await throughput(floorChain(raw, trips), 1, maxCount, maxMs);
-  const fN = await throughput(floorChain(raw, trips), concurrency, maxCount, maxMs);
   // The floor chains are whole numbers of round trips; scale them to the exact count per verification.
   const floor1 = (f1.perSecond * trips) / roundTrips;
   const floorN = (fN.perSecond * trips) / roundTrips;
@@ -291,11 +352,11 @@ async function measureDriver(
   );
   const usPer = (ms: number, n: number) => fmt((ms * 1000) / n);
   console.log(
-    `   One at a time, a verification takes ${usPer(c1.ms, c1.count)} us: ${usPer(c1.busyMs, c1.count)} us with a statement in flight (${pct(c1.busyMs / c1.ms)}), ${usPer(c1.ms - c1.busyMs, c1.count)} us in the verifier's own JS between them; ${trips} plain round trips take ${usPer(f1.ms, f1.count)} us.`,
+    `   One at a time, a verification takes ${usPer(c1.ms, c1.count)} us: ${usPer(c1.busyMs, c1.count)} us with a statement in flight (${pct(c1.busyMs / c1.ms)}), ${usPer(c1.ms - c1.busyMs, c1.count)} us between statements (the verifier's JS, event-loop turns); ${trips} plain round trips take ${usPer(f1.ms, f1.count)} us, or ${usPer(w1.ms, w1.count)} us when ${writes} of them are one-row INSERTs.`,
   );
   printBreakdown(c1, cN, concurrency, selectMs);
 
-  const line = (name: string, run: { count: number; ms: number; perSecond: number }, extra: string) =>
+  const line = (name: string, run: Run, extra: string) =>
     console.log(
       `   ${name.padEnd(40)} ${fmt(run.perSecond).padStart(7)} /s  (${fmt(run.count)} in ${fmt(run.ms)} ms${extra})`,
     );
@@ -303,10 +364,17 @@ async function measureDriver(
     console.log(
       `   ${'ratio QDesk / floor'.padEnd(40)} ${pct(qdesk / floor).padStart(7)}     (goal: at least 50%)`,
     );
+  const reference = (qdesk: number, run: Run) => {
+    line(`reference: ${writes} of the ${trips} as INSERTs`, run, '; each INSERT its own commit');
+    console.log(
+      `   ${'ratio QDesk / reference'.padEnd(40)} ${pct(qdesk / ((run.perSecond * trips) / roundTrips)).padStart(7)}`,
+    );
+  };
   console.log('   Concurrency 1 (one verification at a time):');
   line('QDesk verifications', c1, '');
   line(`floor: ${trips} x SELECT $1::int in a row`, f1, `; ${fmt(f1.perSecond * trips)} round trips/s`);
   ratio(c1.perSecond, floor1);
+  reference(c1.perSecond, w1);
   console.log(`   Concurrency ${concurrency} (${concurrency} verifications in flight, distinct end-users):`);
   line('QDesk verifications', cN, '');
   line(
@@ -315,7 +383,8 @@ async function measureDriver(
     `; ${fmt(fN.perSecond * trips)} round trips/s`,
   );
   ratio(cN.perSecond, floorN);
-  return { roundTrips, c1: c1.perSecond, cN: cN.perSecond, floor1, floorN };
+  reference(cN.perSecond, wN);
+  return { c1: c1.perSecond, cN: cN.perSecond };
 }
 
 /**
@@ -335,7 +404,7 @@ export async function benchVerifications(options: VerificationsBenchOptions = {}
     concurrency: options.concurrency ?? 8,
   };
   console.log(
-    `Verifications on @qdesk/store-postgres: start -> send SMS -> right code through createVerifier, over ${fmt(USERS)} end-users, against the floor of as many plain round trips on the same client. Each figure: at most ${fmt(settings.maxCount)} verifications or ${fmt(settings.maxMs / 1000)} s.`,
+    `Verifications on @qdesk/store-postgres: start -> send SMS -> right code through createVerifier, over ${fmt(USERS)} end-users, against the floor of as many plain round trips on the same client. Each figure: at most ${fmt(settings.maxCount)} verifications (or floor chains) or ${fmt(settings.maxMs / 1000)} s, taken in 10 turns alternating with the floors.`,
   );
 
   const name = `qdesk_bench_verify_${randomBytes(4).toString('hex')}`;
