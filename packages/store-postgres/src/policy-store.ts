@@ -37,7 +37,8 @@ const valuesOf = (record: PolicyRecord) => [
  * Policy layers in the `qdesk_policies` table: one row per tenant and customer, the tenant's default layer with no
  * customer (`NULL`), the settings as JSON.
  *
- * Note: `put` is one statement. The first version is an `INSERT ... ON CONFLICT DO NOTHING`, so of two writers
+ * Note: reads of several layers asked for at once (the verifier asks for a session's tenant and customer layers
+ * together) are one statement. `put` is one statement. The first version is an `INSERT ... ON CONFLICT DO NOTHING`, so of two writers
  * creating one layer the second inserts nothing; a later version is an `UPDATE ... WHERE version = $expected`, whose
  * row lock makes racing writers queue and re-check the version, so exactly one of them writes, on any number of
  * instances. The tenant's layer and a customer's are told apart with `IS NOT DISTINCT FROM`, so `NULL` (the tenant)
@@ -50,14 +51,35 @@ const valuesOf = (record: PolicyRecord) => [
  * @public
  */
 export function createPostgresPolicyStore(database: Queryable): PolicyStore {
+  // The verifier reads a session's two layers (the tenant's and the customer's) at once: reads asked for in the same
+  // turn of the event loop go out as one statement, which answers each of them.
+  let batch: { keys: [string, string | null][]; rows: Promise<PolicyRow[]> } | null = null;
+  const read = (tenantId: string, customerId: string | null): Promise<PolicyRow[]> => {
+    if (!batch) {
+      const keys: [string, string | null][] = [];
+      const rows = new Promise<void>((resolve) => queueMicrotask(resolve)).then(async () => {
+        batch = null;
+        const { rows } = await database.query<PolicyRow>(
+          `SELECT ${COLUMNS.split(', ')
+            .map((c) => `p.${c}`)
+            .join(', ')}
+           FROM unnest($1::text[], $2::text[]) AS k(tenant_id, customer_id)
+           JOIN qdesk_policies p ON p.tenant_id = k.tenant_id AND p.customer_id IS NOT DISTINCT FROM k.customer_id`,
+          [keys.map(([t]) => t), keys.map(([, c]) => c)],
+        );
+        return rows;
+      });
+      batch = { keys, rows };
+    }
+    batch.keys.push([tenantId, customerId]);
+    return batch.rows;
+  };
   return {
     specificationVersion: 'v1',
     async get(tenantId, customerId) {
-      const { rows } = await database.query<PolicyRow>(
-        `SELECT ${COLUMNS} FROM qdesk_policies WHERE tenant_id = $1 AND customer_id IS NOT DISTINCT FROM $2`,
-        [tenantId, customerId],
-      );
-      return rows[0] ? recordOf(rows[0]) : null;
+      const rows = await read(tenantId, customerId);
+      const row = rows.find((r) => r.tenant_id === tenantId && r.customer_id === customerId);
+      return row ? recordOf(row) : null;
     },
     async put(record, expectedVersion) {
       if (record.version !== expectedVersion + 1 || !Number.isInteger(expectedVersion) || expectedVersion < 0)

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import pg from 'pg';
 import { type Database, databaseError, type Queryable, type QueryResult } from '../database.js';
 
@@ -16,6 +17,17 @@ export type PgDatabaseSettings =
       connectionTimeoutMillis?: number;
     };
 
+const names = new Map<string, string>();
+/** The prepared statement's name for a text: stable, short and the same on every connection. */
+function nameOf(text: string): string {
+  let name = names.get(text);
+  if (!name) {
+    name = `qdesk_${createHash('sha256').update(text).digest('base64url').slice(0, 24)}`;
+    if (names.size < 10_000) names.set(text, name);
+  }
+  return name;
+}
+
 const INT8 = 20;
 /** `bigint` as a JavaScript number, as PGlite reads it: every bigint QDesk stores is below 2^53. */
 const types = {
@@ -29,7 +41,8 @@ const types = {
  * A {@link Database} on PostgreSQL through node-postgres (`pg`, an optional peer dependency). Several app
  * instances can share one database: every store is written for concurrent writers.
  *
- * Note: a pool's idle connection that the server drops (a restart, a failover) emits an error on the pool; this
+ * Note: statements with parameters are prepared once per connection (named by a hash of their text), as every
+ * statement the stores send is one of a fixed few. A pool's idle connection that the server drops (a restart, a failover) emits an error on the pool; this
  * database listens for it so the process does not crash, and the pool opens a new connection on the next call.
  * @example
  * ```ts
@@ -57,7 +70,15 @@ export function createPgDatabase(settings: PgDatabaseSettings): Database & {
   pool.on('error', () => undefined);
 
   const run = async <Row>(client: pg.Pool | pg.PoolClient, text: string, params?: readonly unknown[]) => {
-    const result = await client.query({ text, values: params ? [...params] : [], types });
+    // A statement with parameters is prepared once per connection and reused by name: the server skips parsing and
+    // planning it again. The name is derived from the text, so one name always means one statement.
+    const name = params?.length ? nameOf(text) : undefined;
+    const result = await client.query({
+      text,
+      values: params ? [...params] : [],
+      types,
+      ...(name ? { name } : {}),
+    });
     return { rows: result.rows as Row[], rowCount: result.rowCount ?? 0 } satisfies QueryResult<Row>;
   };
 
