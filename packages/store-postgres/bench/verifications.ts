@@ -12,15 +12,15 @@
 // committed write waits for. A second floor, for reference, makes as many of its round trips one-row INSERTs as the
 // verification has writes. The verifications and both floors run in alternating turns, so that all three see the
 // same machine.
+
 import { randomBytes } from 'node:crypto';
-import { type Channel, createVerifier, type Verifier } from '@qdesk/core';
-import { createDemoData, createMemoryPsa } from '@qdesk/core/memory';
 import pg from 'pg';
-import type { Database, Queryable } from '../src/database.js';
+import type { Database } from '../src/database.js';
 import { migrate } from '../src/migrate.js';
 import { createPgDatabase } from '../src/pg/database.js';
 import { createPgliteDatabase } from '../src/pglite/database.js';
-import { createPostgresStores } from '../src/stores.js';
+import { type Counts, counting, type Kind } from './_counting.js';
+import { USERS, verificationLoop } from './_verification-loop.js';
 
 /** Options for {@link benchVerifications}. @internal */
 export interface VerificationsBenchOptions {
@@ -36,155 +36,10 @@ export interface VerificationsBenchOptions {
   concurrency?: number;
 }
 
-const USERS = 1000;
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const pct = (n: number) => `${fmt(100 * n)}%`;
 const nowMs = () => Number(process.hrtime.bigint()) / 1e6;
-
-/** A statement's kind for the breakdown: its first SQL word and the QDesk tables (or function) it names. */
-function kindOf(text: string): string {
-  const verb = /^\s*(\w+)/.exec(text)?.[1]?.toUpperCase() ?? '?';
-  const targets = [...new Set(text.match(/\bqdesk_\w+/g) ?? [])];
-  return targets.length ? `${verb} ${targets.join(' + ')}` : verb;
-}
-
-interface Kind {
-  count: number;
-  /** Wall time awaiting the statement, ms (concurrent statements overlap). */
-  ms: number;
-}
-
-/** Round trips seen by {@link counting}, by kind. */
-interface Counts {
-  roundTrips: number;
-  kinds: Map<string, Kind>;
-  /** Wall time with at least one statement or transaction in flight, ms. */
-  busyMs: number;
-  reset(): void;
-}
-
-const TX = 'BEGIN + COMMIT (and pool checkout)';
-
-/** `database` with every round trip counted and timed: a query is one, a transaction its statements plus two. */
-function counting(database: Database): { database: Database; counts: Counts } {
-  const counts: Counts = {
-    roundTrips: 0,
-    kinds: new Map(),
-    busyMs: 0,
-    reset() {
-      this.roundTrips = 0;
-      this.kinds = new Map();
-      this.busyMs = 0;
-    },
-  };
-  let inFlight = 0;
-  let busySince = 0;
-  const begin = () => {
-    const t0 = nowMs();
-    if (inFlight++ === 0) busySince = t0;
-    return t0;
-  };
-  const end = () => {
-    const t1 = nowMs();
-    if (--inFlight === 0) counts.busyMs += t1 - busySince;
-    return t1;
-  };
-  const add = (kind: string, trips: number, ms: number) => {
-    counts.roundTrips += trips;
-    const entry = counts.kinds.get(kind);
-    if (entry) {
-      entry.count += trips;
-      entry.ms += ms;
-    } else counts.kinds.set(kind, { count: trips, ms });
-  };
-  const timedQuery =
-    (target: Queryable, inside?: { ms: number }) =>
-    async <Row>(text: string, params?: readonly unknown[]) => {
-      const t0 = begin();
-      try {
-        return await target.query<Row>(text, params);
-      } finally {
-        const ms = end() - t0;
-        if (inside) inside.ms += ms;
-        add(kindOf(text), 1, ms);
-      }
-    };
-  const wrapped: Database = {
-    driver: database.driver,
-    query: timedQuery(database),
-    async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
-      const inside = { ms: 0 };
-      const t0 = begin();
-      try {
-        return await database.transaction((tx) => work({ query: timedQuery(tx, inside) }));
-      } finally {
-        // The transaction's own cost: what it took beyond its statements (checkout, BEGIN, COMMIT, JS between).
-        add(TX, 2, end() - t0 - inside.ms);
-      }
-    },
-    close: () => database.close(),
-  };
-  return { database: wrapped, counts };
-}
-
-/** An SMS channel that keeps each session's code until the bench reads it (concurrent sessions, one phone). */
-function codeChannel(): Channel & { take(sessionId: string): string } {
-  const codes = new Map<string, string>();
-  let sent = 0;
-  return {
-    specificationVersion: 'v1',
-    route: 'sms',
-    name: 'bench-sms',
-    async send(message) {
-      if (message.route === 'sms' && 'code' in message.context) {
-        codes.set(message.sessionId, message.context.code);
-      }
-      return { status: 'accepted', providerMessageId: `bench-${++sent}` };
-    },
-    take(sessionId) {
-      const code = codes.get(sessionId) ?? '';
-      codes.delete(sessionId);
-      return code;
-    },
-  };
-}
-
-/** A verifier on every store of `database`, 1,000 end-users in its directory, and one verification as a function. */
-async function verificationLoop(database: Database): Promise<() => Promise<void>> {
-  const demo = createDemoData();
-  const { sessions, counters, audit, policies, directory, mappings } = createPostgresStores(database);
-  await directory.putMany(
-    Array.from({ length: USERS }, (_, i) => ({
-      ...demo.endUsers[0]!,
-      id: `eu-${i}`,
-      email: `user${i}@example.com`,
-    })),
-  );
-  const sms = codeChannel();
-  const verifier: Verifier = createVerifier({
-    secret: randomBytes(32),
-    directory,
-    psa: createMemoryPsa(demo),
-    contactLinks: mappings,
-    store: sessions,
-    counters,
-    audit,
-    policies,
-    channels: { sms },
-    policy: { sendsPerWindow: 100, sendWindowMs: 1000 },
-  });
-  const actor = { tenantId: demo.tenantId, technicianId: 'tech-1', technicianName: 'Bench' };
-  let turn = 0;
-  return async function oneVerification() {
-    // Consecutive turns are distinct end-users, so verifications in flight together never share one.
-    const endUserId = `eu-${turn++ % USERS}`;
-    const { session } = await verifier.startForEndUser({ actor, endUserId });
-    await verifier.send({ actor, sessionId: session.id, method: 'sms' });
-    const r = await verifier.checkCode({ actor, sessionId: session.id, code: sms.take(session.id) });
-    if (!r.correct || r.session.status !== 'approved') throw new Error('verification failed');
-  };
-}
 
 /** A measurement: how many completed, in how long. */
 interface Run {
