@@ -97,7 +97,7 @@ export function createPgDatabase(settings: PgDatabaseSettings): Database & {
       try {
         client = await pool.connect();
       } catch (error) {
-        throw databaseError('pg', 'connecting', error);
+        throw databaseError('pg', 'the connection', error);
       }
       let broken: unknown;
       try {
