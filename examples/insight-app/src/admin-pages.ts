@@ -20,14 +20,12 @@ export const LINK_ACTIONS: ReadonlySet<string> = new Set([
 ]);
 
 /**
- * Link changes of the tenant, newest first, from the last `scan` audit records.
- * Note: the audit port filters by ticket, end-user, technician or session but not by action, so this reads the
- * newest records and keeps the link changes; a link older than the scan still shows who confirmed it and when (the
- * link keeps both), only not how.
+ * The newest `limit` link changes of the tenant, newest first: the audit log filters them by action, however many
+ * verifications were recorded since. A link older than that still shows who confirmed it and when (the link keeps
+ * both), only not how.
  */
-export async function linkChanges(services: AppServices, scan = 20_000): Promise<AuditRecord[]> {
-  const records = await services.audit.query(services.tenantId, { limit: scan });
-  return records.filter((r) => LINK_ACTIONS.has(r.action));
+export async function linkChanges(services: AppServices, limit = 20_000): Promise<AuditRecord[]> {
+  return services.audit.query(services.tenantId, { actions: [...LINK_ACTIONS], limit });
 }
 
 /** A signed-in technician for the page, or the response that gets one (sign-in page, or demo sign-in and reload). */

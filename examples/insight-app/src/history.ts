@@ -16,10 +16,9 @@ import { METHOD_NAME } from './methods.js';
 // Verification history: the audit log read back as one row per verification (a session), in the words of the
 // Insight and the ticket note. Pages, the CSV export and the Insight's per-contact panel all read these rows.
 //
-// Note: the audit log port filters by ticket, end-user, technician and session only, newest first, with a limit;
-// it cannot filter by action or date. History therefore reads a bounded window of the newest records and says so,
-// rather than walking an unbounded log on every page view. A verification whose start lies before the window is
-// left out (and counted), never shown with half its facts.
+// Note: history reads a bounded window of the newest records (the log's own end-user filter when one is asked for)
+// and says so, rather than walking an unbounded log on every page view. A verification whose start lies before the
+// window is left out (and counted), never shown with half its facts.
 
 /** How many of the newest audit records history reads. */
 export const HISTORY_WINDOW = 5000;
