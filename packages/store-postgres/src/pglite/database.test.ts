@@ -1,6 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
 import { isQdeskError } from '@qdesk/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createPgliteDatabase } from './database.js';
@@ -47,5 +48,14 @@ describe('createPgliteDatabase', () => {
     expect(isQdeskError(failed) && failed.code).toBe('adapter_failed');
     expect((await database.query('SELECT * FROM t')).rows).toEqual([]);
     await database.close();
+  });
+
+  it('runs on a PGlite instance it is given, and leaves it open when closed', async () => {
+    const pglite = new PGlite();
+    const database = await createPgliteDatabase({ pglite });
+    expect((await database.query<{ n: number }>('SELECT $1::int AS n', [7])).rows).toEqual([{ n: 7 }]);
+    await database.close();
+    expect((await pglite.query<{ n: number }>('SELECT 1 AS n')).rows).toEqual([{ n: 1 }]);
+    await pglite.close();
   });
 });

@@ -43,11 +43,39 @@ function lockDataDir(dataDir: string): () => void {
   );
 }
 
+/** What a PGlite statement returns, as far as this package reads it. @public */
+export interface PgliteResults<Row> {
+  /** The rows. */
+  rows: Row[];
+  /** Rows a write touched. */
+  affectedRows?: number;
+}
+
+/** Runs statements: a PGlite instance or one of its transactions, as far as this package uses them. @public */
+export interface PgliteQueryable {
+  /** Runs one statement with `$1`... parameters. */
+  query<Row>(text: string, params?: unknown[]): Promise<PgliteResults<Row>>;
+}
+
+/**
+ * The part of a PGlite instance this package uses. A `PGlite` from `@electric-sql/pglite` is one; the type is
+ * spelled out here so that this package's types do not load PGlite's own (which need Emscripten's typings).
+ * @public
+ */
+export interface PgliteInstance extends PgliteQueryable {
+  /** Settles once the database is open. */
+  readonly waitReady: Promise<void>;
+  /** Runs `callback` in one transaction. */
+  transaction<T>(callback: (tx: PgliteQueryable) => Promise<T>): Promise<T>;
+  /** Closes the database. */
+  close(): Promise<void>;
+}
+
 /** Settings for {@link createPgliteDatabase}: a folder to keep the data in, or a PGlite instance you own. @public */
 export type PgliteDatabaseSettings =
   | {
-      /** A PGlite instance; `close()` leaves it open. */
-      pglite: PGlite;
+      /** A PGlite instance (`new PGlite(...)`); `close()` leaves it open. */
+      pglite: PgliteInstance;
     }
   | {
       /** The folder PGlite persists to (created when missing); omit it for a database in memory only. */
@@ -69,13 +97,13 @@ export type PgliteDatabaseSettings =
 export async function createPgliteDatabase(settings: PgliteDatabaseSettings = {}): Promise<
   Database & {
     /** The PGlite instance behind it. */
-    readonly pglite: PGlite;
+    readonly pglite: PgliteInstance;
   }
 > {
   const owned = !('pglite' in settings);
   const dataDir = 'pglite' in settings ? undefined : settings.dataDir;
   const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
-  let pglite: PGlite;
+  let pglite: PgliteInstance;
   try {
     pglite = 'pglite' in settings ? settings.pglite : new PGlite(dataDir);
     await pglite.waitReady;
@@ -83,7 +111,7 @@ export async function createPgliteDatabase(settings: PgliteDatabaseSettings = {}
     unlock();
     throw databaseError('pglite', 'opening the data folder', error);
   }
-  const on = (target: Pick<PGlite, 'query'>): Queryable => ({
+  const on = (target: PgliteQueryable): Queryable => ({
     async query<Row>(text: string, params?: readonly unknown[]) {
       try {
         const result = await target.query<Row>(text, params ? [...params] : []);

@@ -5,5 +5,10 @@
  * @packageDocumentation
  */
 
-export type { PgliteDatabaseSettings } from './database.js';
+export type {
+  PgliteDatabaseSettings,
+  PgliteInstance,
+  PgliteQueryable,
+  PgliteResults,
+} from './database.js';
 export { createPgliteDatabase } from './database.js';
