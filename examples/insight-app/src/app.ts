@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { createDemoData } from '@qdesk/core/memory';
 import { Hono } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { createAdminApi, createSyncRunner, createWebhookApi } from './admin.js';
@@ -17,6 +18,7 @@ import { createPolicyApi } from './policy-api.js';
 import { AUTOTASK_FRAME_ANCESTORS, createSecurity, securityHeaders } from './security.js';
 import { registerSelfServe } from './self-serve-page.js';
 import { registerSignIn, technicianForPage } from './sign-in.js';
+import { createSignInsApi } from './sign-ins-api.js';
 import { DEMO_TECHNICIAN } from './staff.js';
 
 const TYPES: Record<string, string> = {
@@ -37,6 +39,11 @@ const staticFiles = new Map(
 );
 
 const DEMO_TICKETS = createDemoData().tickets.map(({ id, number, title }) => ({ id, number, title }));
+
+/** The largest request body any route takes (the biggest, a bulk confirmation of contact ids, is far smaller). */
+export const MAX_BODY_BYTES = 64 * 1024;
+/** A PSA webhook's largest body (a contact with every field). */
+export const MAX_WEBHOOK_BYTES = 256 * 1024;
 
 /** Requests that authenticate themselves without a browser: PSA webhooks (HMAC) and the reset tool (bearer token). */
 const serverToServer = (path: string) => path.startsWith('/webhooks/') || path === '/api/grants/verify';
@@ -60,6 +67,18 @@ export function createApp(services: AppServices, env: AppEnv) {
   app.notFound((c) =>
     c.json({ error: { code: 'http_404', message: `No route for ${c.req.method} ${c.req.path}.` } }, 404),
   );
+  // Every body is capped before anything reads it, so an anonymous client cannot make the process buffer megabytes.
+  const limit = (maxSize: number) =>
+    bodyLimit({
+      maxSize,
+      onError: (c) =>
+        c.json(
+          { error: { code: 'input_invalid', message: `Body too large: at most ${maxSize / 1024} KiB.` } },
+          413,
+        ),
+    });
+  const [pages, webhooks] = [limit(MAX_BODY_BYTES), limit(MAX_WEBHOOK_BYTES)];
+  app.use('*', (c, next) => (c.req.path.startsWith('/webhooks/') ? webhooks(c, next) : pages(c, next)));
   // State-changing requests must come from this origin (forms and fetch); the technician API also checks a token.
   // Servers calling in have no Origin: their signature or bearer token authenticates them instead.
   const sameOrigin = csrf();
@@ -92,6 +111,7 @@ export function createApp(services: AppServices, env: AppEnv) {
 
   app.route('/api/admin', createAdminApi(services, security, runner));
   app.route('/api/admin', createPolicyApi(services, security));
+  app.route('/api/admin', createSignInsApi(services, security));
   app.route('/api', createApi(services, security, live));
   app.route('/webhooks', createWebhookApi(services));
 

@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp } from './app.js';
 import { type AppServices, composeServices, selfServeUrlOf } from './compose.js';
 import { EnvError, readEnv } from './config.js';
+import { SIGN_IN_LIMITS } from './sign-in.js';
 
 const PASSWORD = 'correct horse battery staple';
 const ADMIN_PASSWORD = 'admin: a different, longer passphrase';
@@ -213,6 +214,20 @@ describe('real mode (Autotask credentials given), against the Autotask fake as t
     const selfServe = await get('/self-serve');
     expect(selfServe.status).toBe(401);
     expect(await selfServe.text()).toContain('Open the self-serve link from your company portal');
+  });
+
+  it('throttles guessing: after 10 wrong passwords an account is refused for 15 minutes, others are not', async () => {
+    const guess = (name: string, password: string) =>
+      login(`name=${encodeURIComponent(name)}&password=${encodeURIComponent(password)}&next=/`);
+    for (let i = 0; i < SIGN_IN_LIMITS.perAccount; i++)
+      expect((await guess('Mallory Guess', `nope-${i}`)).status).toBe(401);
+    // Now even the right password is refused for that account, and the page says what to do.
+    const refused = await guess('MALLORY GUESS', PASSWORD);
+    expect(refused.status).toBe(429);
+    expect(refused.headers.get('retry-after')).toBe('900');
+    expect(await refused.text()).toContain('Too many failed sign-ins; wait 15 minutes');
+    // Another account signs in as before (the address has room left: its own limit is higher).
+    expect((await guess('Jo Park', PASSWORD)).status).toBe(303);
   });
 
   it('refuses a directory file that is not a valid end-user list, naming the problem', async () => {

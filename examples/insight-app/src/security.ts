@@ -49,10 +49,15 @@ export function createSecurity(cookieKey: string, options: SecurityOptions) {
   });
   const csrfFor = (tech: Technician) =>
     createHmac('sha256', cookieKey).update(`csrf:${tech.sid}`).digest('base64url');
+  // Each cookie kind is signed with a key of its own (and its value tagged with its kind): one kind's cookie never
+  // verifies as the other's.
+  const keyOf = (kind: SignInKind) =>
+    createHmac('sha256', cookieKey).update(`cookie:${kind}`).digest('base64url');
+  const keys = { technician: keyOf('technician'), end_user: keyOf('end_user') };
 
   /** The live sign-in behind a cookie of that kind (the token is tagged with its kind before it is signed). */
   async function signInOf(c: Context, kind: SignInKind): Promise<SignInSession | null> {
-    const raw = await getSignedCookie(c, cookieKey, kind === 'technician' ? TECH : END_USER);
+    const raw = await getSignedCookie(c, keys[kind], kind === 'technician' ? TECH : END_USER);
     const tag = `${kind}.`;
     if (typeof raw !== 'string' || !raw.startsWith(tag)) return null;
     const at = now();
@@ -85,7 +90,7 @@ export function createSecurity(cookieKey: string, options: SecurityOptions) {
       c,
       kind === 'technician' ? TECH : END_USER,
       `${kind}.${token}`,
-      cookieKey,
+      keys[kind],
       cookie(kind),
     );
   }

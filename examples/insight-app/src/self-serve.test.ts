@@ -221,13 +221,14 @@ describe('hostile input on the self-serve routes', () => {
     const dev = await t.endUser('eu-dev');
     for (const id of ['x'.repeat(500), '..%2F..%2Fetc', '%00', 'vs_%22%3E%3Cscript%3E'])
       expect((await t.request(`/api/self-serve/requests/${id}`, { as: dev })).status, id).toBeLessThan(500);
-    for (const body of ['', '{', 'endUserId=eu-ana', 'x'.repeat(100_000)]) {
+    for (const body of ['', '{', 'endUserId=eu-ana', 'x'.repeat(60_000), 'x'.repeat(100_000)]) {
       const res = await t.request('/self-serve/sign-out', {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: dev.cookie },
         body,
       });
-      expect(res.status).toBe(303);
+      // Anything is a sign-out, but a body past the app's cap is refused before it is read.
+      expect(res.status, `${body.length} bytes`).toBe(body.length > 64 * 1024 ? 413 : 303);
     }
   });
 });
