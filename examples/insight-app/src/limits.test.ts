@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MAX_BODY_BYTES } from './app.js';
+import { createApp, MAX_BODY_BYTES } from './app.js';
+import { composeDemo } from './compose.js';
+import { readEnv } from './config.js';
 import {
   auditTrail,
   type Browser,
@@ -84,6 +86,35 @@ describe('cookies', () => {
       headers: { cookie: `qd_tech=${value}` },
     });
     expect(asTechnician.status).toBe(401);
+  });
+});
+
+describe('cookies over https (PUBLIC_URL https://...)', () => {
+  it('are __Host- cookies, Secure, SameSite=None and Partitioned, and sign in as such', async () => {
+    const env = readEnv({ PORT: '0', PUBLIC_URL: 'https://qdesk.msp.example' });
+    const services = await composeDemo(env, { quiet: true, stores: { kind: 'memory' } });
+    try {
+      const { app } = createApp(services, env);
+      const origin = 'https://qdesk.msp.example';
+      const signIn = await app.request(`${origin}/login`, {
+        method: 'POST',
+        headers: { origin, 'content-type': 'application/x-www-form-urlencoded' },
+        body: 'staff=tech-demo&next=/',
+      });
+      const set = signIn.headers.get('set-cookie') ?? '';
+      expect(set).toMatch(
+        /^__Host-qd_tech=[^;]+; Max-Age=43200; Path=\/; HttpOnly; Secure; SameSite=None; Partitioned$/,
+      );
+      const cookie = set.split(';')[0]!;
+      expect((await app.request(`${origin}/history`, { headers: { cookie } })).status).toBe(200);
+      // The same value under the plain name is not a sign-in: only the host-only cookie counts.
+      const plain = cookie.replace('__Host-', '');
+      expect(
+        (await app.request(`${origin}/api/verifications/vs_any`, { headers: { cookie: plain } })).status,
+      ).toBe(401);
+    } finally {
+      await services.close();
+    }
   });
 });
 

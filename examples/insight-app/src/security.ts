@@ -39,13 +39,16 @@ export interface SecurityOptions {
 
 export function createSecurity(cookieKey: string, options: SecurityOptions) {
   const { signIns, tenantId, now } = options;
+  // Over https the cookies are `__Host-` (this host only, path /, Secure) and Partitioned: inside the Autotask
+  // Insight iframe the app is a third party, and browsers that block third-party cookies keep a partitioned one.
+  const prefix = options.secureCookies ? ('host' as const) : undefined;
   const cookie = (kind: SignInKind) => ({
     httpOnly: true,
     path: '/',
-    // Inside the Autotask Insight iframe the app is a third party: cookies must be SameSite=None; Secure there.
     sameSite: options.secureCookies ? ('None' as const) : ('Lax' as const),
     secure: options.secureCookies,
     maxAge: LIFETIME[kind].absoluteMs / 1000,
+    ...(prefix ? { prefix, partitioned: true } : {}),
   });
   const csrfFor = (tech: Technician) =>
     createHmac('sha256', cookieKey).update(`csrf:${tech.sid}`).digest('base64url');
@@ -57,7 +60,7 @@ export function createSecurity(cookieKey: string, options: SecurityOptions) {
 
   /** The live sign-in behind a cookie of that kind (the token is tagged with its kind before it is signed). */
   async function signInOf(c: Context, kind: SignInKind): Promise<SignInSession | null> {
-    const raw = await getSignedCookie(c, keys[kind], kind === 'technician' ? TECH : END_USER);
+    const raw = await getSignedCookie(c, keys[kind], kind === 'technician' ? TECH : END_USER, prefix);
     const tag = `${kind}.`;
     if (typeof raw !== 'string' || !raw.startsWith(tag)) return null;
     const at = now();
@@ -98,7 +101,7 @@ export function createSecurity(cookieKey: string, options: SecurityOptions) {
   async function signOutOf(c: Context, kind: SignInKind) {
     const session = await signInOf(c, kind);
     if (session) await signIns.revoke(session.id);
-    deleteCookie(c, kind === 'technician' ? TECH : END_USER, { path: '/' });
+    deleteCookie(c, kind === 'technician' ? TECH : END_USER, cookie(kind));
   }
 
   async function technician(c: Context): Promise<Technician | null> {
