@@ -89,6 +89,53 @@ describe('cookies', () => {
   });
 });
 
+describe('Web Push subscriptions', () => {
+  const subscribe = async (as: Browser, endpoint: string) =>
+    t.request('/api/self-serve/device', {
+      method: 'POST',
+      as,
+      json: {
+        deviceId: 'web-ssrf',
+        permission: 'granted',
+        subscription: { endpoint, keys: { p256dh: 'p', auth: 'a' } },
+      },
+    });
+
+  it("are kept only when they name a browser push service, never a loopback, private or anyone else's address", async () => {
+    const ana = await t.endUser('eu-ana');
+    for (const endpoint of [
+      'https://127.0.0.1/push',
+      'https://[::1]/push',
+      'https://10.0.0.7/push',
+      'https://169.254.169.254/latest/meta-data',
+      'https://localhost/push',
+      'https://evil.example/push',
+      'https://fcm.googleapis.com.evil.example/fcm/send/x',
+      'https://fcm.googleapis.com:8443/fcm/send/x',
+      'https://user:pw@fcm.googleapis.com/fcm/send/x',
+      'https://notify.windows.com.evil.example/w/?token=x',
+    ]) {
+      const res = await subscribe(ana, endpoint);
+      expect(res.status, endpoint).toBe(400);
+      expect((await json(res)).error.message, endpoint).toContain("must be a browser push service's address");
+    }
+    const stored = async () =>
+      (await t.services.directory.getById(t.services.tenantId, 'eu-ana'))?.devices.find(
+        (d) => d.id === 'web-ssrf',
+      );
+    expect(await stored()).toBeUndefined();
+    for (const endpoint of [
+      'https://fcm.googleapis.com/fcm/send/abc123',
+      'https://updates.push.services.mozilla.com/wpush/v2/abc',
+      'https://web.push.apple.com/QAbc',
+      'https://wns2-by3p.notify.windows.com/w/?token=abc',
+    ]) {
+      expect((await subscribe(ana, endpoint)).status, endpoint).toBe(200);
+      expect(JSON.parse((await stored())!.pushAddress).endpoint).toBe(endpoint);
+    }
+  });
+});
+
 describe('cookies over https (PUBLIC_URL https://...)', () => {
   it('are __Host- cookies, Secure, SameSite=None and Partitioned, and sign in as such', async () => {
     const env = readEnv({ PORT: '0', PUBLIC_URL: 'https://qdesk.msp.example' });

@@ -23,13 +23,47 @@ const deviceBody = z
     permission: z.enum(['granted', 'denied', 'default']),
     subscription: z
       .object({
-        endpoint: z.url({ protocol: /^https$/ }).max(2000),
+        endpoint: z
+          .url({ protocol: /^https$/ })
+          .max(2000)
+          .refine(isPushService, {
+            message: "must be a browser push service's address (Google FCM, Mozilla, Apple or Windows)",
+          }),
         keys: z.object({ p256dh: z.string().max(200), auth: z.string().max(100) }).strict(),
       })
       .nullable()
       .optional(),
   })
   .strict();
+
+/**
+ * The browser push services a Web Push subscription may name: Chrome and Edge's FCM, Firefox's autopush, Safari's
+ * and Windows' services. The server sends to whatever a subscription names, so an end-user must not be able to point
+ * it at a loopback, private or any other address (a server-side request forgery, and a port scan through the
+ * delivery failures on the audit trail).
+ */
+export const PUSH_SERVICE_HOSTS = [
+  'fcm.googleapis.com',
+  'updates.push.services.mozilla.com',
+  'web.push.apple.com',
+  '.push.apple.com',
+  '.notify.windows.com',
+] as const;
+
+/** An https endpoint on the default port of a known push service (a leading dot: that domain's subdomains). */
+export function isPushService(endpoint: string): boolean {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return false;
+  }
+  if (url.protocol !== 'https:' || url.port !== '' || url.username || url.password) return false;
+  const host = url.hostname.toLowerCase();
+  return PUSH_SERVICE_HOSTS.some((known) =>
+    known.startsWith('.') ? host.endsWith(known) && host.length > known.length : host === known,
+  );
+}
 
 const signInFirst = { error: { code: 'http_401', message: 'Sign in to the self-serve app first.' } } as const;
 // The same answer for a request that does not exist and one that is someone else's: no id tells whose it is.
