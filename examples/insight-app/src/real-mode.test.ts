@@ -225,9 +225,20 @@ describe('real mode (Autotask credentials given), against the Autotask fake as t
     const refused = await guess('MALLORY GUESS', PASSWORD);
     expect(refused.status).toBe(429);
     expect(refused.headers.get('retry-after')).toBe('900');
-    expect(await refused.text()).toContain('Too many failed sign-ins; wait 15 minutes');
+    expect(await refused.text()).toContain('Too many failed sign-ins; wait 15 minutes and try again.');
     // Another account signs in as before (the address has room left: its own limit is higher).
     expect((await guess('Jo Park', PASSWORD)).status).toBe(303);
+  });
+
+  it('counts guesses sent all at once exactly: of 30 at the same moment, at most 10 are checked', async () => {
+    const guesses = await Promise.all(
+      Array.from({ length: 30 }, (_, i) =>
+        login(`name=Concurrent+Guess&password=${encodeURIComponent(`wrong-${i}`)}&next=/`),
+      ),
+    );
+    const statuses = guesses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(SIGN_IN_LIMITS.perAccount);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(30 - SIGN_IN_LIMITS.perAccount);
   });
 
   it('refuses a directory file that is not a valid end-user list, naming the problem', async () => {

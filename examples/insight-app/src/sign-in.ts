@@ -67,25 +67,21 @@ export function registerSignIn(app: Hono, services: AppServices, security: Secur
     const window = { windowMs: SIGN_IN_LIMITS.windowMs, now: clock.now() };
     const account = `sign-in-failed:account:${(name.success ? name.data : '').toLowerCase()}`;
     const address = `sign-in-failed:address:${addressOf(c)}`;
+    // The account's attempt is counted before the password is checked (one atomic increment), so guesses sent all at
+    // once cannot slip past the limit together; a success clears the account's count. The address counts failures.
     const [byAccount, byAddress] = await Promise.all([
-      counters.count(tenantId, account, window),
+      counters.increment(tenantId, account, window),
       counters.count(tenantId, address, window),
     ]);
-    if (byAccount >= SIGN_IN_LIMITS.perAccount || byAddress >= SIGN_IN_LIMITS.perAddress) {
+    if (byAccount > SIGN_IN_LIMITS.perAccount || byAddress >= SIGN_IN_LIMITS.perAddress) {
       c.header('retry-after', String(SIGN_IN_LIMITS.windowMs / 1000));
-      return c.html(
-        loginPage(false, next, 'Too many failed sign-ins; wait 15 minutes, or ask an administrator.'),
-        429,
-      );
+      return c.html(loginPage(false, next, 'Too many failed sign-ins; wait 15 minutes and try again.'), 429);
     }
     // Both are compared every time, so the answer's timing does not say which password a guess was close to.
     const asTechnician = matches(password, env.QDESK_TECHNICIAN_PASSWORD);
     const asAdmin = matches(password, env.QDESK_ADMIN_PASSWORD);
     if (!name.success || !(asTechnician || asAdmin)) {
-      await Promise.all([
-        counters.increment(tenantId, account, window),
-        counters.increment(tenantId, address, window),
-      ]);
+      await counters.increment(tenantId, address, window);
       return c.html(loginPage(false, next, 'Wrong name or password.'), 401);
     }
     await counters.reset(tenantId, account);
