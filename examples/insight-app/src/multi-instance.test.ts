@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import { type AutotaskFakeServer, startAutotaskFake } from '@qdesk/autotask-adapter/testing';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppProcess, body, type ProcessBrowser, startAppProcess } from './app-process.test-helpers.js';
+import { type AppProcess, startAppProcess } from './app-process.test-helpers.js';
+import { type Browser, json } from './demo-browser.test-helpers.js';
 
 // Two app processes on one PostgreSQL database, as behind a load balancer: what one instance does, the other's live
 // view hears, and racing calls on both end one verification exactly once.
@@ -53,7 +54,7 @@ describe('two app processes on one PostgreSQL database', () => {
   let fake: AutotaskFakeServer;
   let a: AppProcess;
   let b: AppProcess;
-  let sam: ProcessBrowser;
+  let sam: Browser;
   beforeAll(async () => {
     await admin(`CREATE DATABASE ${name}`);
     fake = await startAutotaskFake();
@@ -79,11 +80,11 @@ describe('two app processes on one PostgreSQL database', () => {
       json: { ticketId, method: 'number_match', ifActive: 'supersede' },
     });
     expect(res.status).toBe(201);
-    const { session, display } = await body(res);
+    const { session, display } = await json(res);
     return { id: session.id as string, number: display.matchNumber as string };
   };
-  const tokenOf = async (app: AppProcess, as: ProcessBrowser, id: string) =>
-    (await body(await app.request('/api/self-serve/pending', { as }))).challenges.find(
+  const tokenOf = async (app: AppProcess, as: Browser, id: string) =>
+    (await json(await app.request('/api/self-serve/pending', { as }))).challenges.find(
       (c: { challengeId: string }) => c.challengeId === id,
     ).token as string;
 
@@ -101,7 +102,7 @@ describe('two app processes on one PostgreSQL database', () => {
       as: ana,
       json: { sessionId: id, token: await tokenOf(b, ana, id), answer: 'number', number },
     });
-    expect(await body(answered)).toMatchObject({ status: 'approved' });
+    expect(await json(answered)).toMatchObject({ status: 'approved' });
     const events = (await heard).map((e) => e.event);
     expect(events[0]).toBe('snapshot');
     expect(events).toContain('session.approved');
@@ -141,7 +142,7 @@ describe('two app processes on one PostgreSQL database', () => {
       ({ status, body }) =>
         status === 200 && /"status":"(approved|cancelled)"/.test(body) && !/"replayed":true/.test(body),
     );
-    const final = (await body(await a.request(`/api/verifications/${id}`, { as: sam }))).session;
+    const final = (await json(await a.request(`/api/verifications/${id}`, { as: sam }))).session;
     expect(['approved', 'cancelled']).toContain(final.status);
     // One outcome record and one note, whichever call won.
     const client = new pg.Client({ connectionString: url });

@@ -5,7 +5,8 @@ import { type AutotaskFakeServer, startAutotaskFake } from '@qdesk/autotask-adap
 import { createPostgresStores, verifyAuditChain } from '@qdesk/store-postgres';
 import { createPgliteDatabase } from '@qdesk/store-postgres/pglite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type AppProcess, body, startAppProcess } from './app-process.test-helpers.js';
+import { type AppProcess, startAppProcess } from './app-process.test-helpers.js';
+import { json } from './demo-browser.test-helpers.js';
 
 // A verification half done when the app process stops, finished after it starts again on the same data folder:
 // nothing the first process knew may be missing from the second.
@@ -38,7 +39,7 @@ describe('a restart of the app process (PGlite in its data folder)', () => {
     const ana = await first.endUser('eu-ana');
     // An administrator links the ticket's contact to Ana (once the start-up sync has read the contacts).
     await expect
-      .poll(async () => (await body(await first.request('/api/admin/sync', { as: admin }))).running, {
+      .poll(async () => (await json(await first.request('/api/admin/sync', { as: admin }))).running, {
         timeout: 30_000,
       })
       .toBe(false);
@@ -55,8 +56,8 @@ describe('a restart of the app process (PGlite in its data folder)', () => {
       json: { ticketId: '1001', method: 'number_match' },
     });
     expect(started.status).toBe(201);
-    const { session, display } = await body(started);
-    const token = (await body(await first.request('/api/self-serve/pending', { as: ana }))).challenges.find(
+    const { session, display } = await json(started);
+    const token = (await json(await first.request('/api/self-serve/pending', { as: ana }))).challenges.find(
       (c: { challengeId: string }) => c.challengeId === session.id,
     ).token as string;
     await first.stop('SIGTERM');
@@ -66,15 +67,15 @@ describe('a restart of the app process (PGlite in its data folder)', () => {
     // The same cookies still sign Sam and Ana in: the sign-ins and the key outlived the process.
     const read = await second.request(`/api/verifications/${session.id}`, { as: sam });
     expect(read.status).toBe(200);
-    expect((await body(read)).session).toMatchObject({ id: session.id, status: 'awaiting_push' });
-    const pending = await body(await second.request('/api/self-serve/pending', { as: ana }));
+    expect((await json(read)).session).toMatchObject({ id: session.id, status: 'awaiting_push' });
+    const pending = await json(await second.request('/api/self-serve/pending', { as: ana }));
     expect(pending.challenges.map((c: { challengeId: string }) => c.challengeId)).toContain(session.id);
     const answered = await second.request('/api/self-serve/answer', {
       method: 'POST',
       as: ana,
       json: { sessionId: session.id, token, answer: 'number', number: display.matchNumber },
     });
-    expect(await body(answered)).toMatchObject({ status: 'approved' });
+    expect(await json(answered)).toMatchObject({ status: 'approved' });
     await expect.poll(() => fake.state.notes('1001').length, { timeout: 10_000 }).toBe(1);
     expect(fake.state.notes('1001')[0]!.title).toMatch(/User Identity Successfully Verified/);
     await second.stop('SIGTERM');
