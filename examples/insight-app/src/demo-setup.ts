@@ -44,8 +44,8 @@ const CONTOSO_ACCEPTANCES: { choice: WeakerChoice; reason: string }[] = [
   },
 ];
 
-/** Another instance starting at the same moment did it first: what it stored is what this one would have. */
-const doneMeanwhile = (error: unknown) => isQdeskError(error) && error.code === 'conflict';
+/** What this would store exists already: stored at an earlier start, or by another instance starting at once. */
+const storedAlready = (error: unknown) => isQdeskError(error) && error.code === 'conflict';
 
 /** The demo MSP's customers (the QDesk side of the client companies the PSA knows), those not stored yet. */
 export async function seedDemoCustomers(
@@ -53,10 +53,8 @@ export async function seedDemoCustomers(
   customers: readonly DemoCustomer[],
 ): Promise<void> {
   for (const { tenantId, ...customer } of customers) {
-    const stored = await store.listCustomers(tenantId);
-    if (stored.some((c) => c.id === customer.id)) continue;
     await store.createCustomer(tenantId, customer).catch((error: unknown) => {
-      if (!doneMeanwhile(error)) throw error;
+      if (!storedAlready(error)) throw error;
     });
   }
 }
@@ -101,6 +99,6 @@ export async function applyDemoPolicies(
     accept: CONTOSO_ACCEPTANCES,
   });
   await applied.catch((error: unknown) => {
-    if (!doneMeanwhile(error)) throw error;
+    if (!storedAlready(error)) throw error;
   });
 }
