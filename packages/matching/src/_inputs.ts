@@ -69,9 +69,11 @@ function idProblem(value: unknown): string | null {
   return CONTROL.test(value) ? 'must not contain control characters' : null;
 }
 
+// PSA text is kept as the PSA has it, but never a NUL: no database text column can hold one.
 function textProblem(value: unknown): string | null {
   if (typeof value !== 'string') return 'must be a string';
-  return value.length > MAX_TEXT ? `must be at most ${MAX_TEXT} characters` : null;
+  if (value.length > MAX_TEXT) return `must be at most ${MAX_TEXT} characters`;
+  return value.includes('\u0000') ? 'must not contain NUL characters' : null;
 }
 
 function fieldProblem(kind: FieldKind, value: unknown): string | null {
@@ -90,8 +92,8 @@ function fieldProblem(kind: FieldKind, value: unknown): string | null {
       if (!Array.isArray(value)) return 'must be an array of strings';
       if (value.length > MAX_EMAILS) return `must hold at most ${MAX_EMAILS} addresses`;
       for (const email of value) {
-        if (typeof email !== 'string' || email.length > 320)
-          return 'must hold strings of at most 320 characters';
+        if (typeof email !== 'string' || email.length > 320 || email.includes('\u0000'))
+          return 'must hold strings of at most 320 characters, without NUL characters';
       }
       return null;
   }

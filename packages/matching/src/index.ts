@@ -52,6 +52,7 @@ export type {
   SyncBatch,
   SyncPruneResult,
 } from './mapping-store.js';
+export { mappingStoreInput } from './mapping-store-input.js';
 export type {
   MatchCompanyByHandInput,
   MatchContactByHandInput,

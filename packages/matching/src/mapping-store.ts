@@ -122,8 +122,9 @@ export interface ContactRemoval {
  * `AuditLog` they are given, with the link's before and after. Apps change links through them, not through the
  * store's own `link*` / `unlink*` methods.
  *
- * **Errors.** Validate inputs (`InputError` naming the field); let a failure of the backing system throw (callers
- * wrap it in an `AdapterError` with it as `cause`).
+ * **Errors.** Validate inputs (`InputError` naming the field): {@link mappingStoreInput} runs the memory store's
+ * checks, so every store refuses a malformed call alike. Let a failure of the backing system throw (callers wrap it in
+ * an `AdapterError` with it as `cause`).
  *
  * **Testing.** Run `runMappingStoreConformance` from `@qdesk/matching/testing` in your suite, with an `inspect`
  * that reads your tables directly; the memory store passes it.

@@ -62,6 +62,14 @@ describe('createMemoryMappingStore', () => {
     await expect(store.putContact('msp', { ...contact, isActive: 'yes' } as never)).rejects.toMatchObject({
       issues: [{ path: 'contact.isActive' }],
     });
+    // No database text column holds a NUL, so no store (memory or SQL) takes one.
+    await expect(store.putContact('msp', { ...contact, lastName: 'Sil\u0000va' })).rejects.toMatchObject({
+      issues: [{ path: 'contact.lastName', message: 'must not contain NUL characters' }],
+    });
+    await expect(
+      store.saveSyncBatch('msp', { checkpoint, contacts: [{ ...contact, emails: ['a\u0000@x.example'] }] }),
+    ).rejects.toMatchObject({ issues: [{ path: 'contacts.0.emails' }] });
+    expect(await store.listContacts('msp')).toEqual([]);
     expect(await store.listCustomers('msp')).toEqual([]);
     expect(await store.listContactLinks('msp')).toEqual([]);
   });

@@ -1,19 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { InputError } from '@qdesk/core';
 import { freezeCopy } from '@qdesk/core/memory';
-import {
-  checkpointSchema,
-  checkRecord,
-  checkRecords,
-  idSchema,
-  newCompanyLinkSchema,
-  newContactLinkSchema,
-  newCustomerSchema,
-  parseArgument,
-  SHAPES,
-} from './_inputs.js';
 import { MemoryTenant } from './_memory-tenant.js';
 import type { MappingStore, MappingStoreInspector } from './mapping-store.js';
+import { mappingStoreInput as input } from './mapping-store-input.js';
 
 /** Options for {@link createMemoryMappingStore}. @public */
 export interface MemoryMappingStoreOptions {
@@ -46,8 +36,7 @@ export interface MemoryMappingStore extends MappingStore {
 export function createMemoryMappingStore(options: MemoryMappingStoreOptions = {}): MemoryMappingStore {
   const newCustomerId = options.newCustomerId ?? (() => `cust_${randomUUID()}`);
   const tenants = new Map<string, MemoryTenant>();
-  const id = (value: unknown, operation: string, field: string): string =>
-    parseArgument(idSchema, value, operation, field);
+  const id = input.id;
   const read = (tenantId: unknown, operation: string) => tenants.get(id(tenantId, operation, 'tenantId'));
   const write = (tenantId: string) => {
     let tenant = tenants.get(tenantId);
@@ -65,10 +54,10 @@ export function createMemoryMappingStore(options: MemoryMappingStoreOptions = {}
     async listCustomers(tenantId) {
       return all(read(tenantId, 'listCustomers')?.customers.values());
     },
-    async createCustomer(tenantId, input) {
+    async createCustomer(tenantId, given) {
       const operation = 'createCustomer';
       const tenant = id(tenantId, operation, 'tenantId');
-      const parsed = parseArgument(newCustomerSchema, input, operation, 'customer');
+      const parsed = input.customer(given, operation);
       const t = write(tenant);
       const customerId = parsed.id ?? newCustomerId();
       // Every check before any write: a refused call stores nothing.
@@ -86,9 +75,9 @@ export function createMemoryMappingStore(options: MemoryMappingStoreOptions = {}
       return { customer, link };
     },
 
-    async linkCompany(tenantId, input) {
+    async linkCompany(tenantId, given) {
       const tenant = id(tenantId, 'linkCompany', 'tenantId');
-      const link = parseArgument(newCompanyLinkSchema, input, 'linkCompany', 'link');
+      const link = input.companyLink(given, 'linkCompany');
       const t = write(tenant);
       if (!t.customers.has(link.customerId)) {
         throw InputError.fromIssues('linkCompany', [
@@ -106,9 +95,9 @@ export function createMemoryMappingStore(options: MemoryMappingStoreOptions = {}
       return all(read(tenantId, 'listCompanyLinks')?.companyLinks.values());
     },
 
-    async linkContact(tenantId, input) {
+    async linkContact(tenantId, given) {
       const tenant = id(tenantId, 'linkContact', 'tenantId');
-      const link = parseArgument(newContactLinkSchema, input, 'linkContact', 'link');
+      const link = input.contactLink(given, 'linkContact');
       return write(tenant).linkContact({ tenantId: tenant, ...link });
     },
     async unlinkContact(tenantId, contactId) {
@@ -136,7 +125,7 @@ export function createMemoryMappingStore(options: MemoryMappingStoreOptions = {}
     },
     async putContact(tenantId, contact) {
       const tenant = id(tenantId, 'putContact', 'tenantId');
-      checkRecord('putContact', 'contact', contact, SHAPES.contact);
+      input.contact(contact, 'putContact', 'contact');
       const t = write(tenant);
       // Stamped with the run in progress (or the last one), so completing that run keeps it.
       t.putContact(contact, t.checkpoint?.runId ?? '');
@@ -153,20 +142,20 @@ export function createMemoryMappingStore(options: MemoryMappingStoreOptions = {}
     async saveSyncBatch(tenantId, batch) {
       const operation = 'saveSyncBatch';
       const tenant = id(tenantId, operation, 'tenantId');
-      const checkpoint = parseArgument(checkpointSchema, batch?.checkpoint, operation, 'checkpoint');
+      const checkpoint = input.checkpoint(batch?.checkpoint, operation);
       const companies = batch.companies ?? [];
       const contacts = batch.contacts ?? [];
       // Both lists are checked before anything is written: a batch is stored whole or not at all.
-      checkRecords(operation, 'companies', companies, SHAPES.company);
-      checkRecords(operation, 'contacts', contacts, SHAPES.contact);
+      input.companies(companies, operation, 'companies');
+      input.contacts(contacts, operation, 'contacts');
       const t = write(tenant);
       for (const company of companies) t.putCompany(company, checkpoint.runId);
       for (const contact of contacts) t.putContact(contact, checkpoint.runId);
       t.checkpoint = freezeCopy(checkpoint);
     },
-    async completeSync(tenantId, input) {
+    async completeSync(tenantId, given) {
       const tenant = id(tenantId, 'completeSync', 'tenantId');
-      const checkpoint = parseArgument(checkpointSchema, input, 'completeSync', 'checkpoint');
+      const checkpoint = input.checkpoint(given, 'completeSync');
       if (checkpoint.phase !== 'completed') {
         throw InputError.fromIssues('completeSync', [
           { path: 'checkpoint.phase', message: "must be 'completed'" },

@@ -4,7 +4,7 @@
  */
 import { InputError, QdeskError } from '@qdesk/core';
 import type { CompanyLink, ContactLink, Customer, LinkResult, MappingStore } from '@qdesk/matching';
-import { parse } from './_mapping-inputs.js';
+import { mappingStoreInput as input } from '@qdesk/matching';
 import type { Database, Queryable } from './database.js';
 
 /** One side of a link table: its column, the field of the link that holds it, and what it is called. */
@@ -149,7 +149,7 @@ type LinkMethods = Pick<
 
 /** The customer and link methods of the mapping store on `database`. */
 export function linkMethods(database: Database, newCustomerId: () => string): LinkMethods {
-  const id = (value: unknown, operation: string, field: string) => parse('id', value, operation, field);
+  const id = input.id;
 
   // A company link needs a customer of the tenant: the insert checks it, and a skip with both sides free means
   // there is none.
@@ -175,9 +175,9 @@ export function linkMethods(database: Database, newCustomerId: () => string): Li
       );
       return rows;
     },
-    async createCustomer(tenantId, input) {
+    async createCustomer(tenantId, given) {
       const tenant = id(tenantId, 'createCustomer', 'tenantId');
-      const parsed = parse('customer', input, 'createCustomer', 'customer');
+      const parsed = input.customer(given, 'createCustomer');
       const customer: Customer = {
         id: parsed.id ?? newCustomerId(),
         tenantId: tenant,
@@ -210,9 +210,9 @@ export function linkMethods(database: Database, newCustomerId: () => string): Li
       return linkTo ? database.transaction(work) : work(database);
     },
 
-    async linkCompany(tenantId, input) {
+    async linkCompany(tenantId, given) {
       const tenant = id(tenantId, 'linkCompany', 'tenantId');
-      const link = parse('companyLink', input, 'linkCompany', 'link');
+      const link = input.companyLink(given, 'linkCompany');
       return linkPair<CompanyLink>(
         database,
         COMPANY_LINKS,
@@ -232,9 +232,9 @@ export function linkMethods(database: Database, newCustomerId: () => string): Li
       return listLinks<CompanyLink>(database, COMPANY_LINKS, id(tenantId, 'listCompanyLinks', 'tenantId'));
     },
 
-    async linkContact(tenantId, input) {
+    async linkContact(tenantId, given) {
       const tenant = id(tenantId, 'linkContact', 'tenantId');
-      const link = parse('contactLink', input, 'linkContact', 'link');
+      const link = input.contactLink(given, 'linkContact');
       return linkPair<ContactLink>(database, CONTACT_LINKS, { tenantId: tenant, ...link });
     },
     async unlinkContact(tenantId, contactId) {

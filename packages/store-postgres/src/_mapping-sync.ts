@@ -5,7 +5,7 @@
 import { InputError } from '@qdesk/core';
 import type { PsaCompany, PsaContact } from '@qdesk/core/ports';
 import type { CompanyLink, ContactLink, MappingStore, SyncCheckpoint } from '@qdesk/matching';
-import { checkRecord, checkRecords, parse } from './_mapping-inputs.js';
+import { mappingStoreInput as input } from '@qdesk/matching';
 import type { Database, Queryable } from './database.js';
 
 const COMPANY_COLUMNS = 'id, name, web_address AS "webAddress", is_active AS "isActive"';
@@ -82,7 +82,7 @@ type SyncMethods = Pick<
 
 /** The PSA record and sync methods of the mapping store on `database`. */
 export function syncMethods(database: Database): SyncMethods {
-  const id = (value: unknown, operation: string, field: string) => parse('id', value, operation, field);
+  const id = input.id;
 
   return {
     async listCompanies(tenantId) {
@@ -101,7 +101,7 @@ export function syncMethods(database: Database): SyncMethods {
     },
     async putContact(tenantId, contact) {
       const tenant = id(tenantId, 'putContact', 'tenantId');
-      checkRecord('putContact', 'contact', contact, 'contact');
+      input.contact(contact, 'putContact', 'contact');
       // Stamped with the run in progress (or the last one), read in the same statement, so completing that run
       // keeps it.
       await database.query(
@@ -138,12 +138,12 @@ export function syncMethods(database: Database): SyncMethods {
     async saveSyncBatch(tenantId, batch) {
       const operation = 'saveSyncBatch';
       const tenant = id(tenantId, operation, 'tenantId');
-      const checkpoint = parse('checkpoint', batch?.checkpoint, operation, 'checkpoint');
+      const checkpoint = input.checkpoint(batch?.checkpoint, operation);
       const companies = batch.companies ?? [];
       const contacts = batch.contacts ?? [];
       // Every record is checked before anything is written, and the writes share one transaction.
-      checkRecords(operation, 'companies', companies, 'company');
-      checkRecords(operation, 'contacts', contacts, 'contact');
+      input.companies(companies, operation, 'companies');
+      input.contacts(contacts, operation, 'contacts');
       await database.transaction(async (tx) => {
         if (companies.length > 0) {
           await tx.query(UPSERT_COMPANIES, [tenant, checkpoint.runId, JSON.stringify(lastById(companies))]);
@@ -158,9 +158,9 @@ export function syncMethods(database: Database): SyncMethods {
         await tx.query(SAVE_CHECKPOINT, [tenant, JSON.stringify(checkpoint)]);
       });
     },
-    async completeSync(tenantId, input) {
+    async completeSync(tenantId, given) {
       const tenant = id(tenantId, 'completeSync', 'tenantId');
-      const checkpoint = parse('checkpoint', input, 'completeSync', 'checkpoint');
+      const checkpoint = input.checkpoint(given, 'completeSync');
       if (checkpoint.phase !== 'completed') {
         throw InputError.fromIssues('completeSync', [
           { path: 'checkpoint.phase', message: "must be 'completed'" },

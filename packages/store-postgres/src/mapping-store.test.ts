@@ -171,8 +171,24 @@ for (const db of databases) {
         code: 'input_invalid',
         issues: [
           { path: 'link.endUserId', message: 'must not be empty' },
-          { path: 'link.confirmedAt', message: 'must be a whole number, not negative' },
+          { path: 'link.confirmedAt', message: 'must not be negative' },
         ],
+      });
+      // A NUL, which PostgreSQL text cannot hold, is refused up front with its field named, not by the driver.
+      await expect(
+        store.putContact('msp-1', {
+          id: '12',
+          companyId: '7',
+          firstName: 'A\u0000',
+          lastName: 'B',
+          emails: [],
+          mobilePhone: null,
+          phone: null,
+          isActive: true,
+        }),
+      ).rejects.toMatchObject({
+        code: 'input_invalid',
+        issues: [{ path: 'contact.firstName', message: 'must not contain NUL characters' }],
       });
     });
 
