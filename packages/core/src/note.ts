@@ -1,4 +1,4 @@
-import type { VerificationSession } from './machine/session.js';
+import type { SessionTechnician, VerificationSession } from './machine/session.js';
 import type { Method, Outcome } from './types.js';
 import { type WeakerChoice, weakerChoiceText } from './verifier/policy.js';
 import type { SessionSnapshot } from './verifier/snapshot.js';
@@ -119,7 +119,7 @@ export interface VerificationNote {
   /** The end-user the verification was about. */
   endUser: { id: string; displayName: string; email: string };
   /** The technician who ran it. */
-  technician: { id: string; name: string };
+  technician: SessionTechnician;
   /** Epoch milliseconds of the outcome. */
   at: number;
   /** `verify` (the caller proved to be the end-user) or `reverse` (the end-user checked the technician). */

@@ -51,6 +51,12 @@ export interface Actor {
   /** Display name, shown to the end-user ("Only read this code to <name>"). */
   technicianName: string;
   /**
+   * The technician's email as the MSP's single sign-on gave it, when known. A PSA adapter may use it to write the
+   * ticket note as that person (Autotask finds their resource by it). Set it only from the sign-in, never from a
+   * request field.
+   */
+  technicianEmail?: string;
+  /**
    * `admin` may also change policies, unlock end-users and allow a ticket override (default `technician`). Set it
    * only from what the MSP's single sign-on says, never from a request field.
    */

@@ -1,4 +1,5 @@
 import type { VerifierEvent } from '../events.js';
+import type { SessionTechnician } from './session.js';
 import type { ChangedBy, CodeMode, FallbackReason, Method, Outcome } from '../types.js';
 
 /**
@@ -48,7 +49,7 @@ export type SessionEvent =
   | { type: 'device_denied'; now: number }
   | { type: 'number_submitted'; now: number; numberHash: string }
   | { type: 'cancelled'; now: number; by: ChangedBy; superseded?: boolean }
-  | { type: 'handed_over'; now: number; to: { id: string; name: string } }
+  | { type: 'handed_over'; now: number; to: SessionTechnician }
   | { type: 'tick'; now: number };
 
 /** Type of a {@link SessionEvent}. @public */

@@ -23,6 +23,7 @@ export type {
   SentSession,
   SessionBase,
   SessionStatus,
+  SessionTechnician,
   VerificationSession,
 } from './session.js';
 export { isTerminalStatus, MAX_SESSION_LIFETIME_MS, readSession, TERMINAL_STATUSES } from './session.js';

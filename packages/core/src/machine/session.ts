@@ -53,6 +53,20 @@ export interface FallbackRecord {
   at: number;
 }
 
+/**
+ * The technician a session acts for: their stable id, display name and, when the sign-in gave it, their email (a PSA
+ * adapter may write the note as them by it).
+ * @public
+ */
+export interface SessionTechnician {
+  /** Stable id (the single sign-on's issuer and subject). */
+  id: string;
+  /** Display name. */
+  name: string;
+  /** Email from the sign-in, when known. */
+  email?: string;
+}
+
 /** Fields every session carries whatever its status. @public */
 export interface SessionBase {
   /** Unguessable session id (also the challenge id shown to devices). */
@@ -73,7 +87,7 @@ export interface SessionBase {
    */
   purpose: 'verify' | 'reverse';
   /** The technician it acts for: only they may act on it, until another takes it over (an audited action). */
-  technician: { id: string; name: string };
+  technician: SessionTechnician;
   /** The customer (client company) whose policy applies, or `null` when the end-user has none on file. */
   customerId: string | null;
   /** The end-user being verified. */

@@ -11,6 +11,7 @@
 
 export type { FieldIssue, SchemaIssues } from '../errors.js';
 export { fieldIssues } from '../errors.js';
+export type { SessionTechnician } from '../machine/session.js';
 export type { VerificationNote } from '../note.js';
 export {
   formatVerificationNote,

@@ -12,6 +12,7 @@ const actorSchema = z
     tenantId,
     technicianId: text(128),
     technicianName: text(100),
+    technicianEmail: z.email('must be an email address').max(254).optional(),
     role: z.enum(['technician', 'admin']).optional(),
   })
   .strict();

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { AdapterError, ForbiddenError, NotFoundError, TransitionError } from '../errors.js';
 import type { VerifierEventMap, VerifierEventName, VerifierEvents } from '../events.js';
 import type { SessionEvent } from '../machine/events.js';
+import type { SessionTechnician } from '../machine/session.js';
 import { isTerminalStatus, type VerificationSession } from '../machine/session.js';
 import { type TransitionResult, transition } from '../machine/transition.js';
 import type { AuditActor, AuditLog, AuditRecord } from '../ports/audit-log.js';
@@ -118,6 +119,13 @@ export const technicianActor = (actor: { technicianId: string; technicianName: s
   type: 'technician',
   id: actor.technicianId,
   name: actor.technicianName,
+});
+
+/** The session's technician for an actor (the email only when the sign-in gave one). @internal */
+export const sessionTechnician = (actor: Actor): SessionTechnician => ({
+  id: actor.technicianId,
+  name: actor.technicianName,
+  ...(actor.technicianEmail ? { email: actor.technicianEmail } : {}),
 });
 
 /** Every port call goes through {@link AdapterError.wrap}: one error type, the original as `cause`. @internal */

@@ -20,6 +20,7 @@ import {
   refresh,
   requireOwner,
   scoped,
+  sessionTechnician,
   technicianActor,
 } from '../runtime.js';
 import { type SessionSnapshot, toSnapshot } from '../snapshot.js';
@@ -188,7 +189,7 @@ export async function takeOver(
   const result = await commit(
     rt,
     current,
-    (_s, now) => ({ type: 'handed_over', now, to: { id: actor.technicianId, name: actor.technicianName } }),
+    (_s, now) => ({ type: 'handed_over', now, to: sessionTechnician(actor) }),
     {
       action: 'take_over',
       actor: technicianActor(actor),

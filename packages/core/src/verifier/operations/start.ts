@@ -14,6 +14,7 @@ import {
   record,
   SESSION_RETENTION_MS,
   scoped,
+  sessionTechnician,
   technicianActor,
 } from '../runtime.js';
 import { type SessionSnapshot, toSnapshot } from '../snapshot.js';
@@ -285,7 +286,7 @@ async function createSession(
     updatedAt: now,
     expiresAt: now + policyRt.policy.codeTtlMs,
     purpose,
-    technician: { id: actor.technicianId, name: actor.technicianName },
+    technician: sessionTechnician(actor),
     customerId,
     endUser: { id: user.id, displayName: user.displayName, email: user.email },
     ticket,
