@@ -104,24 +104,42 @@ const STEPS: Record<string, Step> = {
     },
   },
   '0005-sign-ins': {
+    // The columns of 0005 only: today's store writes a column a later migration adds.
+    async seed(db) {
+      await db.query(
+        `INSERT INTO qdesk_sign_in_sessions
+           (id, tenant_id, kind, subject, name, role, created_at, last_seen_at, idle_expires_at, absolute_expires_at)
+         VALUES ($1, $2, 'technician', 'tech-1', 'Sam Tech', 'admin', $3, $3, $4, $5)`,
+        ['a'.repeat(64), T, now, now + 3_600_000, now + 7_200_000],
+      );
+    },
+    check: async (db) =>
+      expect(
+        (await db.query('SELECT subject FROM qdesk_sign_in_sessions WHERE id = $1', ['a'.repeat(64)])).rows,
+      ).toEqual([{ subject: 'tech-1' }]),
+  },
+  '0006-sign-in-email': {
     async seed(db) {
       await createPostgresStores(db).signIns.create({
-        id: 'a'.repeat(64),
+        id: 'b'.repeat(64),
         tenantId: T,
         kind: 'technician',
-        subject: 'tech-1',
-        name: 'Sam Tech',
-        role: 'admin',
+        subject: 'tech-2',
+        name: 'Jo Tech',
+        role: 'technician',
+        email: 'jo.tech@example.com',
         createdAt: now,
         lastSeenAt: now,
         idleExpiresAt: now + 3_600_000,
         absoluteExpiresAt: now + 7_200_000,
       });
     },
-    check: async (db) =>
-      expect(await createPostgresStores(db).signIns.get('a'.repeat(64), now)).toMatchObject({
-        subject: 'tech-1',
-      }),
+    async check(db) {
+      const { signIns } = createPostgresStores(db);
+      expect(await signIns.get('b'.repeat(64), now)).toMatchObject({ email: 'jo.tech@example.com' });
+      // A session from before the column has none.
+      expect(await signIns.get('a'.repeat(64), now)).toMatchObject({ email: null });
+    },
   },
 };
 

@@ -21,6 +21,7 @@ export function createMemorySignInSessionStore(): SignInSessionStore {
       if (sessions.has(session.id)) throw takenId();
       sessions.set(session.id, {
         ...session,
+        email: session.email ?? null,
         idleExpiresAt: Math.min(session.idleExpiresAt, session.absoluteExpiresAt),
       });
     },

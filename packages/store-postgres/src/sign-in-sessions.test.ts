@@ -21,6 +21,7 @@ const signIn = (fields: Partial<SignInSession> = {}): SignInSession => ({
   subject: 'tech-1',
   name: 'Tess Tech',
   role: 'technician',
+  email: null,
   createdAt: T0,
   lastSeenAt: T0,
   idleExpiresAt: T0 + IDLE,
@@ -41,6 +42,16 @@ function signInSessionRules(name: string, create: () => Promise<SignInSessionSto
       await store.create(session);
       expect(await store.get(session.id, T0)).toEqual(session);
       expect(await store.get('sha256-unknown', T0)).toBeNull();
+    });
+
+    it("keeps a technician's email from the sign-in, and null when none was given", async () => {
+      const store = await create();
+      const withEmail = signIn({ email: 'tess.tech@example.com' });
+      const { email: _, ...withoutEmail } = signIn();
+      await store.create(withEmail);
+      await store.create(withoutEmail);
+      expect(await store.get(withEmail.id, T0)).toEqual(withEmail);
+      expect(await store.get(withoutEmail.id, T0)).toMatchObject({ email: null });
     });
 
     it('ends a session at its idle expiry', async () => {

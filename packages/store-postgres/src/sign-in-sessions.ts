@@ -21,6 +21,8 @@ export interface SignInSession {
   name: string | null;
   /** A technician's role, set at sign-in from what the credential proved; `null` for an end-user. */
   role: 'technician' | 'admin' | null;
+  /** The email the identity provider gave at sign-in (a technician's, to write PSA notes as them), or `null`. */
+  email?: string | null;
   /** Epoch milliseconds of the sign-in. */
   createdAt: number;
   /** Epoch milliseconds of the last request that used the session. */
@@ -84,6 +86,7 @@ interface SignInRow {
   subject: string;
   name: string | null;
   role: SignInSession['role'];
+  email: string | null;
   created_at: number;
   last_seen_at: number;
   idle_expires_at: number;
@@ -91,7 +94,7 @@ interface SignInRow {
 }
 
 const COLUMNS =
-  'id, tenant_id, kind, subject, name, role, created_at, last_seen_at, idle_expires_at, absolute_expires_at';
+  'id, tenant_id, kind, subject, name, role, email, created_at, last_seen_at, idle_expires_at, absolute_expires_at';
 
 const sessionOf = (row: SignInRow): SignInSession => ({
   id: row.id,
@@ -100,6 +103,7 @@ const sessionOf = (row: SignInRow): SignInSession => ({
   subject: row.subject,
   name: row.name,
   role: row.role,
+  email: row.email,
   createdAt: row.created_at,
   lastSeenAt: row.last_seen_at,
   idleExpiresAt: row.idle_expires_at,
@@ -128,7 +132,7 @@ export function createPostgresSignInSessionStore(database: Queryable): SignInSes
     async create(session) {
       const { rowCount } = await database.query(
         `INSERT INTO qdesk_sign_in_sessions (${COLUMNS})
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, least($9::bigint, $10::bigint), $10)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, least($10::bigint, $11::bigint), $11)
          ON CONFLICT (id) DO NOTHING`,
         [
           session.id,
@@ -137,6 +141,7 @@ export function createPostgresSignInSessionStore(database: Queryable): SignInSes
           session.subject,
           session.name,
           session.role,
+          session.email ?? null,
           session.createdAt,
           session.lastSeenAt,
           session.idleExpiresAt,

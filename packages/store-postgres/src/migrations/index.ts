@@ -3,6 +3,7 @@ import { countersPoliciesMigration } from './0002-counters-policies.js';
 import { directoryMappingsMigration } from './0003-directory-mappings.js';
 import { auditMigration } from './0004-audit.js';
 import { signInsMigration } from './0005-sign-ins.js';
+import { signInEmailMigration } from './0006-sign-in-email.js';
 
 /** One forward-only schema change: statements run in order, in the transaction of {@link migrate}. @internal */
 export interface Migration {
@@ -19,4 +20,5 @@ export const MIGRATIONS: readonly Migration[] = [
   directoryMappingsMigration,
   auditMigration,
   signInsMigration,
+  signInEmailMigration,
 ];
