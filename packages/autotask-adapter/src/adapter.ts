@@ -6,6 +6,7 @@ import { parseAutotaskId, toPsaCompany, toPsaContact } from './internal/mapping.
 import { createNoteWriter } from './internal/notes.js';
 import { buildQuery } from './query/build-query.js';
 import { type AutotaskFilter, where } from './query/filter.js';
+import { createResourceDirectory, DEFAULT_MISS_TTL_MS } from './resources.js';
 
 /**
  * QDesk's `PsaAdapter` (v1) for Autotask, with every optional method present, plus what only Autotask offers here:
@@ -24,7 +25,9 @@ export interface AutotaskAdapter extends PsaAdapter {
   };
   /**
    * Writes the outcome as an internal ticket note, once per session (see the package README): the note's id, and
-   * whether this call created it (`false` when an earlier call had).
+   * whether this call created it (`false` when an earlier call had). By default the note is created as the
+   * technician's Autotask resource; when that cannot be done it is written as the API user and
+   * `notes.onAuthorFallback` says why (README, "Notes written as the technician").
    */
   writeVerificationNote(note: VerificationNote): Promise<{
     /** The Autotask ticket note id. */
@@ -54,7 +57,9 @@ const PORT = 'PSA (autotask)';
  *
  * - `getTicketContext` costs 3 requests in 2 round trips (the ticket, then its company and contact in parallel).
  * - `listCompanies` / `listContacts` count first (for progress) and page by 500 following `nextPageUrl`.
- * - `writeVerificationNote` writes an internal ticket note once per session, even across timeouts and retries.
+ * - `writeVerificationNote` writes an internal ticket note once per session, even across timeouts and retries; by
+ *   default as the technician's Autotask resource (found by their email, cached), else as the API user, reporting
+ *   why through `notes.onAuthorFallback`.
  * - `findContactsByEmail` (an Autotask extra) searches the three email fields in one query.
  *
  * Throws core's `ConfigError` naming the field when `config` is invalid. Calls fail with an `AutotaskError`
@@ -74,10 +79,17 @@ export function createAutotaskAdapter(config: AutotaskAdapterConfig): AutotaskAd
   const c = parseAdapterConfig(config);
   const client = createAutotaskClient(omitAdapterOptions(c));
   const pageSize = c.pageSize ?? 500;
+  const resourceCache = c.notes?.resourceCache ?? {};
   const writeNote = createNoteWriter({
     client,
     publish: c.notes?.publish ?? 2,
     noteType: c.notes?.noteType ?? 1,
+    author: c.notes?.author ?? 'technician',
+    resources: createResourceDirectory(client, resourceCache),
+    onAuthorFallback: c.notes?.onAuthorFallback,
+    // A refusal is re-tried as soon as a miss would be looked up again: fixing the security level shows quickly.
+    refusalTtlMs: resourceCache.missTtlMs ?? DEFAULT_MISS_TTL_MS,
+    now: Date.now,
   });
 
   async function* list<T>(

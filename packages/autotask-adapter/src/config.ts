@@ -4,6 +4,7 @@ import { z } from 'zod';
 import type { RequestBudget } from './client/budget.js';
 import type { ZoneCache } from './client/zone.js';
 import { MAX_PAGE_SIZE } from './query/build-query.js';
+import type { ResourceDirectoryOptions } from './resources.js';
 
 /** Where zone discovery is asked by default (Autotask's documented discovery host). @public */
 export const DEFAULT_ZONE_DISCOVERY_URL = 'https://webservices2.autotask.net/atservicesrest/';
@@ -50,7 +51,11 @@ export interface AutotaskClientConfig {
   secret: string;
   /** The integration code ("API Tracking Identifier") of the API user. */
   integrationCode: string;
-  /** Act as this resource (only if the API user's security level allows impersonation). */
+  /**
+   * Act as this resource on every call (only if both security levels allow impersonation; a refusal is an
+   * `AutotaskError` of kind `impersonation_refused`). To write one record as someone, prefer
+   * `client.create(path, body, { impersonateResourceId })`, which overrides this on that create only.
+   */
   impersonationResourceId?: number;
   /** The zone's API URL when known (for example `https://webservices15.autotask.net/ATServicesRest/`): skips discovery. */
   zoneUrl?: string;
@@ -83,6 +88,71 @@ export interface AutotaskNotesConfig {
   publish?: number;
   /** The note's `noteType` picklist value (default 1). */
   noteType?: number;
+  /**
+   * Who Autotask records as the note's creator:
+   *
+   * - `technician` (default): the technician who ran the verification, when the note carries their email (from the
+   *   MSP's single sign-on) and exactly one active Autotask resource has it; the create is sent with
+   *   `ImpersonationResourceId` set to that resource. Otherwise, or when Autotask refuses the impersonation, the
+   *   note is written as the API user and {@link AutotaskNotesConfig.onAuthorFallback} says why.
+   * - `api_user`: always the API user (no resource lookup, no impersonation, no fallback reports).
+   *
+   * The note text names the technician either way.
+   */
+  author?: 'technician' | 'api_user';
+  /**
+   * Called after a note meant for the technician was written as the API user, with the reason. Log or audit it: a
+   * missing security-level setting shows up here, not as a failed note. A hook that throws (or rejects) does not
+   * fail the write.
+   */
+  onAuthorFallback?: (info: NoteAuthorFallback) => void | Promise<void>;
+  /** How long technicians' resources are remembered (see {@link ResourceDirectoryOptions}). */
+  resourceCache?: Pick<ResourceDirectoryOptions, 'ttlMs' | 'missTtlMs' | 'maxEntries'>;
+}
+
+/**
+ * Why a note meant for the technician was written as the API user.
+ *
+ * - `no_email`: the note's technician has no email (the single sign-on gave none); nothing was looked up.
+ * - `no_resource`: no Autotask resource has that email (`Resources.email`, compared case-insensitively).
+ * - `inactive_resource`: only inactive resources have it.
+ * - `ambiguous_resource`: more than one active resource has it; the adapter does not guess.
+ * - `lookup_failed`: the Resources query failed (for example the API user may not view Resources); see `error`.
+ * - `impersonation_refused`: Autotask refused the create as that resource (a security-level setting is missing);
+ *   see `error`. Refusals are remembered per resource as long as a lookup miss, so later notes skip the attempt.
+ *
+ * @public
+ */
+export type NoteAuthorFallbackReason =
+  | 'no_email'
+  | 'no_resource'
+  | 'inactive_resource'
+  | 'ambiguous_resource'
+  | 'lookup_failed'
+  | 'impersonation_refused';
+
+/**
+ * What {@link AutotaskNotesConfig.onAuthorFallback} receives. Holds no credential; `email` is the technician's
+ * work address from the sign-in.
+ * @public
+ */
+export interface NoteAuthorFallback {
+  /** Why the note was written as the API user. */
+  reason: NoteAuthorFallbackReason;
+  /** The ticket (numeric id as text). */
+  ticketId: string;
+  /** The verification session. */
+  sessionId: string;
+  /** The note written as the API user. */
+  noteId: string;
+  /** The technician's id in QDesk (from the single sign-on). */
+  technicianId: string;
+  /** The technician's email, or `null` when the note had none. */
+  email: string | null;
+  /** The Autotask resource found for the email (set for `impersonation_refused`), else `null`. */
+  resourceId: number | null;
+  /** The failure behind `lookup_failed` and `impersonation_refused` (an `AutotaskError` as a rule), else `null`. */
+  error: Error | null;
 }
 
 /** Configuration of {@link createAutotaskAdapter}: the client settings plus how notes are written. @public */
@@ -141,12 +211,21 @@ const clientShape = {
 };
 
 const clientSchema = z.strictObject(clientShape);
+/** Lifetimes and size of the resource cache; also checks {@link createResourceDirectory}'s options. @internal */
+export const resourceCacheSchema = z.strictObject({
+  ttlMs: z.number().int().min(0).max(86_400_000).optional(),
+  missTtlMs: z.number().int().min(0).max(86_400_000).optional(),
+  maxEntries: z.number().int().min(1).max(100_000).optional(),
+});
 const adapterSchema = z.strictObject({
   ...clientShape,
   notes: z
     .strictObject({
       publish: z.number().int().positive().optional(),
       noteType: z.number().int().positive().optional(),
+      author: z.enum(['technician', 'api_user'], { error: 'must be "technician" or "api_user"' }).optional(),
+      onAuthorFallback: fn<(info: NoteAuthorFallback) => void>('onAuthorFallback').optional(),
+      resourceCache: resourceCacheSchema.optional(),
     })
     .optional(),
   pageSize: z.number().int().min(1).max(MAX_PAGE_SIZE).optional(),

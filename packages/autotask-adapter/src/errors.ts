@@ -6,8 +6,10 @@ type QdeskErrorOptions = Omit<ConstructorParameters<typeof QdeskError>[1], 'code
 /**
  * Why an Autotask call failed. Branch on this (or on `code`) rather than on the message.
  *
- * - `auth`: wrong API user name, integration code, secret or impersonation resource (Autotask answers 500 or 401).
+ * - `auth`: wrong API user name, integration code or secret (Autotask answers 500 or 401).
  * - `forbidden`: the API user's security level does not allow the call (403).
+ * - `impersonation_refused`: a call sent as a resource (`ImpersonationResourceId`) was refused for want of a right:
+ *   the API user may not impersonate for that object, or the resource's security level does not allow it.
  * - `zone_discovery`: Autotask could not tell which zone the API user lives in.
  * - `not_found`: the endpoint does not exist (404): a wrong zone URL or entity name, not a missing record.
  * - `validation`: Autotask refused the data (usually a 500 with an `errors` body).
@@ -23,6 +25,7 @@ type QdeskErrorOptions = Omit<ConstructorParameters<typeof QdeskError>[1], 'code
 export type AutotaskErrorKind =
   | 'auth'
   | 'forbidden'
+  | 'impersonation_refused'
   | 'zone_discovery'
   | 'not_found'
   | 'validation'
@@ -60,6 +63,7 @@ export interface AutotaskErrorOptions extends QdeskErrorOptions {
 const CODE_BY_KIND: Record<AutotaskErrorKind, QdeskErrorCode> = {
   auth: 'unauthorized',
   forbidden: 'unauthorized',
+  impersonation_refused: 'unauthorized',
   zone_discovery: 'unauthorized',
   not_found: 'adapter_failed',
   validation: 'adapter_failed',

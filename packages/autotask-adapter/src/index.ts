@@ -24,6 +24,8 @@ export type {
   AutotaskNotesConfig,
   AutotaskRequestEvent,
   AutotaskRetryConfig,
+  NoteAuthorFallback,
+  NoteAuthorFallbackReason,
 } from './config.js';
 export { DEFAULT_ZONE_DISCOVERY_URL } from './config.js';
 export type { AutotaskErrorKind, AutotaskErrorOptions } from './errors.js';
@@ -68,6 +70,15 @@ export {
   ticketRecordSchema,
   zoneInformationSchema,
 } from './records.js';
+export type {
+  ResourceDirectory,
+  ResourceDirectoryOptions,
+  ResourceLookup,
+  ResourceMissReason,
+  TechnicianResource,
+} from './resources.js';
+// Technicians' resources (notes written as the technician)
+export { createResourceDirectory } from './resources.js';
 export type { AutotaskWebhookPayload } from './webhook.js';
 // Webhooks
 export {

@@ -23,6 +23,8 @@ export async function fakeServerForFile(options?: AutotaskFakeServerOptions): Pr
     fake.latencyMs = 0;
     fake.threadLimit = { max: 3, status: 500 };
     fake.nextPageOrigin = null;
+    fake.impersonation.apiUserMayImpersonate = true;
+    fake.impersonation.notImpersonable.clear();
   });
   return server;
 }
@@ -45,14 +47,18 @@ export const fakeClient = (server: AutotaskFakeServer, overrides: Partial<Autota
   return createAutotaskClient(config);
 };
 
-/** A verification note for tests. */
-export const sampleNote = (ticketId: string, sessionId: string): VerificationNote => ({
+/** A verification note for tests (by "Tess Technician", without an email, unless `technician` says otherwise). */
+export const sampleNote = (
+  ticketId: string,
+  sessionId: string,
+  technician: VerificationNote['technician'] = { id: 'tech-1', name: 'Tess Technician' },
+): VerificationNote => ({
   ticketId,
   sessionId,
   outcome: 'approved',
   method: 'sms',
   endUser: { id: 'eu-ana', displayName: 'Ana Silva', email: 'ana.silva@northwind.example' },
-  technician: { id: 'tech-1', name: 'Tess Technician' },
+  technician,
   at: Date.UTC(2026, 10, 24, 9, 30, 0),
   purpose: 'verify',
   weaker: [],

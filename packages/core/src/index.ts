@@ -12,6 +12,8 @@
  * @packageDocumentation
  */
 
+// Account notices (no code): a sign-in link, a device added
+export { accountNoticeEmail, accountNoticeMessages, accountNoticeSms } from './account-notice.js';
 // Errors
 export type { FieldIssue, QdeskErrorCode } from './errors.js';
 export {
@@ -39,7 +41,7 @@ export {
 } from './note.js';
 // Ports
 export type { AuditLog, AuditRecord } from './ports/audit-log.js';
-export type { Channel, DeliveryStatusReport } from './ports/channel.js';
+export type { AccountNoticeContext, Channel, DeliveryStatusReport } from './ports/channel.js';
 export type { ContactLinks } from './ports/contact-links.js';
 export type { EndUserDirectory } from './ports/directory.js';
 export type { PolicyRecord, PolicyStore } from './ports/policy-store.js';

@@ -135,6 +135,8 @@ export const actorSchema = z
     tenantId: idSchema,
     technicianId: idSchema,
     technicianName: text(100),
+    // Core's Actor carries the sign-in's email (for PSA notes); matching records only the id and name.
+    technicianEmail: z.email().max(254).optional(),
     role: z.enum(['technician', 'admin']).optional(),
   })
   .strict();

@@ -5,7 +5,7 @@ import { AutotaskError } from '../errors.js';
 import { endpointKey } from '../internal/endpoint-key.js';
 import { createKeyedLimiter } from '../internal/limiter.js';
 import { checkedNextUrl, type FetchedPage, prefetchPages } from '../internal/paging.js';
-import { createTransport, type SendRequest } from '../internal/transport.js';
+import { createTransport, IMPERSONATION_HEADER, type SendRequest } from '../internal/transport.js';
 import { validateQuery } from '../query/build-query.js';
 import type { AutotaskFilter, AutotaskQuery } from '../query/filter.js';
 import {
@@ -33,6 +33,14 @@ export interface CreateOptions extends RequestOptions {
    * nothing is sent again. Return `null` when there is no such record.
    */
   findExisting?: () => Promise<number | null>;
+  /**
+   * Creates the record as this Autotask resource: sends `ImpersonationResourceId` on this create (and its retries)
+   * only, never on `findExisting`'s queries or any other call, overriding the client's `impersonationResourceId`.
+   * Autotask then records the resource as the creator (`creatorResourceID`) and the API user as the impersonator.
+   * It needs two security-level settings (see the README, "Notes written as the technician"); without them the
+   * create fails with an {@link AutotaskError} of kind `impersonation_refused` and nothing is stored.
+   */
+  impersonateResourceId?: number;
 }
 
 /** A page of query results. @public */
@@ -74,7 +82,8 @@ export interface AutotaskClient {
   /**
    * `POST /{path}` (for example `Tickets/123/Notes`): creates a record and returns its id. Sent once, because a
    * create whose answer was lost may have happened; with `findExisting` (your duplicate check) it is retried like a
-   * read, asking `findExisting` before each retry.
+   * read, asking `findExisting` before each retry. With `impersonateResourceId` the record is created as that
+   * resource.
    */
   create(path: string, body: Record<string, unknown>, options?: CreateOptions): Promise<number>;
 }
@@ -125,7 +134,7 @@ export function createAutotaskClient(config: AutotaskClientConfig): AutotaskClie
     Secret: c.secret,
   };
   if (c.impersonationResourceId !== undefined) {
-    headers.ImpersonationResourceId = String(c.impersonationResourceId);
+    headers[IMPERSONATION_HEADER] = String(c.impersonationResourceId);
   }
 
   const send = createTransport({
@@ -162,7 +171,7 @@ export function createAutotaskClient(config: AutotaskClientConfig): AutotaskClie
     method: 'GET' | 'POST',
     path: string,
     body: unknown,
-    options: RequestOptions & Pick<SendRequest, 'idempotent' | 'checkBeforeRetry'>,
+    options: RequestOptions & Pick<SendRequest, 'idempotent' | 'checkBeforeRetry' | 'headers'>,
     url?: URL,
   ) => {
     const api = new URL((await zone(options)).apiUrl);
@@ -174,6 +183,7 @@ export function createAutotaskClient(config: AutotaskClientConfig): AutotaskClie
       body,
       idempotent: options.idempotent,
       checkBeforeRetry: options.checkBeforeRetry,
+      ...(options.headers && { headers: options.headers }),
       signal: options.signal,
     });
   };
@@ -256,10 +266,19 @@ export function createAutotaskClient(config: AutotaskClientConfig): AutotaskClie
           issues: [{ path: 'path', message: 'must look like Tickets/123/Notes' }],
         });
       }
-      const { findExisting } = options;
+      const { findExisting, impersonateResourceId: actAs } = options;
+      if (actAs !== undefined && (!Number.isSafeInteger(actAs) || actAs <= 0)) {
+        throw new InputError(
+          `impersonateResourceId must be an Autotask resource id (a positive integer); got ${actAs}.`,
+          {
+            issues: [{ path: 'impersonateResourceId', message: 'must be a positive integer' }],
+          },
+        );
+      }
       const raw = await call('POST', path, body, {
         signal: options.signal,
         idempotent: false,
+        ...(actAs !== undefined && { headers: { [IMPERSONATION_HEADER]: String(actAs) } }),
         ...(findExisting && {
           checkBeforeRetry: async () => {
             const id = await findExisting();

@@ -9,13 +9,18 @@ export interface CallInfo {
   now: number;
   /** The answer as an error (ky's `HTTPError`), kept as the `cause` of any error made from it. */
   cause?: unknown;
+  /** The `ImpersonationResourceId` the call carried, if any. */
+  impersonationResourceId?: string | null;
 }
 
 export type Classified = { ok: true; body: unknown } | { ok: false; error: AutotaskError };
 
 const THREAD_LIMIT = /thread threshold exceeded/i;
 // Autotask answers a wrong user name or integration code with a 500 whose text names the culprit.
-const CREDENTIALS = /integration\s*code|user\s*name|username|api user|credential|authenticat|impersonat/i;
+const CREDENTIALS = /integration\s*code|user\s*name|username|api user|credential|authenticat/i;
+// A call that acts as a resource and is refused for want of a right: the reported text is "...does not have adequate
+// permissions..." (HTTP 500); a 403 on such a call is read the same way.
+const PERMISSION = /permission|imperson/i;
 const ADMIN_PATH = 'Autotask Admin > Account Settings & Users > Resources/Users > (the API user) > Security';
 
 function parseJson(text: string): unknown {
@@ -95,12 +100,28 @@ export function classifyResponse(status: number, headers: Headers, text: string,
       ),
     };
   }
+  const actingAs = call.impersonationResourceId ?? null;
+  if (
+    actingAs !== null &&
+    (status === 403 || (status === 500 && apiErrors.some((e) => PERMISSION.test(e))))
+  ) {
+    return {
+      ok: false,
+      error: new AutotaskError(
+        `Autotask refused ${what} made as resource ${actingAs} (ImpersonationResourceId, HTTP ${status}${quoted}). ` +
+          "Impersonation needs two settings: the API user's security level must allow impersonation for this " +
+          "object (Web Services API section), and the resource's security level must allow impersonation of " +
+          'resources with that level (Autotask Admin > Account Settings & Users > Security Levels).',
+        { ...where, kind: 'impersonation_refused' },
+      ),
+    };
+  }
   if (status === 401 || (status === 500 && apiErrors.some((e) => CREDENTIALS.test(e)))) {
     const culprit =
       status === 401
         ? 'the API secret (HTTP 401). Check the Password (Secret), or generate a new one,'
-        : `the API user name, integration code or impersonation resource (HTTP 500${quoted}). Check the ` +
-          'Username (Key), the API Tracking Identifier (integration code) and impersonationResourceId';
+        : `the API user name or integration code (HTTP 500${quoted}). Check the Username (Key) and the API ` +
+          'Tracking Identifier (integration code)';
     return {
       ok: false,
       error: new AutotaskError(`Autotask rejected ${culprit} in ${ADMIN_PATH}.`, { ...where, kind: 'auth' }),
@@ -111,8 +132,8 @@ export function classifyResponse(status: number, headers: Headers, text: string,
       ok: false,
       error: new AutotaskError(
         `The API user's security level does not allow ${what} (HTTP 403${quoted}). Give it read access to ` +
-          'Tickets, Companies and Contacts and the right to add ticket notes (Autotask Admin > Account ' +
-          'Settings & Users > Security Levels).',
+          'Tickets, Companies, Contacts and Resources and the right to add and view ticket notes (Autotask ' +
+          'Admin > Account Settings & Users > Security Levels).',
         { ...where, kind: 'forbidden' },
       ),
     };

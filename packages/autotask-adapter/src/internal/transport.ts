@@ -45,6 +45,8 @@ export interface SendRequest {
   path: string;
   endpoint: string;
   body?: unknown;
+  /** Headers for this call only, added to (and overriding) the transport's own. */
+  headers?: Record<string, string>;
   /** `false` for a create: sent once, unless `checkBeforeRetry` is given. */
   idempotent: boolean;
   /**
@@ -61,6 +63,8 @@ export type Transport = (request: SendRequest) => Promise<unknown>;
 
 /** One call's state, handed to the hooks as ky's `context.call`. */
 interface Call extends SendRequest {
+  /** The `ImpersonationResourceId` this call carries (its own or the transport's), or `null`. */
+  impersonationResourceId: string | null;
   attempt: Attempt | null;
   /** The parsed body of the answer that ended the call. */
   body: unknown;
@@ -73,6 +77,9 @@ interface Attempt {
   release: () => void;
   reported: boolean;
 }
+
+/** Autotask's header naming the resource a call acts as. */
+export const IMPERSONATION_HEADER = 'ImpersonationResourceId';
 
 const NULL_BODY_STATUSES = new Set([101, 204, 205, 304]);
 const callOf = (options: NormalizedOptions) => options.context.call as Call;
@@ -151,7 +158,14 @@ export function createTransport(settings: TransportSettings): Transport {
     const text = await response.text();
     const classify = call.classify ?? classifyResponse;
     const cause = new HTTPError(response, request, options);
-    const info = { method: call.method, path: call.path, endpoint: call.endpoint, now: now(), cause };
+    const info = {
+      method: call.method,
+      path: call.path,
+      endpoint: call.endpoint,
+      now: now(),
+      cause,
+      impersonationResourceId: call.impersonationResourceId,
+    };
     const classified = classify(response.status, response.headers, text, info);
     report(call, response.status, classified.ok ? null : classified.error.kind);
     if (classified.ok) {
@@ -211,13 +225,16 @@ export function createTransport(settings: TransportSettings): Transport {
   });
 
   return async (request) => {
-    const call: Call = { ...request, attempt: null, body: undefined };
+    const impersonationResourceId =
+      request.headers?.[IMPERSONATION_HEADER] ?? settings.headers[IMPERSONATION_HEADER] ?? null;
+    const call: Call = { ...request, impersonationResourceId, attempt: null, body: undefined };
     const retries = request.idempotent || request.checkBeforeRetry !== undefined;
     try {
       const response = await api(request.url, {
         method: request.method,
         json: request.body,
         signal: request.signal,
+        ...(request.headers ? { headers: request.headers } : {}),
         context: { call },
         ...(retries ? {} : { retry: { limit: 0 } }),
       });

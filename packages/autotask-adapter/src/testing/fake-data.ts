@@ -35,6 +35,18 @@ export interface FakeSeedOptions {
 /** The resource id of the fake's API user. @public */
 export const FAKE_API_USER_RESOURCE_ID = 29682880;
 
+/**
+ * Resource ids of the demo MSP's technicians in the fake (emails `<first>.<last>@qdesk-msp.example`; Sam Rivera's
+ * is stored as `Sam.Rivera@...`, as people type them). `formerTechnician` is inactive.
+ * @public
+ */
+export const FAKE_RESOURCES = Object.freeze({
+  samRivera: 29682882,
+  joPark: 29682883,
+  alexMorgan: 29682884,
+  formerTechnician: 29682885,
+});
+
 // biome-ignore format: a word list reads better packed
 const COMPANY_NAMES = [
   'Adatum Corporation', 'Litware Inc.', 'Tailspin Toys', 'Wide World Importers', 'Woodgrove Bank',
@@ -176,10 +188,15 @@ export function createFakeTables(options: FakeSeedOptions = {}): FakeTables {
     });
     ticketId += rng.int(1, 4);
   }
+  // The demo MSP's people: the insight app's demo staff have these addresses, so its notes can be written as them.
   // biome-ignore format: one resource per line reads better
   const resources: FakeRow[] = [
     { id: FAKE_API_USER_RESOURCE_ID, firstName: 'QDesk', lastName: 'API', email: 'qdesk-api@qdesk-msp.example', userName: 'qdesk-api', isActive: true },
     { id: 29682881, firstName: 'Tess', lastName: 'Technician', email: 'tess@qdesk-msp.example', userName: 'tess', isActive: true },
+    { id: FAKE_RESOURCES.samRivera, firstName: 'Sam', lastName: 'Rivera', email: 'Sam.Rivera@qdesk-msp.example', userName: 'sam.rivera', isActive: true },
+    { id: FAKE_RESOURCES.joPark, firstName: 'Jo', lastName: 'Park', email: 'jo.park@qdesk-msp.example', userName: 'jo.park', isActive: true },
+    { id: FAKE_RESOURCES.alexMorgan, firstName: 'Alex', lastName: 'Morgan', email: 'alex.morgan@qdesk-msp.example', userName: 'alex.morgan', isActive: true },
+    { id: FAKE_RESOURCES.formerTechnician, firstName: 'Former', lastName: 'Technician', email: 'former.technician@qdesk-msp.example', userName: 'former.technician', isActive: false },
   ];
   return {
     Companies: companies,

@@ -21,8 +21,10 @@ export interface RouteContext {
   nextPageBase: () => string;
   pageSize: number;
   now: () => number;
+  /** The API user's resource id. */
   resourceId: number;
-  impersonatorId: number | null;
+  /** The resource named by `ImpersonationResourceId`, already admitted by the fake, or `null`. */
+  impersonatedId: number | null;
 }
 
 type TableName = keyof FakeTables;
@@ -161,8 +163,9 @@ function createNote(ticketId: number, text: string, ctx: RouteContext): FakeResp
     noteType: Number(body.noteType),
     publish: Number(body.publish),
     createDateTime: new Date(ctx.now()).toISOString(),
-    creatorResourceID: ctx.resourceId,
-    impersonatorCreatorResourceID: ctx.impersonatorId,
+    // As Autotask records it: the impersonated resource is the creator, the API user its impersonator.
+    creatorResourceID: ctx.impersonatedId ?? ctx.resourceId,
+    impersonatorCreatorResourceID: ctx.impersonatedId === null ? null : ctx.resourceId,
   });
   return json(200, { itemId: id });
 }

@@ -28,6 +28,27 @@ export interface AutotaskFakeOptions extends FakeSeedOptions {
   pageSize?: number;
   /** Requests per rolling hour for the whole database before 429s (default unlimited). */
   requestsPerHour?: number;
+  /** Who may act as whom (default: the API user may impersonate, every active resource may be impersonated). */
+  impersonation?: {
+    /** The API user's security level allows impersonation for Ticket Notes (default true). */
+    apiUserMayImpersonate?: boolean;
+    /** Resources whose security level does not allow them to be impersonated (default none). */
+    notImpersonable?: number[];
+  };
+}
+
+/**
+ * The fake's impersonation rights, changeable at any time. A ticket note created with `ImpersonationResourceId` is
+ * stored with that resource as `creatorResourceID` and the API user as `impersonatorCreatorResourceID`, when both
+ * rights hold and the resource is active; otherwise it is refused with HTTP 500 and an `errors` text containing
+ * "does not have adequate permissions", as reported for Autotask (its exact wording was not observed here).
+ * @public
+ */
+export interface FakeImpersonationRights {
+  /** The API user's security level allows impersonation for Ticket Notes (Web Services API section). */
+  apiUserMayImpersonate: boolean;
+  /** Resources whose security level does not allow "impersonation of resources with this security level". */
+  readonly notImpersonable: Set<number>;
 }
 
 /** A scripted failure: the next matching requests get this answer instead of being served. @public */
@@ -78,6 +99,8 @@ export interface FakeRequestLogEntry {
   status: number;
   /** Whether any credential header came with it. */
   withCredentials: boolean;
+  /** The `ImpersonationResourceId` header it carried, or `null`. */
+  impersonationResourceId: string | null;
 }
 
 /** A request handed to {@link AutotaskFake.handle}. @public */
@@ -108,6 +131,14 @@ export interface FakeNote {
   noteType: number;
 }
 
+/** Who wrote a ticket note, as Autotask records it. @public */
+export interface FakeNoteAuthor {
+  /** `creatorResourceID`: the impersonated resource, or the API user when there was no impersonation. */
+  creatorResourceId: number;
+  /** `impersonatorCreatorResourceID`: the API user when the note was created by impersonation, else `null`. */
+  impersonatorResourceId: number | null;
+}
+
 /**
  * An in-memory Autotask: one implementation behind both the HTTP server (`startAutotaskFake`) and the msw handlers
  * (`createAutotaskMswHandlers` from `@qdesk/autotask-adapter/testing/msw`).
@@ -124,6 +155,8 @@ export interface AutotaskFake {
   threadLimit: { max: number; status: number };
   /** When set, `nextPageUrl`s point at this origin instead of the zone's (to test foreign-host refusal). */
   nextPageOrigin: string | null;
+  /** Impersonation rights (see {@link FakeImpersonationRights}). */
+  readonly impersonation: FakeImpersonationRights;
   /** The data, readable and writable directly. */
   readonly tables: FakeTables;
   /** Serves one request. */
@@ -148,6 +181,8 @@ export interface AutotaskFake {
   clearFaults(): void;
   /** Notes of one ticket, oldest first. */
   notes(ticketId: string | number): FakeNote[];
+  /** Who wrote the note with this id (creator and impersonator), or `null` when there is no such note. */
+  noteAuthor(noteId: string | number): FakeNoteAuthor | null;
   /** Records the PSA conformance suite needs, taken from the seeded data. */
   fixtures(): FakeFixtures;
 }

@@ -7,6 +7,7 @@ import type {
   AutotaskFakeCredentials,
   AutotaskFakeOptions,
   FakeFault,
+  FakeImpersonationRights,
   FakePsaOperation,
   FakeRequest,
   FakeRequestLogEntry,
@@ -65,6 +66,28 @@ export function createAutotaskFake(options: AutotaskFakeOptions = {}): AutotaskF
     };
   };
 
+  const impersonation: FakeImpersonationRights = {
+    apiUserMayImpersonate: options.impersonation?.apiUserMayImpersonate ?? true,
+    notImpersonable: new Set(options.impersonation?.notImpersonable ?? []),
+  };
+
+  const impersonatedIdOf = (request: FakeRequest): number | null => {
+    const value = header(request, 'ImpersonationResourceId');
+    return value === undefined ? null : Number(value);
+  };
+
+  /** Why a note create as `resourceId` is refused (Autotask's "does not have adequate permissions"), or `null`. */
+  const impersonationRefusal = (resourceId: number): string | null => {
+    const resource = tables.Resources.find((r) => r.id === resourceId);
+    if (!impersonation.apiUserMayImpersonate) {
+      return 'The logged in user does not have adequate permissions to impersonate a resource for TicketNote.';
+    }
+    if (resource?.isActive !== true || impersonation.notImpersonable.has(resourceId)) {
+      return `Resource ${resourceId} does not have adequate permissions to be impersonated for TicketNote.`;
+    }
+    return null;
+  };
+
   const authenticate = (request: FakeRequest): FakeResponse | null => {
     const user = header(request, 'UserName');
     if (user?.toLowerCase() !== credentials.username.toLowerCase()) {
@@ -106,6 +129,12 @@ export function createAutotaskFake(options: AutotaskFakeOptions = {}): AutotaskF
       if (fake.latencyMs > 0) await sleep(fake.latencyMs);
       const injected = takeFault(request.method, endpoint, apiPath);
       if (injected) return injected;
+      const isCreate = request.method === 'POST' && endpoint === 'TicketNotes' && !/query/i.test(apiPath);
+      const impersonatedId = impersonatedIdOf(request);
+      if (isCreate && impersonatedId !== null) {
+        const refusal = impersonationRefusal(impersonatedId);
+        if (refusal) return apiErrors(500, refusal);
+      }
       const segments = apiPath.split('?')[0]!.split('/').filter(Boolean);
       const response = route(
         request.method,
@@ -121,13 +150,10 @@ export function createAutotaskFake(options: AutotaskFakeOptions = {}): AutotaskF
           },
           now: Date.now,
           resourceId: FAKE_API_USER_RESOURCE_ID,
-          impersonatorId: header(request, 'ImpersonationResourceId')
-            ? Number(header(request, 'ImpersonationResourceId'))
-            : null,
+          impersonatedId,
         },
         url.pathname,
       );
-      const isCreate = request.method === 'POST' && endpoint === 'TicketNotes' && !/query/i.test(apiPath);
       // The note is stored already; only the answer is late, as when Autotask is slow and the client gives up.
       if (isCreate && createDelays.length > 0) await sleep(createDelays.shift()!);
       if (isCreate && response.status === 200 && createDrops > 0) {
@@ -146,6 +172,7 @@ export function createAutotaskFake(options: AutotaskFakeOptions = {}): AutotaskF
     latencyMs: options.latencyMs ?? 0,
     threadLimit: { max: options.threadLimit ?? 3, status: options.threadLimitStatus ?? 500 },
     nextPageOrigin: null,
+    impersonation,
     tables,
     get requests() {
       return log;
@@ -191,7 +218,16 @@ export function createAutotaskFake(options: AutotaskFakeOptions = {}): AutotaskF
         (h) => request.headers[h] !== undefined,
       );
       const status = response.dropConnection ? 0 : response.status;
-      log.push({ at, method: request.method, path, endpoint, status, withCredentials });
+      const impersonationResourceId = request.headers.impersonationresourceid ?? null;
+      log.push({
+        at,
+        method: request.method,
+        path,
+        endpoint,
+        status,
+        withCredentials,
+        impersonationResourceId,
+      });
       return response;
     },
     failNext(count, fault) {
@@ -243,6 +279,16 @@ export function createAutotaskFake(options: AutotaskFakeOptions = {}): AutotaskF
         publish: Number(n.publish),
         noteType: Number(n.noteType),
       })),
+    noteAuthor(noteId) {
+      const note = tables.TicketNotes.find((n) => String(n.id) === String(noteId));
+      if (!note) return null;
+      const impersonator = note.impersonatorCreatorResourceID;
+      return {
+        creatorResourceId: Number(note.creatorResourceID),
+        impersonatorResourceId:
+          impersonator === null || impersonator === undefined ? null : Number(impersonator),
+      };
+    },
     fixtures: () => fixturesOf(tables, pageSize),
   };
   return fake;

@@ -1,6 +1,7 @@
 /**
  * `@qdesk/autotask-adapter/testing`: a local Autotask for tests, demos and benchmarks. One in-memory implementation
- * (zone discovery, Tickets, Contacts, Companies, ticket notes, the query language, 500-record paging, thread limits,
+ * (zone discovery, Tickets, Contacts, Companies, Resources, ticket notes written as the API user or as an
+ * impersonated resource, the query language, 500-record paging, thread limits,
  * 429s, the auth quirks and fault injection), served as a real HTTP server on 127.0.0.1 by `startAutotaskFake`.
  * Needs nothing beyond this package; msw handlers for the same fake are at `@qdesk/autotask-adapter/testing/msw`.
  *
@@ -9,7 +10,7 @@
 
 export { createAutotaskFake, FAKE_CREDENTIALS } from './fake.js';
 export type { FakeRow, FakeSeedOptions, FakeTables } from './fake-data.js';
-export { createFakeTables, FAKE_API_USER_RESOURCE_ID } from './fake-data.js';
+export { createFakeTables, FAKE_API_USER_RESOURCE_ID, FAKE_RESOURCES } from './fake-data.js';
 export type { FakeFixtures } from './fake-fixtures.js';
 export type { FakeResponse } from './fake-routes.js';
 export type {
@@ -18,7 +19,9 @@ export type {
   AutotaskFakeOptions,
   AutotaskFakePsaFaults,
   FakeFault,
+  FakeImpersonationRights,
   FakeNote,
+  FakeNoteAuthor,
   FakePsaOperation,
   FakeRequest,
   FakeRequestLogEntry,

@@ -18,6 +18,12 @@ const routes = [
     busy: '+15005550429',
   },
   {
+    route: 'email',
+    message: (to = 'jo.user@contoso.example') => emailMessage({ to }),
+    dead: 'gone@contoso.example',
+    busy: 'busy@contoso.example',
+  },
+  {
     route: 'push',
     message: (id = 'dev_android') => pushMessage(device('android', 'fcm-token', id)),
     dead: 'dev_dead',

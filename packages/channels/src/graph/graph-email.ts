@@ -93,14 +93,15 @@ const sendMailBody = (message: EmailMessage, address: string) =>
       body: { contentType: 'HTML', content: message.html },
       toRecipients: [{ emailAddress: { address } }],
     },
-    // A code has no business in the shared mailbox's Sent Items.
+    // A code or a sign-in link has no business in the shared mailbox's Sent Items.
     saveToSentItems: false,
   });
 
 /**
- * Sends email codes through Microsoft Graph (`POST /users/{sender}/sendMail`) as a mailbox of your Microsoft 365
- * tenant, with an app-only token (client credentials; the app needs the Mail.Send application permission with admin
- * consent, ideally limited to the sender by an application access policy). Needs no SDK: `fetch` only. The token is
+ * Sends email codes and account notices (core's HTML body) through Microsoft Graph
+ * (`POST /users/{sender}/sendMail`) as a mailbox of your Microsoft 365 tenant, with an app-only token (client
+ * credentials; the app needs the Mail.Send application permission with admin consent, ideally limited to the sender
+ * by an application access policy). Needs no SDK: `fetch` only. The token is
  * cached until five minutes before it expires and fetched once for concurrent sends; a 401 from Graph fetches a new
  * one and retries once.
  *

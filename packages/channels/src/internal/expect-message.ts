@@ -13,7 +13,12 @@ export type EmailMessage = MessageFor<'email'>;
 /** A push challenge (challenge id and display text, never a code). */
 export type PushMessage = MessageFor<'push'>;
 /** What a code message is about, so a channel can render its own template. */
-export type CodeMessageContext = EmailMessage['context'];
+export type CodeMessageContext = Extract<EmailMessage['context'], { code: string }>;
+
+/** True when the message carries a code; a notice (reverse verification, account notice) carries none. */
+export const hasCode = (
+  context: SmsMessage['context'] | EmailMessage['context'],
+): context is CodeMessageContext => 'code' in context;
 /** Platform of a registered device. */
 export type DevicePlatform = Device['platform'];
 

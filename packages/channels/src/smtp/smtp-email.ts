@@ -1,6 +1,6 @@
 import type { Channel } from '@qdesk/core';
 import { isSingleEmailAddress, notASingleAddress } from '../internal/email-address.js';
-import { type EmailMessage, expectMessageFor } from '../internal/expect-message.js';
+import { type EmailMessage, expectMessageFor, hasCode } from '../internal/expect-message.js';
 import { lazy } from '../internal/optional-peer.js';
 import { accepted, describeError, permanentFailure } from '../internal/results.js';
 import { parseSettings } from '../internal/settings.js';
@@ -29,10 +29,12 @@ export interface SmtpEmailChannel extends Channel {
 const rfc5322Date = (epochMs: number) => new Date(epochMs).toUTCString().replace(/GMT$/, '+0000');
 
 /**
- * Sends email codes over SMTP with nodemailer (a pooled transport built from `smtp`, or your own `transport`).
- * The subject and bodies come from core's message, or from your `template`. The stored address must be one plain
- * email address: a list or a display-name form (`a@x, b@y`, `"x" <eve@evil.example>`) is a permanent failure about
- * the address, and the server is never contacted. The email carries an `Expires` header at the code's expiry.
+ * Sends email codes and account notices over SMTP with nodemailer (a pooled transport built from `smtp`, or your own
+ * `transport`). The subject and bodies come from core's message, or, for a code, from your `template` (an account
+ * notice always uses core's wording). The stored address must be one plain email address: a list or a display-name
+ * form (`a@x, b@y`, `"x" <eve@evil.example>`) is a permanent failure about the address, and the server is never
+ * contacted. The email carries an `Expires` header at `context.expiresAt` (the code's or the link's expiry, a device
+ * notice's hour) and an `X-QDesk-Session` header with the session id (an account notice's own id for a notice).
  * A 5xx reply is a permanent failure: about the address when the recipient is refused at RCPT TO (550 unknown
  * mailbox), about the configuration (scope `configuration`) when the login (535, 534, 530) or the sender (MAIL
  * FROM) is refused, about the message at DATA. A 4xx reply, a connection problem or an OAuth2 token that could not
@@ -65,9 +67,12 @@ export function createSmtpEmail(settings: SmtpEmailSettings): SmtpEmailChannel {
   const transport = lazy<SmtpTransport>(() => createNodemailerTransport(config.smtp!));
   const template = config.template;
 
-  /** The subject and bodies: core's wording, or the user's template (which may throw, being user code). */
+  /**
+   * The subject and bodies: core's wording, or the user's template (which may throw, being user code). The template
+   * renders code emails only; an account notice, which has no code, always goes out in core's wording.
+   */
   const render = async (message: EmailMessage): Promise<EmailContent> =>
-    template
+    template && hasCode(message.context)
       ? template(message.context)
       : { subject: message.subject, text: message.text, html: message.html };
 
@@ -84,7 +89,7 @@ export function createSmtpEmail(settings: SmtpEmailSettings): SmtpEmailChannel {
         content = await render(message);
       } catch (error) {
         // The template is user code that sees the code: keep its error's words, never the code.
-        const code = message.context.code;
+        const code = hasCode(message.context) ? message.context.code : '';
         const thrown = code ? describeError(error).replaceAll(code, '[code]') : describeError(error);
         return permanentFailure(
           `The email template threw (${thrown}); fix the template function`,
@@ -107,7 +112,7 @@ export function createSmtpEmail(settings: SmtpEmailSettings): SmtpEmailChannel {
         'Auto-Submitted': 'auto-generated',
         'X-QDesk-Session': message.sessionId,
       };
-      // RFC 4021: mail clients may hide or mark a message past this date, so a stale code is not read out.
+      // RFC 4021: mail clients may hide or mark a message past this date, so a stale code or link is not used.
       if (Number.isFinite(message.context.expiresAt)) {
         headers.Expires = rfc5322Date(message.context.expiresAt);
       }

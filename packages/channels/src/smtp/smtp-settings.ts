@@ -3,7 +3,7 @@ import type { CodeMessageContext } from '../internal/expect-message.js';
 import { fn, loggerSchema, withMethods } from '../internal/settings.js';
 import type { ChannelLogger } from '../logger.js';
 
-/** The subject and bodies of a code email. @public */
+/** The subject and bodies of an email. @public */
 export interface EmailContent {
   /** Subject line. */
   subject: string;
@@ -212,7 +212,11 @@ export interface SmtpEmailSettings {
   smtp?: SmtpServerSettings;
   /** A transport you created and own (`close()` leaves it open). */
   transport?: SmtpTransport;
-  /** Renders the subject and bodies yourself from the code's context, instead of core's wording. */
+  /**
+   * Renders the subject and bodies of a code email yourself from the code's context, instead of core's wording. It is
+   * called for code emails only: an account notice (a sign-in link, a new device), which has no code, goes out in
+   * core's wording.
+   */
   template?: (context: CodeMessageContext) => EmailContent | Promise<EmailContent>;
   /** Receives notes such as recipients the server refused. */
   logger?: ChannelLogger;

@@ -1,6 +1,6 @@
 import type { Channel } from '@qdesk/core';
 import { z } from 'zod';
-import { expectMessageFor, type SmsMessage } from '../internal/expect-message.js';
+import { expectMessageFor, hasCode, type SmsMessage } from '../internal/expect-message.js';
 import { type FetchFunction, post, readJson } from '../internal/http.js';
 import { accepted, parseRetryAfter, permanentFailure, transientFailure } from '../internal/results.js';
 import { baseUrlSchema, fn, loggerSchema, parseSettings } from '../internal/settings.js';
@@ -85,26 +85,44 @@ const errorSchema = z.looseObject({ code: z.number().optional() });
 const TWILIO_MAX_VALIDITY_SECONDS = 36_000;
 
 /**
- * Whole seconds the code has left at `now`: what Twilio's `ValidityPeriod` is set to, so an SMS still queued when
- * the code expires is dropped rather than delivered late. Capped at Twilio's maximum; 0 or less means expired.
+ * Whole seconds the message has left at `now` (a code's or a link's lifetime, a device notice's hour): what Twilio's
+ * `ValidityPeriod` is set to, so an SMS still queued when it expires is dropped rather than delivered late. Capped at
+ * Twilio's maximum; 0 or less means expired.
  */
 function secondsLeft(context: SmsMessage['context'], now: number): number {
-  // A caller on a core without `expiresAt` still bounds the SMS, by the minutes the text announces.
+  // A caller on a core without `expiresAt` still bounds the SMS, by the minutes the text announces (if any).
   const expiresAt = Number.isFinite(context.expiresAt)
     ? context.expiresAt
-    : now + context.expiresInMinutes * 60_000;
+    : now + (context.expiresInMinutes ?? TWILIO_MAX_VALIDITY_SECONDS / 60) * 60_000;
   return Math.min(TWILIO_MAX_VALIDITY_SECONDS, Math.floor((expiresAt - now) / 1000));
 }
 
+/** The permanent failure for a message that expired unsent: a code (or a reverse notice), or an account notice. */
+const expired = (context: SmsMessage['context']) =>
+  hasCode(context) || context.kind === 'reverse_notice'
+    ? permanentFailure(
+        'The code expired before it could be sent; start a new verification',
+        'code_expired',
+        'message',
+      )
+    : permanentFailure(
+        'The account notice expired before it could be sent; send a new one (with a new link, for an enrolment link)',
+        'notice_expired',
+        'message',
+      );
+
 /**
- * Sends SMS codes through Twilio's Messages API. Each SMS carries a `ValidityPeriod` of the code's remaining
- * lifetime (whole seconds, at most 36,000), so Twilio drops an SMS still queued when the code expires; a code that
- * has already expired is not sent at all (a permanent failure in scope `message`). Refusals become delivery
- * results: an invalid, landline or unsubscribed number is a permanent failure; refused credentials (20003), the
- * sender (21606, 21659) or geographic permissions (21408) are permanent in scope `configuration`; a body too long
- * (21617) in scope `message`; rate limiting (20429), 5xx and network errors are transient. The Twilio error code is
- * kept in `providerCode`; the reason is a fixed description, never Twilio's message (which may quote the body). With `statusCallbackUrl`, each SMS asks Twilio to report its delivery there, with
- * the session and tenant ids in the URL for `readTwilioStatusCallback`.
+ * Sends SMS codes and notices (reverse verification, account notices) through Twilio's Messages API. Each SMS
+ * carries a `ValidityPeriod` of the message's remaining lifetime (`context.expiresAt`: the code's or the link's
+ * expiry, a device notice's hour; whole seconds, at most 36,000), so Twilio drops an SMS still queued when it expires;
+ * one already expired is not sent at all (a permanent failure in scope `message`, `code_expired`, or
+ * `notice_expired` for an account notice). Refusals become delivery results: an invalid, landline or unsubscribed
+ * number is a permanent failure; refused credentials (20003), the sender (21606, 21659) or geographic permissions
+ * (21408) are permanent in scope `configuration`; a body too long (21617) in scope `message`; rate limiting (20429),
+ * 5xx and network errors are transient. The Twilio error code is kept in `providerCode`; the reason is a fixed
+ * description, never Twilio's message (which may quote the body). With `statusCallbackUrl`, each SMS asks Twilio to
+ * report its delivery there, with the session and tenant ids in the URL for `readTwilioStatusCallback`; for an
+ * account notice the "session" id is the notice's id (`notice-...`), which belongs to no verification session.
  * @example
  * ```ts
  * const sms = createTwilioSms({
@@ -133,16 +151,10 @@ export function createTwilioSms(settings: TwilioSmsSettings): TwilioSmsChannel {
     async send(message) {
       expectMessageFor(channel, message);
       const validity = secondsLeft(message.context, now());
-      if (validity <= 0) {
-        return permanentFailure(
-          'The code expired before it could be sent; start a new verification',
-          'code_expired',
-          'message',
-        );
-      }
+      if (validity <= 0) return expired(message.context);
       const count = countSmsSegments(message.text);
       if (count.segments > 1) {
-        // The text holds the code, so only its shape is logged.
+        // The text holds the code or an account notice's link, so only its shape is logged.
         logger.warn('SMS text needs more than one segment; it is billed per segment and may arrive split.', {
           sessionId: message.sessionId,
           segments: count.segments,

@@ -57,7 +57,9 @@ function param(params: TwilioParams, name: string): string | undefined {
  * Checks a Twilio status callback's signature and turns it into a `DeliveryStatusReport` for
  * `verifier.reportDelivery`, with the session and tenant ids `createTwilioSms` put in the callback URL. Unknown parameters are accepted (and signed over), as Twilio adds them without
  * notice. A failure is `permanent` when Twilio's `ErrorCode` says the number can never receive SMS (unknown
- * handset, landline, blocked, unsubscribed).
+ * handset, landline, blocked, unsubscribed). The callback of an account notice (built by `accountNoticeMessages`)
+ * carries the notice's id as `sessionId`: it belongs to no verification session, so record it yourself rather than
+ * pass it to `verifier.reportDelivery`.
  * @example
  * ```ts
  * const result = readTwilioStatusCallback(authToken, { url, params: new URLSearchParams(rawBody), signature });

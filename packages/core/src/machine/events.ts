@@ -1,6 +1,6 @@
 import type { VerifierEvent } from '../events.js';
-import type { SessionTechnician } from './session.js';
 import type { ChangedBy, CodeMode, FallbackReason, Method, Outcome } from '../types.js';
+import type { SessionTechnician } from './session.js';
 
 /**
  * Inputs to {@link transition}. Each carries `now` (epoch ms) and any value the service generated (hashes, nonces,

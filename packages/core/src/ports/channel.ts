@@ -42,7 +42,50 @@ export interface NoticeMessageContext {
   expiresAt: number;
 }
 
-/** A code sent by SMS, or a reverse-verification notice (`context.kind === 'reverse_notice'`, no code). @public */
+/**
+ * What an account notice is about: a message to the end-user that is not part of a verification and carries no code.
+ * - `enrolment_link`: a single-use, short-lived link that signs the end-user in to the self-serve app, sent to the
+ *   phone or email the directory already holds (for customers without their own identity provider). The link is the
+ *   secret: anyone who has it can sign in as the end-user until it is used or expires. Never log it.
+ * - `device_enrolled`: a new device was added to the end-user's account (NIST SP 800-63B rev 4, 4.1.2.1: binding a
+ *   new authenticator SHALL notify the subscriber through an independent channel), with where to remove it.
+ *
+ * Build the messages with `accountNoticeMessages`; render a text yourself with `accountNoticeSms` or
+ * `accountNoticeEmail`. Never logged.
+ * @public
+ */
+export interface AccountNoticeContext {
+  /** The kind of notice. */
+  kind: 'enrolment_link' | 'device_enrolled';
+  /** The MSP as the end-user knows their helpdesk ("Northwind IT"). */
+  mspName: string;
+  /**
+   * enrolment_link: the single-use link (a secret: never log it); device_enrolled: the self-serve page where devices
+   * are listed and removed (or null).
+   */
+  link: string | null;
+  /**
+   * device_enrolled: the new device's label ("Chrome on Android"); null for enrolment_link. Whoever added the device
+   * may have chosen it, so messages quote it, clipped and stripped of anything that reads as a web or mail address.
+   */
+  deviceLabel: string | null;
+  /** Minutes until the link expires (enrolment_link); null for device_enrolled. */
+  expiresInMinutes: number | null;
+  /**
+   * Epoch ms after which the message is worthless (a provider stops retrying): the link's expiry, or for
+   * device_enrolled the sending time + 1 hour.
+   */
+  expiresAt: number;
+  /** Epoch ms the event happened (device_enrolled: when the device was added). */
+  at: number;
+}
+
+/**
+ * A message sent by SMS: a code, a reverse-verification notice (`context.kind === 'reverse_notice'`, no code) or an
+ * account notice (`context.kind` `enrolment_link` or `device_enrolled`, no code). Tell them apart by
+ * `'code' in context` or by `context.kind`.
+ * @public
+ */
 export interface SmsMessage {
   /** The route: SMS. */
   route: 'sms';
@@ -52,13 +95,20 @@ export interface SmsMessage {
   to: string;
   /** Ready text, one segment where possible. */
   text: string;
-  /** The session it belongs to (for status callbacks). */
+  /**
+   * The session it belongs to (for status callbacks). For an account notice, the notice's own id (`notice-...`),
+   * which belongs to no verification session.
+   */
   sessionId: string;
-  /** Structured content of the message: a code, or a reverse-verification notice without one. */
-  context: CodeMessageContext | NoticeMessageContext;
+  /** Structured content of the message: a code, or a notice without one (reverse verification, account notice). */
+  context: CodeMessageContext | NoticeMessageContext | AccountNoticeContext;
 }
 
-/** A code sent by email. @public */
+/**
+ * A message sent by email: a code, or an account notice (`context.kind` `enrolment_link` or `device_enrolled`, no
+ * code). Tell them apart by `'code' in context`.
+ * @public
+ */
 export interface EmailMessage {
   /** The route: email. */
   route: 'email';
@@ -72,10 +122,13 @@ export interface EmailMessage {
   text: string;
   /** HTML body rendered from the same template. */
   html: string;
-  /** The session it belongs to. */
+  /**
+   * The session it belongs to. For an account notice, the notice's own id (`notice-...`), which belongs to no
+   * verification session.
+   */
   sessionId: string;
-  /** Structured content of the message. */
-  context: CodeMessageContext;
+  /** Structured content of the message: a code, or an account notice without one. */
+  context: CodeMessageContext | AccountNoticeContext;
 }
 
 /** A push challenge. Carries the challenge id and display text only, never a code or a token. @public */
@@ -140,6 +193,9 @@ export type DeliveryResult =
  *   throws only for a message of another route (a programming error), before contacting the provider.
  * - Say what a permanent failure is about (`scope`): the verifier drops a push address only for `address`.
  * - Never log the message text or the code; a push carries the challenge id and display text, never a code.
+ * - Not every SMS or email carries a code: a notice (reverse verification, account notice) has a `kind` and no
+ *   `code`. Read `context.code` only after `'code' in context`; bound provider retries by `context.expiresAt`, which
+ *   every context has. An account notice's `link` may sign the end-user in: never log it.
  * @public
  */
 export interface Channel {

@@ -9,6 +9,7 @@
  * @packageDocumentation
  */
 
+export { accountNoticeEmail, accountNoticeMessages, accountNoticeSms } from '../account-notice.js';
 export type { FieldIssue, SchemaIssues } from '../errors.js';
 export { fieldIssues } from '../errors.js';
 export type { SessionTechnician } from '../machine/session.js';
@@ -24,6 +25,7 @@ export type { Device, DevicePlatform, EndUser, NotificationPermission, Route } f
 export type { PolicySettings, RiskAcceptance, WeakerChoice } from '../verifier/policy.js';
 export type { AuditAction, AuditActor, AuditLog, AuditQuery, AuditRecord } from './audit-log.js';
 export type {
+  AccountNoticeContext,
   Channel,
   CodeMessageContext,
   DeliveryResult,

@@ -298,7 +298,13 @@ function describeBrokenKit<Subject>(
   };
   describeBrokenKit('Channel kit', 'channel', channelRules, [
     variant('sms', 'declares v0 and kind', ['specificationVersion', 'another route']),
-    variant('sms', 'refuses everything', ['accepts', 'with its code', 'permanent failure for', 'its scope']),
+    variant('sms', 'refuses everything', [
+      'accepts',
+      'with its code',
+      'permanent failure for',
+      'its scope',
+      'account notice (no code)',
+    ]),
     variant('push', 'refuses everything', ['accepts', 'challenge id', 'permanent failure for', 'its scope']),
     variant('sms', 'answers with a class instance', ['plain JSON']),
     variant('sms', 'sends the text without the code', ['with its code']),
@@ -312,6 +318,7 @@ function describeBrokenKit<Subject>(
     variant('sms', 'gives no scope', ['its scope']),
     variant('sms', 'sends any route', ['another route']),
     variant('push', 'checks the route after sending', ['another route']),
-    variant('sms', 'logs the message', ['never logs']),
+    variant('sms', 'logs the message', ['never logs the code', "account notice's link"]),
+    variant('sms', 'reads a code from every message', ['account notice (no code)']),
   ]);
 }

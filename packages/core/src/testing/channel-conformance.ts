@@ -1,4 +1,5 @@
 import type { Channel, DeliveryResult, OutboundMessage } from '../ports/channel.js';
+import { channelNoticeRules } from './_channel-notice-rules.js';
 import { codeIn, describeError, needsFrom, plainJsonProblem, settle, show } from './_helpers.js';
 import { type KitHarness, type KitRule, must, registerRules } from './kit.js';
 import { messageOfAnotherRoute } from './messages.js';
@@ -260,6 +261,7 @@ export const channelRules: readonly KitRule<ChannelSubject>[] = [
       }
     },
   },
+  ...channelNoticeRules,
 ];
 
 /**

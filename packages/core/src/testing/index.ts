@@ -17,6 +17,9 @@ export { sampleSession } from './fixtures.js';
 export type { KitHarness, KitRule, RuleResult } from './kit.js';
 export { checkRules, must, RuleViolation, registerRules } from './kit.js';
 export {
+  sampleAccountNoticeContext,
+  sampleAccountNoticeEmail,
+  sampleAccountNoticeSms,
   sampleCodeContext,
   sampleDevice,
   sampleEmailMessage,

@@ -1,5 +1,7 @@
 /** v1 messages of each route, for the channel kit, partners' channel tests, the broken channels and the memory channel tests. */
+import { accountNoticeEmail, accountNoticeSms } from '../account-notice.js';
 import type {
+  AccountNoticeContext,
   CodeMessageContext,
   EmailMessage,
   OutboundMessage,
@@ -42,6 +44,95 @@ export const sampleEmailMessage = (overrides: Partial<EmailMessage> = {}): Email
   context: sampleCodeContext(),
   ...overrides,
 });
+
+/**
+ * The content of an account notice of `kind` (no code), with `overrides` applied. Its link is distinctive so a test
+ * can find it in a payload or a log, and it expires far enough ahead that a channel bounding provider retries by
+ * `expiresAt` sends it.
+ * @public
+ */
+export const sampleAccountNoticeContext = (
+  kind: AccountNoticeContext['kind'] = 'enrolment_link',
+  overrides: Partial<AccountNoticeContext> = {},
+): AccountNoticeContext => {
+  const at = Date.now();
+  const common = { mspName: 'Northwind IT', at };
+  return kind === 'enrolment_link'
+    ? {
+        kind,
+        ...common,
+        link: 'https://selfserve.example/enrol#t=q7Vx2LmN8pR4sT6wZ3',
+        deviceLabel: null,
+        expiresInMinutes: 15,
+        expiresAt: at + 15 * 60_000,
+        ...overrides,
+      }
+    : {
+        kind,
+        ...common,
+        link: 'https://selfserve.example/devices',
+        deviceLabel: 'Chrome on Android',
+        expiresInMinutes: null,
+        expiresAt: at + 60 * 60_000,
+        ...overrides,
+      };
+};
+
+/**
+ * An SMS carrying an account notice of `kind` in core's wording, with `overrides` applied (give `text` too when you
+ * override `context`). Its session id is the notice's id, `notice-conformance-<kind>`.
+ * @public
+ */
+export const sampleAccountNoticeSms = (
+  kind: AccountNoticeContext['kind'] = 'enrolment_link',
+  overrides: Partial<SmsMessage> = {},
+): SmsMessage => {
+  const context = sampleAccountNoticeContext(kind);
+  return {
+    route: 'sms',
+    tenantId: 'tenant-conformance',
+    to: '+15550100001',
+    text: accountNoticeSms(context),
+    sessionId: `notice-conformance-${kind}`,
+    context,
+    ...overrides,
+  };
+};
+
+/**
+ * An email carrying an account notice of `kind` in core's wording, with `overrides` applied (give `subject`, `text`
+ * and `html` too when you override `context`). Its session id is the notice's id, `notice-conformance-<kind>`.
+ * @public
+ */
+export const sampleAccountNoticeEmail = (
+  kind: AccountNoticeContext['kind'] = 'enrolment_link',
+  overrides: Partial<EmailMessage> = {},
+): EmailMessage => {
+  const context = sampleAccountNoticeContext(kind);
+  return {
+    route: 'email',
+    tenantId: 'tenant-conformance',
+    to: 'jo.user@contoso.example',
+    ...accountNoticeEmail(context),
+    sessionId: `notice-conformance-${kind}`,
+    context,
+    ...overrides,
+  };
+};
+
+/**
+ * The account notice of `kind` sent where `message` goes (same route, tenant and address), or `null` for a push,
+ * which never carries one. @internal
+ */
+export const accountNoticeLike = (
+  message: OutboundMessage,
+  kind: AccountNoticeContext['kind'],
+): SmsMessage | EmailMessage | null => {
+  const where = { tenantId: message.tenantId };
+  if (message.route === 'sms') return sampleAccountNoticeSms(kind, { ...where, to: message.to });
+  if (message.route === 'email') return sampleAccountNoticeEmail(kind, { ...where, to: message.to });
+  return null;
+};
 
 /** A registered iOS device reached by push. @public */
 export const sampleDevice = (id = 'dev-conformance', pushAddress = `apns-token-${id}`): Device => ({

@@ -25,7 +25,8 @@ function safe(c: CodeMessageContext): CodeMessageContext {
   };
 }
 
-const escapeHtml = (text: string) =>
+/** Text made safe to place in HTML, in an element or a quoted attribute. @internal */
+export const escapeHtml = (text: string) =>
   text.replace(
     /[&<>"']/g,
     (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,

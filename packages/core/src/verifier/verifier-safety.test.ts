@@ -6,7 +6,7 @@ import { createMemoryDirectory } from '../memory/directory.js';
 import { createOutboxChannel } from '../memory/outbox-channel.js';
 import { createMemoryPsa } from '../memory/psa.js';
 import { createManualClock } from '../memory/runtime.js';
-import { OUTCOME_REASON_TEXT, outcomeReasonOf } from '../note.js';
+import { OUTCOME_REASON_TEXT, outcomeReasonOf, type VerificationNote } from '../note.js';
 import type { DeliveryResult, OutboundMessage } from '../ports/channel.js';
 import type { Actor } from '../types.js';
 import { createVerifier } from './create-verifier.js';
@@ -297,6 +297,36 @@ describe('counters and lifetimes that hold', () => {
       t.verifier.checkCode({ actor: second, sessionId: session.id, code: t.lastCode() }),
     ).resolves.toMatchObject({ correct: true });
     expect(t.psa.notes('1001')[0]!.text).toContain('Technician: Kim Lee (tech-2)');
+  });
+
+  it("carries the technician's sign-in email to the session and the note, and a take-over's email replaces it", async () => {
+    const t = setup();
+    const written: VerificationNote[] = [];
+    const write = t.psa.writeVerificationNote!.bind(t.psa);
+    t.psa.writeVerificationNote = (note) => {
+      written.push(note);
+      return write(note);
+    };
+    const first = { ...t.actor, technicianEmail: 'sam.rivera@msp.example' };
+    const { session } = await t.verifier.startFromTicket({ actor: first, ticketId: '1001' });
+    expect(session.technician).toEqual({
+      id: t.actor.technicianId,
+      name: t.actor.technicianName,
+      email: 'sam.rivera@msp.example',
+    });
+    await t.verifier.send({ actor: first, sessionId: session.id, method: 'sms' });
+    const kim = { ...second, technicianEmail: 'kim.lee@msp.example' };
+    await t.verifier.takeOver({ actor: kim, sessionId: session.id, reason: 'first technician left' });
+    await t.verifier.checkCode({ actor: kim, sessionId: session.id, code: t.lastCode() });
+    expect(written.map((n) => n.technician)).toEqual([
+      { id: 'tech-2', name: 'Kim Lee', email: 'kim.lee@msp.example' },
+    ]);
+    await expect(
+      t.verifier.startFromTicket({
+        actor: { ...t.actor, technicianEmail: 'not an email' },
+        ticketId: '1002',
+      }),
+    ).rejects.toMatchObject({ code: 'input_invalid', message: expect.stringContaining('technicianEmail') });
   });
 
   it('a provider that echoes the message never puts the code into events, audit records or the session', async () => {

@@ -18,7 +18,8 @@ export type ChannelFlaw =
   | 'gives no scope'
   | 'sends any route'
   | 'checks the route after sending'
-  | 'logs the message';
+  | 'logs the message'
+  | 'reads a code from every message';
 
 /** Addresses (phone, email, device id) the fake provider refuses for good or fails for now. @internal */
 export const brokenChannelAddresses = {
@@ -72,6 +73,11 @@ export function createBrokenChannel(route: Route, flaw: ChannelFlaw): BrokenChan
     if (message.route !== route && !has('sends any route') && !has('checks the route after sending'))
       refuse();
     if (has('logs the message')) logs.push(`sending ${JSON.stringify(message)}`);
+    if (has('reads a code from every message') && message.route !== 'push') {
+      // The mistake: every SMS or email is taken for a code message, so a notice without a code throws.
+      const { code } = message.context as { code: string };
+      if (code.length === 0) throw new Error('This channel needs a code.');
+    }
     if (has('refuses everything')) return { status: 'transient_failure', reason: 'provider down' };
     const address = addressOf(message);
     const swap = has('swaps permanent and transient');
