@@ -43,10 +43,12 @@ describe('pnpm qdesk (the app’s operator commands, on its data folder)', () =>
   it('migrate: lists what is pending with --check, applies it, then finds nothing to do', async () => {
     await expect(run('migrate', '--check')).rejects.toMatchObject({
       code: 1,
-      stdout: expect.stringMatching(/PGlite in .*pglite: 5 pending: 0001-sessions, .*0005-sign-ins\./),
+      stdout: expect.stringMatching(/PGlite in .*pglite: 6 pending: 0001-sessions, .*0006-sign-in-email\./),
     });
     const { stdout } = await run('migrate');
-    expect(stdout).toMatch(/applied 0001-sessions, .*0005-sign-ins; the schema is at 0005-sign-ins\./);
+    expect(stdout).toMatch(
+      /applied 0001-sessions, .*0006-sign-in-email; the schema is at 0006-sign-in-email\./,
+    );
     expect((await run('migrate', '--check')).stdout).toMatch(/up to date\./);
   }, 60_000);
 

@@ -42,7 +42,7 @@ export function registerAdminPages(app: Hono, services: AppServices, security: S
     const signed = await staffFor(c, services, security);
     if (!signed.tech) return signed.redirect;
     if (signed.tech.role !== 'admin')
-      return c.html(adminOnlyPage(services.demo, '/admin/matching', services.adminSignIn, signed.tech), 403);
+      return c.html(adminOnlyPage(services.demo, '/admin/matching', services.adminRole, signed.tech), 403);
     const q = z
       .object({
         tab: z.enum(['companies', 'contacts']).default('companies'),
@@ -96,7 +96,7 @@ export function registerAdminPages(app: Hono, services: AppServices, security: S
     if (!signed.tech) return signed.redirect;
     const tech: Technician = signed.tech;
     if (tech.role !== 'admin')
-      return c.html(adminOnlyPage(services.demo, '/admin/policies', services.adminSignIn, tech), 403);
+      return c.html(adminOnlyPage(services.demo, '/admin/policies', services.adminRole, tech), 403);
     return c.html(
       policiesPage({
         layers: await listPolicyLayers(services, tech),

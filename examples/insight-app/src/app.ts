@@ -9,15 +9,18 @@ import { registerAdminPages } from './admin-pages.js';
 import { createApi } from './api.js';
 import type { AppServices } from './compose.js';
 import type { AppEnv } from './config.js';
+import { registerEndUserSignIn } from './end-user-sign-in.js';
+import { registerEnrolment } from './enrolment.js';
 import { toErrorResponse } from './errors.js';
 import { registerHistory } from './history-page.js';
+import { identityProviders } from './identity-providers.js';
 import { registerInsight } from './insight.js';
 import { createLiveHub } from './live.js';
 import { homePage, outboxPage } from './pages.js';
 import { createPolicyApi } from './policy-api.js';
 import { AUTOTASK_FRAME_ANCESTORS, createSecurity, securityHeaders } from './security.js';
 import { registerSelfServe } from './self-serve-page.js';
-import { registerSignIn, technicianForPage } from './sign-in.js';
+import { createSignInKit, registerSignIn, technicianForPage } from './sign-in.js';
 import { createSignInsApi } from './sign-ins-api.js';
 import { DEMO_TECHNICIAN } from './staff.js';
 
@@ -57,6 +60,12 @@ export function createApp(services: AppServices, env: AppEnv) {
     tenantId: services.tenantId,
     now: () => services.clock.now(),
   });
+  const providers = identityProviders(env);
+  const kit = createSignInKit(services, env, {
+    staff: providers.staff,
+    endUsers: new Map(providers.endUsers.map((p) => [p.customerId, p.party])),
+  });
+  const frameAncestors = env.QDESK_FRAME_ANCESTORS ?? AUTOTASK_FRAME_ANCESTORS;
   const live = createLiveHub(services.stores.bus, () => services.clock.now());
   const runner = createSyncRunner(services);
   // Demo mode reads the PSA once at start, so the matching page has data at once.
@@ -86,7 +95,7 @@ export function createApp(services: AppServices, env: AppEnv) {
   app.use('*', async (c, next) => {
     await next();
     const framable = c.req.path === '/insight';
-    for (const [k, v] of Object.entries(securityHeaders(framable ? AUTOTASK_FRAME_ANCESTORS : "'none'"))) {
+    for (const [k, v] of Object.entries(securityHeaders(framable ? `'self' ${frameAncestors}` : "'none'"))) {
       c.res.headers.set(k, v);
     }
     if (!framable) c.res.headers.set('x-frame-options', 'DENY');
@@ -116,7 +125,7 @@ export function createApp(services: AppServices, env: AppEnv) {
   app.route('/webhooks', createWebhookApi(services));
 
   // ---- technician pages
-  registerSignIn(app, services, security, env);
+  registerSignIn(app, services, security, env, kit);
   registerAdminPages(app, services, security);
 
   app.get('/', async (c) => {
@@ -127,7 +136,7 @@ export function createApp(services: AppServices, env: AppEnv) {
     return c.html(homePage(services.demo, tickets, tech ?? (services.demo ? DEMO_TECHNICIAN : null)));
   });
 
-  registerInsight(app, services, security, env);
+  registerInsight(app, services, security, env, kit);
   registerHistory(app, services, security);
 
   app.get('/outbox', async (c) => {
@@ -139,7 +148,14 @@ export function createApp(services: AppServices, env: AppEnv) {
   });
 
   // ---- end-user pages
-  registerSelfServe(app, services, security);
+  registerSelfServe(
+    app,
+    services,
+    security,
+    providers.endUsers.map(({ customerId, name }) => ({ customerId, name })),
+  );
+  registerEndUserSignIn(app, services, security, kit, providers.endUsers);
+  registerEnrolment(app, services, security, env);
 
   app.post('/sign-out', async (c) => {
     await security.signOut(c);

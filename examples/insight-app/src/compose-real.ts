@@ -16,6 +16,7 @@ import {
   type ComposeOptions,
   closeAll,
   expiredSignIns,
+  noteAuthorAudit,
   openAppStores,
   selfServeUrlOf,
 } from './compose.js';
@@ -80,6 +81,7 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
       secret: env.AUTOTASK_SECRET!,
       integrationCode: env.AUTOTASK_INTEGRATION_CODE!,
       ...(env.AUTOTASK_ZONE_URL ? { zoneUrl: env.AUTOTASK_ZONE_URL } : {}),
+      notes: { onAuthorFallback: noteAuthorAudit(audit, tenantId, clock) },
     });
     const sms = env.TWILIO_ACCOUNT_SID
       ? createTwilioSms({
@@ -139,6 +141,7 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
       closers.push(() => apns.close());
       push.push(apns);
     }
+    push.push(...(options.extraPush ?? []));
     const verifier = createVerifier({
       secret: env.QDESK_SECRET!,
       ...verifierPorts(stores),
@@ -162,6 +165,11 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
       audit,
       stores,
       psa,
+      notices: {
+        sms: sms ?? null,
+        email: email ?? null,
+        selfServeUrl: selfServeUrlOf(env).selfServeUrl ?? null,
+      },
       outbox: null,
       autotask: null,
       mappings,
@@ -171,7 +179,7 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
       cookieKey: `${env.QDESK_SECRET}:cookies`,
       resetToolToken: env.QDESK_RESET_TOOL_TOKEN ?? null,
       mspName: env.QDESK_MSP_NAME ?? 'QDesk',
-      adminSignIn: env.QDESK_ADMIN_PASSWORD !== undefined,
+      adminRole: env.QDESK_OIDC_ADMIN_ROLE,
       clock,
       close: closeEverything,
     };

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { createAutotaskAdapter } from '@qdesk/autotask-adapter';
+import { createAutotaskAdapter, type NoteAuthorFallback } from '@qdesk/autotask-adapter';
 import {
   type AutotaskFakeServer,
   FAKE_CREDENTIALS,
@@ -7,6 +7,7 @@ import {
 } from '@qdesk/autotask-adapter/testing';
 import { createConsoleChannel } from '@qdesk/channels/console';
 import {
+  type Channel,
   type Clock,
   createVerifier,
   type PsaAdapter,
@@ -40,6 +41,12 @@ export interface AppServices {
   /** Every store, the event bus across instances, and sign-in sessions. */
   stores: AppStores;
   psa: PsaAdapter;
+  /**
+   * Account notices (a sign-in link, a device enrolled): the SMS and email channels the verifier sends codes with
+   * (`null` where none is configured; demo mode: the console outboxes, so notices show on /outbox), and the self-serve
+   * page a device notice points to (from PUBLIC_URL; `null` when unknown).
+   */
+  notices: { sms: Channel | null; email: Channel | null; selfServeUrl: string | null };
   /** Demo mode: the console channels' outboxes, for the outbox page. */
   outbox: { sms: OutboxChannel; email: OutboxChannel; push: OutboxChannel } | null;
   /** Demo mode: the local Autotask fake the real adapter talks to (`null` when AUTOTASK_ZONE_URL names one). */
@@ -61,8 +68,8 @@ export interface AppServices {
   resetToolToken: string | null;
   /** The MSP's name, as reverse verification says it ("This is Sam from <MSP>"). */
   mspName: string;
-  /** Real mode: whether an admin sign-in is configured (QDESK_ADMIN_PASSWORD). Demo mode always has one. */
-  adminSignIn: boolean;
+  /** Real mode: the identity provider role that makes a sign-in an administrator (`null` in demo mode). */
+  adminRole: string | null;
   clock: Clock;
   close(): Promise<void>;
 }
@@ -76,6 +83,11 @@ export interface ComposeOptions {
   policy?: Partial<VerificationPolicy>;
   /** Where to store (default: from the environment). Tests pick memory or PGlite in memory; real mode refuses memory. */
   stores?: StoreChoice;
+  /**
+   * Real mode: push channels besides the configured ones. Browser tests add an outbox here, since no push service
+   * is reachable from a test machine; the self-serve page finds the request either way.
+   */
+  extraPush?: Channel[];
 }
 
 /** Opens the stores the options or the environment name. */
@@ -107,6 +119,36 @@ export function selfServeUrlOf(env: AppEnv): { selfServeUrl?: string } {
   return { selfServeUrl: `http://${host.includes(':') ? `[${host}]` : host}:${env.PORT}/self-serve` };
 }
 
+/**
+ * Notes are written as the technician's Autotask resource (found by the email their sign-in gave); when that cannot
+ * be done the note is written as the API user and this records why, so an administrator sees a missing Autotask
+ * permission or resource instead of it passing silently.
+ */
+export function noteAuthorAudit(audit: AppStores['audit'], tenantId: string, clock: Clock) {
+  return async (info: NoteAuthorFallback) => {
+    await audit.append({
+      id: `au_note_author_${crypto.randomUUID()}`,
+      at: clock.now(),
+      tenantId,
+      sessionId: info.sessionId,
+      action: 'note_author_fallback',
+      actor: { type: 'system', id: 'qdesk' },
+      ticketId: info.ticketId,
+      ticketNumber: null,
+      endUserId: null,
+      method: null,
+      result: 'ok',
+      status: null,
+      detail: {
+        reason: info.reason,
+        technicianId: info.technicianId,
+        resourceId: info.resourceId,
+        noteId: info.noteId,
+      },
+    });
+  };
+}
+
 /** Demo mode signs its (local) webhooks with this; real mode takes AUTOTASK_WEBHOOK_SECRET. */
 export const DEMO_WEBHOOK_SECRET = 'demo-webhook-secret';
 
@@ -133,6 +175,7 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
     const psa = createAutotaskAdapter({
       ...FAKE_CREDENTIALS,
       zoneUrl: env.AUTOTASK_ZONE_URL ?? autotask!.zoneUrl,
+      notes: { onAuthorFallback: noteAuthorAudit(audit, demo.tenantId, clock) },
     });
     const logger = options.quiet ? { info: () => undefined } : undefined;
     const channel = (kind: 'sms' | 'email' | 'push') =>
@@ -167,6 +210,11 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
       audit,
       stores,
       psa,
+      notices: {
+        sms: outbox.sms,
+        email: outbox.email,
+        selfServeUrl: selfServeUrlOf(env).selfServeUrl ?? null,
+      },
       outbox,
       autotask,
       mappings,
@@ -176,7 +224,7 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
       cookieKey: `${secret}:cookies`,
       resetToolToken: env.QDESK_RESET_TOOL_TOKEN ?? randomBytes(24).toString('base64url'),
       mspName,
-      adminSignIn: true,
+      adminRole: null,
       clock,
       close: () => closeAll(closers),
     };

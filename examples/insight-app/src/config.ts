@@ -9,9 +9,33 @@ const envShape = z.object({
   PUBLIC_URL: z.url().optional(),
   QDESK_SECRET: z.string().min(32, 'must be at least 32 characters of random data').optional(),
   QDESK_TENANT_ID: z.string().min(1).default('demo-msp'),
-  QDESK_TECHNICIAN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
-  // Signing in with this password gives the admin role (policies, unlocks); without it real mode has no admin.
-  QDESK_ADMIN_PASSWORD: z.string().min(16, 'must be at least 16 characters').optional(),
+  // Technicians sign in with OpenID Connect against the MSP's identity provider (Entra ID, Okta, Google...).
+  QDESK_OIDC_ISSUER: z.url({ protocol: /^https?$/ }).optional(),
+  QDESK_OIDC_CLIENT_ID: optional,
+  QDESK_OIDC_CLIENT_SECRET: optional,
+  // The ID token claim holding the person's roles or groups, and the values that make a technician or an admin.
+  QDESK_OIDC_ROLES_CLAIM: z
+    .string()
+    .regex(/^[A-Za-z0-9_:./-]{1,100}$/, 'must be a claim name such as roles or groups')
+    .default('roles'),
+  QDESK_OIDC_TECHNICIAN_ROLE: z.string().trim().min(1).max(200).default('qdesk-technician'),
+  QDESK_OIDC_ADMIN_ROLE: z.string().trim().min(1).max(200).default('qdesk-admin'),
+  // What the sign-in button says ("Sign in with <name>").
+  QDESK_OIDC_NAME: z.string().trim().min(1).max(40).default('your work account'),
+  // End-users: a JSON file listing each customer's identity provider ([{customerId, issuer, clientId, clientSecret}]).
+  QDESK_END_USER_IDP_FILE: optional,
+  // Who may frame the Insight: space-separated https origins (wildcard subdomains allowed). Default: Autotask's.
+  QDESK_FRAME_ANCESTORS: z
+    .string()
+    .trim()
+    .regex(
+      /^(https:\/\/(\*\.)?[a-z0-9.-]+(:\d{1,5})?)( https:\/\/(\*\.)?[a-z0-9.-]+(:\d{1,5})?)*$/,
+      'must be https origins separated by spaces, such as https://*.autotask.net',
+    )
+    .optional(),
+  // Removed: a typed name and a shared password proved nothing about who signed in.
+  QDESK_TECHNICIAN_PASSWORD: optional,
+  QDESK_ADMIN_PASSWORD: optional,
   // The bearer token a reset tool presents to POST /api/grants/verify; demo mode makes one up at start.
   QDESK_RESET_TOOL_TOKEN: z.string().min(32, 'must be at least 32 characters of random data').optional(),
   // "This is <technician> from <MSP>" in reverse verification.
@@ -70,7 +94,10 @@ const envShape = z.object({
     .transform((v) => v === '1' || v === 'true'),
 });
 
+const isLoopback = (url: string) => /^http:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/|$)/.test(url);
+
 export const envSchema = envShape.superRefine((env, ctx) => {
+  const real = env.AUTOTASK_USERNAME !== undefined;
   const groups: [string, (keyof typeof env)[]][] = [
     ['Autotask', ['AUTOTASK_USERNAME', 'AUTOTASK_SECRET', 'AUTOTASK_INTEGRATION_CODE']],
     ['Twilio', ['TWILIO_ACCOUNT_SID', 'TWILIO_AUTH_TOKEN']],
@@ -81,6 +108,7 @@ export const envSchema = envShape.superRefine((env, ctx) => {
     ],
     ['Web Push', ['VAPID_PUBLIC_KEY', 'VAPID_PRIVATE_KEY', 'VAPID_SUBJECT']],
     ['APNs', ['APNS_KEY_FILE', 'APNS_KEY_ID', 'APNS_TEAM_ID', 'APNS_TOPIC']],
+    ['OpenID Connect', ['QDESK_OIDC_ISSUER', 'QDESK_OIDC_CLIENT_ID', 'QDESK_OIDC_CLIENT_SECRET']],
   ];
   for (const [name, keys] of groups) {
     const set = keys.filter((k) => env[k] !== undefined);
@@ -109,14 +137,44 @@ export const envSchema = envShape.superRefine((env, ctx) => {
         'email goes by SMTP or by Microsoft Graph, not both: unset the SMTP_* or the QDESK_GRAPH_* settings',
     });
   }
-  if (env.QDESK_ADMIN_PASSWORD && env.QDESK_ADMIN_PASSWORD === env.QDESK_TECHNICIAN_PASSWORD) {
+  for (const removed of ['QDESK_TECHNICIAN_PASSWORD', 'QDESK_ADMIN_PASSWORD'] as const) {
+    if (env[removed] !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [removed],
+        message:
+          'was removed: technicians sign in with your identity provider now. Unset it and set QDESK_OIDC_ISSUER, ' +
+          'QDESK_OIDC_CLIENT_ID and QDESK_OIDC_CLIENT_SECRET (see the README, "Real mode")',
+      });
+    }
+  }
+  if (env.QDESK_OIDC_TECHNICIAN_ROLE === env.QDESK_OIDC_ADMIN_ROLE) {
     ctx.addIssue({
       code: 'custom',
-      path: ['QDESK_ADMIN_PASSWORD'],
-      message: 'must differ from QDESK_TECHNICIAN_PASSWORD (it is what makes a sign-in an administrator)',
+      path: ['QDESK_OIDC_ADMIN_ROLE'],
+      message: 'must differ from QDESK_OIDC_TECHNICIAN_ROLE (it is what makes a sign-in an administrator)',
     });
   }
-  const real = env.AUTOTASK_USERNAME !== undefined;
+  if (env.QDESK_OIDC_ISSUER && !env.PUBLIC_URL) {
+    ctx.addIssue({
+      code: 'custom',
+      path: ['PUBLIC_URL'],
+      message:
+        'is required with QDESK_OIDC_ISSUER: the identity provider sends the browser back to <PUBLIC_URL>/auth/callback, the redirect URI registered there',
+    });
+  }
+  for (const [key, value] of [
+    ['QDESK_OIDC_ISSUER', env.QDESK_OIDC_ISSUER],
+    ['PUBLIC_URL', env.PUBLIC_URL],
+  ] as const) {
+    if (value && real && !value.startsWith('https://') && !isLoopback(value)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [key],
+        message: 'must be https (plain http only on 127.0.0.1 or localhost)',
+      });
+    }
+  }
   if (real && !env.QDESK_SECRET)
     ctx.addIssue({ code: 'custom', path: ['QDESK_SECRET'], message: 'is required outside demo mode' });
   if (real && !env.QDESK_DIRECTORY_FILE) {
@@ -126,11 +184,12 @@ export const envSchema = envShape.superRefine((env, ctx) => {
       message: 'is required outside demo mode (a JSON list of end-users)',
     });
   }
-  if (real && !env.QDESK_TECHNICIAN_PASSWORD) {
+  if (real && !env.QDESK_OIDC_ISSUER) {
     ctx.addIssue({
       code: 'custom',
-      path: ['QDESK_TECHNICIAN_PASSWORD'],
-      message: 'is required outside demo mode',
+      path: ['QDESK_OIDC_ISSUER'],
+      message:
+        "is required outside demo mode (your identity provider's issuer URL, for technicians' sign-in)",
     });
   }
 });

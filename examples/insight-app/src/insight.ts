@@ -1,16 +1,20 @@
 import type { TicketLookup } from '@qdesk/core';
 import type { Context, Hono } from 'hono';
+import { html } from 'hono/html';
 import { z } from 'zod';
 import type { AppServices } from './compose.js';
 import type { AppEnv } from './config.js';
 import { insightPage, insightProblemPage } from './insight-page.js';
-import type { Chrome } from './layout.js';
+import { type Chrome, layout } from './layout.js';
 import { problemOf, staffChrome } from './pages.js';
 import type { Security, Technician } from './security.js';
-import { technicianForPage } from './sign-in.js';
+import { type SignInKit, technicianForPage } from './sign-in.js';
 import { actorFor } from './staff.js';
 
-// The Insight route: the page a PSA ticket embeds, for the ticket's id.
+// The Insight route: the page a PSA ticket embeds, for the ticket's id. Autotask opens a vendor Insight with its own
+// parameters (`entityid` is the ticket, `resourceid` the Autotask user); a LiveLink or a bookmark says `ticketId`.
+// Autotask also adds a `signature` whose scheme it does not publish, so nothing here trusts the launch parameters to
+// say who is looking: the technician's own sign-in does.
 
 const ticketIdParam = z
   .string()
@@ -30,11 +34,32 @@ function chromeFor(c: Context, tech: Technician | null): Chrome {
   return embedded ? { kind: 'embedded' } : staffChrome(tech);
 }
 
-export function registerInsight(app: Hono, services: AppServices, security: Security, env: AppEnv) {
+/**
+ * The framed Insight before sign-in. The identity provider refuses to be framed, so the button opens it in a
+ * pop-up; the frame then claims the pop-up's sign-in with a secret only it holds (static/insight-sign-in.js).
+ */
+function insightSignInPage(provider: string) {
+  return layout(
+    'Sign in',
+    html`<h1>Verify the caller</h1>
+      <p>Sign in to verify this ticket's caller.</p>
+      <p><button type="button" class="primary" id="sign-in">Sign in with ${provider}</button></p>
+      <p id="sign-in-status" role="status"></p>`,
+    { script: 'insight-sign-in.js', chrome: { kind: 'embedded' } },
+  );
+}
+
+export function registerInsight(
+  app: Hono,
+  services: AppServices,
+  security: Security,
+  env: AppEnv,
+  kit: SignInKit,
+) {
   app.get('/insight', async (c) => {
     // The page shows the ticket's verification as it is now: Back must ask again, never show a copy from before SEND.
     c.header('cache-control', 'no-store');
-    const given = c.req.query('ticketId');
+    const given = c.req.query('ticketId') ?? c.req.query('entityid');
     const parsed = ticketIdParam.safeParse(given);
     if (!parsed.success) {
       const tech = await security.technician(c);
@@ -42,8 +67,12 @@ export function registerInsight(app: Hono, services: AppServices, security: Secu
     }
     const tech = await technicianForPage(c, services, security);
     if (!tech) {
-      const here = `/insight?ticketId=${parsed.data}${chromeFor(c, null).kind === 'embedded' ? '&embedded=1' : ''}`;
-      return c.redirect(services.demo ? here : `/login?next=${encodeURIComponent(here)}`, 303);
+      const embedded = chromeFor(c, null).kind === 'embedded';
+      const here = `/insight?ticketId=${parsed.data}${embedded ? '&embedded=1' : ''}`;
+      if (services.demo) return c.redirect(here, 303);
+      // In a frame the sign-in page (and the identity provider's) would refuse to show: sign in through a pop-up.
+      if (embedded && kit.staff) return c.html(insightSignInPage(env.QDESK_OIDC_NAME), 401);
+      return c.redirect(`/login?next=${encodeURIComponent(here)}`, 303);
     }
     const actor = actorFor(services.tenantId, tech);
     let lookup: TicketLookup | null = null;

@@ -24,6 +24,8 @@ export interface LayoutOptions {
   csrf?: string;
   demo?: boolean;
   chrome?: Chrome;
+  /** Link the web app manifest (`/manifest.webmanifest`): the self-serve pages, so a phone can install the app. */
+  manifest?: boolean;
 }
 
 const demoBadge = html`<span class="badge" title="No account anywhere: demo data, local Autotask fake, console channels">demo</span>`;
@@ -79,6 +81,7 @@ export function layout(title: string, body: Html, options: LayoutOptions = {}) {
     <meta name="viewport" content="width=device-width, initial-scale=1" />
     ${options.csrf ? html`<meta name="csrf-token" content="${options.csrf}" />` : ''}
     <title>${title} · QDesk</title>
+    ${options.manifest ? html`<link rel="manifest" href="/manifest.webmanifest" />` : ''}
     <link rel="stylesheet" href="/static/app.css" />
     ${(options.styles ?? []).map((s) => html`<link rel="stylesheet" href="/static/${s}" />`)}
   </head>

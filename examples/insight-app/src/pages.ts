@@ -43,28 +43,39 @@ export function homePage(
   );
 }
 
-export function loginPage(demo: boolean, next: string, error?: string, staffId?: string) {
-  const picked = DEMO_STAFF.find((s) => s.id === staffId) ?? DEMO_STAFF[0]!;
+/** The sign-in page: the identity provider's button when one is configured, and in demo mode the demo staff. */
+export function loginPage(options: {
+  demo: boolean;
+  next: string;
+  /** "Sign in with <name>" when technicians sign in through an identity provider. */
+  provider: string | null;
+  error?: string;
+  staffId?: string;
+}) {
+  const { demo, next, provider, error } = options;
+  const picked = DEMO_STAFF.find((s) => s.id === options.staffId) ?? DEMO_STAFF[0]!;
   return layout(
     'Sign in',
     html`<h1>Technician sign-in</h1>
       ${when(error, html`<p class="error" role="alert">${error}</p>`)}
-      <form method="post" action="/login">
-        <input type="hidden" name="next" value="${next}" />
-        ${
-          demo
-            ? html`<fieldset><legend>Demo mode: sign in as</legend>
-                ${DEMO_STAFF.map(
-                  (s) =>
-                    html`<label class="method"><input type="radio" name="staff" value="${s.id}" ${s === picked ? 'checked' : ''} /> ${s.name} <small>${s.role === 'admin' ? 'administrator: policies and unlocks' : 'technician'}</small></label>`,
-                )}
-              </fieldset>`
-            : html`<label>Name <input name="name" required maxlength="100" autocomplete="name" /></label>
-              <label>Password <input name="password" type="password" required autocomplete="current-password" /></label>
-              <p class="muted">Administrators sign in with the administrator password.</p>`
-        }
-        <button type="submit">Sign in</button>
-      </form>`,
+      ${when(
+        provider,
+        html`<p><a class="button primary" id="sso" href="/auth/start?next=${encodeURIComponent(next)}">Sign in with ${provider}</a></p>
+          <p class="muted">Your role (technician or administrator) comes from your account there.</p>`,
+      )}
+      ${when(
+        demo,
+        html`<form method="post" action="/login">
+          <input type="hidden" name="next" value="${next}" />
+          <fieldset><legend>Demo mode: sign in as</legend>
+            ${DEMO_STAFF.map(
+              (s) =>
+                html`<label class="method"><input type="radio" name="staff" value="${s.id}" ${s === picked ? 'checked' : ''} /> ${s.name} <small>${s.role === 'admin' ? 'administrator: policies and unlocks' : 'technician'}</small></label>`,
+            )}
+          </fieldset>
+          <button type="submit">Sign in</button>
+        </form>`,
+      )}`,
     { demo },
   );
 }

@@ -79,12 +79,11 @@ export function policiesPage(v: {
 }
 
 /** What a technician sees instead: policies are an administrator's task. */
-export function adminOnlyPage(demo: boolean, next: string, adminSignIn: boolean, tech: Technician) {
+export function adminOnlyPage(demo: boolean, next: string, adminRole: string | null, tech: Technician) {
   const how = demo
     ? html`<form method="post" action="/login"><input type="hidden" name="next" value="${next}" /><input type="hidden" name="staff" value="admin-demo" /><button type="submit">Sign in as the demo administrator</button></form>`
-    : adminSignIn
-      ? html`<p><a href="/login?next=${encodeURIComponent(next)}">Sign in with the administrator password</a>.</p>`
-      : html`<p>No administrator sign-in is configured: set QDESK_ADMIN_PASSWORD and restart.</p>`;
+    : html`<p>Your account has the technician role. The administrator role comes from your identity provider: ask
+        your administrator to give you "${adminRole}", then <a href="/login?next=${encodeURIComponent(next)}">sign in again</a>.</p>`;
   return layout(
     'Administrators only',
     html`<h1>Administrators only</h1>

@@ -7,13 +7,14 @@ import {
   startAutotaskFake,
 } from '@qdesk/autotask-adapter/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEV_STAFF, DEV_TECHNICIAN_CLIENT } from '../dev/dev-idp-setup.js';
+import { startTestIdp, type TestIdp } from '../dev/test-idp.js';
 import { createApp } from './app.js';
 import { type AppServices, composeServices, selfServeUrlOf } from './compose.js';
 import { EnvError, readEnv } from './config.js';
-import { SIGN_IN_LIMITS } from './sign-in.js';
+import { signInAtIdp } from './idp-sign-in.test-helpers.js';
 
-const PASSWORD = 'correct horse battery staple';
-const ADMIN_PASSWORD = 'admin: a different, longer passphrase';
+const PUBLIC_URL = 'http://127.0.0.1:3000';
 const RESET_TOOL_TOKEN = 'reset-tool-token-of-at-least-32-characters';
 const GRAPH = {
   QDESK_GRAPH_TENANT_ID: 'contoso.example',
@@ -45,7 +46,7 @@ describe('configuration from the environment', () => {
       'AUTOTASK_SECRET',
       'AUTOTASK_INTEGRATION_CODE',
       'QDESK_SECRET',
-      'QDESK_TECHNICIAN_PASSWORD',
+      'QDESK_OIDC_ISSUER',
       'QDESK_DIRECTORY_FILE',
     ]) {
       expect(real).toContain(name);
@@ -61,9 +62,26 @@ describe('configuration from the environment', () => {
         ...GRAPH,
       }),
     ).toContain('QDESK_GRAPH_TENANT_ID: email goes by SMTP or by Microsoft Graph, not both');
-    expect(attempt({ QDESK_TECHNICIAN_PASSWORD: PASSWORD, QDESK_ADMIN_PASSWORD: PASSWORD })).toContain(
-      'QDESK_ADMIN_PASSWORD: must differ from QDESK_TECHNICIAN_PASSWORD',
+    // A shared password proved nothing about who signed in: setting one now fails start, saying what replaced it.
+    expect(attempt({ QDESK_TECHNICIAN_PASSWORD: 'correct horse battery staple' })).toContain(
+      'QDESK_TECHNICIAN_PASSWORD: was removed: technicians sign in with your identity provider now',
     );
+    expect(attempt({ QDESK_OIDC_ISSUER: 'https://login.example/v2.0' })).toMatch(
+      /QDESK_OIDC_CLIENT_ID: is required when other OpenID Connect settings are set[\s\S]*PUBLIC_URL: is required with QDESK_OIDC_ISSUER/,
+    );
+    expect(attempt({ QDESK_OIDC_TECHNICIAN_ROLE: 'same', QDESK_OIDC_ADMIN_ROLE: 'same' })).toContain(
+      'QDESK_OIDC_ADMIN_ROLE: must differ from QDESK_OIDC_TECHNICIAN_ROLE',
+    );
+    expect(
+      attempt({
+        AUTOTASK_USERNAME: 'u',
+        QDESK_OIDC_ISSUER: 'http://idp.msp.example',
+        QDESK_OIDC_CLIENT_ID: 'c',
+        QDESK_OIDC_CLIENT_SECRET: 's',
+        PUBLIC_URL: 'https://qdesk.msp.example',
+      }),
+    ).toContain('QDESK_OIDC_ISSUER: must be https (plain http only on 127.0.0.1 or localhost)');
+    expect(attempt({ QDESK_FRAME_ANCESTORS: 'http://evil.example' })).toContain('QDESK_FRAME_ANCESTORS');
     expect(attempt({ QDESK_RESET_TOOL_TOKEN: 'short' })).toContain('QDESK_RESET_TOOL_TOKEN');
     expect(attempt({ QDESK_MSP_NAME: 'x'.repeat(41) })).toContain('QDESK_MSP_NAME');
   });
@@ -81,6 +99,7 @@ describe('configuration from the environment', () => {
 
 describe('real mode (Autotask credentials given), against the Autotask fake as the tenant', () => {
   let fake: AutotaskFakeServer;
+  let idp: TestIdp;
   let services: AppServices;
   let app: ReturnType<typeof createApp>['app'];
   const dir = mkdtempSync(join(tmpdir(), 'qdesk-real-'));
@@ -91,11 +110,17 @@ describe('real mode (Autotask credentials given), against the Autotask fake as t
     AUTOTASK_SECRET: 's',
     AUTOTASK_INTEGRATION_CODE: 'c',
     QDESK_SECRET: 'a-real-secret-of-at-least-32-characters!',
-    QDESK_TECHNICIAN_PASSWORD: PASSWORD,
+    QDESK_OIDC_ISSUER: 'http://127.0.0.1:9',
+    QDESK_OIDC_CLIENT_ID: 'c',
+    QDESK_OIDC_CLIENT_SECRET: 's',
+    PUBLIC_URL,
   };
 
   beforeAll(async () => {
-    fake = await startAutotaskFake();
+    [fake, idp] = await Promise.all([
+      startAutotaskFake(),
+      startTestIdp({ clients: [DEV_TECHNICIAN_CLIENT], users: [...DEV_STAFF] }),
+    ]);
     writeFileSync(
       directoryFile,
       JSON.stringify([
@@ -115,8 +140,10 @@ describe('real mode (Autotask credentials given), against the Autotask fake as t
       AUTOTASK_INTEGRATION_CODE: FAKE_CREDENTIALS.integrationCode,
       AUTOTASK_ZONE_URL: fake.zoneUrl,
       QDESK_SECRET: 'a-real-secret-of-at-least-32-characters!',
-      QDESK_TECHNICIAN_PASSWORD: PASSWORD,
-      QDESK_ADMIN_PASSWORD: ADMIN_PASSWORD,
+      PUBLIC_URL,
+      QDESK_OIDC_ISSUER: idp.issuer,
+      QDESK_OIDC_CLIENT_ID: DEV_TECHNICIAN_CLIENT.clientId,
+      QDESK_OIDC_CLIENT_SECRET: DEV_TECHNICIAN_CLIENT.clientSecret,
       QDESK_RESET_TOOL_TOKEN: RESET_TOOL_TOKEN,
       QDESK_MSP_NAME: 'Acme IT',
       QDESK_DIRECTORY_FILE: directoryFile,
@@ -129,51 +156,60 @@ describe('real mode (Autotask credentials given), against the Autotask fake as t
   afterAll(async () => {
     await services?.close();
     await fake?.close();
+    await idp?.close();
     rmSync(dir, { recursive: true, force: true });
   });
 
   const get = (path: string, cookie = '') => app.request(`http://127.0.0.1${path}`, { headers: { cookie } });
-  const login = (body: string) =>
-    app.request('http://127.0.0.1/login', {
-      method: 'POST',
-      headers: { origin: 'http://127.0.0.1', 'content-type': 'application/x-www-form-urlencoded' },
-      body,
-    });
+  /** A technician's whole sign-in: the app's start, the identity provider's pages, the app's callback. */
+  const signIn = async (email: string, next = '/') => {
+    const start = await get(`/auth/start?next=${encodeURIComponent(next)}`);
+    expect(start.status).toBe(303);
+    const flow = (start.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const back = await signInAtIdp(start.headers.get('location')!, email);
+    const done = await get(`${back.pathname}${back.search}`, flow);
+    expect(done.status).toBe(303);
+    expect(done.headers.get('location')).toBe(next);
+    // The answer also clears the flow's cookie: the sign-in is the technician cookie.
+    const tech = done.headers.getSetCookie().find((c) => c.startsWith('qd_tech='));
+    return tech!.split(';')[0]!;
+  };
 
-  it('needs a technician sign-in with the configured password, then reads the ticket from Autotask', async () => {
+  it('needs a technician sign-in through the identity provider, then reads the ticket from Autotask', async () => {
     expect(services.demo).toBe(false);
     const anonymous = await get('/insight?ticketId=1001');
     expect(anonymous.status).toBe(303);
     expect(anonymous.headers.get('location')).toBe('/login?next=%2Finsight%3FticketId%3D1001');
-    expect((await login('name=Sam&password=wrong&next=/')).status).toBe(401);
-    const ok = await login(
-      `name=Sam+Rivera&password=${encodeURIComponent(PASSWORD)}&next=/insight?ticketId=1001`,
-    );
-    expect(ok.status).toBe(303);
-    expect(ok.headers.get('location')).toBe('/insight?ticketId=1001');
-    const cookie = (ok.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const login = await (await get('/login?next=%2Finsight%3FticketId%3D1001')).text();
+    expect(login).toContain('href="/auth/start?next=%2Finsight%3FticketId%3D1001"');
+    expect(login).not.toContain('name="password"');
+    const cookie = await signIn('sam.rivera@qdesk-msp.example', '/insight?ticketId=1001');
     const page = await (await get('/insight?ticketId=1001', cookie)).text();
     expect(page).toContain('T20261124.0001');
     expect(page).toContain('Ana Silva');
+    expect(page).toContain('Sam Rivera');
   });
 
-  const signIn = async (password: string) => {
-    const res = await login(`name=Alex+Morgan&password=${encodeURIComponent(password)}&next=/`);
-    expect(res.status).toBe(303);
-    return (res.headers.get('set-cookie') ?? '').split(';')[0]!;
-  };
+  it('refuses a typed name and password: nobody signs in by saying who they are', async () => {
+    const typed = await app.request('http://127.0.0.1/login', {
+      method: 'POST',
+      headers: { origin: 'http://127.0.0.1', 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'name=Sam+Rivera&password=anything-at-all&next=/',
+    });
+    expect(typed.status).toBe(404);
+    expect(typed.headers.get('set-cookie')).toBeNull();
+  });
 
-  it('gives the admin role to the administrator password only', async () => {
-    expect(services.adminSignIn).toBe(true);
-    expect((await get('/admin/policies', await signIn(PASSWORD))).status).toBe(403);
-    const admin = await signIn(ADMIN_PASSWORD);
+  it("gives the admin role to the identity provider's admin role only", async () => {
+    expect((await get('/admin/policies', await signIn('sam.rivera@qdesk-msp.example'))).status).toBe(403);
+    const admin = await signIn('alex.morgan@qdesk-msp.example');
     const page = await get('/admin/policies', admin);
     expect(page.status).toBe(200);
     expect(await page.text()).toContain('All customers (tenant default)');
   });
 
   it('runs the NIST defaults, names the MSP, and sends email by Microsoft Graph where a policy accepts email', async () => {
-    const cookie = await signIn(PASSWORD);
+    const cookie = await signIn('jo.park@qdesk-msp.example');
     const insight = await (await get('/insight?ticketId=1001', cookie)).text();
     // No push or SMS channel is configured here, so nothing can be sent yet; the order is still the NIST one.
     expect(insight.indexOf('value="number_match"')).toBeLessThan(insight.indexOf('value="sms"'));
@@ -214,31 +250,6 @@ describe('real mode (Autotask credentials given), against the Autotask fake as t
     const selfServe = await get('/self-serve');
     expect(selfServe.status).toBe(401);
     expect(await selfServe.text()).toContain('Open the self-serve link from your company portal');
-  });
-
-  it('throttles guessing: after 10 wrong passwords an account is refused for 15 minutes, others are not', async () => {
-    const guess = (name: string, password: string) =>
-      login(`name=${encodeURIComponent(name)}&password=${encodeURIComponent(password)}&next=/`);
-    for (let i = 0; i < SIGN_IN_LIMITS.perAccount; i++)
-      expect((await guess('Mallory Guess', `nope-${i}`)).status).toBe(401);
-    // Now even the right password is refused for that account, and the page says what to do.
-    const refused = await guess('MALLORY GUESS', PASSWORD);
-    expect(refused.status).toBe(429);
-    expect(refused.headers.get('retry-after')).toBe('900');
-    expect(await refused.text()).toContain('Too many failed sign-ins; wait 15 minutes and try again.');
-    // Another account signs in as before (the address has room left: its own limit is higher).
-    expect((await guess('Jo Park', PASSWORD)).status).toBe(303);
-  });
-
-  it('counts guesses sent all at once exactly: of 30 at the same moment, at most 10 are checked', async () => {
-    const guesses = await Promise.all(
-      Array.from({ length: 30 }, (_, i) =>
-        login(`name=Concurrent+Guess&password=${encodeURIComponent(`wrong-${i}`)}&next=/`),
-      ),
-    );
-    const statuses = guesses.map((r) => r.status);
-    expect(statuses.filter((s) => s === 401)).toHaveLength(SIGN_IN_LIMITS.perAccount);
-    expect(statuses.filter((s) => s === 429)).toHaveLength(30 - SIGN_IN_LIMITS.perAccount);
   });
 
   it('refuses a directory file that is not a valid end-user list, naming the problem', async () => {

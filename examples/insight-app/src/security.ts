@@ -14,7 +14,20 @@ export interface Technician {
   sid: string;
   /** Set at sign-in from what the credential proved (the admin password, or the demo admin), never from a request field. */
   role: StaffRole;
+  /** The email the identity provider gave (a PSA note is written as the person it finds by it), or `null`. */
+  email: string | null;
 }
+
+/** Who a technician sign-in is for: what the identity provider (or the demo picker) proved. */
+export interface StaffIdentity {
+  id: string;
+  name: string;
+  role: StaffRole;
+  email: string | null;
+}
+
+/** How long a sign-in made in the Insight's pop-up waits for its frame to claim it. */
+export const HANDOFF_WAIT_MS = 5 * 60_000;
 
 const TECH = 'qd_tech';
 const END_USER = 'qd_eu';
@@ -72,12 +85,9 @@ export function createSecurity(cookieKey: string, options: SecurityOptions) {
     return session;
   }
 
-  async function signIn(
-    c: Context,
-    kind: SignInKind,
-    who: { subject: string; name: string | null; role: StaffRole | null },
-  ) {
-    const token = randomBytes(32).toString('base64url');
+  type Who = { subject: string; name: string | null; role: StaffRole | null; email: string | null };
+  /** Stores a sign-in for `token`; a first idle period other than the kind's own is for a hand-off waiting. */
+  async function store(token: string, kind: SignInKind, who: Who, firstIdleMs = LIFETIME[kind].idleMs) {
     const at = now();
     await signIns.create({
       id: hashOf(token),
@@ -86,17 +96,23 @@ export function createSecurity(cookieKey: string, options: SecurityOptions) {
       ...who,
       createdAt: at,
       lastSeenAt: at,
-      idleExpiresAt: at + LIFETIME[kind].idleMs,
+      idleExpiresAt: at + firstIdleMs,
       absoluteExpiresAt: at + LIFETIME[kind].absoluteMs,
     });
-    await setSignedCookie(
-      c,
-      kind === 'technician' ? TECH : END_USER,
-      `${kind}.${token}`,
-      keys[kind],
-      cookie(kind),
-    );
   }
+  const setCookieFor = (c: Context, kind: SignInKind, token: string) =>
+    setSignedCookie(c, kind === 'technician' ? TECH : END_USER, `${kind}.${token}`, keys[kind], cookie(kind));
+
+  async function signIn(c: Context, kind: SignInKind, who: Who) {
+    const token = randomBytes(32).toString('base64url');
+    await store(token, kind, who);
+    await setCookieFor(c, kind, token);
+  }
+
+  // The framed Insight's sign-in: the pop-up cannot set the frame's (partitioned) cookie, so the frame makes a secret,
+  // the pop-up's sign-in is stored under a token derived from it, and the frame claims it with the secret, once.
+  const handoffToken = (secret: string) =>
+    createHmac('sha256', cookieKey).update(`handoff:${secret}`).digest('base64url');
 
   async function signOutOf(c: Context, kind: SignInKind) {
     const session = await signInOf(c, kind);
@@ -112,6 +128,7 @@ export function createSecurity(cookieKey: string, options: SecurityOptions) {
       name: session.name ?? session.subject,
       sid: session.id,
       role: session.role === 'admin' ? 'admin' : 'technician',
+      email: session.email ?? null,
     };
   }
 
@@ -131,13 +148,38 @@ export function createSecurity(cookieKey: string, options: SecurityOptions) {
   return {
     csrfFor,
     technician,
-    signInTechnician: (c: Context, id: string, name: string, role: StaffRole = 'technician') =>
-      signIn(c, 'technician', { subject: id, name, role }),
+    signInTechnician: (c: Context, who: StaffIdentity) =>
+      signIn(c, 'technician', { subject: who.id, name: who.name, role: who.role, email: who.email }),
+    /**
+     * Stores a technician's sign-in for the framed Insight to claim with `secret` (the pop-up's half of the
+     * hand-off); it lapses unless claimed within {@link HANDOFF_WAIT_MS}.
+     */
+    storeHandoff: (who: StaffIdentity, secret: string) =>
+      store(
+        handoffToken(secret),
+        'technician',
+        { subject: who.id, name: who.name, role: who.role, email: who.email },
+        HANDOFF_WAIT_MS,
+      ),
+    /**
+     * The frame's half: when the pop-up's sign-in for `secret` is stored, sets this browser's technician cookie to
+     * it and gives it a full idle period. `false` while it is not there (not yet, lapsed, or revoked).
+     */
+    async claimHandoff(c: Context, secret: string): Promise<boolean> {
+      const token = handoffToken(secret);
+      const id = hashOf(token);
+      const at = now();
+      const session = await signIns.get(id, at);
+      if (session?.kind !== 'technician' || session.tenantId !== tenantId) return false;
+      await signIns.touch(id, at, at + LIFETIME.technician.idleMs);
+      await setCookieFor(c, 'technician', token);
+      return true;
+    },
     async endUser(c: Context): Promise<string | null> {
       return (await signInOf(c, 'end_user'))?.subject ?? null;
     },
     signInEndUser: (c: Context, endUserId: string) =>
-      signIn(c, 'end_user', { subject: endUserId, name: null, role: null }),
+      signIn(c, 'end_user', { subject: endUserId, name: null, role: null, email: null }),
     /** Ends both sign-ins on the server (a copied cookie stops working too) and clears the cookies. */
     async signOut(c: Context) {
       await signOutOf(c, 'technician');
@@ -179,8 +221,11 @@ export function createSecurity(cookieKey: string, options: SecurityOptions) {
 
 export type Security = ReturnType<typeof createSecurity>;
 
-/** Framing: the Insight page may be framed by Autotask only; every other page by nobody. */
-export const AUTOTASK_FRAME_ANCESTORS = "'self' https://*.autotask.net https://*.autotask.com";
+/**
+ * Who may frame the Insight page by default: Autotask's hosts (QDESK_FRAME_ANCESTORS replaces them). Every other
+ * page may be framed by nobody.
+ */
+export const AUTOTASK_FRAME_ANCESTORS = 'https://*.autotask.net https://*.autotask.com';
 
 export function securityHeaders(frameAncestors: string): Record<string, string> {
   return {

@@ -1,13 +1,18 @@
-import { type ChallengeState, isQdeskError } from '@qdesk/core';
+import { type ChallengeState, type Device, type EndUser, isQdeskError } from '@qdesk/core';
+import type { AccountNoticeContext } from '@qdesk/core/ports';
 import { type Context, Hono } from 'hono';
 import { z } from 'zod';
 import { id, readBody } from './body.js';
 import type { AppServices } from './compose.js';
+import { auditAccount, endUserActor, sendAccountNotice } from './enrolment.js';
 import type { Security } from './security.js';
+import { fromThisOrigin } from './self-serve-page.js';
 
 // The end-user's self-serve app: signed in as an end-user; answers are authenticated by the challenge token only
 // that end-user's pending list hands out. Verifications and reverse checks (the end-user checking a technician who
-// called them) arrive the same way and are answered here.
+// called them) arrive the same way and are answered here. The end-user also lists and removes their own devices; a
+// device they did not have before is announced to the phone and email on file (NIST SP 800-63B rev 4, 4.1.2.1: a new
+// authenticator is notified through an independent channel), so someone who enrolled a device in their name shows.
 
 const answerBody = z
   .object({
@@ -65,10 +70,84 @@ export function isPushService(endpoint: string): boolean {
   );
 }
 
+// First match wins: Edge, Opera and Samsung Internet also say "Chrome", and Chrome also says "Safari".
+const BROWSERS: readonly (readonly [RegExp, string])[] = [
+  [/\bEdg(?:A|iOS)?\//, 'Edge'],
+  [/\bOPR\/|\bOPiOS\//, 'Opera'],
+  [/\bSamsungBrowser\//, 'Samsung Internet'],
+  [/\bFirefox\/|\bFxiOS\//, 'Firefox'],
+  [/Chrome\/|\bCriOS\/|\bChromium\//, 'Chrome'],
+  [/\bVersion\/[\d.]+ (?:Mobile\/\w+ )?Safari\//, 'Safari'],
+];
+// iPhones and iPads say "like Mac OS X", Android says "Linux": the specific names come first.
+const SYSTEMS: readonly (readonly [RegExp, string])[] = [
+  [/\biPhone\b/, 'iPhone'],
+  [/\biPad\b/, 'iPad'],
+  [/\bAndroid\b/, 'Android'],
+  [/\bCrOS\b/, 'ChromeOS'],
+  [/\bWindows\b/, 'Windows'],
+  [/\bMacintosh\b/, 'Mac'],
+  [/\bLinux\b/, 'Linux'],
+];
+
+/**
+ * A short, readable name for the browser a device enrolled from ("Chrome on Android", "Safari on iPhone"), from its
+ * User-Agent: no version numbers, nothing an end-user would not recognise. Unknown parts read as "Browser" or are
+ * left out.
+ * @example deviceLabelOf('Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) ... Version/17.5 Mobile/15E148 Safari/604.1') // 'Safari on iPhone'
+ */
+export function deviceLabelOf(userAgent: string | undefined): string {
+  const ua = (userAgent ?? '').slice(0, 512);
+  const browser = BROWSERS.find(([pattern]) => pattern.test(ua))?.[1];
+  const system = SYSTEMS.find(([pattern]) => pattern.test(ua))?.[1];
+  if (!system) return browser ?? 'Web browser';
+  return `${browser ?? 'Browser'} on ${system}`;
+}
+
+/** A device without a label (one the directory file or an app enrolled): named by its platform. */
+const PLATFORM_LABEL: Record<Device['platform'], string> = {
+  ios: 'iPhone app',
+  android: 'Android app',
+  web: 'Web browser',
+};
+
+/** A device as the end-user's own list shows it: never its push address. */
+export interface OwnDevice {
+  id: string;
+  label: string;
+  platform: Device['platform'];
+  notificationPermission: Device['notificationPermission'];
+  /** Epoch milliseconds of its last report, or `null` when never reported. */
+  lastSeenAt: number | null;
+  /** Whether it is the device the list was asked from. */
+  current: boolean;
+}
+
+/** The end-user's devices for their own list: this device first, then the most recently seen. */
+export function ownDevices(user: EndUser, currentId: string | null): OwnDevice[] {
+  return user.devices
+    .map((d) => ({
+      id: d.id,
+      label: d.label ?? PLATFORM_LABEL[d.platform],
+      platform: d.platform,
+      notificationPermission: d.notificationPermission,
+      lastSeenAt: d.lastSeenAt ?? null,
+      current: d.id === currentId,
+    }))
+    .sort((a, b) => Number(b.current) - Number(a.current) || (b.lastSeenAt ?? 0) - (a.lastSeenAt ?? 0));
+}
+
 const signInFirst = { error: { code: 'http_401', message: 'Sign in to the self-serve app first.' } } as const;
 // The same answer for a request that does not exist and one that is someone else's: no id tells whose it is.
 const noSuchRequest = {
   error: { code: 'session_not_found', message: 'No request of yours has that id; check the list again.' },
+} as const;
+// The same for a device that does not exist and one of someone else's.
+const noSuchDevice = {
+  error: { code: 'device_not_found', message: 'No device of yours has that id; reload the list.' },
+} as const;
+const accountGone = {
+  error: { code: 'end_user_not_found', message: 'Your account no longer exists; ask your helpdesk.' },
 } as const;
 
 export function createSelfServeApi(services: AppServices, security: Security) {
@@ -125,21 +204,89 @@ export function createSelfServeApi(services: AppServices, security: Security) {
     if (!endUserId) return c.json(signInFirst, 401);
     const input = await readBody(deviceBody, () => c.req.json());
     const user = await services.directory.getById(services.tenantId, endUserId);
-    if (!user)
-      return c.json(
-        { error: { code: 'end_user_not_found', message: 'Your account no longer exists.' } },
-        404,
-      );
+    if (!user) return c.json(accountGone, 404);
     const existing = user.devices.find((d) => d.id === input.deviceId);
-    await services.directory.upsertDevice!(services.tenantId, endUserId, {
+    const at = services.clock.now();
+    const device: Device = {
       id: input.deviceId,
       platform: 'web',
       pushAddress: input.subscription ? JSON.stringify(input.subscription) : (existing?.pushAddress ?? '{}'),
       notificationPermission: input.permission,
-      lastSeenAt: services.clock.now(),
-      label: 'This browser',
-    });
+      lastSeenAt: at,
+      label: deviceLabelOf(c.req.header('user-agent')),
+    };
+    await services.directory.upsertDevice!(services.tenantId, endUserId, device);
+    if (!existing) await announceEnrolment(user, device, at);
     return c.json({ ok: true });
+  });
+
+  /** Audits a device the end-user did not have, and tells them on every route on file; a failed notice is audited. */
+  async function announceEnrolment(user: EndUser, device: Device, at: number) {
+    const record = (
+      action: string,
+      result: string,
+      detail: Record<string, string | number | boolean | null>,
+    ) => auditAccount(services, { action, actor: endUserActor(user), endUserId: user.id, result, detail });
+    await record('device_enrolled', 'ok', {
+      deviceId: device.id,
+      label: device.label!,
+      platform: device.platform,
+    });
+    const context: AccountNoticeContext = {
+      kind: 'device_enrolled',
+      mspName: services.mspName,
+      // Where the end-user removes a device they do not know (PUBLIC_URL only: a request's Host is not trusted).
+      link: services.notices.selfServeUrl,
+      deviceLabel: device.label!,
+      expiresInMinutes: null,
+      expiresAt: at + 3600_000,
+      at,
+    };
+    const deliveries = await sendAccountNotice(services, user, context, 'all');
+    if (deliveries.length === 0)
+      await record('account_notice_failed', 'no_route', { kind: 'device_enrolled' });
+    for (const { route, result } of deliveries) {
+      if (result.status === 'accepted') continue;
+      await record('account_notice_failed', result.status, {
+        kind: 'device_enrolled',
+        route,
+        reason: result.reason,
+        providerCode: result.providerCode ?? null,
+      });
+    }
+  }
+
+  // The signed-in end-user's own devices; `current` is the id this browser keeps, so the list can say which is this.
+  api.get('/devices', async (c) => {
+    const endUserId = await endUserOf(c);
+    if (!endUserId) return c.json(signInFirst, 401);
+    const current = id.safeParse(c.req.query('current'));
+    const user = await services.directory.getById(services.tenantId, endUserId);
+    if (!user) return c.json(accountGone, 404);
+    return c.json({ devices: ownDevices(user, current.success ? current.data : null) });
+  });
+
+  api.delete('/devices/:id', async (c) => {
+    if (!fromThisOrigin(c))
+      return c.json(
+        { error: { code: 'http_403', message: 'Remove devices from the self-serve page itself.' } },
+        403,
+      );
+    const endUserId = await endUserOf(c);
+    if (!endUserId) return c.json(signInFirst, 401);
+    const deviceId = id.parse(c.req.param('id'));
+    const user = await services.directory.getById(services.tenantId, endUserId);
+    const device = user?.devices.find((d) => d.id === deviceId);
+    if (!user || !device) return c.json(noSuchDevice, 404);
+    await services.directory.removeDevice!(services.tenantId, endUserId, deviceId);
+    await auditAccount(services, {
+      action: 'device_removed',
+      actor: endUserActor(user),
+      endUserId: user.id,
+      result: 'ok',
+      detail: { deviceId, label: device.label ?? PLATFORM_LABEL[device.platform], platform: device.platform },
+    });
+    return c.json({ removed: deviceId });
   });
 
   return api;

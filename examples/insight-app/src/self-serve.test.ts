@@ -1,8 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { inflateSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Browser, json, ORIGIN, startTestApp, type TestApp } from './test-app.test-helpers.js';
+import { ICON_SIZES, iconFile, renderIcon, scanlines } from '../dev/icons.js';
+import { deviceLabelOf } from './self-serve-api.js';
+import { APP_ICON_SIZES, selfServeSignedOut } from './self-serve-page.js';
+import {
+  auditTrail,
+  type Browser,
+  json,
+  ORIGIN,
+  startTestApp,
+  type TestApp,
+} from './test-app.test-helpers.js';
 
-// The end-user's self-serve page and API over HTTP: its header, its sign-out, what it says about notifications, and
-// how a closed request reads to the end-user whose request it was.
+// The end-user's self-serve page and API over HTTP: its header, its sign-out, what it says about notifications, how
+// a closed request reads to the end-user whose request it was, their devices (listed, removed, a new one announced),
+// and what makes the page an installable app.
 
 let t: TestApp;
 let sam: Browser;
@@ -116,14 +129,39 @@ describe('the phone page', () => {
   it('links to nothing but the self-serve page: no history, admin or outbox, and no staff sign-out', async () => {
     const ana = await t.endUser('eu-ana');
     for (const html of [await page(ana), await page(null)]) {
+      const allowed = [
+        '/self-serve',
+        '/self-serve/enrol',
+        '/manifest.webmanifest',
+        '/static/app.css',
+        '/static/self-serve.css',
+      ];
       expect(
-        hrefsOf(html).every((h) => ['/self-serve', '/static/app.css', '/static/self-serve.css'].includes(h!)),
+        hrefsOf(html).every((h) => allowed.includes(h!)),
         hrefsOf(html).join(' '),
       ).toBe(true);
+      expect(html).toContain('<link rel="manifest" href="/manifest.webmanifest" />');
       expect(html).not.toMatch(/\/(history|admin|outbox)\b/);
       expect(html).not.toContain('action="/sign-out"');
     }
     expect(await page(ana)).toContain('<form method="post" action="/self-serve/sign-out"');
+  });
+
+  it("signed out, offers each customer's identity provider and a sign-in link, names escaped", async () => {
+    const html = String(
+      await selfServeSignedOut([
+        { customerId: 'cust-northwind', name: 'Northwind' },
+        { customerId: 'cust x&y', name: '<b>Fabrikam</b>' },
+      ]),
+    );
+    expect(html).toContain(
+      '<a href="/self-serve/auth/start?customer=cust-northwind">Sign in with Northwind</a>',
+    );
+    expect(html).toContain(
+      'href="/self-serve/auth/start?customer=cust%20x%26y">Sign in with &lt;b&gt;Fabrikam',
+    );
+    expect(html).toContain('<a href="/self-serve/enrol">Get a sign-in link</a>');
+    expect(String(await selfServeSignedOut())).not.toContain('/self-serve/auth/start');
   });
 
   it('never tells an end-user with no phone on file that the helpdesk will text them', async () => {
@@ -229,6 +267,221 @@ describe('hostile input on the self-serve routes', () => {
       });
       // Anything is a sign-out, but a body past the app's cap is refused before it is read.
       expect(res.status, `${body.length} bytes`).toBe(body.length > 64 * 1024 ? 413 : 303);
+    }
+  });
+});
+
+const UA = {
+  chromeAndroid:
+    'Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Mobile Safari/537.36',
+  safariIphone:
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+  chromeIphone:
+    'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) CriOS/131.0.6778.73 Mobile/15E148 Safari/604.1',
+  firefoxWindows: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0',
+  edgeWindows:
+    'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0.0.0 Safari/537.36 Edg/131.0.2903.70',
+  samsung:
+    'Mozilla/5.0 (Linux; Android 14; SM-S921B) AppleWebKit/537.36 (KHTML, like Gecko) SamsungBrowser/26.0 Chrome/122.0.0.0 Mobile Safari/537.36',
+  safariMac:
+    'Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15',
+  headless:
+    'Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) HeadlessChrome/131.0.0.0 Safari/537.36',
+};
+
+describe('device labels', () => {
+  it('names the browser and the system, without versions', () => {
+    expect(deviceLabelOf(UA.chromeAndroid)).toBe('Chrome on Android');
+    expect(deviceLabelOf(UA.safariIphone)).toBe('Safari on iPhone');
+    expect(deviceLabelOf(UA.chromeIphone)).toBe('Chrome on iPhone');
+    expect(deviceLabelOf(UA.firefoxWindows)).toBe('Firefox on Windows');
+    expect(deviceLabelOf(UA.edgeWindows)).toBe('Edge on Windows');
+    expect(deviceLabelOf(UA.samsung)).toBe('Samsung Internet on Android');
+    expect(deviceLabelOf(UA.safariMac)).toBe('Safari on Mac');
+    expect(deviceLabelOf(UA.headless)).toBe('Chrome on Linux');
+    expect(deviceLabelOf('curl/8.5.0')).toBe('Web browser');
+    expect(deviceLabelOf(undefined)).toBe('Web browser');
+    expect(deviceLabelOf(`${'x'.repeat(100_000)} Android`)).toBe('Web browser');
+  });
+});
+
+describe('your devices', () => {
+  const register = (as: Browser, deviceId: string, userAgent = UA.chromeAndroid) =>
+    t.request('/api/self-serve/device', {
+      method: 'POST',
+      as,
+      headers: { 'user-agent': userAgent },
+      json: { deviceId, permission: 'granted' },
+    });
+  const list = async (as: Browser, current?: string) =>
+    (await json(await t.request(`/api/self-serve/devices${current ? `?current=${current}` : ''}`, { as })))
+      .devices as { id: string; label: string; current: boolean; [k: string]: unknown }[];
+  const remove = (as: Browser, deviceId: string) =>
+    t.request(`/api/self-serve/devices/${deviceId}`, { method: 'DELETE', as });
+  /** Device notices sent since `since` (index into each outbox), as route and address. */
+  const noticesSince = (since: [number, number]) =>
+    [t.services.outbox!.sms, t.services.outbox!.email].flatMap((o, i) =>
+      o
+        .messages()
+        .slice(since[i])
+        .flatMap(({ message: m }) =>
+          m.route !== 'push' && 'kind' in m.context && m.context.kind === 'device_enrolled'
+            ? [{ route: m.route, to: m.to, text: m.text }]
+            : [],
+        ),
+    );
+  const mark = (): [number, number] => [
+    t.services.outbox!.sms.messages().length,
+    t.services.outbox!.email.messages().length,
+  ];
+
+  it('announces a new device to the phone and email on file and audits it; the same device again, nothing', async () => {
+    const ana = await t.endUser('eu-ana');
+    const since = mark();
+    expect((await register(ana, 'web-ana-new')).status).toBe(200);
+    const notices = noticesSince(since);
+    expect(notices.map(({ route, to }) => ({ route, to }))).toEqual([
+      { route: 'sms', to: '+15550100001' },
+      { route: 'email', to: 'ana.silva@northwind.example' },
+    ]);
+    for (const n of notices) expect(n.text).toContain('Chrome on Android');
+    const trail = await auditTrail(t.services);
+    expect(trail.filter((r) => r.action === 'device_enrolled').pop()).toMatchObject({
+      endUserId: 'eu-ana',
+      actor: { type: 'device', id: 'eu-ana' },
+      detail: { deviceId: 'web-ana-new', label: 'Chrome on Android', platform: 'web' },
+    });
+    const enrolled = trail.filter((r) => r.action === 'device_enrolled').length;
+    // The page reports again on every visit and permission change: the same device is no news.
+    expect((await register(ana, 'web-ana-new', UA.safariIphone)).status).toBe(200);
+    expect(noticesSince(since)).toHaveLength(2);
+    expect((await auditTrail(t.services)).filter((r) => r.action === 'device_enrolled')).toHaveLength(
+      enrolled,
+    );
+  });
+
+  it('tells an end-user with no phone by email only, and enrols even when the notice fails (audited)', async () => {
+    const dev = await t.endUser('eu-dev');
+    const since = mark();
+    t.services.outbox!.email.failFor('dev.patel@contoso-dental.example', {
+      status: 'transient_failure',
+      reason: 'mail server busy (simulated)',
+    });
+    expect((await register(dev, 'web-dev-new')).status).toBe(200);
+    expect(noticesSince(since)).toEqual([]);
+    expect((await list(dev)).map((d) => d.id)).toContain('web-dev-new');
+    expect(
+      (await auditTrail(t.services)).filter((r) => r.action === 'account_notice_failed').pop(),
+    ).toMatchObject({
+      endUserId: 'eu-dev',
+      result: 'transient_failure',
+      detail: { kind: 'device_enrolled', route: 'email', reason: 'mail server busy (simulated)' },
+    });
+  });
+
+  it("lists only the end-user's own devices, this one first and marked, never a push address", async () => {
+    const ben = await t.endUser('eu-ben');
+    await register(ben, 'web-ben-1', UA.safariIphone);
+    const devices = await list(ben, 'web-ben-1');
+    expect(devices[0]).toEqual({
+      id: 'web-ben-1',
+      label: 'Safari on iPhone',
+      platform: 'web',
+      notificationPermission: 'granted',
+      lastSeenAt: t.clock.now(),
+      current: true,
+    });
+    // Ben's demo phone has no label: it is named by its platform.
+    expect(devices.slice(1)).toEqual([
+      expect.objectContaining({ id: 'dev-ben-phone', label: 'Android app', current: false }),
+    ]);
+    expect(JSON.stringify(devices)).not.toContain('demo-fcm-token-ben');
+    expect((await t.request('/api/self-serve/devices')).status).toBe(401);
+  });
+
+  it("removes an own device (audited) and answers 404 alike for a missing one and someone else's", async () => {
+    const eva = await t.endUser('eu-eva');
+    const ana = await t.endUser('eu-ana');
+    await register(eva, 'web-eva-1', UA.firefoxWindows);
+    const theirs = await remove(ana, 'web-eva-1');
+    const missing = await remove(ana, 'web-nobody');
+    expect([theirs.status, missing.status]).toEqual([404, 404]);
+    expect(await json(theirs)).toEqual(await json(missing));
+    expect((await list(eva)).map((d) => d.id)).toEqual(['web-eva-1']);
+
+    // A cross-site DELETE needs no body, so the app's form check does not see it: the route refuses it itself.
+    const crossSiteHeaders: Record<string, string>[] = [
+      { origin: 'https://evil.example' },
+      { 'sec-fetch-site': 'cross-site' },
+      {},
+    ];
+    for (const headers of crossSiteHeaders) {
+      const crossSite = await t.app.request(`${ORIGIN}/api/self-serve/devices/web-eva-1`, {
+        method: 'DELETE',
+        headers: { ...headers, cookie: eva.cookie },
+      });
+      expect(crossSite.status, JSON.stringify(headers)).toBe(403);
+    }
+    expect((await remove(eva, 'web-eva-1')).status).toBe(200);
+    expect(await list(eva)).toEqual([]);
+    expect((await auditTrail(t.services)).filter((r) => r.action === 'device_removed').pop()).toMatchObject({
+      endUserId: 'eu-eva',
+      actor: { type: 'device', id: 'eu-eva', name: 'Eva Schmidt' },
+      detail: { deviceId: 'web-eva-1', label: 'Firefox on Windows', platform: 'web' },
+    });
+    expect((await remove(eva, '..%2Fx')).status).toBe(400);
+  });
+
+  it('has a "Your devices" section on the page', async () => {
+    const html = await page(await t.endUser('eu-ana'));
+    expect(html).toContain('<h2 id="devices-h" tabindex="-1">Your devices</h2>');
+    expect(html).toContain('id="devices"');
+  });
+});
+
+describe('the installable app', () => {
+  it("serves a manifest with the page's colours, standalone from /self-serve, with 192 and 512 px icons", async () => {
+    const res = await t.request('/manifest.webmanifest');
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('application/manifest+json');
+    const manifest = await json(res);
+    expect(manifest).toMatchObject({
+      name: 'QDesk self-serve',
+      short_name: 'QDesk',
+      start_url: '/self-serve',
+      scope: '/',
+      display: 'standalone',
+      theme_color: '#1d2330',
+      background_color: '#f6f7f9',
+    });
+    const css = readFileSync(new URL('../static/self-serve.css', import.meta.url), 'utf8');
+    expect(css).toContain(`--install-theme: ${manifest.theme_color};`);
+    expect(css).toContain(`--install-background: ${manifest.background_color};`);
+    expect(manifest.icons.map((i: { sizes: string; purpose: string }) => `${i.sizes} ${i.purpose}`)).toEqual([
+      '192x192 any',
+      '192x192 maskable',
+      '512x512 any',
+      '512x512 maskable',
+    ]);
+    for (const icon of manifest.icons as { src: string; sizes: string; type: string }[]) {
+      const png = await t.request(icon.src);
+      expect(png.status).toBe(200);
+      expect(png.headers.get('content-type')).toBe(icon.type);
+      const bytes = Buffer.from(await png.arrayBuffer());
+      expect(bytes.subarray(1, 4).toString('ascii')).toBe('PNG');
+      expect(`${bytes.readUInt32BE(16)}x${bytes.readUInt32BE(20)}`).toBe(icon.sizes);
+    }
+    expect((await t.request('/icons/nope.png')).status).toBe(404);
+  });
+
+  it('serves icons whose pixels are what dev/icons.ts draws', () => {
+    expect([...APP_ICON_SIZES]).toEqual([...ICON_SIZES]);
+    for (const size of ICON_SIZES) {
+      const png = readFileSync(iconFile(size));
+      // One IDAT chunk right after the 13-byte IHDR: signature 8 + IHDR 25 = 33.
+      expect(png.subarray(37, 41).toString('ascii')).toBe('IDAT');
+      const idat = png.subarray(41, 41 + png.readUInt32BE(33));
+      expect(inflateSync(idat).equals(scanlines(size, renderIcon(size))), `icon-${size}.png`).toBe(true);
     }
   });
 });

@@ -8,6 +8,8 @@ export interface DemoStaffMember {
   id: string;
   name: string;
   role: StaffRole;
+  /** As a single sign-on would give it; the Autotask fake holds a resource with this email. */
+  email: string;
 }
 
 /**
@@ -15,9 +17,9 @@ export interface DemoStaffMember {
  * visitor is signed in as on first visit.
  */
 export const DEMO_STAFF: readonly DemoStaffMember[] = [
-  { id: 'tech-demo', name: 'Sam Rivera', role: 'technician' },
-  { id: 'tech-jo', name: 'Jo Park', role: 'technician' },
-  { id: 'admin-demo', name: 'Alex Morgan', role: 'admin' },
+  { id: 'tech-demo', name: 'Sam Rivera', role: 'technician', email: 'sam.rivera@qdesk-msp.example' },
+  { id: 'tech-jo', name: 'Jo Park', role: 'technician', email: 'jo.park@qdesk-msp.example' },
+  { id: 'admin-demo', name: 'Alex Morgan', role: 'admin', email: 'alex.morgan@qdesk-msp.example' },
 ];
 export const DEMO_TECHNICIAN = DEMO_STAFF[0]!;
 export const DEMO_ADMIN = DEMO_STAFF[2]!;
@@ -26,6 +28,12 @@ export const DEMO_ADMIN = DEMO_STAFF[2]!;
  * The verifier's actor for a signed-in technician. The role comes from the signed sign-in cookie (what the
  * credential proved), never from the request, as core asks.
  */
-export function actorFor(tenantId: string, tech: Pick<Technician, 'id' | 'name' | 'role'>): Actor {
-  return { tenantId, technicianId: tech.id, technicianName: tech.name, role: tech.role };
+export function actorFor(tenantId: string, tech: Pick<Technician, 'id' | 'name' | 'role' | 'email'>): Actor {
+  return {
+    tenantId,
+    technicianId: tech.id,
+    technicianName: tech.name,
+    role: tech.role,
+    ...(tech.email ? { technicianEmail: tech.email } : {}),
+  };
 }

@@ -21,9 +21,10 @@ export interface TestApp extends DemoBrowsers {
   close(): Promise<void>;
 }
 
-export async function startTestApp(): Promise<TestApp> {
+/** The demo app; `variables` add to its environment (an identity provider, for example). */
+export async function startTestApp(variables: Record<string, string> = {}): Promise<TestApp> {
   const clock = createManualClock(Date.UTC(2026, 10, 24, 9, 0, 0));
-  const env = readEnv({ PORT: '0' });
+  const env = readEnv({ PORT: '0', ...variables });
   const services = await composeDemo(env, { clock, quiet: true, stores: { kind: 'memory' } });
   const { app } = createApp(services, env);
   const browsers = demoBrowsers(ORIGIN, async (url, init) => app.request(url, init));

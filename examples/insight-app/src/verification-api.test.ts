@@ -293,7 +293,11 @@ describe('POST /api/verifications/:id/take-over', () => {
     expect((await post(`/api/verifications/${id}/take-over`, {}, jo)).status).toBe(400);
     const taken = await post(`/api/verifications/${id}/take-over`, { reason: 'Sam went home sick' }, jo);
     expect(taken.status).toBe(200);
-    expect((await json(taken)).session.technician).toEqual({ id: 'tech-jo', name: 'Jo Park' });
+    expect((await json(taken)).session.technician).toEqual({
+      id: 'tech-jo',
+      name: 'Jo Park',
+      email: 'jo.park@qdesk-msp.example',
+    });
     expect((await post(`/api/verifications/${id}/cancel`, undefined, sam)).status).toBe(403);
     const checked = await json(await post(`/api/verifications/${id}/check`, { code }, jo));
     expect(checked.session.status).toBe('approved');

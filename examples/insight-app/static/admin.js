@@ -1,4 +1,4 @@
-import { busy, call } from './api.js';
+import { busy, call, tabStorage } from './api.js';
 
 const kind = document.querySelector('.bulk').dataset.kind; // 'companies' | 'contacts'
 const message = document.getElementById('admin-message');
@@ -15,7 +15,7 @@ async function act(path, body, done, button) {
       : typeof done === 'function'
         ? done(result)
         : done;
-    if (said) sessionStorage.setItem('qdesk-admin-message', said);
+    if (said) tabStorage.setItem('qdesk-admin-message', said);
     location.reload();
     return null;
   } catch (error) {
@@ -129,10 +129,10 @@ document.getElementById('confirm-selected').addEventListener('click', (e) => {
   );
 });
 
-const remembered = sessionStorage.getItem('qdesk-admin-message');
+const remembered = tabStorage.getItem('qdesk-admin-message');
 if (remembered) {
   message.textContent = remembered;
-  sessionStorage.removeItem('qdesk-admin-message');
+  tabStorage.removeItem('qdesk-admin-message');
 }
 
 // Sync: start it, then show its progress until it ends.

@@ -79,3 +79,23 @@ export async function busy(button, run, label) {
     }
   }
 }
+
+/**
+ * This tab's storage, or a stand-in kept in memory when the browser refuses it: inside the Autotask ticket page the
+ * Insight is a third-party frame, and a browser that blocks third-party cookies refuses `sessionStorage` there too
+ * (reading the property throws). The page then works as before; only a reload forgets what it showed.
+ */
+export const tabStorage = (() => {
+  try {
+    const storage = window.sessionStorage;
+    storage.getItem('qdesk-probe');
+    return storage;
+  } catch {
+    const kept = new Map();
+    return {
+      getItem: (key) => kept.get(key) ?? null,
+      setItem: (key, value) => kept.set(key, String(value)),
+      removeItem: (key) => kept.delete(key),
+    };
+  }
+})();

@@ -2,7 +2,7 @@
 // Server-Sent Events. The ticket owns the verification, not the tab: a reload, Back, a second tab or another
 // technician shows the one in progress; only the technician it belongs to acts on it, and another one takes it over
 // by an audited action. A dropped connection is said in words and caught up on when it comes back.
-import { busy, call, el } from './api.js';
+import { busy, call, el, tabStorage } from './api.js';
 import { ANNOUNCE_AT, mmss } from './countdown.js';
 import { approvedStep, codeStep, GONE, othersStep, outcome, pushStep } from './insight-steps.js';
 import {
@@ -73,7 +73,7 @@ export function createFlow(box, { me, ticketId, words, announcer, connection, sh
 
   function reset() {
     stopLive();
-    sessionStorage.removeItem(shownKey(ticketId));
+    tabStorage.removeItem(shownKey(ticketId));
     current = null;
     view = null;
     parked = false;
@@ -296,7 +296,7 @@ export function createFlow(box, { me, ticketId, words, announcer, connection, sh
     begin(result) {
       stopLive();
       keepDisplay(result.session.id, result.display);
-      sessionStorage.setItem(shownKey(ticketId), result.session.id);
+      tabStorage.setItem(shownKey(ticketId), result.session.id);
       const display = result.display?.matchNumber || result.display?.code ? result.display : null;
       current = {
         session: result.session,
@@ -313,7 +313,7 @@ export function createFlow(box, { me, ticketId, words, announcer, connection, sh
     },
     /** The ticket's verification in progress, found on page load: pick it up where it is. */
     async resume(sessionId, endUser) {
-      sessionStorage.setItem(shownKey(ticketId), sessionId);
+      tabStorage.setItem(shownKey(ticketId), sessionId);
       current = {
         session: { id: sessionId, status: 'unknown', technician: {} },
         display: keptDisplay(sessionId),

@@ -2,7 +2,7 @@
 // to read out), the check mark and the code after a push + code's Approve, a code sent by SMS or email, another
 // technician's verification with its take-over, and the outcome. Each takes the flow (`f`, see insight-flow.js):
 // the verification shown (`f.current`), and what acting on it and drawing it need.
-import { busy, call, el } from './api.js';
+import { busy, call, el, tabStorage } from './api.js';
 import {
   APPROVED_ON_DEVICE,
   CLOSED,
@@ -291,7 +291,7 @@ export function othersStep(f) {
 
 export function outcome(f, session) {
   f.stopLive();
-  sessionStorage.removeItem(displayKey(session.id));
+  tabStorage.removeItem(displayKey(session.id));
   const ok = session.status === 'approved';
   const reason = session.outcomeReason ?? null;
   const headline = (f.reverse() ? f.words.reverseOutcome : f.words.outcome)[session.status] ?? session.status;

@@ -1,7 +1,7 @@
 // What the Insight says: step and outcome texts, fallback reasons, who is being verified; and where the number or
 // code to show is kept for this tab. The outcome headlines and reasons are core's (the page carries them in
 // data-words), so the screen says what the ticket note says.
-import { el } from './api.js';
+import { el, tabStorage } from './api.js';
 
 export const CLOSED = ['approved', 'denied', 'expired', 'cancelled', 'failed'];
 
@@ -47,11 +47,11 @@ export const displayKey = (id) => `qdesk-display:${id}`;
 // end-user answered (Back, reload), the tab shows the outcome rather than an empty picker.
 export const shownKey = (ticketId) => `qdesk-shown:${ticketId}`;
 export function keepDisplay(id, display) {
-  if (display?.matchNumber || display?.code) sessionStorage.setItem(displayKey(id), JSON.stringify(display));
+  if (display?.matchNumber || display?.code) tabStorage.setItem(displayKey(id), JSON.stringify(display));
 }
 export function keptDisplay(id) {
   try {
-    return JSON.parse(sessionStorage.getItem(displayKey(id)) ?? '{}');
+    return JSON.parse(tabStorage.getItem(displayKey(id)) ?? '{}');
   } catch {
     return {};
   }

@@ -2,7 +2,7 @@
 // technician), each click with its own idempotency key and its button disabled while the request is in flight; and
 // the verification in progress on the ticket, picked up on load, after Back and when the connection returns.
 import './contact-history.js';
-import { busy, call, el, newKey } from './api.js';
+import { busy, call, el, newKey, tabStorage } from './api.js';
 import { createFlow } from './insight-flow.js';
 import { OFFLINE_SEND, shownKey } from './insight-words.js';
 
@@ -180,5 +180,5 @@ addEventListener('pageshow', (e) => {
 
 // A reload or a second tab resumes the ticket's verification in progress instead of offering to start another; a
 // tab that was away while its verification ended shows how it ended.
-const resumeId = root.dataset.activeSession || sessionStorage.getItem(shownKey(ticketId));
+const resumeId = root.dataset.activeSession || tabStorage.getItem(shownKey(ticketId));
 if (resumeId) await flow.resume(resumeId, endUser);

@@ -1,6 +1,6 @@
 // The administrator's policy page: save a customer's methods, fallback and code modes (with a reason for each weaker
 // choice newly turned on), and unlock an end-user. The server and core validate everything again.
-import { busy, call } from './api.js';
+import { busy, call, tabStorage } from './api.js';
 
 const METHOD_ORDER = ['number_match', 'push_code', 'sms', 'push', 'email'];
 
@@ -43,7 +43,7 @@ for (const section of document.querySelectorAll('section.policy')) {
           expectedVersion: Number(section.dataset.version),
         }),
       );
-      sessionStorage.setItem('qdesk-policy-saved', section.dataset.customer);
+      tabStorage.setItem('qdesk-policy-saved', section.dataset.customer);
       location.reload();
     } catch (error) {
       message.textContent = error.message;
@@ -52,9 +52,9 @@ for (const section of document.querySelectorAll('section.policy')) {
   });
 }
 
-const saved = sessionStorage.getItem('qdesk-policy-saved');
+const saved = tabStorage.getItem('qdesk-policy-saved');
 if (saved) {
-  sessionStorage.removeItem('qdesk-policy-saved');
+  tabStorage.removeItem('qdesk-policy-saved');
   const section = document.querySelector(`section.policy[data-customer="${CSS.escape(saved)}"]`);
   const message = section?.querySelector('.policy-message');
   if (message) {

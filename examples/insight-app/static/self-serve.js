@@ -5,7 +5,7 @@ import { arrivalText, clockTime, closedText, left, resultText } from './self-ser
 // The end-user's phone page. It polls for requests (notifications can be off), counts each one down in the server's
 // time, and says in plain words what each answer did. One polite live region speaks for the list: a new request,
 // 30 and 10 seconds left, a request that closed without this phone answering it. After the end-user answers, focus
-// moves to the result, which a screen reader then reads.
+// moves to the result, which a screen reader then reads. Below, the end-user's devices, each with a Remove button.
 
 const list = document.getElementById('pending');
 const none = document.getElementById('none');
@@ -13,6 +13,9 @@ const answer = document.getElementById('answer');
 const announcer = document.getElementById('announcer');
 const deviceStatus = document.getElementById('device-status');
 const enable = document.getElementById('enable-push');
+const deviceList = document.getElementById('devices');
+const devicesNone = document.getElementById('devices-none');
+const devicesStatus = document.getElementById('devices-status');
 
 const POLL_MS = 1500;
 
@@ -30,8 +33,9 @@ let codeFor = null;
 
 const serverNow = () => Date.now() + offset;
 
+const DEVICE_KEY = 'qdesk-device-id';
 const deviceId = (() => {
-  const key = 'qdesk-device-id';
+  const key = DEVICE_KEY;
   let id = localStorage.getItem(key);
   if (!id) {
     // `newKey` also works where `crypto.randomUUID` is missing: a phone opening the demo over plain http on a LAN.
@@ -107,6 +111,7 @@ enable.addEventListener('click', () =>
     await register();
     // The button may have gone: focus the sentence that now says where notifications stand.
     deviceStatus.focus();
+    await listDevices();
   }),
 );
 
@@ -114,9 +119,93 @@ enable.addEventListener('click', () =>
 navigator.permissions
   ?.query({ name: 'notifications' })
   .then((status) => {
-    status.onchange = () => register();
+    status.onchange = () => register().then(listDevices);
   })
   .catch(() => undefined);
+
+// ---- your devices
+
+const PERMISSION_WORDS = {
+  granted: 'Notifications on',
+  denied: 'Notifications blocked',
+  default: 'Notifications not turned on',
+  unknown: 'Notifications not reported',
+};
+
+const seenText = (ms) =>
+  ms === null
+    ? 'Not seen yet'
+    : `Last seen ${new Date(ms).toLocaleString([], { dateStyle: 'medium', timeStyle: 'short' })}`;
+
+/** The end-user's devices, this one first (the server marks it by the id this browser keeps). */
+async function listDevices() {
+  try {
+    const { devices } = await call('GET', `/api/self-serve/devices?current=${encodeURIComponent(deviceId)}`);
+    deviceList.replaceChildren(...devices.map(deviceItem));
+    devicesNone.textContent = 'No devices yet: allow notifications above to add this one.';
+    devicesNone.hidden = devices.length > 0;
+  } catch (error) {
+    devicesNone.textContent = error.status === 401 ? 'You are signed out on this phone.' : error.message;
+    devicesNone.hidden = false;
+  }
+}
+
+/** One device: its name, what it last reported, and a Remove button whose accessible name says which device. */
+function deviceItem(device) {
+  const name = device.current ? `${device.label} (this device)` : device.label;
+  const remove = el(
+    'button',
+    { type: 'button', onclick: () => removeDevice(device, name, remove) },
+    'Remove',
+    el('span', { class: 'sr', text: ` ${name}` }),
+  );
+  return el(
+    'li',
+    { 'data-device': device.id },
+    el(
+      'div',
+      { class: 'about' },
+      el('p', { class: device.current ? 'this' : null, text: name }),
+      el('p', {
+        class: 'muted',
+        text: `${PERMISSION_WORDS[device.notificationPermission] ?? PERMISSION_WORDS.unknown} · ${seenText(device.lastSeenAt)}`,
+      }),
+    ),
+    remove,
+  );
+}
+
+/**
+ * Removes a device after the end-user's click. Removing this very device asks first, then signs this browser out:
+ * a browser that is no longer one of their devices should not keep answering for them.
+ */
+async function removeDevice(device, name, button) {
+  if (
+    device.current &&
+    !confirm('Remove this device? Your helpdesk can no longer reach you here, and this browser signs out.')
+  )
+    return;
+  await busy(button, async () => {
+    try {
+      await call('DELETE', `/api/self-serve/devices/${encodeURIComponent(device.id)}`);
+    } catch (error) {
+      devicesStatus.textContent = error.message;
+      return;
+    }
+    if (device.current) {
+      localStorage.removeItem(DEVICE_KEY);
+      await fetch('/self-serve/sign-out', { method: 'POST', credentials: 'same-origin' }).catch(
+        () => undefined,
+      );
+      location.assign('/self-serve');
+      return;
+    }
+    devicesStatus.textContent = `${name} was removed.`;
+    await listDevices();
+    // The button is gone with its row: focus goes to the list's heading, and the status line says what happened.
+    document.getElementById('devices-h').focus();
+  });
+}
 
 /** Closes the notification of a request that left the list, so the lock screen does not offer a closed request. */
 async function closeNotification(challengeId) {
@@ -452,7 +541,9 @@ async function poll() {
   }
 }
 
-await Promise.all([poll(), register()]);
+// The service worker makes the page installable as an app, with or without Web Push.
+navigator.serviceWorker?.register('/sw.js').catch(() => undefined);
+await Promise.all([poll(), register().then(listDevices)]);
 // Notifications can be off: the page polls for requests as well, and counts down every second.
 setInterval(poll, POLL_MS);
 setInterval(() => announce(tick([])), 1000);
