@@ -120,27 +120,22 @@ describe('OpenID Connect sign-in against a real provider', () => {
     });
   });
 
-  for (const [what, mutate] of [
-    ['a wrong audience', (claims: Record<string, unknown>) => ({ ...claims, aud: 'another-app' })],
-    [
-      'an expired ID token',
-      (claims: Record<string, unknown>) => ({ ...claims, exp: Math.floor(Date.now() / 1000) - 600 }),
-    ],
-    ['another issuer', (claims: Record<string, unknown>) => ({ ...claims, iss: 'https://evil.example' })],
-    [
-      'a nonce of another sign-in',
+  it("refuses an ID token for another audience, expired, from another issuer or with another sign-in's nonce", async () => {
+    const now = Math.floor(Date.now() / 1000);
+    for (const mutate of [
+      (claims: Record<string, unknown>) => ({ ...claims, aud: 'another-app' }),
+      (claims: Record<string, unknown>) => ({ ...claims, exp: now - 600 }),
+      (claims: Record<string, unknown>) => ({ ...claims, iss: 'https://evil.example' }),
       (claims: Record<string, unknown>) => ({ ...claims, nonce: 'not-this-one' }),
-    ],
-  ] as const) {
-    it(`refuses ${what} in the ID token`, async () => {
+    ]) {
       const { flow, callback } = await toCallback('/auth/start', 'sam.rivera@qdesk-msp.example');
       idp.tamperNextIdToken(mutate);
       const res = await get(callback, flow);
       expect(res.status).toBe(400);
       expect(await failureOf(res)).toBe('rejected');
       expect(cookieNamed(res, 'qd_tech')).toBeUndefined();
-    });
-  }
+    }
+  });
 
   it('refuses a replayed callback: with the flow cookie copied (state spent), and without it', async () => {
     const { flow, callback } = await toCallback('/auth/start', 'sam.rivera@qdesk-msp.example');
