@@ -180,5 +180,18 @@ describe.skipIf(!hasChromium)(
         rmSync(profile, { recursive: true, force: true });
       }
     });
+
+    it('lets the technician send a sign-in link from the Insight, saying where it went and never showing it', async () => {
+      const page = await h.technician.newPage();
+      await page.goto(`${h.base}/insight?ticketId=1002`);
+      await page.getByRole('button', { name: 'SIGN-IN LINK FOR THEIR PHONE' }).click();
+      await expect
+        .poll(() => page.locator('#enrol-status').textContent(), WAIT)
+        .toBe('Sign-in link sent by SMS to the phone on file. It works once, for 15 minutes.');
+      expect(await page.content()).not.toContain('/self-serve/enrol/');
+      expect(await linkFromOutbox('+15550100002')).toMatch(/\/self-serve\/enrol\//);
+      expect(await axeViolations(page)).toEqual([]);
+      await page.close();
+    });
   },
 );

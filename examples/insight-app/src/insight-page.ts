@@ -222,6 +222,19 @@ function reverseForm(v: InsightView, endUser: EndUserSummary, hidden: boolean) {
   </form>`;
 }
 
+/**
+ * The way onto a new phone for an end-user without their company's sign-in: a single-use link to the phone (or else
+ * the email) on file. The technician never sees the link, only where it went.
+ */
+function enrolForm(endUser: EndUserSummary) {
+  return html`<form id="enrol-form" class="card start" aria-labelledby="enrol-h">
+    <h2 id="enrol-h">New phone or no app yet?</h2>
+    <p class="muted">Send ${endUser.displayName} a sign-in link for the QDesk app. It goes to the phone or email on file and works once, for 15 minutes.</p>
+    <button type="submit" id="enrol">SIGN-IN LINK FOR THEIR PHONE</button>
+    <p id="enrol-status" role="status"></p>
+  </form>`;
+}
+
 /** Until the script has read the verification in progress: what it is, so a reload never shows an empty picker. */
 function activePlaceholder(lookup: TicketLookup) {
   const active = lookup.active!;
@@ -259,6 +272,7 @@ export function insightPage(v: InsightView) {
       <div id="flow" class="card flow" ${active ? '' : 'hidden'}>${when(active, () => activePlaceholder(lookup!))}</div>
       <p id="announce" class="sr" aria-live="polite"></p>
       ${when(lookup, () => reverseForm(v, lookup!.endUser, active))}
+      ${when(lookup, () => enrolForm(lookup!.endUser))}
       ${when(lookup, () => contactHistorySection(lookup!.endUser.id))}
     </section>`,
     { script: 'insight.js', styles: STYLES, csrf: v.csrf, demo: v.demo, chrome: v.chrome },

@@ -172,6 +172,27 @@ document.getElementById('reverse-form')?.addEventListener('submit', (e) => {
   start('/api/reverse', { endUserId: root.dataset.endUserId, ticketId }, e.target);
 });
 
+// A sign-in link for the end-user's phone: where it went is shown, never the link itself.
+const enrolStatus = document.getElementById('enrol-status');
+document.getElementById('enrol-form')?.addEventListener('submit', (e) => {
+  e.preventDefault();
+  busy(
+    e.target.querySelector('button'),
+    async () => {
+      try {
+        const sent = await call(
+          'POST',
+          `/api/end-users/${encodeURIComponent(root.dataset.endUserId)}/enrolment-link`,
+        );
+        enrolStatus.textContent = `Sign-in link sent by ${sent.sentTo === 'sms' ? 'SMS to the phone' : 'email to the address'} on file. It works once, for 15 minutes.`;
+      } catch (error) {
+        enrolStatus.textContent = error.message;
+      }
+    },
+    'SENDING…',
+  );
+});
+
 // Back to this page from the browser's back-forward cache: what is on screen is from before. Re-read the
 // verification shown; with none shown, load the page again, since one may have started in the meantime.
 addEventListener('pageshow', (e) => {
