@@ -126,7 +126,8 @@ export async function finishFlow(
     );
   }
   const fail = async (error: SignInError) => {
-    await counters.increment(tenantId, address, window);
+    // An identity provider that is down is nobody's failed attempt: it counts against no address.
+    if (error.failure !== 'unreachable') await counters.increment(tenantId, address, window);
     await audit(services, {
       action: 'sign_in_failed',
       actor: { type: 'system', id: 'qdesk' },
