@@ -150,6 +150,11 @@ const accountGone = {
   error: { code: 'end_user_not_found', message: 'Your account no longer exists; ask your helpdesk.' },
 } as const;
 
+/** The count that lets one report of a new device announce it. */
+const announcedKey = (endUserId: string, deviceId: string) => `device-announced:${endUserId}:${deviceId}`;
+/** How long a device's announcement is remembered (a removal forgets it at once). */
+const ANNOUNCED_FOR_MS = 366 * 24 * 3600_000;
+
 export function createSelfServeApi(services: AppServices, security: Security) {
   const api = new Hono();
   const { verifier } = services;
@@ -216,7 +221,19 @@ export function createSelfServeApi(services: AppServices, security: Security) {
       label: deviceLabelOf(c.req.header('user-agent')),
     };
     await services.directory.upsertDevice!(services.tenantId, endUserId, device);
-    if (!existing) await announceEnrolment(user, device, at);
+    // A page reports itself more than once as it loads: of reports racing for one new device, on any instance, only
+    // the first (an atomic count in the shared store) announces it.
+    if (!existing) {
+      const reports = await services.stores.counters.increment(
+        services.tenantId,
+        announcedKey(endUserId, device.id),
+        {
+          windowMs: ANNOUNCED_FOR_MS,
+          now: at,
+        },
+      );
+      if (reports === 1) await announceEnrolment(user, device, at);
+    }
     return c.json({ ok: true });
   });
 
@@ -279,6 +296,8 @@ export function createSelfServeApi(services: AppServices, security: Security) {
     const device = user?.devices.find((d) => d.id === deviceId);
     if (!user || !device) return c.json(noSuchDevice, 404);
     await services.directory.removeDevice!(services.tenantId, endUserId, deviceId);
+    // Enrolled again later, it is a new device again, and announced.
+    await services.stores.counters.reset(services.tenantId, announcedKey(endUserId, deviceId));
     await auditAccount(services, {
       action: 'device_removed',
       actor: endUserActor(user),

@@ -360,6 +360,29 @@ describe('your devices', () => {
     );
   });
 
+  it('announces a device once when its first reports race, and again after it was removed and enrolled anew', async () => {
+    const chloe = await t.endUser('eu-chloe');
+    const since = mark();
+    // Every report reads the directory before any writes, as on a busy database.
+    const { directory } = t.services;
+    const getById = directory.getById.bind(directory);
+    directory.getById = async (...args) => {
+      const user = await getById(...args);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      return user;
+    };
+    const racing = await Promise.all(
+      Array.from({ length: 5 }, () => register(chloe, 'web-chloe-racing')),
+    ).finally(() => {
+      directory.getById = getById;
+    });
+    expect(racing.map((r) => r.status)).toEqual([200, 200, 200, 200, 200]);
+    expect(noticesSince(since).filter((n) => n.route === 'sms')).toHaveLength(1);
+    expect((await remove(chloe, 'web-chloe-racing')).status).toBe(200);
+    expect((await register(chloe, 'web-chloe-racing')).status).toBe(200);
+    expect(noticesSince(since).filter((n) => n.route === 'sms')).toHaveLength(2);
+  });
+
   it('tells an end-user with no phone by email only, and enrols even when the notice fails (audited)', async () => {
     const dev = await t.endUser('eu-dev');
     const since = mark();
