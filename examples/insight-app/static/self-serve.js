@@ -200,8 +200,9 @@ async function removeDevice(device, name, button) {
       location.assign('/self-serve');
       return;
     }
-    devicesStatus.textContent = `${name} was removed.`;
     await listDevices();
+    // Said once the list shows it gone, so what is announced and what is on screen agree.
+    devicesStatus.textContent = `${name} was removed.`;
     // The button is gone with its row: focus goes to the list's heading, and the status line says what happened.
     document.getElementById('devices-h').focus();
   });
