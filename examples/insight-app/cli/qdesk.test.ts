@@ -43,11 +43,13 @@ describe('pnpm qdesk (the app’s operator commands, on its data folder)', () =>
   it('migrate: lists what is pending with --check, applies it, then finds nothing to do', async () => {
     await expect(run('migrate', '--check')).rejects.toMatchObject({
       code: 1,
-      stdout: expect.stringMatching(/PGlite in .*pglite: 6 pending: 0001-sessions, .*0006-sign-in-email\./),
+      stdout: expect.stringMatching(
+        /PGlite in .*pglite: 7 pending: 0001-sessions, .*0007-contact-provenance\./,
+      ),
     });
     const { stdout } = await run('migrate');
     expect(stdout).toMatch(
-      /applied 0001-sessions, .*0006-sign-in-email; the schema is at 0006-sign-in-email\./,
+      /applied 0001-sessions, .*0007-contact-provenance; the schema is at 0007-contact-provenance\./,
     );
     expect((await run('migrate', '--check')).stdout).toMatch(/up to date\./);
   }, 60_000);

@@ -1,5 +1,7 @@
 import {
   type CodeMode,
+  type ContactProvenance,
+  contactSourceText,
   type EndUserSummary,
   type Method,
   type MethodAvailability,
@@ -43,6 +45,22 @@ export interface InsightView {
   mspName: string;
   /** The app header, or none inside a PSA's ticket panel. */
   chrome: Chrome;
+  /** The app's clock: how long ago the number on file changed. */
+  now: number;
+}
+
+const DAY = 24 * 3600_000;
+
+/**
+ * Where the mobile number on file came from and how old it is, for the technician to weigh before SEND: "from the
+ * directory, changed 3 days ago". `null` when there is no number or its source was not recorded.
+ */
+export function phoneOrigin(provenance: ContactProvenance | null, now: number): string | null {
+  if (!provenance) return null;
+  const from = `from ${contactSourceText(provenance.source)}`;
+  if (provenance.changedAt === null) return `${from}, unchanged since it was first imported`;
+  const days = Math.max(0, Math.floor((now - provenance.changedAt) / DAY));
+  return `${from}, changed ${days === 0 ? 'today' : `${days} day${days === 1 ? '' : 's'} ago`}`;
 }
 
 /** Style sheets of the Insight: its own, and the per-contact history panel's. */
@@ -182,14 +200,16 @@ function methodPicker(v: InsightView, methods: MethodAvailability[], hidden: boo
   </form>`;
 }
 
-function whoList(lookup: TicketLookup, destination: string) {
+function whoList(lookup: TicketLookup, destination: string, now: number) {
   const { context, endUser } = lookup;
+  const origin = phoneOrigin(endUser.phoneProvenance, now);
   const contact = [context.contact?.firstName, context.contact?.lastName].filter(Boolean).join(' ');
   return html`<dl class="who">
     <dt>End-user</dt><dd id="who-name">${endUser.displayName}</dd>
     <dt>Company</dt><dd id="who-company">${context.company?.name ?? 'none on the ticket'}</dd>
     ${when(contact && contact !== endUser.displayName, html`<dt>Contact</dt><dd>${contact}</dd>`)}
     <dt>Sends to</dt><dd id="who-destination">${destination}</dd>
+    ${when(origin, html`<dt>Mobile number</dt><dd id="who-phone-origin">${origin}</dd>`)}
   </dl>`;
 }
 
@@ -259,7 +279,7 @@ export function insightPage(v: InsightView) {
       data-end-user-id="${lookup?.endUser.id ?? ''}" data-words="${WORDS}">
       <h1>Identity check</h1>
       ${when(ticket, html`<p class="ticket"><strong>${ticket?.number}</strong> ${ticket?.title}</p>`)}
-      ${when(lookup, () => whoList(lookup!, destination))}
+      ${when(lookup, () => whoList(lookup!, destination, v.now))}
       ${when(
         problem,
         html`<div class="card warn" role="alert" id="problem" data-code="${problem?.code}">

@@ -101,6 +101,7 @@ export function registerInsight(
         emailMethods: forTenant.effective.methods,
         mspName: services.mspName,
         chrome: chromeFor(c, tech),
+        now: services.clock.now(),
       }),
     );
   });

@@ -53,6 +53,8 @@ export type { SessionStore } from './ports/session-store.js';
 export type {
   Actor,
   CodeMode,
+  ContactProvenance,
+  ContactSource,
   Device,
   EndUser,
   Method,
@@ -60,7 +62,7 @@ export type {
   Route,
   TicketRef,
 } from './types.js';
-export { METHODS } from './types.js';
+export { CONTACT_SOURCES, METHODS } from './types.js';
 // The verifier
 export type { VerifierConfig } from './verifier/config.js';
 export type { Verifier } from './verifier/create-verifier.js';
@@ -81,4 +83,5 @@ export type {
 } from './verifier/policy.js';
 export { DEFAULT_POLICY, WEAKER_CHOICES, weakerChoiceText } from './verifier/policy.js';
 export type { MethodAvailability } from './verifier/routes.js';
+export { contactSourceText } from './verifier/routes.js';
 export type { SessionSnapshot } from './verifier/snapshot.js';

@@ -85,6 +85,32 @@ export interface Device {
   label?: string;
 }
 
+/**
+ * Where a phone number or email address came from, so a technician (and a policy) can tell a number the end-user
+ * registered for MFA at their identity provider from one only a PSA contact holds.
+ * - `idp_mfa`: an authentication method registered at the identity provider (Microsoft Entra ID phone methods).
+ * - `directory`: an attribute of the account in the directory (Entra ID `mobilePhone`, Active Directory `mobile`).
+ * - `scim`: pushed by an identity provider through SCIM provisioning.
+ * - `psa`: a PSA contact's field.
+ * - `manual`: typed in by an administrator, or a file of end-users.
+ * @public
+ */
+export type ContactSource = 'idp_mfa' | 'directory' | 'scim' | 'psa' | 'manual';
+
+/** Every {@link ContactSource}, most trusted first. @public */
+export const CONTACT_SOURCES: readonly ContactSource[] = ['idp_mfa', 'directory', 'scim', 'psa', 'manual'];
+
+/** Where one contact point came from and when it last changed. @public */
+export interface ContactProvenance {
+  /** Where it came from. */
+  source: ContactSource;
+  /**
+   * Epoch milliseconds of the last change a sync saw (a new number is a new authenticator: NIST SP 800-63B rev 4,
+   * 3.1.3.3), or `null` when it has not changed since it was first imported.
+   */
+  changedAt: number | null;
+}
+
 /** An end-user account in the directory: the person a verification proves. @public */
 export interface EndUser {
   /** Stable id in the directory. */
@@ -101,6 +127,8 @@ export interface EndUser {
   customerId?: string;
   /** Registered devices for push methods. */
   devices: Device[];
+  /** Where the email and the mobile phone on file came from, when a directory source recorded it. */
+  provenance?: { email?: ContactProvenance; mobilePhone?: ContactProvenance };
 }
 
 /** The ticket a verification is bound to. @public */

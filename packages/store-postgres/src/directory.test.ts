@@ -171,6 +171,27 @@ for (const db of testDatabases()) {
       expect(await directory.getById('msp-1', 'eu-1')).toBeNull();
     });
 
+    it('refuses a provenance with an unknown source or a bad time, naming the field', async () => {
+      const directory = createPostgresDirectory(await db.fresh());
+      const bad = user('eu-2', {
+        provenance: {
+          mobilePhone: { source: 'carrier' as 'psa', changedAt: null },
+          email: { source: 'directory', changedAt: -5 },
+        },
+      });
+      await expect(directory.putMany([bad])).rejects.toMatchObject({
+        code: 'input_invalid',
+        issues: [
+          { path: 'users.0.provenance.mobilePhone.source', message: expect.stringContaining('idp_mfa') },
+          { path: 'users.0.provenance.email.changedAt', message: 'must be epoch milliseconds or null' },
+        ],
+      });
+      // A later import that drops the provenance clears it: the file is the source then.
+      await directory.put(user('eu-3', { provenance: { email: { source: 'scim', changedAt: 7 } } }));
+      await directory.put(user('eu-3'));
+      expect(await directory.getById('msp-1', 'eu-3')).not.toHaveProperty('provenance');
+    });
+
     it('finds an email whatever its case, and none when the email is on several accounts', async () => {
       const directory = createPostgresDirectory(await db.fresh());
       await directory.putMany([

@@ -1,4 +1,11 @@
-import { type Device, type EndUser, type EndUserDirectory, type FieldIssue, InputError } from '@qdesk/core';
+import {
+  CONTACT_SOURCES,
+  type Device,
+  type EndUser,
+  type EndUserDirectory,
+  type FieldIssue,
+  InputError,
+} from '@qdesk/core';
 import type { NotificationPermission } from '@qdesk/core/ports';
 import type { Database, Queryable } from './database.js';
 
@@ -48,7 +55,7 @@ const PERMISSION_MESSAGE = 'must be granted, denied, default or unknown';
 // One query reads an end-user with its devices: the devices come back as one JSON array beside the profile.
 const SELECT_USERS = `
   SELECT u.tenant_id AS "tenantId", u.id, u.email, u.display_name AS "displayName",
-    u.mobile_phone AS "mobilePhone", u.customer_id AS "customerId",
+    u.mobile_phone AS "mobilePhone", u.customer_id AS "customerId", u.provenance,
     coalesce((
       SELECT jsonb_agg(jsonb_strip_nulls(jsonb_build_object(
           'id', d.id, 'platform', d.platform, 'pushAddress', d.push_address,
@@ -59,10 +66,16 @@ const SELECT_USERS = `
     ), '[]'::jsonb) AS devices
   FROM qdesk_end_users u`;
 
-type UserRow = Omit<EndUser, 'customerId'> & { customerId: string | null };
+type UserRow = Omit<EndUser, 'customerId' | 'provenance'> & {
+  customerId: string | null;
+  provenance: EndUser['provenance'] | null;
+};
 
-const toUser = ({ customerId, ...user }: UserRow): EndUser =>
-  customerId === null ? user : { ...user, customerId };
+const toUser = ({ customerId, provenance, ...user }: UserRow): EndUser => ({
+  ...user,
+  ...(customerId === null ? {} : { customerId }),
+  ...(provenance === null ? {} : { provenance }),
+});
 
 const byName = new Intl.Collator('en', { numeric: true });
 
@@ -99,12 +112,13 @@ export function createPostgresDirectory(database: Queryable | Database): Postgre
     );
     const write = async (q: Queryable) => {
       await q.query(
-        `INSERT INTO qdesk_end_users (tenant_id, id, email, display_name, mobile_phone, customer_id)
-         SELECT r."tenantId", r.id, r.email, r."displayName", r."mobilePhone", r."customerId"
+        `INSERT INTO qdesk_end_users (tenant_id, id, email, display_name, mobile_phone, customer_id, provenance)
+         SELECT r."tenantId", r.id, r.email, r."displayName", r."mobilePhone", r."customerId", r.provenance
          FROM jsonb_to_recordset($1::jsonb) AS r("tenantId" text, id text, email text, "displayName" text,
-           "mobilePhone" text, "customerId" text)
+           "mobilePhone" text, "customerId" text, provenance jsonb)
          ON CONFLICT (tenant_id, id) DO UPDATE SET email = EXCLUDED.email, display_name = EXCLUDED.display_name,
-           mobile_phone = EXCLUDED.mobile_phone, customer_id = EXCLUDED.customer_id`,
+           mobile_phone = EXCLUDED.mobile_phone, customer_id = EXCLUDED.customer_id,
+           provenance = EXCLUDED.provenance`,
         [JSON.stringify(profiles)],
       );
       if (devices.length === 0) return;
@@ -242,6 +256,29 @@ function deviceIssues(device: Device, path: string): FieldIssue[] {
   ];
 }
 
+const SOURCES: ReadonlySet<string> = new Set(CONTACT_SOURCES);
+
+/** `{ email?, mobilePhone? }`, each `{ source, changedAt }` (a known source; epoch ms or `null`), or absent. */
+function provenanceIssues(provenance: EndUser['provenance'], path: string): FieldIssue[] {
+  if (provenance === undefined) return [];
+  if (typeof provenance !== 'object' || provenance === null || Array.isArray(provenance))
+    return [{ path, message: 'must be { email?, mobilePhone? } or absent' }];
+  const issues: FieldIssue[] = [];
+  for (const [key, point] of Object.entries(provenance)) {
+    const at = `${path}.${key}`;
+    if (key !== 'email' && key !== 'mobilePhone') {
+      issues.push({ path: at, message: 'is not a contact point: use email or mobilePhone' });
+      continue;
+    }
+    if (point === undefined) continue;
+    if (typeof point !== 'object' || point === null || !SOURCES.has(point.source))
+      issues.push({ path: `${at}.source`, message: `must be one of ${CONTACT_SOURCES.join(', ')}` });
+    else if (!(point.changedAt === null || (Number.isSafeInteger(point.changedAt) && point.changedAt >= 0)))
+      issues.push({ path: `${at}.changedAt`, message: 'must be epoch milliseconds or null' });
+  }
+  return issues;
+}
+
 function userIssues(user: EndUser, path: string): FieldIssue[] {
   if (typeof user !== 'object' || user === null) return [{ path, message: 'must be an end-user' }];
   const issues = [
@@ -251,6 +288,7 @@ function userIssues(user: EndUser, path: string): FieldIssue[] {
     ...textIssue(user.displayName, `${path}.displayName`),
     ...textIssue(user.mobilePhone, `${path}.mobilePhone`, { nullable: true }),
     ...textIssue(user.customerId, `${path}.customerId`, { optional: true }),
+    ...provenanceIssues(user.provenance, `${path}.provenance`),
   ];
   if (!Array.isArray(user.devices))
     return [...issues, { path: `${path}.devices`, message: 'must be an array' }];

@@ -75,9 +75,18 @@ const STEPS: Record<string, Step> = {
     },
   },
   '0003-directory-mappings': {
+    // The end-user in the columns of 0003 only: today's directory writes and reads a column a later migration adds.
     async seed(db) {
-      const { directory, mappings } = createPostgresStores(db);
-      await directory.put(user);
+      const { mappings } = createPostgresStores(db);
+      await db.query(
+        `INSERT INTO qdesk_end_users (tenant_id, id, email, display_name, mobile_phone) VALUES ($1, $2, $3, $4, $5)`,
+        [T, user.id, user.email, user.displayName, user.mobilePhone],
+      );
+      await db.query(
+        `INSERT INTO qdesk_devices (tenant_id, end_user_id, id, position, platform, push_address, notification_permission)
+         VALUES ($1, $2, 'd1', 1, 'web', 'https://push.example/1', 'granted')`,
+        [T, user.id],
+      );
       await mappings.createCustomer(T, {
         id: 'cust-1',
         name: 'Northwind',
@@ -85,11 +94,13 @@ const STEPS: Record<string, Step> = {
       });
     },
     async check(db) {
-      const { directory, mappings } = createPostgresStores(db);
-      expect(await directory.findByEmail(T, 'ANA.MIG@example.com')).toMatchObject({
-        id: user.id,
-        devices: [{ id: 'd1' }],
-      });
+      const { mappings } = createPostgresStores(db);
+      const { rows } = await db.query(
+        `SELECT u.id, d.id AS device FROM qdesk_end_users u JOIN qdesk_devices d ON d.end_user_id = u.id
+         WHERE u.tenant_id = $1 AND lower(u.email) = lower($2)`,
+        [T, 'ANA.MIG@example.com'],
+      );
+      expect(rows).toEqual([{ id: user.id, device: 'd1' }]);
       expect(await mappings.customerForCompany(T, '101')).toMatchObject({ customerId: 'cust-1' });
     },
   },
@@ -139,6 +150,27 @@ const STEPS: Record<string, Step> = {
       expect(await signIns.get('b'.repeat(64), now)).toMatchObject({ email: 'jo.tech@example.com' });
       // A session from before the column has none.
       expect(await signIns.get('a'.repeat(64), now)).toMatchObject({ email: null });
+    },
+  },
+  '0007-contact-provenance': {
+    async seed(db) {
+      await createPostgresStores(db).directory.put({
+        ...user,
+        id: 'eu-prov',
+        email: 'prov.mig@example.com',
+        devices: [],
+        provenance: { mobilePhone: { source: 'idp_mfa', changedAt: 1_800_000_000_000 } },
+      });
+    },
+    async check(db) {
+      const { directory } = createPostgresStores(db);
+      expect((await directory.getById(T, 'eu-prov'))?.provenance).toEqual({
+        mobilePhone: { source: 'idp_mfa', changedAt: 1_800_000_000_000 },
+      });
+      // The end-user from before the column reads with no provenance at all.
+      const before = await directory.getById(T, user.id);
+      expect(before).toMatchObject({ id: user.id, devices: [{ id: 'd1' }] });
+      expect(before).not.toHaveProperty('provenance');
     },
   },
 };

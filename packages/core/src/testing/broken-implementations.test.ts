@@ -175,6 +175,7 @@ function describeBrokenKit<Subject>(
     variant('declares v0', ['specificationVersion']),
     variant('declares manageDevices false but has the methods', ['expected capabilities']),
     variant('drops customerId', ['every field equal']),
+    variant('drops provenance', ['came from']),
     variant('answers undefined for an unknown end-user', [
       'unknown id or email',
       'another tenant',

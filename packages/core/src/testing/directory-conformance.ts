@@ -95,6 +95,28 @@ export const directoryRules: readonly KitRule<DirectorySubject>[] = [
     },
   },
   {
+    name: 'keeps where the email and the mobile phone came from, and when they changed',
+    async check({ directory, seed }) {
+      const user = sampleUser({
+        provenance: {
+          email: { source: 'directory', changedAt: null },
+          mobilePhone: { source: 'idp_mfa', changedAt: 1_780_000_000_000 },
+        },
+      });
+      await seed([user]);
+      for (const read of [
+        await directory.getById(user.tenantId, user.id),
+        await directory.findByEmail(user.tenantId, user.email),
+      ]) {
+        const difference = firstDifference(user.provenance, read?.provenance);
+        must(
+          difference === null,
+          `the end-user's provenance read back differently (${difference}); store \`provenance\` as given and return it.`,
+        );
+      }
+    },
+  },
+  {
     name: 'getById and findByEmail return null for an unknown id or email',
     async check({ directory, seed }) {
       const user = sampleUser();

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { text } from '../internal/text.js';
 import { MAX_SESSION_LIFETIME_MS } from '../machine/session.js';
-import { type CodeMode, METHODS, type Method } from '../types.js';
+import { CONTACT_SOURCES, type CodeMode, type ContactSource, METHODS, type Method } from '../types.js';
 
 // What a verification may do, its NIST SP 800-63B rev 4 defaults, and the weaker choices a customer can turn on
 // only with a recorded risk acceptance. The verifier layers policies: its configuration, then the tenant's stored
@@ -79,6 +79,18 @@ export interface VerificationPolicy {
   allowTicketOverride: boolean;
   /** The recorded acceptances that turn weaker choices on (default none). */
   riskAcceptances: RiskAcceptance[];
+  /**
+   * Where a mobile number must come from for a code to be texted to it (default `'any'`). For example
+   * `['idp_mfa', 'directory']`: never to a number only the PSA holds. A number whose source is not recorded counts as
+   * none of them.
+   */
+  smsSources: 'any' | ContactSource[];
+  /**
+   * A mobile number a directory sync saw change within this many days is treated as a new authenticator (NIST SP
+   * 800-63B rev 4, 3.1.3.3): no code is texted to it, so the technician steps up to another method (default 7, 0 to
+   * turn it off, at most 365).
+   */
+  newPhoneDays: number;
 }
 
 /** A policy layer: the fields it sets; the rest come from the layer below. @public */
@@ -117,6 +129,13 @@ export const policyFields = {
   writeNotes: z.boolean(),
   allowTicketOverride: z.boolean(),
   riskAcceptances: z.array(riskAcceptanceSchema).max(20),
+  smsSources: z.union([
+    z.literal('any'),
+    z
+      .array(z.enum(CONTACT_SOURCES as [ContactSource, ...ContactSource[]]))
+      .min(1, "name at least one source, or 'any'"),
+  ]),
+  newPhoneDays: z.number().int().min(0).max(365),
 };
 
 /** The NIST SP 800-63B rev 4 defaults. @public */
@@ -137,6 +156,8 @@ export const DEFAULT_POLICY: Readonly<VerificationPolicy> = Object.freeze<Verifi
   writeNotes: true,
   allowTicketOverride: false,
   riskAcceptances: [],
+  smsSources: 'any',
+  newPhoneDays: 7,
 });
 
 /** A policy layer as stored or configured: any subset of the fields, nothing else. @internal */

@@ -1,5 +1,5 @@
 import type { Channel } from '../ports/channel.js';
-import type { Device, EndUser, FallbackReason, Method } from '../types.js';
+import type { ContactSource, Device, EndUser, FallbackReason, Method } from '../types.js';
 import type { Runtime } from './runtime.js';
 
 /** Whether a method can be used for an end-user now, and what it would become. @public */
@@ -48,12 +48,46 @@ export function pushTargets(
   return { targets: granted, blocked: null };
 }
 
+const SOURCE_TEXT: Record<ContactSource, string> = {
+  idp_mfa: 'an MFA method at the identity provider',
+  directory: 'the directory',
+  scim: 'SCIM provisioning',
+  psa: 'the PSA contact only',
+  manual: 'a manual entry',
+};
+
+/** Words for where a contact point came from, for screens and errors. @public */
+export function contactSourceText(source: ContactSource): string {
+  return SOURCE_TEXT[source];
+}
+
+const DAY = 24 * 3600_000;
+
+/** Why the policy refuses to text the mobile number on file (its source, or a recent change), or `null`. @internal */
+function phoneProblem(rt: Runtime, user: EndUser): string | null {
+  const provenance = user.provenance?.mobilePhone;
+  const { smsSources, newPhoneDays } = rt.policy;
+  if (smsSources !== 'any' && !(provenance && smsSources.includes(provenance.source))) {
+    const from = provenance ? SOURCE_TEXT[provenance.source] : 'an unrecorded source';
+    return `the mobile number on file came from ${from}, and this customer's policy texts codes only to numbers from ${smsSources.map((s) => SOURCE_TEXT[s]).join(' or ')}`;
+  }
+  const changedAt = provenance?.changedAt ?? null;
+  if (changedAt !== null && newPhoneDays > 0) {
+    const age = rt.clock.now() - changedAt;
+    if (age < newPhoneDays * DAY) {
+      const days = Math.max(0, Math.floor(age / DAY));
+      return `the mobile number on file changed ${days === 0 ? 'today' : `${days} day${days === 1 ? '' : 's'} ago`} and counts as new for ${newPhoneDays} days: verify with another method`;
+    }
+  }
+  return null;
+}
+
 /** Why a code route cannot be used for this end-user, or `null` when it can. @internal */
 export function codeRouteProblem(rt: Runtime, user: EndUser, route: 'sms' | 'email'): string | null {
   if (route === 'sms') {
     if (!rt.channels.sms) return 'no SMS channel is configured';
     if (!user.mobilePhone) return 'no mobile phone is on file for this end-user';
-    return null;
+    return phoneProblem(rt, user);
   }
   if (!rt.channels.email) return 'no email channel is configured';
   if (!user.email) return 'no email address is on file for this end-user';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { createMemoryDirectory } from '../memory/directory.js';
-import type { Actor } from '../types.js';
+import type { Actor, ContactSource, EndUser } from '../types.js';
 import { createVerifier } from './create-verifier.js';
 import { demoLinks, SECRET, setup } from './setup.test-helpers.js';
 
@@ -199,5 +199,76 @@ describe('the ticket binding is never weaker than the ticket', () => {
       maskedPhone: '+1••••••0001',
       maskedEmail: 'a•••@northwind.example',
     });
+  });
+});
+
+describe('where the mobile number came from, and when it changed (NIST SP 800-63B rev 4, 3.1.3.3)', () => {
+  const DAY = 24 * 3600_000;
+  /** Chloé (ticket 1003) has no app, only a phone: an SMS code is the one way to reach her. */
+  async function chloeWith(policy: Parameters<typeof setup>[0], provenance: EndUser['provenance']) {
+    const t = setup(policy);
+    const chloe = (await t.directory.getById(t.demo.tenantId, 'eu-chloe'))!;
+    t.directory.put({ ...chloe, provenance });
+    const lookup = await t.verifier.lookupTicket({ actor: t.actor, ticketId: '1003' });
+    return { t, lookup, sms: lookup.methods.find((m) => m.method === 'sms')! };
+  }
+
+  it('texts a number only from the sources the policy names, and shows the technician where it came from', async () => {
+    const policy = { smsSources: ['idp_mfa', 'directory'] as ContactSource[] };
+    const fromPsa = await chloeWith(policy, { mobilePhone: { source: 'psa', changedAt: null } });
+    expect(fromPsa.sms).toMatchObject({ available: false });
+    expect(fromPsa.sms.reason).toBe(
+      "the mobile number on file came from the PSA contact only, and this customer's policy texts codes only to numbers from an MFA method at the identity provider or the directory",
+    );
+    expect(fromPsa.lookup.endUser.phoneProvenance).toEqual({ source: 'psa', changedAt: null });
+    const { session } = await fromPsa.t.verifier.startFromTicket({
+      actor: fromPsa.t.actor,
+      ticketId: '1003',
+    });
+    await expect(
+      fromPsa.t.verifier.send({ actor: fromPsa.t.actor, sessionId: session.id, method: 'sms' }),
+    ).rejects.toMatchObject({ code: 'method_unavailable' });
+    expect(fromPsa.t.sms.messages()).toEqual([]);
+
+    const unrecorded = await chloeWith(policy, undefined);
+    expect(unrecorded.sms.reason).toContain('came from an unrecorded source');
+    const fromMfa = await chloeWith(policy, { mobilePhone: { source: 'idp_mfa', changedAt: null } });
+    expect(fromMfa.sms).toMatchObject({ available: true, reason: null });
+    // The default policy texts a number whatever its source.
+    expect(
+      (await chloeWith('nist-defaults', { mobilePhone: { source: 'psa', changedAt: null } })).sms,
+    ).toMatchObject({ available: true });
+  });
+
+  it('treats a number changed within newPhoneDays as new: no code to it, and a push method has no SMS to fall back to', async () => {
+    const t0 = setup('nist-defaults').clock.now();
+    const recent = await chloeWith('nist-defaults', {
+      mobilePhone: { source: 'directory', changedAt: t0 - 2 * DAY },
+    });
+    expect(recent.sms).toMatchObject({ available: false });
+    expect(recent.sms.reason).toBe(
+      'the mobile number on file changed 2 days ago and counts as new for 7 days: verify with another method',
+    );
+    expect(recent.lookup.methods.find((m) => m.method === 'number_match')).toMatchObject({
+      available: false,
+      fallsBackTo: null,
+    });
+    const settled = await chloeWith('nist-defaults', {
+      mobilePhone: { source: 'directory', changedAt: t0 - 8 * DAY },
+    });
+    expect(settled.sms).toMatchObject({ available: true });
+    const off = await chloeWith(
+      { newPhoneDays: 0 },
+      { mobilePhone: { source: 'directory', changedAt: t0 - DAY } },
+    );
+    expect(off.sms).toMatchObject({ available: true });
+  });
+
+  it('refuses a policy naming no source or an unknown one, or newPhoneDays out of bounds', () => {
+    const directory = createMemoryDirectory([]);
+    const make = (policy: object) => () => createVerifier({ secret: SECRET, directory, policy });
+    expect(make({ smsSources: [] })).toThrow(/smsSources/);
+    expect(make({ smsSources: ['carrier'] })).toThrow(/smsSources/);
+    expect(make({ newPhoneDays: 400 })).toThrow(/newPhoneDays/);
   });
 });

@@ -4,6 +4,7 @@ import { directoryMappingsMigration } from './0003-directory-mappings.js';
 import { auditMigration } from './0004-audit.js';
 import { signInsMigration } from './0005-sign-ins.js';
 import { signInEmailMigration } from './0006-sign-in-email.js';
+import { contactProvenanceMigration } from './0007-contact-provenance.js';
 
 /** One forward-only schema change: statements run in order, in the transaction of {@link migrate}. @internal */
 export interface Migration {
@@ -21,4 +22,5 @@ export const MIGRATIONS: readonly Migration[] = [
   auditMigration,
   signInsMigration,
   signInEmailMigration,
+  contactProvenanceMigration,
 ];

@@ -10,6 +10,7 @@ export type DirectoryFlaw =
   | 'declares v0'
   | 'declares manageDevices false but has the methods'
   | 'drops customerId'
+  | 'drops provenance'
   | 'answers undefined for an unknown end-user'
   | 'ignores the tenant on reads'
   | 'compares emails case-sensitively'
@@ -42,6 +43,7 @@ export function createBrokenDirectory(flaw: DirectoryFlaw): BrokenDirectory {
     if (flaw === 'hands out its own objects') return user;
     const copy = structuredClone(user);
     if (flaw === 'drops customerId') delete copy.customerId;
+    if (flaw === 'drops provenance') delete copy.provenance;
     return copy;
   };
   const emailMatches = (stored: string, asked: string) => {

@@ -94,6 +94,8 @@ export function summarise(user: EndUser): EndUserSummary {
     maskedPhone: user.mobilePhone ? maskDestination(user.mobilePhone) : null,
     maskedEmail: maskDestination(user.email),
     customerId: user.customerId ?? null,
+    phoneProvenance: user.mobilePhone ? (user.provenance?.mobilePhone ?? null) : null,
+    emailProvenance: user.provenance?.email ?? null,
     devices: user.devices.map((d) => ({
       id: d.id,
       platform: d.platform,

@@ -2,7 +2,7 @@ import { NotFoundError, PreconditionError, TransitionError } from '../../errors.
 import { eventBase } from '../../events.js';
 import type { IdleSession, VerificationSession } from '../../machine/session.js';
 import type { TicketContext } from '../../ports/psa.js';
-import type { Actor, EndUser, TicketRef } from '../../types.js';
+import type { Actor, ContactProvenance, EndUser, TicketRef } from '../../types.js';
 import { generateId } from '../codes.js';
 import { claimKey } from '../counters.js';
 import { plainText } from '../messages.js';
@@ -45,6 +45,13 @@ export interface EndUserSummary {
   maskedEmail: string;
   /** The customer the end-user belongs to, when known. */
   customerId: string | null;
+  /**
+   * Where the mobile number came from and when a sync saw it change, so the technician sees it before SEND; `null`
+   * when there is no number or its source was not recorded.
+   */
+  phoneProvenance: ContactProvenance | null;
+  /** Likewise for the email on file. */
+  emailProvenance: ContactProvenance | null;
   /**
    * Registered devices (platform and reported permission only). `alerts` is whether a push to the device would
    * alert the end-user (notifications granted, or an Android app that never reported): only those count for a push.
