@@ -10,16 +10,18 @@ it('the project has no msw', () => {
   expect(() => require.resolve('msw')).toThrow();
 });
 
-const entries = ['core', 'autotask-adapter', 'channels', 'matching', 'store-postgres'].flatMap((name) => {
-  const manifest = JSON.parse(readFileSync(`node_modules/@qdesk/${name}/package.json`, 'utf8'));
-  return Object.entries(manifest.exports)
-    .filter(([subpath]) => subpath !== './package.json')
-    .map(([subpath, conditions]) => ({
-      entry: `@qdesk/${name}${subpath.slice(1)}`,
-      // Entries that import vitest are ESM only (vitest cannot be required); the others ship both.
-      ways: 'require' in conditions ? ['import', 'require'] : ['import'],
-    }));
-});
+const entries = ['core', 'autotask-adapter', 'channels', 'directory', 'matching', 'store-postgres'].flatMap(
+  (name) => {
+    const manifest = JSON.parse(readFileSync(`node_modules/@qdesk/${name}/package.json`, 'utf8'));
+    return Object.entries(manifest.exports)
+      .filter(([subpath]) => subpath !== './package.json')
+      .map(([subpath, conditions]) => ({
+        entry: `@qdesk/${name}${subpath.slice(1)}`,
+        // Entries that import vitest are ESM only (vitest cannot be required); the others ship both.
+        ways: 'require' in conditions ? ['import', 'require'] : ['import'],
+      }));
+  },
+);
 // The one entry that exists to wrap msw: it must fail, and only because msw is missing.
 const needsMsw = new Set(['@qdesk/autotask-adapter/testing/msw']);
 
