@@ -90,6 +90,31 @@ describe.skipIf(!hasChromium)('the Insight in a ticket panel, in Chromium', () =
     phone.locator('.challenge').getByRole('button', { name: answer }).click();
 
   describe('the ticket owns the verification', () => {
+    it('shows where the number it would text came from and how old it is, and does not text one that just changed', async () => {
+      const { directory } = h.services.stores;
+      const chloe = (await directory.getById(h.services.tenantId, 'eu-chloe'))!;
+      const DAY = 24 * 3600_000;
+      try {
+        await directory.put({
+          ...chloe,
+          provenance: { mobilePhone: { source: 'directory', changedAt: h.clock.now() - 2 * DAY } },
+        });
+        const page = await panel('1003');
+        expect(await page.locator('#who-phone-origin').textContent()).toBe(
+          'from the directory, changed 2 days ago',
+        );
+        expect(await page.getByLabel('SMS code (restricted)').isDisabled()).toBe(true);
+        expect(await page.locator('#why-sms').textContent()).toContain(
+          'the mobile number on file changed 2 days ago and counts as new for 7 days',
+        );
+        expect(await axeViolations(page)).toEqual([]);
+        await shot(page, 'insight-phone-origin');
+        await page.close();
+      } finally {
+        await directory.put(chloe);
+      }
+    });
+
     it('a reload mid-push shows the verification in progress, then the Approve on the phone', async () => {
       const phone = await phoneOf('Ana Silva');
       const page = await panel('1001');
