@@ -108,6 +108,28 @@ describe('PUT /api/admin/policies/:customerId', () => {
 });
 
 describe('POST /api/admin/end-users/:id/unlock', () => {
+  it('restricts where texted numbers may come from and how long a changed one counts as new, on the page too', async () => {
+    const res = await put('cust-fabrikam', {
+      settings: { smsSources: ['idp_mfa', 'directory'], newPhoneDays: 14 },
+    });
+    expect(res.status).toBe(200);
+    expect((await json(res)).effective).toMatchObject({
+      smsSources: ['idp_mfa', 'directory'],
+      newPhoneDays: 14,
+    });
+    const page = await (await t.request('/admin/policies', { as: alex })).text();
+    expect(page).toContain(
+      'SMS to numbers from an MFA method at the identity provider or the directory, a number changed in the last 14 days counts as new.',
+    );
+    expect(page).toContain('<legend>Text codes only to mobile numbers from</legend>');
+    for (const bad of [{ smsSources: [] }, { smsSources: ['carrier'] }, { newPhoneDays: 366 }]) {
+      expect((await put('cust-fabrikam', { settings: bad })).status).toBe(400);
+    }
+    expect((await put('cust-fabrikam', { settings: { smsSources: 'any', newPhoneDays: 7 } })).status).toBe(
+      200,
+    );
+  });
+
   it('clears the failed checks an end-user piled up, for an administrator, with a reason on file', async () => {
     const started = await json(
       await t.request('/api/verifications', {

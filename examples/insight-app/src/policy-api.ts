@@ -1,4 +1,4 @@
-import { METHODS, type Method, type PolicyView } from '@qdesk/core';
+import { CONTACT_SOURCES, type ContactSource, METHODS, type Method, type PolicyView } from '@qdesk/core';
 import { Hono } from 'hono';
 import { z } from 'zod';
 import { readBody, reason } from './body.js';
@@ -37,6 +37,16 @@ const policyBody = z
           .optional(),
         codeMode: z.enum(['verify', 'compare']).optional(),
         allowTicketOverride: z.boolean().optional(),
+        smsSources: z
+          .union([
+            z.literal('any'),
+            z
+              .array(z.enum(CONTACT_SOURCES as [ContactSource, ...ContactSource[]]))
+              .min(1)
+              .max(5),
+          ])
+          .optional(),
+        newPhoneDays: z.number().int().min(0).max(365).optional(),
       })
       .strict(),
     // One reason per weaker choice turned on: it becomes the recorded risk acceptance, with the admin and the time.

@@ -1,4 +1,11 @@
-import { type EndUser, METHODS, type WeakerChoice, weakerChoiceText } from '@qdesk/core';
+import {
+  CONTACT_SOURCES,
+  contactSourceText,
+  type EndUser,
+  METHODS,
+  type WeakerChoice,
+  weakerChoiceText,
+} from '@qdesk/core';
 import { html } from 'hono/html';
 import { layout, when } from './layout.js';
 import { METHOD_NAME, WEAKER_METHODS } from './methods.js';
@@ -20,7 +27,7 @@ function layerCard(layer: PolicyLayer) {
   const accepted = new Map(p.riskAcceptances.map((a) => [a.choice, a]));
   return html`<section class="card policy" data-customer="${key}" data-version="${layer.stored?.version ?? 0}" aria-labelledby="p-${key}">
     <h2 id="p-${key}">${layer.name}</h2>
-    <p class="effective">In force: <span class="methods">${p.methods.map((m) => METHOD_NAME[m]).join(', ')}</span>; falls back to ${p.fallback.join(', ') || 'nothing'}; code modes ${p.allowedCodeModes.join(', ')}.
+    <p class="effective">In force: <span class="methods">${p.methods.map((m) => METHOD_NAME[m]).join(', ')}</span>; falls back to ${p.fallback.join(', ') || 'nothing'}; code modes ${p.allowedCodeModes.join(', ')}; SMS to numbers from ${p.smsSources === 'any' ? 'any source' : p.smsSources.map(contactSourceText).join(' or ')}, a number changed in the last ${p.newPhoneDays} days counts as new.
       ${layer.stored ? html`<small>Stored layer v${layer.stored.version}, by ${layer.stored.updatedBy.name} on ${date(layer.stored.updatedAt)}.</small>` : html`<small>No layer of its own: the tenant's default applies.</small>`}</p>
     ${when(
       accepted.size > 0,
@@ -37,6 +44,17 @@ function layerCard(layer: PolicyLayer) {
       <fieldset><legend>Code modes</legend>
         ${box('codeModes', 'verify', 'QDesk checks the code the technician types', p.allowedCodeModes.includes('verify'))}
         ${box('codeModes', 'compare', 'The technician compares the code by eye', p.allowedCodeModes.includes('compare'), true)}
+      </fieldset>
+      <fieldset><legend>Text codes only to mobile numbers from</legend>
+        ${CONTACT_SOURCES.map((source) =>
+          box(
+            'smsSources',
+            source,
+            contactSourceText(source),
+            p.smsSources === 'any' || p.smsSources.includes(source),
+          ),
+        )}
+        <label class="reason">Treat a number changed in the last <input name="newPhoneDays" type="number" min="0" max="365" value="${p.newPhoneDays}" inputmode="numeric" /> days as new (no code texted to it; 0 turns this off)</label>
       </fieldset>
       <fieldset><legend>Why accept a weaker choice? (needed when you turn one on)</legend>
         ${WEAKER.map(

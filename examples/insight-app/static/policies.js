@@ -3,6 +3,8 @@
 import { busy, call, tabStorage } from './api.js';
 
 const METHOD_ORDER = ['number_match', 'push_code', 'sms', 'push', 'email'];
+/** How many contact sources the form offers (core's CONTACT_SOURCES). */
+const SOURCES = 5;
 
 function settingsOf(form) {
   const data = new FormData(form);
@@ -13,6 +15,9 @@ function settingsOf(form) {
     methods,
     fallback: ['sms', 'email'].filter((r) => picked('fallback').includes(r)),
     allowedCodeModes,
+    // Every source ticked is no restriction at all ('any', which also covers a number whose source is unrecorded).
+    smsSources: picked('smsSources').length === SOURCES ? 'any' : picked('smsSources'),
+    newPhoneDays: Number(data.get('newPhoneDays') ?? 7),
     // New sessions check the code the technician types whenever that is allowed.
     ...(allowedCodeModes.length
       ? { codeMode: allowedCodeModes.includes('verify') ? 'verify' : 'compare' }
