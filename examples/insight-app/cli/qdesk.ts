@@ -2,6 +2,7 @@
 // PGlite in QDESK_DATA_DIR, else the demo's data folder).
 
 import { AUDIT_USAGE, audit } from './audit.js';
+import { DIRECTORY_USAGE, directory } from './directory.js';
 import { MATCH_USAGE, match } from './match.js';
 import { MIGRATE_USAGE, migrateCommand } from './migrate.js';
 
@@ -11,12 +12,15 @@ ${MIGRATE_USAGE}
 
 ${AUDIT_USAGE}
 
-${MATCH_USAGE}`;
+${MATCH_USAGE}
+
+${DIRECTORY_USAGE}`;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   match,
   migrate: migrateCommand,
   audit,
+  directory,
 };
 
 const [command, ...rest] = process.argv.slice(2);

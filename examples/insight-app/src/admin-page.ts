@@ -10,6 +10,7 @@ import type {
   MatchPage,
 } from '@qdesk/matching';
 import { html } from 'hono/html';
+import { type DirectorySourceView, directorySourcesSection } from './admin-directory.js';
 import { layout, when } from './layout.js';
 import { staffChrome } from './pages.js';
 import type { Technician } from './security.js';
@@ -65,6 +66,8 @@ export interface AdminView {
   contactNames: ReadonlyMap<string, string>;
   /** Link changes from the audit log, newest first. */
   changes: AuditRecord[];
+  /** Each customer's directory source and its runs. */
+  directorySources: DirectorySourceView[];
   csrf: string;
   demo: boolean;
 }
@@ -295,6 +298,7 @@ export function adminMatchingPage(v: AdminView) {
         <progress id="sync-progress" max="1" value="0" aria-labelledby="sync-status" hidden></progress>
         <button type="button" id="sync">Sync from Autotask</button>
       </section>
+      ${directorySourcesSection(v.directorySources)}
       <nav class="tabs" aria-label="Records">
         <a href="${link(v, { tab: 'companies' })}" ${v.tab === 'companies' ? html`aria-current="page"` : ''}>Companies</a>
         <a href="${link(v, { tab: 'contacts' })}" ${v.tab === 'contacts' ? html`aria-current="page"` : ''}>Contacts</a>

@@ -2,6 +2,7 @@ import type { AuditRecord } from '@qdesk/core';
 import { listMatches } from '@qdesk/matching';
 import type { Context, Hono } from 'hono';
 import { z } from 'zod';
+import { directorySourceViews } from './admin-directory.js';
 import { adminMatchingPage } from './admin-page.js';
 import type { AppServices } from './compose.js';
 import { listPolicyLayers } from './policy-api.js';
@@ -61,17 +62,27 @@ export function registerAdminPages(app: Hono, services: AppServices, security: S
       limit: 50,
       ...(q.search ? { search: q.search } : {}),
     };
-    const [companies, contacts, customers, psaCompanies, psaContacts, companyLinks, contactLinks, changes] =
-      await Promise.all([
-        q.tab === 'companies' ? listMatches({ kind: 'companies', ...common }) : Promise.resolve(null),
-        q.tab === 'contacts' ? listMatches({ kind: 'contacts', endUsers, ...common }) : Promise.resolve(null),
-        store.listCustomers(tenantId),
-        store.listCompanies(tenantId),
-        store.listContacts(tenantId),
-        store.listCompanyLinks(tenantId),
-        store.listContactLinks(tenantId),
-        linkChanges(services),
-      ]);
+    const [
+      companies,
+      contacts,
+      customers,
+      psaCompanies,
+      psaContacts,
+      companyLinks,
+      contactLinks,
+      changes,
+      directorySources,
+    ] = await Promise.all([
+      q.tab === 'companies' ? listMatches({ kind: 'companies', ...common }) : Promise.resolve(null),
+      q.tab === 'contacts' ? listMatches({ kind: 'contacts', endUsers, ...common }) : Promise.resolve(null),
+      store.listCustomers(tenantId),
+      store.listCompanies(tenantId),
+      store.listContacts(tenantId),
+      store.listCompanyLinks(tenantId),
+      store.listContactLinks(tenantId),
+      linkChanges(services),
+      directorySourceViews(services),
+    ]);
     return c.html(
       adminMatchingPage({
         ...q,
@@ -84,6 +95,7 @@ export function registerAdminPages(app: Hono, services: AppServices, security: S
         companyNames: new Map(psaCompanies.map((x) => [x.id, x.name])),
         contactNames: new Map(psaContacts.map((x) => [x.id, `${x.firstName} ${x.lastName}`.trim()])),
         changes,
+        directorySources,
         csrf: security.csrfFor(signed.tech),
         demo: services.demo,
         tech: signed.tech,

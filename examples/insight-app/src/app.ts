@@ -5,6 +5,7 @@ import { bodyLimit } from 'hono/body-limit';
 import { csrf } from 'hono/csrf';
 import { HTTPException } from 'hono/http-exception';
 import { createAdminApi, createSyncRunner, createWebhookApi } from './admin.js';
+import { createDirectorySourcesApi } from './admin-directory.js';
 import { registerAdminPages } from './admin-pages.js';
 import { createApi } from './api.js';
 import type { AppServices } from './compose.js';
@@ -18,6 +19,7 @@ import { registerInsight } from './insight.js';
 import { createLiveHub } from './live.js';
 import { homePage, outboxPage } from './pages.js';
 import { createPolicyApi } from './policy-api.js';
+import { registerScim } from './scim.js';
 import { AUTOTASK_FRAME_ANCESTORS, createSecurity, securityHeaders } from './security.js';
 import { registerSelfServe } from './self-serve-page.js';
 import { createSignInKit, registerSignIn, technicianForPage } from './sign-in.js';
@@ -48,8 +50,12 @@ export const MAX_BODY_BYTES = 64 * 1024;
 /** A PSA webhook's largest body (a contact with every field). */
 export const MAX_WEBHOOK_BYTES = 256 * 1024;
 
-/** Requests that authenticate themselves without a browser: PSA webhooks (HMAC) and the reset tool (bearer token). */
-const serverToServer = (path: string) => path.startsWith('/webhooks/') || path === '/api/grants/verify';
+/**
+ * Requests that authenticate themselves without a browser: PSA webhooks (HMAC), the reset tool and SCIM provisioning
+ * (bearer tokens).
+ */
+const serverToServer = (path: string) =>
+  path.startsWith('/webhooks/') || path === '/api/grants/verify' || path.startsWith('/scim/');
 
 /** The reference app: pages and JSON API over the composed services. */
 export function createApp(services: AppServices, env: AppEnv) {
@@ -119,10 +125,12 @@ export function createApp(services: AppServices, env: AppEnv) {
   app.get('/healthz', (c) => c.json({ ok: true, demo: services.demo }));
 
   app.route('/api/admin', createAdminApi(services, security, runner));
+  app.route('/api/admin', createDirectorySourcesApi(services, security));
   app.route('/api/admin', createPolicyApi(services, security));
   app.route('/api/admin', createSignInsApi(services, security));
   app.route('/api', createApi(services, security, live));
   app.route('/webhooks', createWebhookApi(services));
+  registerScim(app, services, env);
 
   // ---- technician pages
   registerSignIn(app, services, security, env, kit);

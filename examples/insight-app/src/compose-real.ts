@@ -21,6 +21,8 @@ import {
   selfServeUrlOf,
 } from './compose.js';
 import { type AppEnv, EnvError } from './config.js';
+import { readDirectorySources } from './directory-sources.js';
+import { appDirectorySync } from './directory-sync.js';
 import { verifierPorts } from './stores.js';
 import { startSweeper } from './sweeper.js';
 
@@ -64,11 +66,17 @@ function readJson(path: string, variable: string): unknown {
 export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Promise<AppServices> {
   const clock = options.clock ?? systemClock;
   const tenantId = env.QDESK_TENANT_ID;
-  const parsed = endUsersSchema.safeParse(readJson(env.QDESK_DIRECTORY_FILE!, 'QDESK_DIRECTORY_FILE'));
+  // The file is optional when directory sources (QDESK_DIRECTORY_SOURCES_FILE) bring the end-users.
+  const parsed = endUsersSchema.safeParse(
+    env.QDESK_DIRECTORY_FILE ? readJson(env.QDESK_DIRECTORY_FILE, 'QDESK_DIRECTORY_FILE') : [],
+  );
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `  [${i.path.join('.')}] ${i.message}`).join('\n');
     throw new EnvError(`QDESK_DIRECTORY_FILE: invalid end-user list:\n${issues}`);
   }
+  const sources = env.QDESK_DIRECTORY_SOURCES_FILE
+    ? readDirectorySources(env.QDESK_DIRECTORY_SOURCES_FILE)
+    : [];
   const stores = await openAppStores(env, options);
   const closers: (() => Promise<void> | void)[] = [() => stores.close()];
   const closeEverything = () => closeAll(closers.map((close) => async () => close()));
@@ -157,6 +165,9 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
     closers.unshift(stopForwarding);
     const sweeper = startSweeper(verifier, { upkeep: expiredSignIns(stores, clock) });
     closers.unshift(() => sweeper.stop());
+    const directorySync = appDirectorySync(stores, sources, { tenantId, clock });
+    directorySync.startSchedule();
+    closers.unshift(() => directorySync.stop());
     return {
       demo: false,
       tenantId,
@@ -174,6 +185,7 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
       autotask: null,
       mappings,
       sync: createMatchingSync({ psa, store: mappings, tenantId, clock, audit }),
+      directorySync,
       webhookSecret: env.AUTOTASK_WEBHOOK_SECRET ?? null,
       vapidPublicKey: env.VAPID_PUBLIC_KEY ?? null,
       cookieKey: `${env.QDESK_SECRET}:cookies`,

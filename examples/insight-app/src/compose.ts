@@ -19,6 +19,8 @@ import { createMatchingSync, type MappingStore, type MatchingSync } from '@qdesk
 import { forwardVerifierEvents } from '@qdesk/store-postgres';
 import { type AppEnv, EnvError, isDemo } from './config.js';
 import { applyDemoPolicies, linkDemoCompanies, seedDemoCustomers } from './demo-setup.js';
+import { readDirectorySources } from './directory-sources.js';
+import { appDirectorySync, type DirectorySync } from './directory-sync.js';
 import {
   type AppDirectory,
   type AppStores,
@@ -57,6 +59,8 @@ export interface AppServices {
   mappings: MappingStore;
   /** Reads companies and contacts from the PSA into `mappings`; also applies webhook changes. */
   sync: MatchingSync;
+  /** Each customer's directory source (QDESK_DIRECTORY_SOURCES_FILE), synced on its schedule. */
+  directorySync: DirectorySync;
   /** Secret the PSA signs its webhooks with (`null` when webhooks are not configured). */
   webhookSecret: string | null;
   /** Key for the app's own cookies (derived from the verifier secret). */
@@ -161,6 +165,9 @@ export const DEMO_WEBHOOK_SECRET = 'demo-webhook-secret';
 export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Promise<AppServices> {
   const clock = options.clock ?? systemClock;
   const demo = createDemoData();
+  const sources = env.QDESK_DIRECTORY_SOURCES_FILE
+    ? readDirectorySources(env.QDESK_DIRECTORY_SOURCES_FILE)
+    : [];
   const stores = await openAppStores(env, options);
   const closers: (() => Promise<void>)[] = [() => stores.close()];
   try {
@@ -202,6 +209,9 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
     await applyDemoPolicies(verifier, stores.policies, demo.tenantId);
     const sweeper = startSweeper(verifier, { upkeep: expiredSignIns(stores, clock) });
     closers.unshift(() => sweeper.stop());
+    const directorySync = appDirectorySync(stores, sources, { tenantId: demo.tenantId, clock });
+    directorySync.startSchedule();
+    closers.unshift(() => directorySync.stop());
     return {
       demo: true,
       tenantId: demo.tenantId,
@@ -219,6 +229,7 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
       autotask,
       mappings,
       sync: createMatchingSync({ psa, store: mappings, tenantId: demo.tenantId, clock, audit }),
+      directorySync,
       webhookSecret: env.AUTOTASK_WEBHOOK_SECRET ?? DEMO_WEBHOOK_SECRET,
       vapidPublicKey: null,
       cookieKey: `${secret}:cookies`,

@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 // Every setting comes from the environment and is validated at start, so a typo fails fast with the variable's name.
@@ -24,6 +25,9 @@ const envShape = z.object({
   QDESK_OIDC_NAME: z.string().trim().min(1).max(40).default('your work account'),
   // End-users: a JSON file listing each customer's identity provider ([{customerId, issuer, clientId, clientSecret}]).
   QDESK_END_USER_IDP_FILE: optional,
+  // SCIM provisioning: a JSON file of the customers whose identity provider pushes users ([{customerId, tokenSha256,
+  // defaultRegion}]); the endpoint is <PUBLIC_URL>/scim/v2/<customerId>.
+  QDESK_SCIM_FILE: optional,
   // Who may frame the Insight: space-separated https origins (wildcard subdomains allowed). Default: Autotask's.
   QDESK_FRAME_ANCESTORS: z
     .string()
@@ -80,6 +84,9 @@ const envShape = z.object({
   APNS_TOPIC: optional,
   APNS_ENVIRONMENT: z.enum(['production', 'sandbox']).default('production'),
   QDESK_DIRECTORY_FILE: optional,
+  // Directory sources: a JSON file listing each customer's Microsoft Entra ID or Active Directory, synced on a schedule
+  // (its entries are checked at start; see directory-sources.ts).
+  QDESK_DIRECTORY_SOURCES_FILE: optional,
   // PostgreSQL for every store (several instances share it); without it, PGlite in QDESK_DATA_DIR.
   DATABASE_URL: z
     .string()
@@ -177,11 +184,12 @@ export const envSchema = envShape.superRefine((env, ctx) => {
   }
   if (real && !env.QDESK_SECRET)
     ctx.addIssue({ code: 'custom', path: ['QDESK_SECRET'], message: 'is required outside demo mode' });
-  if (real && !env.QDESK_DIRECTORY_FILE) {
+  if (real && !env.QDESK_DIRECTORY_FILE && !env.QDESK_DIRECTORY_SOURCES_FILE) {
     ctx.addIssue({
       code: 'custom',
       path: ['QDESK_DIRECTORY_FILE'],
-      message: 'is required outside demo mode (a JSON list of end-users)',
+      message:
+        'is required outside demo mode (a JSON list of end-users), unless QDESK_DIRECTORY_SOURCES_FILE names directory sources',
     });
   }
   if (real && !env.QDESK_OIDC_ISSUER) {
@@ -234,4 +242,27 @@ export function readStoreEnv(source: Source = process.env): StoreEnv {
     QDESK_TENANT_ID: true,
   });
   return parseEnv(schema, Object.keys(schema.shape), source);
+}
+
+/**
+ * A JSON file a variable names, validated against `schema`. The error names the variable, the file, the `shape`
+ * expected and every bad field, and never quotes a value (the file may hold secrets).
+ */
+export function readConfigFile<S extends z.ZodType>(
+  variable: string,
+  file: string,
+  schema: S,
+  shape: string,
+): z.output<S> {
+  try {
+    return schema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch (error) {
+    const why =
+      error instanceof z.ZodError
+        ? error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ')
+        : error instanceof SyntaxError
+          ? 'not JSON'
+          : (error as Error).message;
+    throw new EnvError(`Invalid configuration:\n  ${variable}: ${file} must be ${shape} (${why})`);
+  }
 }

@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { type AppEnv, EnvError } from './config.js';
+import { type AppEnv, EnvError, readConfigFile } from './config.js';
 import { createRelyingParty, type RelyingParty } from './oidc.js';
 
 // The identity providers the app signs people in with: the MSP's own for technicians (QDESK_OIDC_*), and one per
@@ -58,19 +57,12 @@ export function identityProviders(env: AppEnv): IdentityProviders {
   const file = env.QDESK_END_USER_IDP_FILE;
   if (!base)
     throw new EnvError('Invalid configuration:\n  PUBLIC_URL: is required with QDESK_END_USER_IDP_FILE');
-  let parsed: z.infer<typeof endUserIdpFile>;
-  try {
-    parsed = endUserIdpFile.parse(JSON.parse(readFileSync(file, 'utf8')));
-  } catch (error) {
-    const why =
-      error instanceof z.ZodError
-        ? error.issues.map((i) => `${i.path.join('.') || '(file)'}: ${i.message}`).join('; ')
-        : (error as Error).message;
-    throw new EnvError(
-      `Invalid configuration:\n  QDESK_END_USER_IDP_FILE: ${file} must be a JSON list of ` +
-        `{customerId, name?, issuer, clientId, clientSecret} (${why})`,
-    );
-  }
+  const parsed = readConfigFile(
+    'QDESK_END_USER_IDP_FILE',
+    file,
+    endUserIdpFile,
+    'a JSON list of {customerId, name?, issuer, clientId, clientSecret}',
+  );
   const endUsers = parsed.map((p) => {
     const issuer = new URL(p.issuer);
     if (issuer.protocol !== 'https:' && !['127.0.0.1', 'localhost'].includes(issuer.hostname)) {

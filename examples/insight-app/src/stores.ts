@@ -32,6 +32,8 @@ export interface AppDirectory extends EndUserDirectory {
   put(user: EndUser): Promise<void>;
   putMany(users: readonly EndUser[]): Promise<void>;
   list(tenantId: string): Promise<EndUser[]>;
+  /** Removes the end-user (a directory source dropped them); `true` when stored. */
+  remove(tenantId: string, endUserId: string): Promise<boolean>;
 }
 
 /** Every stateful piece the app runs on. */
@@ -106,16 +108,21 @@ export function describeDatabaseUrl(url: string): string {
  */
 function memoryAppDirectory(): AppDirectory {
   const memory = createMemoryDirectory();
+  // Core's memory directory has no delete: a removed end-user is hidden until put again.
+  const removed = new Set<string>();
+  const key = (tenantId: string, id: string) => `${tenantId}\u0000${id}`;
+  const visible = (user: EndUser | null) => (user && !removed.has(key(user.tenantId, user.id)) ? user : null);
   const put = async (user: EndUser) => {
-    const stored = memory.peek(user.tenantId, user.id)?.devices ?? [];
+    const wasRemoved = removed.delete(key(user.tenantId, user.id));
+    const stored = wasRemoved ? [] : (memory.peek(user.tenantId, user.id)?.devices ?? []);
     const added = user.devices.filter((d) => !stored.some((s) => s.id === d.id));
     memory.put({ ...user, devices: [...stored, ...added] });
   };
   return {
     specificationVersion: 'v1',
     capabilities: memory.capabilities,
-    getById: memory.getById,
-    findByEmail: memory.findByEmail,
+    getById: async (tenantId, id) => visible(await memory.getById(tenantId, id)),
+    findByEmail: async (tenantId, email) => visible(await memory.findByEmail(tenantId, email)),
     upsertDevice: memory.upsertDevice!,
     removeDevice: memory.removeDevice!,
     reportPermission: memory.reportPermission!,
@@ -123,7 +130,12 @@ function memoryAppDirectory(): AppDirectory {
     async putMany(users) {
       for (const user of users) await put(user);
     },
-    list: async (tenantId) => memory.list(tenantId),
+    list: async (tenantId) => memory.list(tenantId).filter((u) => visible(u) !== null),
+    async remove(tenantId, id) {
+      if (!visible(memory.peek(tenantId, id))) return false;
+      removed.add(key(tenantId, id));
+      return true;
+    },
   };
 }
 

@@ -177,3 +177,63 @@ document.getElementById('sync').addEventListener('click', async () => {
   poll();
 });
 poll();
+
+// Directory sources: "Sync now", then each source's progress until its run ends. The server words every line (the
+// same words the page was rendered with); this only puts them in place.
+const directory = document.getElementById('directory-sources');
+if (directory) {
+  const directoryMessage = document.getElementById('directory-message');
+  const row = (id) => directory.querySelector(`tr[data-customer="${CSS.escape(id)}"]`);
+  const showSource = (source) => {
+    const tr = row(source.customerId);
+    if (!tr) return;
+    const running = source.running !== null;
+    tr.dataset.running = String(running);
+    document.getElementById(`dir-status-${source.customerId}`).textContent = source.words.status;
+    document.getElementById(`dir-progress-${source.customerId}`).hidden = !running;
+    const error = document.getElementById(`dir-error-${source.customerId}`);
+    error.textContent = source.words.error ?? '';
+    error.hidden = !source.words.error;
+    const warnings = document.getElementById(`dir-warnings-${source.customerId}`);
+    warnings.replaceChildren(
+      ...source.words.warnings.map((w) => Object.assign(document.createElement('li'), { textContent: w })),
+    );
+    warnings.hidden = source.words.warnings.length === 0;
+    tr.querySelector('button[data-action="directory-sync"]').disabled = running;
+  };
+  let polling = false;
+  const pollSources = async () => {
+    if (polling) return;
+    polling = true;
+    try {
+      // Bounded: a run that outlasts an hour of polling is left to a reload.
+      for (let round = 0; round < 7200; round++) {
+        const { sources } = await call('GET', '/api/admin/directory-sources');
+        for (const source of sources) showSource(source);
+        if (!sources.some((s) => s.running)) return;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    } catch (error) {
+      directoryMessage.textContent = error.message;
+    } finally {
+      polling = false;
+    }
+  };
+  directory.addEventListener('click', async (e) => {
+    const button = e.target.closest('button[data-action="directory-sync"]');
+    if (!button) return;
+    const id = button.dataset.customer;
+    directoryMessage.textContent = '';
+    document.getElementById(`dir-status-${id}`).textContent = 'Starting…';
+    document.getElementById(`dir-progress-${id}`).hidden = false;
+    try {
+      await busy(button, () =>
+        call('POST', `/api/admin/directory-sources/${encodeURIComponent(id)}/sync`, {}),
+      );
+    } catch (error) {
+      directoryMessage.textContent = error.message;
+    }
+    pollSources();
+  });
+  if (directory.querySelector('tr[data-running="true"]')) pollSources();
+}

@@ -29,6 +29,15 @@ export { createPostgresAuditLog } from './audit-log.js';
 export type { Database, Queryable, QueryResult } from './database.js';
 export type { PostgresDirectory } from './directory.js';
 export { createPostgresDirectory } from './directory.js';
+export type {
+  DirectorySyncKey,
+  DirectorySyncLease,
+  DirectorySyncLeaseRequest,
+  DirectorySyncRecord,
+  DirectorySyncSourceKind,
+  DirectorySyncStateStore,
+} from './directory-sync-state.js';
+export { createPostgresDirectorySyncStateStore } from './directory-sync-state.js';
 export type { EventBus } from './event-bus.js';
 export { createLocalEventBus, forwardVerifierEvents } from './event-bus.js';
 export type { PostgresMappingStoreOptions } from './mapping-store.js';

@@ -7,6 +7,7 @@ import type { Database } from './database.js';
 import { migrate, pendingMigrations } from './migrate.js';
 import { MIGRATIONS } from './migrations/index.js';
 import { createPgDatabase } from './pg/database.js';
+import { createPostgresScimUserStore } from './scim/scim-users.js';
 import { createPostgresStores } from './stores.js';
 
 // Each migration is tested from the version before it with data in it: the schema is brought up one migration at a
@@ -171,6 +172,49 @@ const STEPS: Record<string, Step> = {
       const before = await directory.getById(T, user.id);
       expect(before).toMatchObject({ id: user.id, devices: [{ id: 'd1' }] });
       expect(before).not.toHaveProperty('provenance');
+    },
+  },
+  '0008-directory-sync-state': {
+    // The columns of 0008 only, as a run left them mid-way: a full read's state and an instance's lease.
+    async seed(db) {
+      await db.query(
+        `INSERT INTO qdesk_directory_syncs (tenant_id, customer_id, source_kind, state, progress, summary,
+           last_started_at, last_finished_at, last_full_at, last_error, lease_owner, running_since, lease_expires_at)
+         VALUES ($1, 'cust-1', 'ldap', $2::jsonb, $3::jsonb, NULL, $4, NULL, NULL, NULL, 'app-1', $4, $5)`,
+        [
+          T,
+          JSON.stringify({ cursor: 'page-2', full: true, seen: ['cust-1:a'] }),
+          JSON.stringify({ pages: 2 }),
+          now,
+          now + 300_000,
+        ],
+      );
+    },
+    async check(db) {
+      const { directorySyncs } = createPostgresStores(db);
+      const key = { tenantId: T, customerId: 'cust-1', sourceKind: 'ldap' } as const;
+      expect(await directorySyncs.get(key)).toMatchObject({
+        state: { cursor: 'page-2', full: true, seen: ['cust-1:a'] },
+        progress: { pages: 2 },
+        lastStartedAt: now,
+        lease: { owner: 'app-1', since: now, expiresAt: now + 300_000 },
+      });
+      // The lease from before still holds: another instance claiming now gets nothing and changes nothing.
+      expect(await directorySyncs.claim(key, { owner: 'app-2', now, leaseMs: 1000 })).toBeNull();
+    },
+  },
+  '0009-scim-users': {
+    async seed(db) {
+      const store = createPostgresScimUserStore(db, { tenantId: T });
+      const user = { userName: 'Ana.Mig@example.com', active: true, emails: [], phoneNumbers: [] };
+      await store.create('cust-1', { id: 'scim-1', user: user as never, at: now });
+    },
+    async check(db) {
+      const store = createPostgresScimUserStore(db, { tenantId: T });
+      expect(await store.findByUserName('cust-1', 'ana.mig@EXAMPLE.com')).toMatchObject({
+        id: 'scim-1',
+        version: 1,
+      });
     },
   },
 };

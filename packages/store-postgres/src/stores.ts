@@ -3,6 +3,10 @@ import type { MappingStore } from '@qdesk/matching';
 import { createPostgresAuditLog, type PostgresAuditLog } from './audit-log.js';
 import type { Database } from './database.js';
 import { createPostgresDirectory, type PostgresDirectory } from './directory.js';
+import {
+  createPostgresDirectorySyncStateStore,
+  type DirectorySyncStateStore,
+} from './directory-sync-state.js';
 import { createPostgresMappingStore } from './mapping-store.js';
 import { createPostgresPolicyStore } from './policy-store.js';
 import { createPostgresRateCounter, type PostgresRateCounter } from './rate-counter.js';
@@ -25,6 +29,8 @@ export interface PostgresStores {
   mappings: MappingStore;
   /** Sign-in sessions of an app's technicians and end-users. */
   signIns: SignInSessionStore;
+  /** Where each customer's directory sync (Entra ID, Active Directory) stands, and who is running it. */
+  directorySyncs: DirectorySyncStateStore;
 }
 
 /** Options for {@link createPostgresStores}. @public */
@@ -59,5 +65,6 @@ export function createPostgresStores(
     directory: createPostgresDirectory(database),
     mappings: createPostgresMappingStore(database),
     signIns: createPostgresSignInSessionStore(database),
+    directorySyncs: createPostgresDirectorySyncStateStore(database),
   };
 }

@@ -5,6 +5,8 @@ import { auditMigration } from './0004-audit.js';
 import { signInsMigration } from './0005-sign-ins.js';
 import { signInEmailMigration } from './0006-sign-in-email.js';
 import { contactProvenanceMigration } from './0007-contact-provenance.js';
+import { directorySyncStateMigration } from './0008-directory-sync-state.js';
+import { scimUsersMigration } from './0009-scim-users.js';
 
 /** One forward-only schema change: statements run in order, in the transaction of {@link migrate}. @internal */
 export interface Migration {
@@ -23,4 +25,6 @@ export const MIGRATIONS: readonly Migration[] = [
   signInsMigration,
   signInEmailMigration,
   contactProvenanceMigration,
+  directorySyncStateMigration,
+  scimUsersMigration,
 ];
