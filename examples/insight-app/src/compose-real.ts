@@ -23,6 +23,7 @@ import {
 import { type AppEnv, EnvError } from './config.js';
 import { readDirectorySources } from './directory-sources.js';
 import { appDirectorySync } from './directory-sync.js';
+import { tellOldNumber } from './enrolment.js';
 import { verifierPorts } from './stores.js';
 import { startSweeper } from './sweeper.js';
 
@@ -165,7 +166,17 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
     closers.unshift(stopForwarding);
     const sweeper = startSweeper(verifier, { upkeep: expiredSignIns(stores, clock) });
     closers.unshift(() => sweeper.stop());
-    const directorySync = appDirectorySync(stores, sources, { tenantId, clock });
+    const notices = {
+      sms: sms ?? null,
+      email: email ?? null,
+      selfServeUrl: selfServeUrlOf(env).selfServeUrl ?? null,
+    };
+    const mspName = env.QDESK_MSP_NAME ?? 'QDesk';
+    const directorySync = appDirectorySync(stores, sources, {
+      tenantId,
+      clock,
+      tellOldNumber: tellOldNumber({ notices, tenantId, mspName, audit, clock }),
+    });
     directorySync.startSchedule();
     closers.unshift(() => directorySync.stop());
     return {
@@ -176,11 +187,7 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
       audit,
       stores,
       psa,
-      notices: {
-        sms: sms ?? null,
-        email: email ?? null,
-        selfServeUrl: selfServeUrlOf(env).selfServeUrl ?? null,
-      },
+      notices,
       outbox: null,
       autotask: null,
       mappings,
@@ -190,7 +197,7 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
       vapidPublicKey: env.VAPID_PUBLIC_KEY ?? null,
       cookieKey: `${env.QDESK_SECRET}:cookies`,
       resetToolToken: env.QDESK_RESET_TOOL_TOKEN ?? null,
-      mspName: env.QDESK_MSP_NAME ?? 'QDesk',
+      mspName,
       adminRole: env.QDESK_OIDC_ADMIN_ROLE,
       clock,
       close: closeEverything,

@@ -21,6 +21,7 @@ import { type AppEnv, EnvError, isDemo } from './config.js';
 import { applyDemoPolicies, linkDemoCompanies, seedDemoCustomers } from './demo-setup.js';
 import { readDirectorySources } from './directory-sources.js';
 import { appDirectorySync, type DirectorySync } from './directory-sync.js';
+import { tellOldNumber } from './enrolment.js';
 import {
   type AppDirectory,
   type AppStores,
@@ -209,7 +210,16 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
     await applyDemoPolicies(verifier, stores.policies, demo.tenantId);
     const sweeper = startSweeper(verifier, { upkeep: expiredSignIns(stores, clock) });
     closers.unshift(() => sweeper.stop());
-    const directorySync = appDirectorySync(stores, sources, { tenantId: demo.tenantId, clock });
+    const notices = {
+      sms: outbox.sms,
+      email: outbox.email,
+      selfServeUrl: selfServeUrlOf(env).selfServeUrl ?? null,
+    };
+    const directorySync = appDirectorySync(stores, sources, {
+      tenantId: demo.tenantId,
+      clock,
+      tellOldNumber: tellOldNumber({ notices, tenantId: demo.tenantId, mspName, audit, clock }),
+    });
     directorySync.startSchedule();
     closers.unshift(() => directorySync.stop());
     return {
@@ -220,11 +230,7 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
       audit,
       stores,
       psa,
-      notices: {
-        sms: outbox.sms,
-        email: outbox.email,
-        selfServeUrl: selfServeUrlOf(env).selfServeUrl ?? null,
-      },
+      notices,
       outbox,
       autotask,
       mappings,

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type AuditLog, type Clock, QdeskError } from '@qdesk/core';
+import { type AuditLog, type Clock, type EndUser, QdeskError } from '@qdesk/core';
 import {
   type DirectorySyncState,
   type DirectorySyncSummary,
@@ -39,6 +39,8 @@ export interface RunContext {
   onError: (customerId: string, message: string) => void;
   /** True once the app is shutting down (the run then says it was stopped). */
   stopping: () => boolean;
+  /** Tells the number a changed one replaced; absent: the change is audited as a notice owed. */
+  tellOldNumber?: (user: EndUser, previous: string) => Promise<void>;
 }
 
 /** A run under way on this instance: the admin page's progress, and how to stop it. */
@@ -119,25 +121,27 @@ export async function startRun(
         run.progress = counts(summary);
         options.onProgress?.(run.progress);
       },
-      // A changed number is a new authenticator (NIST SP 800-63B rev 4, 4.1.2.1): the old number should be told.
-      // Core has no account notice for it yet, so the audit trail records that one is owed.
+      // A changed number is a new authenticator (NIST SP 800-63B rev 4, 4.1.2.1): the old number is told. Where no
+      // channel is at hand (the CLI), the audit trail records that a notice is owed.
       onPhoneChanged: ({ user, previous, next }) =>
-        context.audit.append({
-          id: `au_dir_${randomUUID()}`,
-          at: clock.now(),
-          tenantId,
-          sessionId: null,
-          action: 'phone_change_notice_pending',
-          actor: { type: 'system', id: `directory:${s.kind}` },
-          ticketId: null,
-          ticketNumber: null,
-          endUserId: user.id,
-          customerId: s.customerId,
-          method: null,
-          result: 'pending',
-          status: null,
-          detail: { previous: maskPhone(previous), next: maskPhone(next), source: s.kind },
-        }),
+        context.tellOldNumber
+          ? context.tellOldNumber(user, previous)
+          : context.audit.append({
+              id: `au_dir_${randomUUID()}`,
+              at: clock.now(),
+              tenantId,
+              sessionId: null,
+              action: 'phone_change_notice_pending',
+              actor: { type: 'system', id: `directory:${s.kind}` },
+              ticketId: null,
+              ticketNumber: null,
+              endUserId: user.id,
+              customerId: s.customerId,
+              method: null,
+              result: 'pending',
+              status: null,
+              detail: { previous: maskPhone(previous), next: maskPhone(next), source: s.kind },
+            }),
     });
   const finish = (summary: DirectorySyncCounts | null, error: string | null, full: boolean) =>
     states

@@ -336,4 +336,25 @@ describe.skipIf(!hasSlapd)('directory sync runner on a real OpenLDAP server', ()
     expect(await usersOf('cust-unknown')).toEqual([]);
     await expect(stray.run('cust-other')).rejects.toThrow(/No directory source for customer cust-other/);
   });
+
+  it('with a way to reach people (the app), tells the number a changed one replaced instead of owing it', async () => {
+    const told: { id: string; previous: string }[] = [];
+    const tellingRunner = createDirectorySync({
+      tenantId: TENANT,
+      sources: [configured('cust-e', ldap())],
+      directory: stores.directory,
+      states: stores.directorySyncs,
+      audit: stores.audit,
+      clock,
+      customerIds: async () => ['cust-e'],
+      tellOldNumber: async (user, previous) => void told.push({ id: user.id, previous }),
+    });
+    await tellingRunner.run('cust-e');
+    const before = (await byEmail('cust-e', 9))!;
+    clock.advance(HOUR);
+    await change(9, { mobile: '(201) 555-0177' });
+    await tellingRunner.run('cust-e');
+    expect(told).toEqual([{ id: before.id, previous: before.mobilePhone }]);
+    tellingRunner.stop();
+  });
 });

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
-import { type AuditLog, type Clock, QdeskError } from '@qdesk/core';
+import { type AuditLog, type Clock, type EndUser, QdeskError } from '@qdesk/core';
 import type { SyncTargetDirectory } from '@qdesk/directory';
 import {
   createPostgresDirectorySyncStateStore,
@@ -45,6 +45,11 @@ export interface DirectorySyncOptions {
   intervalMs?: number;
   /** Told about a scheduled run that failed (the message only; default: one line on stderr). */
   onError?: (customerId: string, message: string) => void;
+  /**
+   * Tells the number a changed one replaced (and the email on file) that it changed; without it (the CLI), an audit
+   * record `phone_change_notice_pending` says a notice is owed.
+   */
+  tellOldNumber?: (user: EndUser, previous: string) => Promise<void>;
 }
 
 /** The runner of every configured source. */
@@ -107,6 +112,7 @@ export function createDirectorySync(options: DirectorySyncOptions): DirectorySyn
     owner,
     leaseMs,
     ...(options.customerIds ? { customerIds: options.customerIds } : {}),
+    ...(options.tellOldNumber ? { tellOldNumber: options.tellOldNumber } : {}),
     onError,
     stopping: () => stopping,
   };
@@ -226,7 +232,7 @@ export function createDirectorySync(options: DirectorySyncOptions): DirectorySyn
 export function appDirectorySync(
   stores: AppStores,
   sources: readonly ConfiguredDirectorySource[],
-  options: { tenantId: string; clock: Clock },
+  options: Pick<DirectorySyncOptions, 'tenantId' | 'clock' | 'tellOldNumber'>,
 ): DirectorySync {
   const { database } = stores;
   if (sources.length > 0 && !database)

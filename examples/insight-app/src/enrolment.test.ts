@@ -1,6 +1,6 @@
 import type { OutboxChannel } from '@qdesk/core/memory';
 import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ENROLMENT_LIMITS, readEnrolmentToken, signEnrolmentToken } from './enrolment.js';
+import { ENROLMENT_LIMITS, readEnrolmentToken, signEnrolmentToken, tellOldNumber } from './enrolment.js';
 import { LINK_ON_ITS_WAY } from './self-serve-page.js';
 import {
   auditTrail,
@@ -312,5 +312,38 @@ describe('a technician sends a link', () => {
     expect((await json(res)).error.message).toContain('number unreachable (simulated)');
     const record = (await auditTrail(t.services)).filter((r) => r.action === 'enrolment_link_sent').pop();
     expect(record).toMatchObject({ endUserId: 'eu-chloe', result: 'permanent_failure' });
+  });
+});
+
+describe('telling the number a changed one replaced', () => {
+  it('texts the old number and emails the address on file that the number changed, audited, with no code or link', async () => {
+    const ben = (await t.services.directory.getById(t.services.tenantId, 'eu-ben'))!;
+    const [sms, email] = outboxes();
+    const before = [sms!.messages().length, email!.messages().length];
+    await tellOldNumber(t.services)({ ...ben, mobilePhone: '+12015550177' }, '+15550100002');
+    const texted = sms!
+      .messages()
+      .slice(before[0])
+      .map((m) => m.message);
+    const mailed = email!
+      .messages()
+      .slice(before[1])
+      .map((m) => m.message);
+    expect(texted).toEqual([
+      expect.objectContaining({
+        to: '+15550100002',
+        context: expect.objectContaining({ kind: 'phone_changed' }),
+      }),
+    ]);
+    expect(texted[0]!.route === 'sms' && texted[0]!.text).toContain(
+      'the mobile number on your account was changed',
+    );
+    expect(mailed).toEqual([expect.objectContaining({ to: ben.email })]);
+    expect((await auditTrail(t.services)).at(-1)).toMatchObject({
+      action: 'phone_change_notice',
+      endUserId: 'eu-ben',
+      result: 'ok',
+      detail: { routes: 'sms,email', failed: null },
+    });
   });
 });

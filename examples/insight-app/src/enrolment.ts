@@ -372,3 +372,39 @@ export function registerEnrolment(app: Hono, services: AppServices, security: Se
     },
   );
 }
+
+/**
+ * Tells an end-user whose mobile number a directory sync saw change: by SMS to the number it replaced and by email,
+ * so they can say it was not them (NIST SP 800-63B rev 4, 3.1.3.3 and 4.1.2.1). Audited, a failure included; a
+ * failure never stops the sync.
+ */
+export function tellOldNumber(
+  services: Pick<AppServices, 'notices' | 'tenantId' | 'mspName' | 'audit' | 'clock'>,
+): (user: EndUser, previous: string) => Promise<void> {
+  return async (user, previous) => {
+    const at = services.clock.now();
+    const context: AccountNoticeContext = {
+      kind: 'phone_changed',
+      mspName: services.mspName,
+      link: null,
+      deviceLabel: null,
+      expiresInMinutes: null,
+      expiresAt: at + 3600_000,
+      at,
+    };
+    const deliveries = await sendAccountNotice(
+      services,
+      { mobilePhone: previous, email: user.email },
+      context,
+      'all',
+    );
+    const failed = deliveries.filter((d) => d.result.status !== 'accepted').map((d) => d.route);
+    await auditAccount(services, {
+      action: 'phone_change_notice',
+      actor: { type: 'system', id: 'qdesk' },
+      endUserId: user.id,
+      result: deliveries.length === 0 ? 'no_route' : failed.length ? 'error' : 'ok',
+      detail: { routes: deliveries.map((d) => d.route).join(',') || null, failed: failed.join(',') || null },
+    });
+  };
+}

@@ -62,6 +62,18 @@ describe('accountNoticeSms', () => {
     );
   });
 
+  it('tells the number a changed one replaced when, and to call the helpdesk if it was not them, in one segment', () => {
+    const text = accountNoticeSms(deviceAdded({ kind: 'phone_changed', link: null, deviceLabel: null }));
+    expect(text).toBe(
+      'Northwind IT: the mobile number on your account was changed 2026-11-30 12:34 UTC. This number gets no more codes. Not you? Call your helpdesk now.',
+    );
+    expect(text.length).toBeLessThanOrEqual(160);
+    const email = accountNoticeEmail(deviceAdded({ kind: 'phone_changed', link: null, deviceLabel: null }));
+    expect(email.subject).toBe('Northwind IT: the mobile number on your account was changed');
+    expect(email.text).toContain('If you did not ask for this change, call your helpdesk now');
+    expect(email.html).not.toContain('<a ');
+  });
+
   it('clips a long MSP name with a plain ellipsis and flattens control characters', () => {
     const text = accountNoticeSms(
       deviceAdded({ mspName: `Northwind\r\nIT ${'Managed Services '.repeat(4)}` }),

@@ -7,7 +7,7 @@ import { escapeHtml, plainText } from './verifier/messages.js';
 // Account notices go to the end-user outside any verification: a sign-in link for the self-serve app, or the news
 // that a device was added to their account. They carry no code; an enrolment link is itself the secret.
 
-const KINDS = ['enrolment_link', 'device_enrolled'] as const;
+const KINDS = ['enrolment_link', 'device_enrolled', 'phone_changed'] as const;
 const epochMs = z
   .number()
   .int('must be whole epoch milliseconds')
@@ -111,6 +111,9 @@ export function accountNoticeSms(context: AccountNoticeContext): string {
   if (c.kind === 'enrolment_link') {
     return `${msp(c, 30)}: sign in to your self-serve app with ${c.link} (single use, expires in ${c.expiresInMinutes} min). Didn't ask? Ignore it, tell your helpdesk.`;
   }
+  if (c.kind === 'phone_changed') {
+    return `${msp(c, 30)}: the mobile number on your account was changed ${utcMinute(c.at)}. This number gets no more codes. Not you? Call your helpdesk now.`;
+  }
   const remove = c.link ? `Call your helpdesk. Remove it: ${c.link}` : 'Call your helpdesk now to remove it.';
   return `${msp(c, 30)}: new device "${deviceLabel(c)}" added to your account ${utcMinute(c.at)}. Not you? ${remove}`;
 }
@@ -152,6 +155,21 @@ export function accountNoticeEmail(context: AccountNoticeContext): {
         '',
       ],
       ['If you did not ask for this, ignore this email and tell your helpdesk.', null, ''],
+    );
+  } else if (c.kind === 'phone_changed') {
+    subject = `${name}: the mobile number on your account was changed`;
+    paragraphs.push(
+      [
+        `The mobile number on your account was changed on ${utcMinute(c.at)}. Codes from your helpdesk now go to the new number; this one gets no more.`,
+        null,
+        '',
+      ],
+      [
+        'If you did not ask for this change, call your helpdesk now: someone may be trying to take over your account.',
+        null,
+        '',
+      ],
+      [`Sent by ${name} to the contact details on file for your account before the change.`, null, ''],
     );
   } else {
     subject = `${name}: a new device was added to your account`;

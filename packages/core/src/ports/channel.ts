@@ -49,6 +49,9 @@ export interface NoticeMessageContext {
  *   secret: anyone who has it can sign in as the end-user until it is used or expires. Never log it.
  * - `device_enrolled`: a new device was added to the end-user's account (NIST SP 800-63B rev 4, 4.1.2.1: binding a
  *   new authenticator SHALL notify the subscriber through an independent channel), with where to remove it.
+ * - `phone_changed`: the mobile number on the account changed (a directory sync saw it): sent to the number it
+ *   replaced and the email on file, so the end-user can say it was not them (a new number is a new authenticator,
+ *   NIST SP 800-63B rev 4, 3.1.3.3 and 4.1.2.1). `link` and `deviceLabel` are `null`.
  *
  * Build the messages with `accountNoticeMessages`; render a text yourself with `accountNoticeSms` or
  * `accountNoticeEmail`. Never logged.
@@ -56,7 +59,7 @@ export interface NoticeMessageContext {
  */
 export interface AccountNoticeContext {
   /** The kind of notice. */
-  kind: 'enrolment_link' | 'device_enrolled';
+  kind: 'enrolment_link' | 'device_enrolled' | 'phone_changed';
   /** The MSP as the end-user knows their helpdesk ("Northwind IT"). */
   mspName: string;
   /**
@@ -82,7 +85,7 @@ export interface AccountNoticeContext {
 
 /**
  * A message sent by SMS: a code, a reverse-verification notice (`context.kind === 'reverse_notice'`, no code) or an
- * account notice (`context.kind` `enrolment_link` or `device_enrolled`, no code). Tell them apart by
+ * account notice (`context.kind` `enrolment_link`, `device_enrolled` or `phone_changed`, no code). Tell them apart by
  * `'code' in context` or by `context.kind`.
  * @public
  */
@@ -105,7 +108,7 @@ export interface SmsMessage {
 }
 
 /**
- * A message sent by email: a code, or an account notice (`context.kind` `enrolment_link` or `device_enrolled`, no
+ * A message sent by email: a code, or an account notice (`context.kind` `enrolment_link`, `device_enrolled` or `phone_changed`, no
  * code). Tell them apart by `'code' in context`.
  * @public
  */

@@ -67,15 +67,25 @@ export const sampleAccountNoticeContext = (
         expiresAt: at + 15 * 60_000,
         ...overrides,
       }
-    : {
-        kind,
-        ...common,
-        link: 'https://selfserve.example/devices',
-        deviceLabel: 'Chrome on Android',
-        expiresInMinutes: null,
-        expiresAt: at + 60 * 60_000,
-        ...overrides,
-      };
+    : kind === 'phone_changed'
+      ? {
+          kind,
+          ...common,
+          link: null,
+          deviceLabel: null,
+          expiresInMinutes: null,
+          expiresAt: at + 60 * 60_000,
+          ...overrides,
+        }
+      : {
+          kind,
+          ...common,
+          link: 'https://selfserve.example/devices',
+          deviceLabel: 'Chrome on Android',
+          expiresInMinutes: null,
+          expiresAt: at + 60 * 60_000,
+          ...overrides,
+        };
 };
 
 /**
