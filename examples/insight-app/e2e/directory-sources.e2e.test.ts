@@ -60,7 +60,7 @@ describe.skipIf(!hasChromium || !hasSlapd)('Directory sources on the admin page,
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('runs a sync on Sync now and shows its summary; the people it read are Northwind's, with their number's source', async () => {
+  it("runs a sync on Sync now and shows its summary; the people it read are Northwind's, with their number's source", async () => {
     const page = await (await browser.newContext({ viewport: { width: 1100, height: 900 } })).newPage();
     await page.goto(`${base}/login`);
     await page.getByLabel('Alex Morgan').check();
