@@ -18,7 +18,8 @@ import { createTwilioSms } from './twilio/twilio-sms.js';
 const now = Date.UTC(2026, 10, 30, 12, 34, 56);
 const enrolLink =
   'https://help.northwind.example/self-serve/enrol#t=Zk3qL9vXw2Rt7YpB4nHs8DcE1gMu6JaQ5oVi0TfN';
-const contexts: Record<AccountNoticeContext['kind'], AccountNoticeContext> = {
+// The two kinds that carry a link; a phone_changed notice (no link, one segment) has a test of its own below.
+const contexts: Record<Exclude<AccountNoticeContext['kind'], 'phone_changed'>, AccountNoticeContext> = {
   enrolment_link: {
     kind: 'enrolment_link',
     mspName: 'Northwind IT',
@@ -38,10 +39,10 @@ const contexts: Record<AccountNoticeContext['kind'], AccountNoticeContext> = {
     at: now,
   },
 };
-const kinds = Object.keys(contexts) as AccountNoticeContext['kind'][];
+const kinds = Object.keys(contexts) as (keyof typeof contexts)[];
 
 /** The SMS and email of a notice of `kind` for one end-user, as the app builds them. */
-const notice = (kind: AccountNoticeContext['kind'], context: Partial<AccountNoticeContext> = {}) => {
+const notice = (kind: keyof typeof contexts, context: Partial<AccountNoticeContext> = {}) => {
   const { sms, email } = accountNoticeMessages({
     tenantId: 'msp-northwind',
     context: { ...contexts[kind], ...context },
@@ -110,6 +111,20 @@ describe('account notices by SMS', () => {
     },
   );
 
+  it('Twilio sends a phone_changed notice (no link) to the old number in one segment', async () => {
+    const channel = createTwilioSms({ accountSid, authToken: 't', from: '+15017122661', now: () => now });
+    const { sms } = accountNoticeMessages({
+      tenantId: 'msp-northwind',
+      context: { ...contexts.device_enrolled, kind: 'phone_changed', link: null, deviceLabel: null },
+      phone: '+15005550006',
+      email: null,
+      noticeId: 'notice-phone-1',
+    });
+    expect(await channel.send(sms!)).toMatchObject({ status: 'accepted' });
+    expect(twilioForms.at(-1)!.get('Body')).toBe(sms!.text);
+    expect(countSmsSegments(sms!.text).segments).toBe(1);
+  });
+
   it('Twilio drops a notice that expired before it could be sent, as a notice', async () => {
     const before = twilioForms.length;
     const channel = createTwilioSms({
@@ -139,7 +154,7 @@ describe('account notices by SMS', () => {
 });
 
 describe('account notice SMS segments', () => {
-  const segments = (context: Partial<AccountNoticeContext>, kind: AccountNoticeContext['kind']) =>
+  const segments = (context: Partial<AccountNoticeContext>, kind: keyof typeof contexts) =>
     countSmsSegments(accountNoticeSms({ ...contexts[kind], ...context }));
 
   it('fits a device notice in one GSM-7 segment with a short link or none', () => {
