@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serve } from '@hono/node-server';
 import { createManualClock } from '@qdesk/core/memory';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hasSlapd } from '../../../packages/directory/src/ldap/slapd.test-helpers.js';
 import { useSlapd } from '../../../packages/directory/src/ldap/slapd-fixture.test-helpers.js';
@@ -12,7 +12,7 @@ import { BASE_DN, testUser } from '../../../packages/directory/src/ldap/test-peo
 import { createApp } from '../src/app.js';
 import { type AppServices, composeDemo } from '../src/compose.js';
 import { readEnv } from '../src/config.js';
-import { axeViolations, CHROMIUM, hasChromium, shot } from './harness.js';
+import { axeViolations, hasChromium, launchChromium, shot } from './harness.js';
 
 // The administrator's "Directory sources" section in Chromium: Northwind read from a real OpenLDAP server, Sync now,
 // the run's summary in words, and the people it created in the directory with their number's source.
@@ -48,10 +48,7 @@ describe.skipIf(!hasChromium || !hasSlapd)('Directory sources on the admin page,
     server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
     await new Promise<void>((resolve) => server.once('listening', () => resolve()));
     base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu'],
-    });
+    browser = await launchChromium();
   }, 90_000);
   afterAll(async () => {
     await browser?.close();

@@ -17,6 +17,24 @@ if (!hasChromium) {
   console.warn(message);
 }
 
+/** Debian's Chromium, headless and quiet (no background networking), with `extraArgs` after the house flags. */
+export function launchChromium(extraArgs: string[] = []): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    args: [
+      '--headless',
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+      '--disable-quic',
+      ...extraArgs,
+    ],
+  });
+}
+
 export const SCREENSHOTS = new URL('../../../artifacts/screenshots/', import.meta.url).pathname;
 
 export interface Harness {
@@ -38,19 +56,7 @@ export async function startHarness(): Promise<Harness> {
   const server = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' });
   await new Promise<void>((resolve) => server.once('listening', () => resolve()));
   const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-    ],
-  });
+  const browser = await launchChromium();
   const viewport = { width: 420, height: 900 }; // about the width of an Autotask Insight panel
   const technician = await browser.newContext({ viewport });
   mkdirSync(SCREENSHOTS, { recursive: true });

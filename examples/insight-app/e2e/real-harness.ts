@@ -11,13 +11,13 @@ import {
   startAutotaskFake,
 } from '@qdesk/autotask-adapter/testing';
 import { createOutboxChannel, type OutboxChannel } from '@qdesk/core/memory';
-import { type Browser, chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { DEV_END_USERS, DEV_STAFF } from '../dev/dev-idp-setup.js';
 import { startTestIdp, type TestIdp } from '../dev/test-idp.js';
 import { createApp } from '../src/app.js';
 import { type AppServices, composeServices } from '../src/compose.js';
 import { readEnv } from '../src/config.js';
-import { CHROMIUM } from './harness.js';
+import { launchChromium } from './harness.js';
 
 // The app in real mode, as an MSP runs it: over https (a certificate made for 127.0.0.1 and localhost at start), its
 // technicians and one customer's end-users signing in at a real OpenID Connect provider (the test identity provider),
@@ -166,21 +166,8 @@ export async function startRealHarness(): Promise<RealHarness> {
   });
   const { app } = createApp(services, env);
   handle = getRequestListener(app.fetch);
-  const browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-      '--no-first-run',
-      '--disable-quic',
-      // Third-party cookies blocked, as Safari does by default: only a Partitioned cookie works in the frame.
-      '--test-third-party-cookie-phaseout',
-    ],
-  });
+  // Third-party cookies blocked, as Safari does by default: only a Partitioned cookie works in the frame.
+  const browser = await launchChromium(['--test-third-party-cookie-phaseout']);
   return {
     base,
     framerUrl: (ticketId) => `https://localhost:${framerPort}/ticket?ticket=${ticketId}`,
