@@ -86,7 +86,7 @@ export async function match(argv: string[]): Promise<number> {
       }
       lastLine = line;
     };
-    const sync = createMatchingSync({ psa, store, tenantId, audit });
+    const sync = createMatchingSync({ psa, store, directory: stores.directory, tenantId, audit });
     const started = Date.now();
     const summary = await sync.run({ onProgress });
     if (tty) process.stderr.write('\n');

@@ -5,6 +5,7 @@ import { AUDIT_USAGE, audit } from './audit.js';
 import { DIRECTORY_USAGE, directory } from './directory.js';
 import { MATCH_USAGE, match } from './match.js';
 import { MIGRATE_USAGE, migrateCommand } from './migrate.js';
+import { SEED_USAGE, seed } from './seed.js';
 
 const USAGE = `Usage: pnpm qdesk <command>
 
@@ -14,10 +15,13 @@ ${AUDIT_USAGE}
 
 ${MATCH_USAGE}
 
+${SEED_USAGE}
+
 ${DIRECTORY_USAGE}`;
 
 const commands: Record<string, (argv: string[]) => Promise<number>> = {
   match,
+  seed,
   migrate: migrateCommand,
   audit,
   directory,

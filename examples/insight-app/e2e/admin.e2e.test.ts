@@ -125,24 +125,35 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
     expect(await select.inputValue()).toBe('');
     expect(await select.locator('option:checked').textContent()).toBe('Choose an end-user…');
     expect(await farid.getByRole('button', { name: 'Match' }).isDisabled()).toBe(true);
+    // The customer's end-users come into the list when it is first used (the page keeps them once per customer).
+    expect(await groupsOf(page, 'eu-206')).toEqual([
+      ["Fabrikam Logistics GmbH (this contact's company)", []],
+    ]);
+    await select.focus();
     expect(await groupsOf(page, 'eu-206')).toEqual([
       ["Fabrikam Logistics GmbH (this contact's company)", ['Eva Schmidt (eva.schmidt@fabrikam.example)']],
-      [
-        'Other customers',
-        [
-          'Chloé Martin · Contoso Dental (Chloe.Martin@contoso-dental.example)',
-          'Dev Patel · Contoso Dental (dev.patel@contoso-dental.example)',
-          'Ana Silva · Northwind Traders (ana.silva@northwind.example)',
-          'Ben Okafor · Northwind Traders (ben.okafor@northwind.example)',
-        ],
-      ],
     ]);
+    expect(await select.inputValue()).toBe('');
+    // Anyone else is typed, by email or id: the page lists no other customer's people.
+    const other = farid.getByLabel('Or an end-user of another customer');
+    expect(await other.inputValue()).toBe('');
+    expect(await page.locator('option[value="eu-ana"]').count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
     await shot(page, 'admin-matching-manual-empty');
     // Back on the placeholder, Match is off again.
     await select.selectOption('eu-eva');
     expect(await farid.getByRole('button', { name: 'Match' }).isEnabled()).toBe(true);
     await select.selectOption('');
+    expect(await farid.getByRole('button', { name: 'Match' }).isDisabled()).toBe(true);
+    // The list and the field never both count: typing clears the list's choice, choosing clears the field.
+    await select.selectOption('eu-eva');
+    await other.fill('ben.okafor@northwind.example');
+    expect(await select.inputValue()).toBe('');
+    expect(await farid.getByRole('button', { name: 'Match' }).isEnabled()).toBe(true);
+    await select.selectOption('eu-eva');
+    expect(await other.inputValue()).toBe('');
+    await select.selectOption('');
+    await other.fill('   '); // blanks are no choice
     expect(await farid.getByRole('button', { name: 'Match' }).isDisabled()).toBe(true);
 
     // On a 400 px screen the rows stack into cards: nothing scrolls sideways.
@@ -156,7 +167,7 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
   it('refuses a link to another company’s end-user until the admin confirms it, naming both companies', async () => {
     const page = await matching('tab=contacts&filter=all&search=farid');
     const farid = row(page, '206');
-    const select = farid.getByLabel('End-user for Farid Haddad');
+    const other = farid.getByLabel('Or an end-user of another customer');
     const panel = page.locator('#cross-206');
     const refusal = async () => {
       const [response] = await Promise.all([
@@ -166,7 +177,7 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
       expect(response.status()).toBe(409);
       await panel.waitFor({ state: 'visible' });
     };
-    await select.selectOption('eu-ana');
+    await other.fill('ana.silva@northwind.example');
     await refusal();
     const words = await panel.getByRole('alert').textContent();
     expect(words).toContain('Farid Haddad works at Fabrikam Logistics GmbH in Autotask');
@@ -176,9 +187,9 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
     expect(await h.services.mappings.endUserForContact(h.services.tenantId, '206')).toBeNull();
     expect((await linkRecords()).filter((r) => r.detail?.contactId === '206')).toEqual([]);
     // The confirmation is for that pair only: another choice drops it.
-    await select.selectOption('eu-ben');
+    await other.fill('eu-ben');
     expect(await panel.isHidden()).toBe(true);
-    await select.selectOption('eu-ana');
+    await other.fill('eu-ana'); // by id this time
     await refusal();
     // Keyboard users land on the confirmation, whose description is the refusal.
     expect(await page.evaluate<string>('document.activeElement?.textContent')).toBe('Link across customers');
@@ -262,7 +273,7 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
     await tabTo(page, 'End-user for Farid Haddad');
     await page.keyboard.press('ArrowDown'); // the first choice: Eva, of Farid's own company
     expect(await row(page, '206').getByLabel('End-user for Farid Haddad').inputValue()).toBe('eu-eva');
-    await tabTo(page, 'Match', 1);
+    await tabTo(page, 'Match', 2); // past the field for another customer's end-user, left empty
     await submit(page, () => page.keyboard.press('Enter'), 'contacts/link');
     expect((await h.services.mappings.endUserForContact(h.services.tenantId, '206'))?.endUserId).toBe(
       'eu-eva',
@@ -288,6 +299,18 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
   it('confirms contact suggestions in bulk (email first, case-insensitive)', async () => {
     const page = await matching('tab=contacts&filter=suggested');
     expect(await row(page, '203').textContent()).toContain('same email'); // Chloé: the account's email differs in case
+    // Her list offers her suggestion first, then the rest of her customer's end-users, each once.
+    await row(page, '203').getByLabel('End-user for Chloé Martin').click();
+    await page.keyboard.press('Escape');
+    expect(await groupsOf(page, 'eu-203')).toEqual([
+      [
+        "Contoso Dental (this contact's company)",
+        [
+          'Chloé Martin (Chloe.Martin@contoso-dental.example)',
+          'Dev Patel (dev.patel@contoso-dental.example)',
+        ],
+      ],
+    ]);
     await shot(page, 'admin-matching-contacts');
     await page.getByRole('button', { name: 'Select all suggested' }).click();
     await submit(
@@ -330,18 +353,26 @@ describe.skipIf(!hasChromium)('Admin matching page in Chromium', () => {
     const select = row(page, '101').getByLabel('Customer for Northwind Traders Inc.');
     expect(await select.inputValue()).toBe('');
     expect(await row(page, '101').getByRole('button', { name: 'Match' }).isDisabled()).toBe(true);
-    const [suggested, others] = await groupsOf(page, 'cust-101');
-    expect(suggested).toEqual([
-      'Suggested for Northwind Traders Inc.',
-      ['Northwind Traders (Strong: same name)'],
+    expect(await groupsOf(page, 'cust-101')).toEqual([
+      ['Suggested for Northwind Traders Inc.', ['Northwind Traders (Strong: same name)']],
     ]);
-    expect(others).toEqual([
-      'Other customers',
-      [
-        'Contoso Dental — linked to Contoso Dental LLC',
-        'Fabrikam Logistics GmbH — linked to Fabrikam Logistics GmbH',
-      ],
-    ]);
+    // Any other customer is typed, with one list for the whole page: only the customers free to link are in it.
+    const other = row(page, '101').getByLabel('Or another customer');
+    expect(await other.getAttribute('list')).toBe('customer-choices');
+    expect(
+      await page
+        .locator('#customer-choices option')
+        .evaluateAll((options) => options.map((o) => [o.getAttribute('value'), o.getAttribute('data-id')])),
+    ).toEqual([['Northwind Traders', 'cust-northwind']]);
+    expect(await page.locator('datalist').count()).toBe(1);
+    // A customer linked elsewhere is refused on the page, before any call.
+    await other.fill('Contoso Dental');
+    expect(await row(page, '101').getByRole('button', { name: 'Match' }).isEnabled()).toBe(true);
+    await row(page, '101').getByRole('button', { name: 'Match' }).click();
+    expect(await page.locator('#admin-message').textContent()).toBe(
+      'No customer free to link is called Contoso Dental, or has that id.',
+    );
+    await other.fill('');
     expect(await axeViolations(page)).toEqual([]);
     await page.setViewportSize({ width: 400, height: 900 });
     expect(await horizontalOverflow(page)).toBe(0);

@@ -1,8 +1,14 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { signAutotaskWebhook } from '@qdesk/autotask-adapter';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { AdapterError } from '@qdesk/core';
+import { listMatches } from '@qdesk/matching';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createApp } from './app.js';
 import { type AppServices, composeDemo, DEMO_WEBHOOK_SECRET } from './compose.js';
 import { readEnv } from './config.js';
+import { memoryStores, reportingEndUserChanges } from './stores.js';
 import { auditTrail } from './test-app.test-helpers.js';
 
 let services: AppServices;
@@ -173,22 +179,31 @@ const decodeEntities = (s: string) =>
     .replace(/&quot;/g, '"')
     .replace(/&amp;/g, '&');
 
+const OPTION = /<option value="([^"]*)"([^>]*)>([^<]*)<\/option>/g;
+const optionOf = (o: RegExpMatchArray) => ({
+  value: o[1]!,
+  disabled: /\bdisabled\b/.test(o[2]!),
+  selected: /\bselected\b/.test(o[2]!),
+  text: decodeEntities(o[3]!),
+});
+/** The options in a piece of the page, in order. */
+const optionsIn = (fragment: string) => [...fragment.matchAll(OPTION)].map(optionOf);
+/** The content of the template with `id`. */
+function templateIn(html: string, id: string) {
+  const content = new RegExp(`<template id="${id}">([\\s\\S]*?)</template>`).exec(html)?.[1];
+  if (content === undefined) throw new Error(`no template #${id} on the page`);
+  return content;
+}
+
 /** The manual-match select with `id` as the page renders it: its groups with their options, in order. */
 function choicesIn(html: string, id: string) {
   const select = new RegExp(`<select id="${id}"[^>]*>([\\s\\S]*?)</select>`).exec(html)?.[1];
   if (select === undefined) throw new Error(`no select #${id} on the page`);
-  const option = (o: RegExpMatchArray) => ({
-    value: o[1]!,
-    disabled: /\bdisabled\b/.test(o[2]!),
-    selected: /\bselected\b/.test(o[2]!),
-    text: decodeEntities(o[3]!),
-  });
-  const first = /<option value="([^"]*)"([^>]*)>([^<]*)<\/option>/.exec(select)!;
   return {
-    first: option(first),
+    first: optionsIn(select)[0]!,
     groups: [...select.matchAll(/<optgroup label="([^"]*)">([\s\S]*?)<\/optgroup>/g)].map((g) => ({
       label: decodeEntities(g[1]!),
-      options: [...g[2]!.matchAll(/<option value="([^"]*)"([^>]*)>([^<]*)<\/option>/g)].map(option),
+      options: optionsIn(g[2]!),
     })),
   };
 }
@@ -201,16 +216,108 @@ describe('manual matching that cannot mislead', () => {
     const html = await page('tab=contacts&filter=all&search=farid');
     const { first, groups } = choicesIn(html, 'eu-206');
     expect(first).toEqual({ value: '', disabled: false, selected: true, text: 'Choose an end-user…' });
-    expect(groups.map((g) => [g.label, g.options.map((o) => o.value)])).toEqual([
-      ["Fabrikam Logistics GmbH (this contact's company)", ['eu-eva']],
-      // Others by customer, then name: Contoso Dental, then Northwind Traders.
-      ['Other customers', ['eu-chloe', 'eu-dev', 'eu-ana', 'eu-ben']],
+    // Farid has no suggestion: his list starts empty, and his customer's end-users wait in the page's one
+    // template for that customer, which the page's script copies into the list when it is first used.
+    expect(groups).toEqual([{ label: "Fabrikam Logistics GmbH (this contact's company)", options: [] }]);
+    expect(html).toMatch(
+      /<select id="eu-206" class="choice" data-id="206" data-choices="eu-choices-cust-fabrikam">/,
+    );
+    expect(optionsIn(templateIn(html, 'eu-choices-cust-fabrikam'))).toEqual([
+      {
+        value: 'eu-eva',
+        disabled: false,
+        selected: false,
+        text: 'Eva Schmidt (eva.schmidt@fabrikam.example)',
+      },
     ]);
-    expect(groups[1]!.options[2]!.text).toBe('Ana Silva · Northwind Traders (ana.silva@northwind.example)');
-    expect(groups.flatMap((g) => g.options).filter((o) => o.selected)).toEqual([]);
+    // Another customer's end-user is typed (email or id): the page lists no one else's people.
+    expect(html).toMatch(/<input id="eu-other-206" class="other" type="text"/);
+    expect(html).not.toMatch(/value="eu-(ana|ben|chloe|dev)"/);
+    expect((html.match(/<template /g) ?? []).length).toBe(1);
+    // A contact with a suggestion has it in the list from the start, first.
+    const chloe = await page('tab=contacts&filter=suggested&search=chloe');
+    expect(choicesIn(chloe, 'eu-203').groups[0]!.options.map((o) => o.value)).toEqual(['eu-chloe']);
+    expect(optionsIn(templateIn(chloe, 'eu-choices-cust-contoso')).map((o) => o.value)).toEqual([
+      'eu-chloe',
+      'eu-dev',
+    ]);
     expect(html).toMatch(
       /<button type="button" data-action="link-contact" data-id="206" disabled>Match<\/button>/,
     );
+  });
+
+  it('reads one page of rows per view, never every contact, end-user or contact link', async () => {
+    const store = services.mappings;
+    const spies = [
+      vi.spyOn(store, 'listContacts'),
+      vi.spyOn(store, 'listEndUsers'),
+      vi.spyOn(store, 'listContactLinks'),
+      vi.spyOn(services.directory, 'list'),
+      vi.spyOn(services.stores.directory, 'list'),
+    ];
+    try {
+      for (const query of [
+        'tab=contacts&filter=all',
+        'tab=contacts&filter=suggested',
+        'tab=companies&filter=all',
+      ])
+        expect(await page(query)).toContain('<table class="matching"');
+      for (const spy of spies) expect(spy).not.toHaveBeenCalled();
+    } finally {
+      for (const spy of spies) spy.mockRestore();
+    }
+  });
+
+  it('pages by cursor: Next and Previous keep the tab, filter, search and company, and walk the list in order', async () => {
+    const names = (html: string) =>
+      [...html.matchAll(/<tr data-id="([^"]+)" data-status/g)].map((m) => m[1]!);
+    const href = (html: string, rel: 'next' | 'prev') =>
+      decodeEntities(new RegExp(`<a rel="${rel}" href="([^"]+)"`).exec(html)?.[1] ?? '') || null;
+    const first = await page('tab=contacts&filter=all');
+    expect(href(first, 'prev')).toBeNull();
+    const total = Number(/<small id="total">(\d+) in all<\/small>/.exec(first)![1]);
+    expect(total).toBeGreaterThan(100);
+    // Forward to the end, then back to the start: every contact once, in the same order both ways.
+    const forward: string[][] = [names(first)];
+    let next = href(first, 'next');
+    for (let i = 0; next && i < 100; i++) {
+      const url = new URL(next, ORIGIN);
+      expect(Object.fromEntries(url.searchParams)).toMatchObject({ tab: 'contacts', filter: 'all' });
+      const html = await page(url.searchParams.toString());
+      forward.push(names(html));
+      next = href(html, 'next');
+      if (!next) {
+        let previous = href(html, 'prev');
+        const backward: string[][] = [names(html)];
+        for (let j = 0; previous && j < 100; j++) {
+          const back = await page(new URL(previous, ORIGIN).searchParams.toString());
+          backward.unshift(names(back));
+          previous = href(back, 'prev');
+        }
+        expect(backward).toEqual(forward);
+      }
+    }
+    expect(forward.flat()).toHaveLength(total);
+    expect(new Set(forward.flat()).size).toBe(total);
+    // Search and company are kept across pages; another filter starts from the first page.
+    const fabrikam = await page('tab=contacts&filter=all&company=103');
+    expect(names(fabrikam)).toContain('206');
+    expect(decodeEntities(fabrikam)).toContain('Contacts of <strong>Fabrikam Logistics GmbH</strong>');
+    expect(decodeEntities(fabrikam)).toContain(
+      'href="/admin/matching?tab=contacts&filter=matched&company=103"',
+    );
+    const second = await page('tab=contacts&filter=all&search=a');
+    const link = new URL(href(second, 'next')!, ORIGIN);
+    expect(link.searchParams.get('search')).toBe('a');
+    expect(link.searchParams.get('after')).toBeTruthy();
+  });
+
+  it('sends a cursor it never gave back to the first page of the same list', async () => {
+    const res = await app.request(`${ORIGIN}/admin/matching?tab=contacts&filter=all&after=bm90LWEtY3Vyc29y`, {
+      headers: { cookie },
+    });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe('/admin/matching?tab=contacts&filter=all');
   });
 
   it('refuses a link to another customer’s end-user without confirmation: a typed 409 naming both', async () => {
@@ -297,21 +404,71 @@ describe('manual matching that cannot mislead', () => {
 
   it('starts a company on no customer, with its suggestions first and customers linked elsewhere not choosable', async () => {
     expect((await post('/api/admin/companies/unlink', { companyId: '101' })).status).toBe(200);
-    const { first, groups } = choicesIn(await page('tab=companies&filter=all&search=northwind'), 'cust-101');
+    const html = await page('tab=companies&filter=all&search=northwind');
+    const { first, groups } = choicesIn(html, 'cust-101');
     expect(first).toMatchObject({ value: '', selected: true, text: 'Choose a customer…' });
-    expect(groups.map((g) => g.label)).toEqual(['Suggested for Northwind Traders Inc.', 'Other customers']);
+    expect(groups.map((g) => g.label)).toEqual(['Suggested for Northwind Traders Inc.']);
     expect(groups[0]!.options.map((o) => [o.value, o.disabled])).toEqual([['cust-northwind', false]]);
-    // Every other customer is linked to a company already (the demo's, and one created earlier): shown, not choosable.
-    expect(groups[1]!.options.map((o) => o.value)).toEqual(
-      expect.arrayContaining(['cust-contoso', 'cust-fabrikam']),
-    );
-    expect(groups[1]!.options.filter((o) => !o.disabled)).toEqual([]);
-    expect(groups[1]!.options.find((o) => o.value === 'cust-contoso')?.text).toBe(
-      'Contoso Dental — linked to Contoso Dental LLC',
-    );
+    // Any other customer comes from one list shared by the page's rows: only customers free to link are in it
+    // (every other one is linked to a company already: the demo's, and one created earlier).
+    expect(html).toMatch(/<input id="cust-other-101" class="other"[^>]* list="customer-choices"/);
+    const shared = /<datalist id="customer-choices">([\s\S]*?)<\/datalist>/.exec(html)![1]!;
+    expect([...shared.matchAll(/data-id="([^"]+)"/g)].map((m) => m[1])).toEqual(['cust-northwind']);
+    expect((html.match(/<datalist/g) ?? []).length).toBe(1);
     expect(
       (await post('/api/admin/companies/link', { companyId: '101', customerId: 'cust-northwind' })).status,
     ).toBe(200);
+  });
+
+  it('links a contact to an end-user typed by email, and refuses an email nobody or several people have', async () => {
+    const byEmail = { contactId: '206', endUserEmail: 'Ana.Silva@northwind.example' };
+    const refused = await post('/api/admin/contacts/link', byEmail);
+    expect(refused.status).toBe(409);
+    expect(await refused.json()).toMatchObject({ error: { code: 'cross_customer_link' } });
+    const linked = await post('/api/admin/contacts/link', { ...byEmail, confirmCrossCustomer: true });
+    expect(await linked.json()).toMatchObject({
+      link: { contactId: '206', endUserId: 'eu-ana' },
+      endUser: { id: 'eu-ana', name: 'Ana Silva' },
+    });
+    expect((await post('/api/admin/contacts/unlink', { contactId: '206' })).status).toBe(200);
+    const nobody = await post('/api/admin/contacts/link', {
+      contactId: '206',
+      endUserEmail: 'nobody@x.example',
+    });
+    expect(nobody.status).toBe(404);
+    expect(((await nobody.json()) as { error: { message: string } }).error.message).toContain(
+      'No end-user has the email nobody@x.example',
+    );
+    expect(
+      (
+        await post('/api/admin/contacts/link', {
+          contactId: '206',
+          endUserId: 'eu-ana',
+          endUserEmail: 'a@b.c',
+        })
+      ).status,
+    ).toBe(400);
+    // A second account with Ana's email (another customer's): the directory write reaches matching at once.
+    const twin = { ...(await services.directory.getById(services.tenantId, 'eu-ana'))!, id: 'eu-ana-2' };
+    // Written as directory sources and SCIM write: through the app's stores.
+    await services.stores.directory.put({ ...twin, customerId: 'cust-contoso', devices: [] });
+    const shared = await post('/api/admin/contacts/link', byEmail);
+    expect(shared.status).toBe(409);
+    expect(await shared.json()).toMatchObject({
+      error: {
+        code: 'ambiguous_end_user',
+        message: expect.stringContaining('eu-ana (Northwind Traders), eu-ana-2 (Contoso Dental)'),
+      },
+    });
+    const [suggestion] = (await services.mappings.getSuggestions(services.tenantId, { contactIds: ['201'] }))
+      .contacts;
+    expect(suggestion?.conflicts.map((c) => c.type)).toEqual(['email_on_several_end_users']);
+    // Removed again: the suggestion is clean again, without waiting for a sync.
+    expect(await services.stores.directory.remove(services.tenantId, 'eu-ana-2')).toBe(true);
+    const [clean] = (await services.mappings.getSuggestions(services.tenantId, { contactIds: ['201'] }))
+      .contacts;
+    expect(clean).toMatchObject({ endUserId: 'eu-ana', strength: 'strong', conflicts: [] });
+    expect(await linkOf('206')).toBeNull();
   });
 
   it('puts every change made from the page on the audit trail, with the administrator', async () => {
@@ -380,4 +537,85 @@ describe('Autotask contact webhooks', () => {
     expect(res.status).toBe(400);
     expect(await syncedContact('201')).toEqual(before);
   });
+});
+
+describe('directory writes reaching matching', () => {
+  it('keeps the write when matching cannot take it in, and logs the failure without personal data', async () => {
+    const directory = memoryStores().directory;
+    const failing = reportingEndUserChanges(directory, {
+      tenantId: 'msp-1',
+      apply: async () => {
+        throw new AdapterError('The mapping store failed (ana.silva@northwind.example)', {
+          port: 'mapping store',
+          operation: 'saveEndUsers',
+        });
+      },
+    });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    try {
+      const ana = {
+        id: 'eu-ana',
+        tenantId: 'msp-1',
+        email: 'ana.silva@northwind.example',
+        displayName: 'Ana Silva',
+        mobilePhone: '+15550100001',
+        devices: [],
+      };
+      await failing.put(ana);
+      await failing.putMany([{ ...ana, id: 'eu-ana-2' }]);
+      expect(await failing.remove('msp-1', 'eu-ana-2')).toBe(true);
+      expect(await directory.getById('msp-1', 'eu-ana')).toMatchObject({ displayName: 'Ana Silva' });
+      expect(await directory.getById('msp-1', 'eu-ana-2')).toBeNull();
+      expect(logged).toHaveBeenCalledTimes(3);
+      const lines = logged.mock.calls.map((call) => call.join(' ')).join('\n');
+      expect(lines).toContain('QDesk matching could not take in 1 end-user change(s) (adapter_failed)');
+      expect(lines).not.toMatch(/ana|silva|eu-|\+1555/i);
+    } finally {
+      logged.mockRestore();
+    }
+  });
+});
+
+describe('demo start', () => {
+  it('rebuilds the suggestions of a data folder that keeps none (one from before kept suggestions)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'qdesk-demo-start-'));
+    const env = readEnv({ PORT: '0' });
+    const stores = { kind: 'pglite', dataDir: join(dir, 'pglite') } as const;
+    const suggested = async (s: AppServices) =>
+      (await listMatches({ store: s.mappings, tenantId: s.tenantId, kind: 'contacts', filter: 'all' })).counts
+        .suggested;
+    try {
+      const first = await composeDemo(env, { quiet: true, stores });
+      await createApp(first, env).runner.settled(); // the demo's first sync reads the PSA
+      expect(await suggested(first)).toBeGreaterThan(0);
+      // Farid gets an account only matching knows of, and no suggestion is kept: only a rebuild finds his.
+      await first.mappings.saveEndUsers(first.tenantId, {
+        put: [
+          {
+            id: 'eu-farid',
+            email: 'farid.haddad@fabrikam.example',
+            displayName: 'Farid Haddad',
+            customerId: 'cust-fabrikam',
+          },
+        ],
+      });
+      await first.mappings.replaceSuggestions(first.tenantId, {
+        companies: [],
+        contacts: { contactIds: null, suggestions: [] },
+      });
+      expect(await suggested(first)).toBe(0);
+      await first.close();
+      // Started again, before any sync: the suggestions are there.
+      const again = await composeDemo(env, { quiet: true, stores });
+      try {
+        expect(await suggested(again)).toBeGreaterThan(0);
+        const { contacts } = await again.mappings.getSuggestions(again.tenantId, { contactIds: ['206'] });
+        expect(contacts.map((c) => c.endUserId)).toEqual(['eu-farid']);
+      } finally {
+        await again.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -8,8 +8,7 @@ import {
   type MatchingSyncProgress,
   type MatchingSyncSummary,
   matchByHand,
-  suggestCompanyMatches,
-  suggestContactMatches,
+  normalizeEmail,
   unmatch,
 } from '@qdesk/matching';
 import { Hono } from 'hono';
@@ -65,7 +64,10 @@ export type SyncRunner = ReturnType<typeof createSyncRunner>;
 
 type Env = { Variables: { technician: Technician } };
 
-/** The admin API behind /admin/matching: sync, confirm suggestions (one or in bulk), match by hand, unmatch. */
+/**
+ * The admin API behind /admin/matching: sync, confirm suggestions (one or in bulk), match by hand, unmatch. Each call
+ * reads what it names (the kept suggestions of the ids posted, one contact, one end-user), never every record.
+ */
 export function createAdminApi(services: AppServices, security: Security, runner: SyncRunner) {
   const api = new Hono<Env>();
   // Matching decides where codes go: administrators only (core's matching operations check the role too).
@@ -77,7 +79,6 @@ export function createAdminApi(services: AppServices, security: Security, runner
     technicianName: tech.name,
     role: tech.role,
   });
-  const endUsers = () => services.directory.list(tenantId);
 
   api.get('/sync', (c) => c.json(runner.state()));
   api.post('/sync', (c) => c.json({ started: runner.start(), ...runner.state() }, 202));
@@ -87,16 +88,8 @@ export function createAdminApi(services: AppServices, security: Security, runner
       .object({ companyIds: ids })
       .strict()
       .parse(await c.req.json().catch(() => null));
-    // Suggest over every record (ties and shared candidates span records), then keep the ones selected.
-    const [companies, customers, links] = await Promise.all([
-      store.listCompanies(tenantId),
-      store.listCustomers(tenantId),
-      store.listCompanyLinks(tenantId),
-    ]);
-    const wanted = new Set(companyIds);
-    const suggestions = suggestCompanyMatches(companies, customers, links).filter((s) =>
-      wanted.has(s.companyId),
-    );
+    // The suggestions kept for the companies selected (computed over every record when they last changed).
+    const { companies: suggestions } = await store.getSuggestions(tenantId, { companyIds });
     const result = await confirmSuggestions({
       kind: 'companies',
       store,
@@ -116,16 +109,7 @@ export function createAdminApi(services: AppServices, security: Security, runner
       .object({ contactIds: ids })
       .strict()
       .parse(await c.req.json().catch(() => null));
-    const [contacts, companyLinks, contactLinks, users] = await Promise.all([
-      store.listContacts(tenantId),
-      store.listCompanyLinks(tenantId),
-      store.listContactLinks(tenantId),
-      endUsers(),
-    ]);
-    const wanted = new Set(contactIds);
-    const suggestions = suggestContactMatches(contacts, users, { companyLinks, contactLinks }).filter((s) =>
-      wanted.has(s.contactId),
-    );
+    const { contacts: suggestions } = await store.getSuggestions(tenantId, { contactIds });
     const result = await confirmSuggestions({
       kind: 'contacts',
       store,
@@ -141,11 +125,11 @@ export function createAdminApi(services: AppServices, security: Security, runner
   });
 
   // Both sides must exist: a link to a company the last sync did not see, or to an end-user the directory does not
-  // have, would lead a ticket nowhere.
+  // have, would lead a ticket nowhere. A contact is one keyed read; companies are a hundredth of the contacts.
   const known = async (kind: 'companies' | 'contacts', recordId: string) =>
-    (kind === 'companies' ? await store.listCompanies(tenantId) : await store.listContacts(tenantId)).some(
-      (r) => r.id === recordId,
-    );
+    kind === 'contacts'
+      ? (await store.findContacts(tenantId, { ids: [recordId] })).length > 0
+      : (await store.listCompanies(tenantId)).some((r) => r.id === recordId);
   const notFound = (what: string) =>
     ({ error: { code: 'not_found', message: `Unknown ${what}; run a sync and reload.` } }) as const;
 
@@ -169,17 +153,58 @@ export function createAdminApi(services: AppServices, security: Security, runner
     return c.json({ link });
   });
 
+  /**
+   * The end-user an admin named by id, or by email (the page's "another customer" field): the directory's, or a
+   * refusal that says what to type instead.
+   */
+  const endUserNamed = async (by: { endUserId: string } | { endUserEmail: string }) => {
+    if ('endUserId' in by) return { endUser: await services.directory.getById(tenantId, by.endUserId) };
+    const found = await store.findEndUsers(tenantId, { emails: [normalizeEmail(by.endUserEmail)] });
+    if (found.length > 1) {
+      const customers = new Map((await store.listCustomers(tenantId)).map((x) => [x.id, x.name]));
+      const who = found
+        .map(
+          (u) => `${u.id} (${u.customerId ? (customers.get(u.customerId) ?? u.customerId) : 'no customer'})`,
+        )
+        .sort()
+        .join(', ');
+      return {
+        refusal: {
+          error: {
+            code: 'ambiguous_end_user',
+            message: `Several end-users have the email ${by.endUserEmail}: type the id of the one you mean (${who}).`,
+          },
+        },
+      } as const;
+    }
+    return { endUser: found[0] ? await services.directory.getById(tenantId, found[0].id) : null };
+  };
+
   api.post('/contacts/link', async (c) => {
-    const body = z
+    const parsed = z
       .object({
         contactId: id,
-        endUserId: z.string().trim().min(1).max(128),
+        endUserId: z.string().trim().min(1).max(128).optional(),
+        endUserEmail: z.string().trim().min(3).max(254).optional(),
         // The admin saw the refusal that names both customers and links them anyway (see crossCustomerRefusal).
         confirmCrossCustomer: z.boolean().optional(),
       })
       .strict()
+      .refine((b) => (b.endUserId === undefined) !== (b.endUserEmail === undefined), {
+        message: 'give endUserId or endUserEmail (one of them)',
+        path: ['endUserId'],
+      })
       .parse(await c.req.json().catch(() => null));
-    const endUser = await services.directory.getById(tenantId, body.endUserId);
+    const { endUserEmail, endUserId, ...body } = parsed;
+    const named = await endUserNamed(
+      endUserId === undefined ? { endUserEmail: endUserEmail! } : { endUserId },
+    );
+    if ('refusal' in named) return c.json(named.refusal, 409);
+    const { endUser } = named;
+    if (!endUser && endUserEmail !== undefined) {
+      const message = `No end-user has the email ${endUserEmail}; check it, or sync the directory and reload.`;
+      return c.json({ error: { code: 'not_found', message } }, 404);
+    }
     if (!endUser || !(await known('contacts', body.contactId)))
       return c.json(notFound('contact or end-user'), 404);
     const actor = actorOf(c.get('technician'));
@@ -191,9 +216,10 @@ export function createAdminApi(services: AppServices, security: Security, runner
         actor,
         at: services.clock.now(),
         ...body,
+        endUserId: endUser.id,
         endUser,
       });
-      return c.json({ link });
+      return c.json({ link, endUser: { id: endUser.id, name: endUser.displayName } });
     } catch (error) {
       const cross = crossCustomerLinkOf(error);
       if (!cross) throw error;

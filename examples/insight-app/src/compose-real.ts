@@ -19,6 +19,7 @@ import {
   noteAuthorAudit,
   openAppStores,
   selfServeUrlOf,
+  withMatchingDirectory,
 } from './compose.js';
 import { type AppEnv, EnvError } from './config.js';
 import { readDirectorySources } from './directory-sources.js';
@@ -78,13 +79,11 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
   const sources = env.QDESK_DIRECTORY_SOURCES_FILE
     ? readDirectorySources(env.QDESK_DIRECTORY_SOURCES_FILE)
     : [];
-  const stores = await openAppStores(env, options);
-  const closers: (() => Promise<void> | void)[] = [() => stores.close()];
+  const opened = await openAppStores(env, options);
+  const closers: (() => Promise<void> | void)[] = [() => opened.close()];
   const closeEverything = () => closeAll(closers.map((close) => async () => close()));
   try {
-    // The file is the source of end-users; devices they enrolled at run time are kept by the import.
-    const { directory, audit, mappings } = stores;
-    await directory.putMany(parsed.data.map((u): EndUser => ({ ...u, tenantId })));
+    const { audit, mappings } = opened;
     const psa = createAutotaskAdapter({
       username: env.AUTOTASK_USERNAME!,
       secret: env.AUTOTASK_SECRET!,
@@ -92,6 +91,18 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
       ...(env.AUTOTASK_ZONE_URL ? { zoneUrl: env.AUTOTASK_ZONE_URL } : {}),
       notes: { onAuthorFallback: noteAuthorAudit(audit, tenantId, clock) },
     });
+    const sync = createMatchingSync({
+      psa,
+      store: mappings,
+      directory: opened.directory,
+      tenantId,
+      clock,
+      audit,
+    });
+    const stores = withMatchingDirectory(opened, sync, tenantId);
+    const { directory } = stores;
+    // The file is the source of end-users; devices they enrolled at run time are kept by the import.
+    await directory.putMany(parsed.data.map((u): EndUser => ({ ...u, tenantId })));
     const sms = env.TWILIO_ACCOUNT_SID
       ? createTwilioSms({
           accountSid: env.TWILIO_ACCOUNT_SID,
@@ -191,7 +202,7 @@ export async function composeReal(env: AppEnv, options: ComposeOptions = {}): Pr
       outbox: null,
       autotask: null,
       mappings,
-      sync: createMatchingSync({ psa, store: mappings, tenantId, clock, audit }),
+      sync,
       directorySync,
       webhookSecret: env.AUTOTASK_WEBHOOK_SECRET ?? null,
       vapidPublicKey: env.VAPID_PUBLIC_KEY ?? null,

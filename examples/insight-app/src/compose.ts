@@ -15,7 +15,7 @@ import {
   type Verifier,
 } from '@qdesk/core';
 import { createDemoData, type OutboxChannel, systemClock } from '@qdesk/core/memory';
-import { createMatchingSync, type MappingStore, type MatchingSync } from '@qdesk/matching';
+import { createMatchingSync, listMatches, type MappingStore, type MatchingSync } from '@qdesk/matching';
 import { forwardVerifierEvents } from '@qdesk/store-postgres';
 import { type AppEnv, EnvError, isDemo } from './config.js';
 import { applyDemoPolicies, linkDemoCompanies, seedDemoCustomers } from './demo-setup.js';
@@ -28,6 +28,7 @@ import {
   DEMO_DATA_DIR,
   demoSecret,
   openStores,
+  reportingEndUserChanges,
   type StoreChoice,
   storeChoiceOf,
   verifierPorts,
@@ -169,15 +170,10 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
   const sources = env.QDESK_DIRECTORY_SOURCES_FILE
     ? readDirectorySources(env.QDESK_DIRECTORY_SOURCES_FILE)
     : [];
-  const stores = await openAppStores(env, options);
-  const closers: (() => Promise<void>)[] = [() => stores.close()];
+  const opened = await openAppStores(env, options);
+  const closers: (() => Promise<void>)[] = [() => opened.close()];
   try {
-    const { directory, audit, mappings } = stores;
-    // The demo's people and customers, again at every start: what is stored already is kept (devices enrolled,
-    // links confirmed), so a restart changes nothing.
-    await directory.putMany(demo.endUsers);
-    await seedDemoCustomers(mappings, demo.customers);
-    await linkDemoCompanies(mappings, audit, demo.tenantId, clock);
+    const { audit, mappings } = opened;
     const autotask = env.AUTOTASK_ZONE_URL ? null : await startAutotaskFake();
     if (autotask) closers.unshift(() => autotask.close());
     const psa = createAutotaskAdapter({
@@ -185,6 +181,25 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
       zoneUrl: env.AUTOTASK_ZONE_URL ?? autotask!.zoneUrl,
       notes: { onAuthorFallback: noteAuthorAudit(audit, demo.tenantId, clock) },
     });
+    const sync = createMatchingSync({
+      psa,
+      store: mappings,
+      directory: opened.directory,
+      tenantId: demo.tenantId,
+      clock,
+      audit,
+    });
+    const stores = withMatchingDirectory(opened, sync, demo.tenantId);
+    const { directory } = stores;
+    // Looked at before the demo's people are put again (which recomputes their own suggestions).
+    const rebuild = await keepsNoSuggestions(mappings, demo.tenantId);
+    // The demo's people and customers, again at every start: what is stored already is kept (devices enrolled,
+    // links confirmed), so a restart changes nothing.
+    await directory.putMany(demo.endUsers);
+    await seedDemoCustomers(mappings, demo.customers);
+    await linkDemoCompanies(mappings, audit, demo.tenantId, clock);
+    // Suggestions on the matching page from the first view, not only once the first sync ends.
+    if (rebuild) await sync.rebuildSuggestions();
     const logger = options.quiet ? { info: () => undefined } : undefined;
     const channel = (kind: 'sms' | 'email' | 'push') =>
       createConsoleChannel(kind, { now: () => clock.now(), ...(logger ? { logger } : {}) });
@@ -234,7 +249,7 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
       outbox,
       autotask,
       mappings,
-      sync: createMatchingSync({ psa, store: mappings, tenantId: demo.tenantId, clock, audit }),
+      sync,
       directorySync,
       webhookSecret: env.AUTOTASK_WEBHOOK_SECRET ?? DEMO_WEBHOOK_SECRET,
       vapidPublicKey: null,
@@ -249,6 +264,31 @@ export async function composeDemo(env: AppEnv, options: ComposeOptions = {}): Pr
     await closeAll(closers);
     throw error;
   }
+}
+
+/**
+ * The stores with the directory reporting every end-user write to matching (see {@link reportingEndUserChanges}):
+ * every writer of the app (demo setup, the directory file, directory sources, SCIM) reaches it through these stores.
+ */
+export function withMatchingDirectory(stores: AppStores, sync: MatchingSync, tenantId: string): AppStores {
+  const directory = reportingEndUserChanges(stores.directory, {
+    tenantId,
+    apply: (changes) => sync.applyEndUserChanges(changes),
+  });
+  return { ...stores, directory };
+}
+
+/**
+ * True when the store holds PSA records but keeps no suggestion for any of them: a data folder from before kept
+ * suggestions. After one rebuild, syncs, directory writes and link changes keep them.
+ */
+async function keepsNoSuggestions(store: MappingStore, tenantId: string): Promise<boolean> {
+  const query = { store, tenantId, filter: 'suggested', limit: 1 } as const;
+  const [companies, contacts] = await Promise.all([
+    listMatches({ ...query, kind: 'companies' }).then((page) => page.counts),
+    listMatches({ ...query, kind: 'contacts' }).then((page) => page.counts),
+  ]);
+  return companies.suggested + contacts.suggested === 0 && companies.all + contacts.all > 0;
 }
 
 /** Deletes sign-ins past their expiry, at most once a minute (they already read as signed out). */

@@ -10,7 +10,7 @@ import {
   createMemorySessionStore,
 } from '@qdesk/core/memory';
 import type { AuditLog, AuditQuery, AuditRecord } from '@qdesk/core/ports';
-import { createMemoryMappingStore, type MappingStore } from '@qdesk/matching';
+import { createMemoryMappingStore, type EndUserChangeSet, type MappingStore } from '@qdesk/matching';
 import {
   createLocalEventBus,
   createMemorySignInSessionStore,
@@ -135,6 +135,55 @@ function memoryAppDirectory(): AppDirectory {
       if (!visible(memory.peek(tenantId, id))) return false;
       removed.add(key(tenantId, id));
       return true;
+    },
+  };
+}
+
+/** Where {@link reportingEndUserChanges} reports: `MatchingSync.applyEndUserChanges` of the app's tenant. */
+export interface EndUserChangeReport {
+  /** The tenant matching works for: changes to another tenant's end-users are not reported. */
+  tenantId: string;
+  /** Takes the changes in (the kept suggestions they affect are recomputed). */
+  apply(changes: EndUserChangeSet): Promise<unknown>;
+}
+
+/**
+ * The directory with every end-user write (put, putMany, remove) reported to matching once it succeeded, so the
+ * kept suggestions follow the directory between PSA syncs, whoever writes (demo setup, the directory file, directory
+ * sources, SCIM). Reads and device upkeep pass straight through.
+ *
+ * Note: a report that fails is logged without personal data (no id, email or name) and the write stands: the next
+ * matching sync copies the whole directory and rebuilds every suggestion.
+ */
+export function reportingEndUserChanges(directory: AppDirectory, report: EndUserChangeReport): AppDirectory {
+  const send = async (changes: EndUserChangeSet, count: number) => {
+    if (count === 0) return;
+    try {
+      await report.apply(changes);
+    } catch (error) {
+      const code = (error as { code?: unknown })?.code;
+      console.error(
+        `QDesk matching could not take in ${count} end-user change(s) (${typeof code === 'string' ? code : ((error as Error)?.name ?? 'error')}); the next matching sync rebuilds its suggestions.`,
+      );
+    }
+  };
+  const ours = (users: readonly EndUser[]) => users.filter((u) => u.tenantId === report.tenantId);
+  return {
+    ...directory,
+    async put(user) {
+      await directory.put(user);
+      const put = ours([user]);
+      await send({ put }, put.length);
+    },
+    async putMany(users) {
+      await directory.putMany(users);
+      const put = ours(users);
+      await send({ put }, put.length);
+    },
+    async remove(tenantId, endUserId) {
+      const removed = await directory.remove(tenantId, endUserId);
+      if (removed && tenantId === report.tenantId) await send({ remove: [endUserId] }, 1);
+      return removed;
     },
   };
 }

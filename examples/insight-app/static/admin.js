@@ -24,7 +24,11 @@ async function act(path, body, done, button) {
   }
 }
 
+// A row's choice: its list (suggestions, or the contact's own customer's end-users; absent when there are none) and
+// its free-text field for anyone else (a customer by name or id, an end-user by email or id).
 const choiceOf = (id) => document.getElementById(kind === 'companies' ? `cust-${id}` : `eu-${id}`);
+const otherOf = (id) => document.getElementById(kind === 'companies' ? `cust-other-${id}` : `eu-other-${id}`);
+const rowName = (id) => table.querySelector(`tr[data-id="${CSS.escape(id)}"]`)?.dataset.name ?? '';
 const matchButton = (id) => table.querySelector(`button[data-action^="link-"][data-id="${CSS.escape(id)}"]`);
 const crossPanel = (id) => document.getElementById(`cross-${id}`);
 const chosenName = (select) => select.selectedOptions[0]?.dataset.name ?? '';
@@ -36,28 +40,72 @@ function hideCross(id) {
   panel.querySelector('p').textContent = '';
 }
 
-// A manual match starts on "Choose…": Match stays off until a real choice, and a new choice drops any confirmation
-// asked for the previous one (it named other people).
-table.addEventListener('change', (e) => {
+// A manual match starts on "Choose…" and an empty field: Match stays off until a real choice, the list and the field
+// never both count (choosing in one clears the other), and a new choice drops any confirmation asked for the
+// previous one (it named other people).
+function choiceChanged(e) {
   const select = e.target.closest('select.choice');
-  if (!select) return;
-  matchButton(select.dataset.id).disabled = select.value === '';
-  hideCross(select.dataset.id);
-});
+  const other = e.target.closest('input.other');
+  if (!select && !other) return;
+  const id = (select ?? other).id.replace(/^(cust|eu)-(other-)?/, '');
+  if (select && select.value !== '' && otherOf(id)) otherOf(id).value = '';
+  if (other && other.value.trim() !== '' && choiceOf(id)) choiceOf(id).value = '';
+  matchButton(id).disabled = !(choiceOf(id)?.value || otherOf(id)?.value.trim());
+  hideCross(id);
+}
+table.addEventListener('change', choiceChanged);
+
+// A contact's list holds its suggestions; the rest of its customer's end-users wait in a template shared by the
+// page's rows of that customer, and are copied in on first use (pointer, keyboard, or focus), before the list opens.
+function fillChoices(e) {
+  const select = e.target.closest?.('select.choice[data-choices]');
+  if (!select || select.dataset.filled) return;
+  select.dataset.filled = 'true';
+  const template = document.getElementById(select.dataset.choices);
+  const group = select.querySelector('optgroup');
+  if (!template || !group) return;
+  const present = new Set([...select.options].map((o) => o.value));
+  for (const option of template.content.children) {
+    if (!present.has(option.value)) group.append(option.cloneNode(true));
+  }
+}
+for (const type of ['pointerdown', 'focusin', 'keydown']) table.addEventListener(type, fillChoices, true);
+table.addEventListener('input', choiceChanged);
+
+/** The customer a company row names: its list's choice, else the shared list's entry with that name or id. */
+function customerChosen(id) {
+  const select = choiceOf(id);
+  if (select?.value) return { id: select.value, name: chosenName(select) };
+  const typed = otherOf(id).value.trim();
+  const options = [...document.querySelectorAll('#customer-choices option')];
+  const byId = options.find((o) => o.dataset.id === typed);
+  const byName = options.filter((o) => o.value.toLowerCase() === typed.toLowerCase());
+  if (byId) return { id: byId.dataset.id, name: byId.value };
+  if (byName.length === 1) return { id: byName[0].dataset.id, name: byName[0].value };
+  message.textContent =
+    byName.length > 1
+      ? `Several customers are called ${typed}: type the id of the one you mean.`
+      : `No customer free to link is called ${typed}, or has that id.`;
+  return null;
+}
 
 async function linkContact(id, button, confirmCrossCustomer) {
   const select = choiceOf(id);
-  if (!select.value) return; // the placeholder is never sent
+  const typed = otherOf(id).value.trim();
+  if (!select?.value && !typed) return; // the placeholder is never sent
   const body = {
     contactId: id,
-    endUserId: select.value,
+    ...(select?.value
+      ? { endUserId: select.value }
+      : typed.includes('@')
+        ? { endUserEmail: typed }
+        : { endUserId: typed }),
     ...(confirmCrossCustomer ? { confirmCrossCustomer } : {}),
   };
-  const who = `${select.dataset.name} to ${chosenName(select)}`;
   const error = await act(
     'contacts/link',
     body,
-    confirmCrossCustomer ? `Linked ${who} across customers.` : `Linked ${who}.`,
+    (r) => `Linked ${rowName(id)} to ${r.endUser.name}${confirmCrossCustomer ? ' across customers' : ''}.`,
     button,
   );
   if (error?.code !== 'cross_customer_link') return;
@@ -90,12 +138,12 @@ table.addEventListener('click', (e) => {
         button,
       );
     case 'link-company': {
-      const select = choiceOf(id);
-      if (!select.value) return;
+      const customer = customerChosen(id);
+      if (!customer) return;
       return act(
         'companies/link',
-        { companyId: id, customerId: select.value },
-        `Linked to ${chosenName(select)}.`,
+        { companyId: id, customerId: customer.id },
+        `Linked to ${customer.name}.`,
         button,
       );
     }
@@ -105,7 +153,7 @@ table.addEventListener('click', (e) => {
       return linkContact(id, button, true);
     case 'cancel-cross': {
       hideCross(id);
-      choiceOf(id).focus();
+      (choiceOf(id) ?? otherOf(id)).focus();
       return;
     }
   }

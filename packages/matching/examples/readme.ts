@@ -1,4 +1,9 @@
-import { createDemoData, createMemoryAuditLog, createMemoryPsa } from '@qdesk/core/memory';
+import {
+  createDemoData,
+  createMemoryAuditLog,
+  createMemoryDirectory,
+  createMemoryPsa,
+} from '@qdesk/core/memory';
 import {
   confirmSuggestions,
   createMatchingSync,
@@ -9,14 +14,16 @@ import {
 const { tenantId, customers, endUsers, ...psaData } = createDemoData();
 const store = createMemoryMappingStore(); // also the verifier's port: createVerifier({ contactLinks: store, ... })
 for (const { id, name, domain } of customers) await store.createCustomer(tenantId, { id, name, domain });
-await createMatchingSync({ psa: createMemoryPsa(psaData), store, tenantId }).run(); // PSA companies, contacts
+const directory = createMemoryDirectory(endUsers); // any directory with list(tenantId)
+const psa = createMemoryPsa(psaData);
+await createMatchingSync({ psa, directory, store, tenantId }).run(); // records, end-users, suggestions kept
 
 const actor = { tenantId, technicianId: 'admin-1', technicianName: 'Ada Admin', role: 'admin' as const };
 const audit = createMemoryAuditLog(); // each link change is recorded, with its before and after
 const companies = await listMatches({ store, tenantId, kind: 'companies', filter: 'suggested' });
 const suggestions = companies.rows.flatMap((row) => row.suggestions); // "select all suggested"
 await confirmSuggestions({ store, actor, audit, kind: 'companies', suggestions }); // strong ones only
-const contacts = await listMatches({ store, tenantId, kind: 'contacts', filter: 'suggested', endUsers });
+const contacts = await listMatches({ store, tenantId, kind: 'contacts', filter: 'suggested' }); // 50 a page
 const people = contacts.rows.flatMap((row) => row.suggestions);
 const result = await confirmSuggestions({ store, actor, audit, kind: 'contacts', suggestions: people });
 console.log(

@@ -1,4 +1,4 @@
-import { normalizePersonName } from './normalize.js';
+import { foldAscii, normalizePersonName } from './normalize.js';
 
 /** Name keys for contacts and end-users, memoised word by word within one matching run. @internal */
 export interface PersonKeys {
@@ -7,8 +7,6 @@ export interface PersonKeys {
   /** Key of a display name read as "first last"; "Last, First" (one comma) is turned around first. */
   endUser(displayName: string): string;
 }
-
-const NOT_ASCII = /[^\x20-\x7e]/;
 
 /**
  * Creates the keys of one matching run. Folding accents is the costliest step of matching, and first and last names
@@ -19,16 +17,22 @@ const NOT_ASCII = /[^\x20-\x7e]/;
  */
 export function createPersonKeys(): PersonKeys {
   const memo = new Map<string, string>();
+  const word = (text: string): string => {
+    let key = memo.get(text);
+    if (key === undefined) {
+      key = normalizePersonName(text);
+      memo.set(text, key);
+    }
+    return key;
+  };
   const phrase = (text: string): string => {
-    if (!NOT_ASCII.test(text)) return normalizePersonName(text);
+    const ascii = foldAscii(text, false);
+    if (ascii !== null) return ascii;
+    if (!text.includes(' ')) return word(text);
     let out = '';
-    for (const word of text.split(' ')) {
-      if (word === '') continue;
-      let key = memo.get(word);
-      if (key === undefined) {
-        key = normalizePersonName(word);
-        memo.set(word, key);
-      }
+    for (const part of text.split(' ')) {
+      if (part === '') continue;
+      const key = word(part);
       if (key !== '') out = out === '' ? key : `${out} ${key}`;
     }
     return out;

@@ -1,6 +1,7 @@
 import { type Actor, AdapterError, type AuditLog, isQdeskError } from '@qdesk/core';
 import { z } from 'zod';
 import { actorSchema, assertPorts, idSchema, parseInput, requireAdmin, timestampSchema } from './_inputs.js';
+import { endUserSeed, refreshCompanySuggestions, refreshContactSuggestions } from './_kept-suggestions.js';
 import { auditLinkChange, technician } from './_link-audit.js';
 import type { LinkResult, MappingStore } from './mapping-store.js';
 import type { CompanyLink, CompanyMatchSuggestion, ContactLink, ContactMatchSuggestion } from './types.js';
@@ -198,6 +199,26 @@ export async function confirmSuggestions(
       );
     }
     result.confirmed.push(linked.link);
+  }
+  // Keep the suggestions right: the linked records have none now, their candidates are offered to nobody else, and a
+  // stale or taken suggestion is recomputed.
+  const touched = [
+    ...result.confirmed.map((l) => (companies ? (l as CompanyLink).companyId : (l as ContactLink).contactId)),
+    ...result.skipped
+      .filter((s) => s.reason === 'taken' || s.reason === 'stale')
+      .map((s) => sourceOf(s.suggestion)),
+  ];
+  if (touched.length > 0) {
+    if (companies) {
+      await refreshCompanySuggestions(store, tenantId);
+      await refreshContactSuggestions(store, tenantId, { companyIds: touched });
+    } else {
+      const endUserIds = result.confirmed.map((l) => (l as ContactLink).endUserId);
+      const users = await AdapterError.wrap('mapping store', 'findEndUsers', () =>
+        store.findEndUsers(tenantId, { ids: endUserIds }),
+      );
+      await refreshContactSuggestions(store, tenantId, { ...endUserSeed(users), ids: touched });
+    }
   }
   return result;
 }

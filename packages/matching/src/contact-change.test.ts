@@ -1,7 +1,7 @@
 import type { PsaAdapter } from '@qdesk/core';
 import { createManualClock, createMemoryAuditLog, createMemoryPsa } from '@qdesk/core/memory';
 import { describe, expect, it } from 'vitest';
-import { company, contact, TENANT } from './fixtures.test-helpers.js';
+import { company, contact, NO_END_USERS, TENANT } from './fixtures.test-helpers.js';
 import { createMatchingSync } from './matching-sync.js';
 import { createMemoryMappingStore } from './memory-mapping-store.js';
 
@@ -10,7 +10,7 @@ const by = { id: 'admin', name: 'Admin' };
 function setup(psaContacts = [contact('1', '10', 'Ana', 'Silva', ['ana@a.example'])]) {
   const psa = createMemoryPsa({ companies: [company('10', 'A')], contacts: psaContacts, tickets: [] });
   const store = createMemoryMappingStore();
-  return { psa, store, sync: createMatchingSync({ psa, store, tenantId: TENANT }) };
+  return { psa, store, sync: createMatchingSync({ directory: NO_END_USERS, psa, store, tenantId: TENANT }) };
 }
 
 describe('MatchingSync.applyContactChange', () => {
@@ -64,7 +64,7 @@ describe('MatchingSync.applyContactChange', () => {
     const store = createMemoryMappingStore();
     const audit = createMemoryAuditLog();
     const clock = createManualClock(5_000);
-    const sync = createMatchingSync({ psa, store, tenantId: TENANT, audit, clock });
+    const sync = createMatchingSync({ directory: NO_END_USERS, psa, store, tenantId: TENANT, audit, clock });
     await sync.applyContactChange({
       action: 'created',
       contact: contact('1', '10', 'Ana', 'Silva', ['a@a.example']),
@@ -88,7 +88,7 @@ describe('MatchingSync.applyContactChange', () => {
     const { store, sync } = setup();
     await sync.run();
     const { psa: empty } = setup([]);
-    const later = createMatchingSync({ psa: empty, store, tenantId: TENANT });
+    const later = createMatchingSync({ directory: NO_END_USERS, psa: empty, store, tenantId: TENANT });
     expect(await later.applyContactChange({ action: 'updated', contactId: '1' })).toMatchObject({
       outcome: 'removed',
     });
@@ -138,14 +138,19 @@ describe('MatchingSync.applyContactChange', () => {
   it('reports a PSA failure or a malformed PSA answer as an AdapterError', async () => {
     const { psa, store } = setup();
     const failing: PsaAdapter = { ...psa, getContact: () => Promise.reject(new Error('503')) };
-    const sync = createMatchingSync({ psa: failing, store, tenantId: TENANT });
+    const sync = createMatchingSync({ directory: NO_END_USERS, psa: failing, store, tenantId: TENANT });
     await expect(sync.applyContactChange({ action: 'created', contactId: '1' })).rejects.toMatchObject({
       name: 'AdapterError',
       cause: expect.objectContaining({ message: '503' }),
     });
     const wrongId: PsaAdapter = { ...psa, getContact: async () => contact('2', '10', 'A', 'B') };
     await expect(
-      createMatchingSync({ psa: wrongId, store, tenantId: TENANT }).applyContactChange({
+      createMatchingSync({
+        directory: NO_END_USERS,
+        psa: wrongId,
+        store,
+        tenantId: TENANT,
+      }).applyContactChange({
         action: 'updated',
         contactId: '1',
       }),

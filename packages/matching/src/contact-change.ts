@@ -2,8 +2,10 @@ import { AdapterError, type AuditLog, type Clock, type PsaAdapter } from '@qdesk
 import type { PsaContact } from '@qdesk/core/ports';
 import { z } from 'zod';
 import { checkRecord, idSchema, parseInput, recordProblem, SHAPES } from './_inputs.js';
+import { endUserSeed, recompute, refreshContactSuggestions } from './_kept-suggestions.js';
 import { auditLinkChange, SYSTEM } from './_link-audit.js';
 import type { MappingStore } from './mapping-store.js';
+import { contactKeys } from './match-keys.js';
 import type { ContactLink } from './types.js';
 
 /**
@@ -87,14 +89,54 @@ export async function applyContactChange(
   const { psa, store, tenantId } = ctx;
   const operation = 'applyContactChange';
   const parsed = parseInput(changeSchema, change, operation);
+  // The emails the contact had: the contacts sharing them lose (or keep) a conflict with it.
+  const emailsBefore = async (contactId: string) => {
+    const [before] = await AdapterError.wrap('mapping store', 'findContacts', () =>
+      store.findContacts(tenantId, { ids: [contactId] }),
+    );
+    return before ? contactKeys(before).emails : [];
+  };
   const put = async (contact: PsaContact): Promise<ContactChangeResult> => {
-    await AdapterError.wrap('mapping store', 'putContact', () => store.putContact(tenantId, contact));
+    // One read finds the contact as stored and the contacts holding its new emails; only emails it dropped need a
+    // second. The write goes on meanwhile; the new suggestions are stored after it.
+    const emails = contactKeys(contact).emails;
+    const found = await AdapterError.wrap('mapping store', 'findContacts', () =>
+      store.findContacts(tenantId, { ids: [contact.id], emails }),
+    );
+    const before = found.find((c) => c.id === contact.id);
+    const dropped = before ? contactKeys(before).emails.filter((e) => !emails.includes(e)) : [];
+    const written = AdapterError.wrap('mapping store', 'putContact', () =>
+      store.putContact(tenantId, contact),
+    );
+    written.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
+    const holders =
+      dropped.length === 0
+        ? []
+        : await AdapterError.wrap('mapping store', 'findContacts', () =>
+            store.findContacts(tenantId, { emails: dropped }),
+          );
+    const targets = new Map<string, PsaContact>();
+    for (const c of [...found, ...holders]) if (c.id !== contact.id) targets.set(c.id, c);
+    targets.set(contact.id, contact);
+    await recompute(store, tenantId, [...targets.values()], new Set([...emails, ...dropped]), written);
     return { contactId: contact.id, outcome: 'stored', unlinked: null };
   };
   const remove = async (contactId: string): Promise<ContactChangeResult> => {
+    const emails = await emailsBefore(contactId);
     const { removed, unlinked } = await AdapterError.wrap('mapping store', 'removeContact', () =>
       store.removeContact(tenantId, contactId),
     );
+    // An end-user whose contact is gone is free again: the contacts it is a candidate of are recomputed too.
+    const freed = unlinked
+      ? await AdapterError.wrap('mapping store', 'findEndUsers', () =>
+          store.findEndUsers(tenantId, { ids: [unlinked.endUserId] }),
+        )
+      : [];
+    const seed = endUserSeed(freed);
+    await refreshContactSuggestions(store, tenantId, {
+      emails: [...emails, ...seed.emails!],
+      names: seed.names!,
+    });
     if (unlinked) {
       // The contact is gone from the PSA, so its link cannot be put back if the record fails.
       await auditLinkChange(ctx.audit, {

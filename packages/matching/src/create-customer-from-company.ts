@@ -2,6 +2,7 @@ import { type Actor, AdapterError, type AuditLog, InputError } from '@qdesk/core
 import type { PsaCompany } from '@qdesk/core/ports';
 import { z } from 'zod';
 import { actorSchema, assertPorts, idSchema, parseInput, requireAdmin, timestampSchema } from './_inputs.js';
+import { afterCompanyLinkChange } from './_kept-suggestions.js';
 import { auditLinkChange, technician } from './_link-audit.js';
 import type { MappingStore } from './mapping-store.js';
 import { normalizeDomain } from './normalize.js';
@@ -107,5 +108,6 @@ export async function createCustomerFromCompany(
   await auditLinkChange(audit, { ...change, kind: 'company', before: null, after: link }, () =>
     store.unlinkCompany(tenantId, company.id),
   );
+  await afterCompanyLinkChange(store, tenantId, company.id);
   return { customer, link };
 }

@@ -64,3 +64,9 @@ export function manyContacts(count: number, companies: number, from = 1): PsaCon
 export async function addCustomers(store: MappingStore, customers: readonly Customer[]): Promise<void> {
   for (const { tenantId, ...customer } of customers) await store.createCustomer(tenantId, customer);
 }
+
+/** A directory with no end-users, for syncs whose tests look at PSA records only. */
+export const NO_END_USERS = { list: async () => [] };
+
+/** A directory holding `users` (a copy per call, as a real one reads afresh). */
+export const directoryOf = (users: readonly EndUser[]) => ({ list: async () => [...users] });

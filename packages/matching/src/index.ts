@@ -41,14 +41,23 @@ export type {
 export { listMatches } from './list-matches.js';
 // The store port and its memory implementation
 export type {
+  ContactLinkLookup,
+  ContactLookup,
   ContactRemoval,
   CreatedCustomer,
+  EndUserChanges,
+  EndUserLookup,
+  KeptSuggestions,
   LinkResult,
   MappingStore,
   MappingStoreInspector,
+  MatchPageQuery,
   NewCompanyLink,
   NewContactLink,
   NewCustomer,
+  StoredMatchPage,
+  SuggestionLookup,
+  SuggestionReplacement,
   SyncBatch,
   SyncPruneResult,
 } from './mapping-store.js';
@@ -60,13 +69,26 @@ export type {
   UnmatchContactInput,
 } from './match-by-hand.js';
 export { matchByHand, unmatch } from './match-by-hand.js';
+export type { CompanyKeys, ContactKeys, EndUserKeys, MatchSearch } from './match-keys.js';
+export {
+  companyKeys,
+  compareOrderKeys,
+  contactKeys,
+  endUserKeys,
+  matchEndUser,
+  matchSearch,
+  searchMatches,
+} from './match-keys.js';
 export type {
+  EndUserChangeSet,
+  EndUserSource,
   MatchingSync,
   MatchingSyncConfig,
   MatchingSyncProgress,
   MatchingSyncRunOptions,
   MatchingSyncSummary,
   SkippedRecord,
+  SuggestionRebuild,
 } from './matching-sync.js';
 export { createMatchingSync } from './matching-sync.js';
 export type { MemoryMappingStore, MemoryMappingStoreOptions } from './memory-mapping-store.js';
@@ -79,6 +101,8 @@ export {
   normalizeEmail,
   normalizePersonName,
 } from './normalize.js';
+export type { RebuildSuggestionsInput } from './rebuild-suggestions.js';
+export { rebuildSuggestions } from './rebuild-suggestions.js';
 // Suggestions
 export type { CompanyPair } from './suggest-companies.js';
 export { suggestCompanyMatches } from './suggest-companies.js';
@@ -97,6 +121,7 @@ export type {
   LinkAuditAction,
   LinkChangeReason,
   MatchConflict,
+  MatchEndUser,
   MatchStrength,
   MatchSuggestionBase,
   SyncCheckpoint,

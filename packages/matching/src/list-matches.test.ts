@@ -1,13 +1,13 @@
-import type { EndUser } from '@qdesk/core';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { addCustomers, company, contact, customer, endUser, TENANT } from './fixtures.test-helpers.js';
 import { listMatches } from './list-matches.js';
 import type { MappingStore } from './mapping-store.js';
+import { matchEndUser } from './match-keys.js';
 import { createMemoryMappingStore } from './memory-mapping-store.js';
+import { rebuildSuggestions } from './rebuild-suggestions.js';
 
 const by = { id: 'tech-1', name: 'Tess' };
 let store: MappingStore;
-let endUsers: EndUser[];
 
 beforeEach(async () => {
   store = createMemoryMappingStore();
@@ -49,18 +49,20 @@ beforeEach(async () => {
     confirmedBy: by,
     confirmedAt: 1,
   });
-  endUsers = [
+  const endUsers = [
     endUser('eu-ana', 'cust-north', 'Ana Silva', 'ANA@north.example'),
     endUser('eu-ben', 'cust-north', 'Ben Okafor', 'ben@north.example'),
     endUser('eu-chloe', 'cust-north', 'Chloe Martin', 'chloe@north.example'),
     endUser('eu-dev', 'cust-contoso', 'Dev Patel', 'dev@contoso.example'),
   ];
+  await store.saveEndUsers(TENANT, { put: endUsers.map(matchEndUser) });
   await store.linkContact(TENANT, {
     contactId: '10',
     endUserId: 'eu-ana',
     confirmedBy: by,
     confirmedAt: 2,
   });
+  await rebuildSuggestions({ store, tenantId: TENANT });
 });
 
 describe('listMatches: companies', () => {
@@ -78,6 +80,7 @@ describe('listMatches: companies', () => {
       ['cust-acme-1', true],
       ['cust-acme-2', true],
     ]);
+    expect(acme!.suggestedCustomers.map((c) => c.name).sort()).toEqual(['ACME Inc.', 'Acme']);
     expect(contoso!.suggestions).toEqual([
       expect.objectContaining({ customerId: 'cust-contoso', reason: 'same_domain' }),
     ]);
@@ -98,21 +101,43 @@ describe('listMatches: companies', () => {
     expect(page.total).toBe(names.length);
   });
 
-  it('pages with offset and limit in a stable order', async () => {
-    const pages = [];
-    for (let offset = 0; offset < 5; offset += 2) {
-      const page = await listMatches({
-        store,
-        tenantId: TENANT,
-        kind: 'companies',
-        filter: 'all',
-        offset,
-        limit: 2,
-      });
-      expect(page).toMatchObject({ offset, limit: 2, total: 5 });
-      pages.push(...page.rows.map((r) => r.company.id));
+  it('pages by cursor forwards and backwards in a stable order', async () => {
+    const query = { store, tenantId: TENANT, kind: 'companies', filter: 'all', limit: 2 } as const;
+    const forwards: string[][] = [];
+    let page = await listMatches(query);
+    expect(page.previous).toBeNull();
+    forwards.push(page.rows.map((r) => r.company.id));
+    while (page.next) {
+      page = await listMatches({ ...query, after: page.next });
+      expect(page).toMatchObject({ limit: 2, total: 5 });
+      forwards.push(page.rows.map((r) => r.company.id));
     }
-    expect(pages).toEqual(['3', '4', '2', '1', '5']);
+    expect(forwards).toEqual([['3', '4'], ['2', '1'], ['5']]);
+    const backwards: string[][] = [];
+    while (page.previous) {
+      page = await listMatches({ ...query, before: page.previous });
+      backwards.push(page.rows.map((r) => r.company.id));
+    }
+    expect(backwards).toEqual([
+      ['2', '1'],
+      ['3', '4'],
+    ]);
+    expect(page.previous).toBeNull();
+  });
+
+  it('refuses a cursor no page gave, and after with before', async () => {
+    const base = { store, tenantId: TENANT, kind: 'companies', filter: 'all' } as const;
+    await expect(listMatches({ ...base, after: 'bm90LWEtY3Vyc29y' })).rejects.toMatchObject({
+      code: 'input_invalid',
+      issues: [{ path: 'after', message: expect.stringContaining('start from the first page') }],
+    });
+    await expect(listMatches({ ...base, after: 'a b' })).rejects.toMatchObject({
+      issues: [{ path: 'after' }],
+    });
+    const { next } = await listMatches({ ...base, limit: 1 });
+    await expect(listMatches({ ...base, after: next!, before: next! })).rejects.toMatchObject({
+      issues: [{ path: 'before' }],
+    });
   });
 
   it('searches names without case or accents, and ids', async () => {
@@ -138,7 +163,7 @@ describe('listMatches: companies', () => {
 
 describe('listMatches: contacts', () => {
   it('lists contacts by last then first name with links, end-users, inactive flags and suggestions', async () => {
-    const page = await listMatches({ store, tenantId: TENANT, kind: 'contacts', filter: 'all', endUsers });
+    const page = await listMatches({ store, tenantId: TENANT, kind: 'contacts', filter: 'all' });
     expect(
       page.rows.map((r) => [r.contact.id, r.status, r.endUser?.id ?? null, r.inactive, r.customerId]),
     ).toEqual([
@@ -154,6 +179,10 @@ describe('listMatches: contacts', () => {
     expect(page.rows[2]!.suggestions).toEqual([
       expect.objectContaining({ endUserId: 'eu-ben', strength: 'strong', inactive: true }),
     ]);
+    expect(page.rows[2]!.suggestedEndUsers).toEqual([
+      { id: 'eu-ben', email: 'ben@north.example', displayName: 'Ben Okafor', customerId: 'cust-north' },
+    ]);
+    expect(page.rows[4]!.endUser?.displayName).toBe('Ana Silva');
     expect(page.counts).toEqual({ all: 5, matched: 1, unmatched: 4, suggested: 2 });
   });
 
@@ -163,7 +192,6 @@ describe('listMatches: contacts', () => {
       tenantId: TENANT,
       kind: 'contacts',
       filter: 'suggested',
-      endUsers,
       companyId: '1',
     });
     expect(page.rows.map((r) => r.contact.id)).toEqual(['12', '11']);
@@ -172,7 +200,6 @@ describe('listMatches: contacts', () => {
       tenantId: TENANT,
       kind: 'contacts',
       filter: 'all',
-      endUsers,
       companyId: '2',
     });
     expect(other.rows.map((r) => r.contact.id)).toEqual(['14']);
@@ -180,7 +207,7 @@ describe('listMatches: contacts', () => {
 
   it('searches contacts by name and by email', async () => {
     const list = (search: string) =>
-      listMatches({ store, tenantId: TENANT, kind: 'contacts', filter: 'all', endUsers, search }).then((p) =>
+      listMatches({ store, tenantId: TENANT, kind: 'contacts', filter: 'all', search }).then((p) =>
         p.rows.map((r) => r.contact.id),
       );
     expect(await list('chloe')).toEqual(['12']);
@@ -190,10 +217,15 @@ describe('listMatches: contacts', () => {
 
   it('rejects bad queries naming the field', async () => {
     const base = { store, tenantId: TENANT };
-    await expect(listMatches({ ...base, kind: 'contacts', filter: 'all' } as never)).rejects.toMatchObject({
+    await expect(
+      listMatches({ ...base, kind: 'contacts', filter: 'all', endUsers: [] } as never),
+    ).rejects.toMatchObject({
       code: 'input_invalid',
-      issues: [{ path: 'endUsers' }],
+      issues: [{ path: 'endUsers', message: expect.stringContaining('mapping store keeps the end-users') }],
     });
+    await expect(
+      listMatches({ ...base, kind: 'contacts', filter: 'all', offset: 50 } as never),
+    ).rejects.toMatchObject({ issues: [{ path: 'offset', message: expect.stringContaining('cursors') }] });
     await expect(listMatches({ ...base, kind: 'companies', filter: 'todo' as never })).rejects.toMatchObject({
       issues: [{ path: 'filter' }],
     });
@@ -203,9 +235,6 @@ describe('listMatches: contacts', () => {
     await expect(
       listMatches({ ...base, kind: 'companies', filter: 'all', companyId: '1' } as never),
     ).rejects.toMatchObject({ issues: [{ path: 'companyId' }] });
-    await expect(
-      listMatches({ ...base, kind: 'contacts', filter: 'all', endUsers: [{ id: 'x' } as EndUser] }),
-    ).rejects.toMatchObject({ issues: [{ path: 'endUsers.0.tenantId' }] });
     await expect(
       listMatches({
         store: { listCustomers: () => [] } as never,

@@ -1,18 +1,16 @@
-import { AdapterError, type EndUser } from '@qdesk/core';
+import { AdapterError, InputError } from '@qdesk/core';
 import type { PsaCompany, PsaContact } from '@qdesk/core/ports';
 import { z } from 'zod';
-import { assertPorts, compareIds, idSchema, pagingSchema, parseInput } from './_inputs.js';
-import { push } from './_suggestions.js';
-import type { MappingStore } from './mapping-store.js';
-import { normalizeEmail, normalizePersonName } from './normalize.js';
-import { suggestCompanyMatches } from './suggest-companies.js';
-import { suggestContactMatches } from './suggest-contacts.js';
+import { assertPorts, idSchema, parseInput } from './_inputs.js';
+import type { MappingStore, MatchPageQuery, StoredMatchPage } from './mapping-store.js';
+import { companyKeys, contactKeys, matchSearch } from './match-keys.js';
 import type {
   CompanyLink,
   CompanyMatchSuggestion,
   ContactLink,
   ContactMatchSuggestion,
   Customer,
+  MatchEndUser,
 } from './types.js';
 
 /**
@@ -27,7 +25,7 @@ export type MatchFilter = 'suggested' | 'all' | 'unmatched' | 'matched';
 export type MatchStatus = 'matched' | 'suggested' | 'unmatched';
 
 interface MatchQueryBase {
-  /** Where links, customers and synced PSA records are kept. */
+  /** Where links, customers, synced PSA records and kept suggestions are. */
   store: MappingStore;
   /** The tenant (MSP). */
   tenantId: string;
@@ -35,8 +33,10 @@ interface MatchQueryBase {
   filter: MatchFilter;
   /** Case- and accent-insensitive text the name (or an email, or the id) must contain. */
   search?: string;
-  /** Rows to skip (default 0). */
-  offset?: number;
+  /** The page after this one: a page's `next` cursor. */
+  after?: string;
+  /** The page before this one: a page's `previous` cursor. Never with `after`. */
+  before?: string;
   /** Rows to return, 1 to 1000 (default 50). */
   limit?: number;
 }
@@ -51,8 +51,6 @@ export interface CompanyMatchQuery extends MatchQueryBase {
 export interface ContactMatchQuery extends MatchQueryBase {
   /** The contacts tab. */
   kind: 'contacts';
-  /** The tenant's end-users (the directory), candidates for the suggestions. */
-  endUsers: readonly EndUser[];
   /** Only the contacts of this PSA company. */
   companyId?: string;
 }
@@ -67,8 +65,10 @@ export interface CompanyMatchRow {
   link: CompanyLink | null;
   /** The linked customer, or `null`. */
   customer: Customer | null;
-  /** Suggestions when unmatched (empty when matched). */
+  /** Kept suggestions when unmatched (empty when matched). */
   suggestions: CompanyMatchSuggestion[];
+  /** The customers the suggestions name, to show them by name. */
+  suggestedCustomers: Customer[];
 }
 
 /** One row of the contacts tab. @public */
@@ -79,29 +79,43 @@ export interface ContactMatchRow {
   status: MatchStatus;
   /** Its confirmed link, or `null`. */
   link: ContactLink | null;
-  /** The linked end-user, or `null` (also when the link names an end-user missing from `endUsers`). */
-  endUser: EndUser | null;
+  /** The linked end-user, or `null` (also when the link names an end-user the store does not keep). */
+  endUser: MatchEndUser | null;
   /** The customer the contact's company is linked to, or `null`: contacts are only suggested within one. */
   customerId: string | null;
   /** True when the PSA marks the contact inactive. */
   inactive: boolean;
-  /** Suggestions when unmatched (empty when matched). */
+  /** Kept suggestions when unmatched (empty when matched). */
   suggestions: ContactMatchSuggestion[];
+  /** The end-users the suggestions name, to show them by name. */
+  suggestedEndUsers: MatchEndUser[];
 }
 
-/** A page of rows, the number of rows the filter selects, and the count behind each filter (for tab badges). @public */
+/**
+ * A page of rows, the number of rows the filter selects, the count behind each filter (for tab badges), and the
+ * cursors of the pages around it (keyset paging: a page costs the same wherever it is in the list).
+ * @public
+ */
 export interface MatchPage<Row> {
   /** The rows of this page, in a stable order (name, then id). */
   rows: Row[];
   /** Rows the filter selects across all pages. */
   total: number;
-  /** Offset used. */
-  offset: number;
   /** Limit used. */
   limit: number;
   /** Rows each filter would select (with the same search and company). */
   counts: Record<MatchFilter, number>;
+  /** Pass as `after` for the next page; `null` on the last page. */
+  next: string | null;
+  /** Pass as `before` for the previous page; `null` on the first page. */
+  previous: string | null;
 }
+
+const cursorSchema = z
+  .string()
+  .min(1, 'must not be empty')
+  .max(4000, 'must be at most 4000 characters')
+  .regex(/^[A-Za-z0-9_-]+$/, 'must be a cursor from a page (next or previous)');
 
 const querySchema = z
   .object({
@@ -112,71 +126,78 @@ const querySchema = z
       error: 'must be suggested, all, unmatched or matched',
     }),
     search: z.string().max(200, 'must be at most 200 characters').optional(),
-    endUsers: z.array(z.unknown()).optional(),
     companyId: idSchema.optional(),
-    ...pagingSchema,
+    after: cursorSchema.optional(),
+    before: cursorSchema.optional(),
+    limit: z
+      .number()
+      .int('must be a whole number')
+      .min(1, 'must be at least 1')
+      .max(1000, 'must be at most 1000')
+      .optional(),
+    // Taken by the first release: say what replaced them rather than "unrecognised key".
+    endUsers: z
+      .never({
+        error:
+          'is not taken any more: the mapping store keeps the end-users (see MatchingSyncConfig.directory)',
+      })
+      .optional(),
+    offset: z
+      .never({ error: 'is not taken any more: page with the after and before cursors of a page' })
+      .optional(),
   })
   .strict()
-  .refine((q) => q.kind === 'companies' || q.endUsers !== undefined, {
-    message: 'is required for contacts',
-    path: ['endUsers'],
-  })
   .refine((q) => q.kind === 'contacts' || q.companyId === undefined, {
     message: 'only applies to contacts',
     path: ['companyId'],
+  })
+  .refine((q) => q.after === undefined || q.before === undefined, {
+    message: 'give after or before, not both',
+    path: ['before'],
   });
 
-interface Keyed<Row> {
-  row: Row;
-  sortKey: string;
-  id: string;
-}
+/** A page cursor: the order key of the row it starts after (or ends before), in base64url. */
+const toCursor = (orderKey: string) => Buffer.from(orderKey, 'utf8').toString('base64url');
 
-function page<Row extends { status: MatchStatus }>(
-  keyed: Keyed<Row>[],
-  filter: MatchFilter,
-  offset: number,
-  limit: number,
-): MatchPage<Row> {
-  keyed.sort((a, b) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : compareIds(a.id, b.id)));
-  const counts: Record<MatchFilter, number> = { all: keyed.length, matched: 0, unmatched: 0, suggested: 0 };
-  for (const { row } of keyed) {
-    if (row.status === 'matched') counts.matched++;
-    else counts.unmatched++;
-    if (row.status === 'suggested') counts.suggested++;
+/** True when `key` holds a control character other than the order key's separator (U+0001). */
+function hasControlBesidesSeparator(key: string): boolean {
+  for (let i = 0; i < key.length; i++) {
+    const code = key.charCodeAt(i);
+    if ((code < 0x20 && code !== 1) || code === 0x7f) return true;
   }
-  const selected = keyed.filter(({ row }) =>
-    filter === 'all'
-      ? true
-      : filter === 'matched'
-        ? row.status === 'matched'
-        : filter === 'unmatched'
-          ? row.status !== 'matched'
-          : row.status === 'suggested',
-  );
-  const rows = selected.slice(offset, offset + limit).map((k) => k.row);
-  return { rows, total: selected.length, offset, limit, counts };
+  return false;
 }
 
-const status = (linked: boolean, suggested: number): MatchStatus =>
-  linked ? 'matched' : suggested > 0 ? 'suggested' : 'unmatched';
+function fromCursor(cursor: string | undefined, field: 'after' | 'before'): string | null {
+  if (cursor === undefined) return null;
+  const key = Buffer.from(cursor, 'base64url').toString('utf8');
+  // A cursor is one of ours when it round-trips and holds no control character but the key's separator.
+  if (toCursor(key) !== cursor || hasControlBesidesSeparator(key) || !key.includes('\u0001')) {
+    throw InputError.fromIssues('listMatches', [
+      { path: field, message: 'is not a cursor from a page (next or previous); start from the first page' },
+    ]);
+  }
+  return key;
+}
 
 /**
- * The admin's matching list: PSA records from the last sync, each with its confirmed link or its suggestions, filtered
- * (`suggested`, `all`, `unmatched`, `matched`), ordered by name then id (stable), and paged.
+ * The admin's matching list: PSA records from the last sync, each with its confirmed link or its kept suggestions,
+ * filtered (`suggested`, `all`, `unmatched`, `matched`), ordered by name then id (stable), and paged by cursor.
+ * The store answers it with an indexed read: a page costs the same at the start or the end of 100,000 contacts.
  * @example
  * ```ts
- * const page = await listMatches({ store, tenantId, kind: 'companies', filter: 'suggested', limit: 50 });
- * const contacts = await listMatches({ store, tenantId, kind: 'contacts', filter: 'all', endUsers });
+ * const first = await listMatches({ store, tenantId, kind: 'contacts', filter: 'suggested', limit: 50 });
+ * const second = await listMatches({ store, tenantId, kind: 'contacts', filter: 'suggested', after: first.next! });
  * ```
- * @throws `InputError` naming the bad field; `AdapterError` when the store fails.
+ * @throws `InputError` naming the bad field (a cursor that no page gave included); `AdapterError` when the store
+ * fails.
  * @public
  */
 export function listMatches(query: CompanyMatchQuery): Promise<MatchPage<CompanyMatchRow>>;
 /**
- * The contacts tab: PSA contacts from the last sync and webhooks, each with its confirmed link or its suggestions
- * among `endUsers` (see {@link suggestContactMatches}), filtered, ordered by last name, first name, then id, and paged.
- * `companyId` narrows the list to one company.
+ * The contacts tab: PSA contacts from the last sync and webhooks, each with its confirmed link or its kept
+ * suggestions, filtered, ordered by last name, first name, then id, and paged. `companyId` narrows the list to one
+ * company.
  * @public
  */
 export function listMatches(query: ContactMatchQuery): Promise<MatchPage<ContactMatchRow>>;
@@ -185,98 +206,52 @@ export async function listMatches(
 ): Promise<MatchPage<CompanyMatchRow> | MatchPage<ContactMatchRow>> {
   const q = parseInput(querySchema, query, 'listMatches');
   assertPorts(query);
-  const offset = q.offset ?? 0;
   const limit = q.limit ?? 50;
-  const search = q.search === undefined ? '' : normalizePersonName(q.search);
-  const { store } = query;
-  const read = <T>(operation: string, run: () => Promise<T>) =>
-    AdapterError.wrap('mapping store', operation, run);
-  const [companyLinks, customers] = await Promise.all([
-    read('listCompanyLinks', () => store.listCompanyLinks(q.tenantId)),
-    read('listCustomers', () => store.listCustomers(q.tenantId)),
-  ]);
-
-  if (q.kind === 'companies') {
-    const companies = await read('listCompanies', () => store.listCompanies(q.tenantId));
-    const linkOf = new Map(companyLinks.map((l) => [l.companyId, l]));
-    const customerOf = new Map(customers.map((c) => [c.id, c]));
-    const suggestionsOf = new Map<string, CompanyMatchSuggestion[]>();
-    for (const s of suggestCompanyMatches(companies, customers, companyLinks))
-      push(suggestionsOf, s.companyId, s);
-    const keyed: Keyed<CompanyMatchRow>[] = [];
-    for (const company of companies) {
-      const sortKey = normalizePersonName(company.name);
-      if (search !== '' && !sortKey.includes(search) && company.id !== q.search?.trim()) continue;
-      const link = linkOf.get(company.id) ?? null;
-      const suggestions = suggestionsOf.get(company.id) ?? [];
-      keyed.push({
-        row: {
-          company,
-          status: status(link !== null, suggestions.length),
-          link,
-          customer: link ? (customerOf.get(link.customerId) ?? null) : null,
-          suggestions,
-        },
-        sortKey,
-        id: company.id,
-      });
-    }
-    return page(keyed, q.filter, offset, limit);
-  }
-
-  const endUsers = (query as ContactMatchQuery).endUsers;
-  const [contacts, contactLinks] = await Promise.all([
-    read('listContacts', () => store.listContacts(q.tenantId)),
-    read('listContactLinks', () => store.listContactLinks(q.tenantId)),
-  ]);
-  // Suggestions look at every contact (an email shared across companies is a conflict), but only the companies
-  // listed are matched.
-  const scopedLinks =
-    q.companyId === undefined ? companyLinks : companyLinks.filter((l) => l.companyId === q.companyId);
-  const suggestionsOf = new Map<string, ContactMatchSuggestion[]>();
-  for (const s of suggestContactMatches(contacts, endUsers, { companyLinks: scopedLinks, contactLinks })) {
-    push(suggestionsOf, s.contactId, s);
-  }
-  const customerOfCompany = new Map(companyLinks.map((l) => [l.companyId, l.customerId]));
-  const linkOf = new Map(contactLinks.map((l) => [l.contactId, l]));
-  const endUserOf = new Map(endUsers.map((u) => [u.id, u]));
-  // First and last names repeat across thousands of contacts: fold each once.
-  const folded = new Map<string, string>();
-  const foldName = (name: string) => {
-    let key = folded.get(name);
-    if (key === undefined) {
-      key = normalizePersonName(name);
-      folded.set(name, key);
-    }
-    return key;
+  const pageQuery: MatchPageQuery = {
+    filter: q.filter,
+    search: matchSearch(q.search),
+    companyId: q.companyId ?? null,
+    after: fromCursor(q.after, 'after'),
+    before: fromCursor(q.before, 'before'),
+    limit,
   };
-  const keyed: Keyed<ContactMatchRow>[] = [];
-  for (const contact of contacts) {
-    if (q.companyId !== undefined && contact.companyId !== q.companyId) continue;
-    const sortKey = `${foldName(contact.lastName)}\u0000${foldName(contact.firstName)}`;
-    if (search !== '' && !matchesContact(contact, sortKey, search, q.search!.trim())) continue;
-    const link = linkOf.get(contact.id) ?? null;
-    const suggestions = suggestionsOf.get(contact.id) ?? [];
-    keyed.push({
-      row: {
-        contact,
-        status: status(link !== null, suggestions.length),
-        link,
-        endUser: link ? (endUserOf.get(link.endUserId) ?? null) : null,
-        customerId: customerOfCompany.get(contact.companyId) ?? null,
-        inactive: !contact.isActive,
-        suggestions,
-      },
-      sortKey,
-      id: contact.id,
-    });
+  const { store } = query;
+  if (q.kind === 'companies') {
+    const page = await AdapterError.wrap('mapping store', 'listCompanyPage', () =>
+      store.listCompanyPage(q.tenantId, pageQuery),
+    );
+    return withCursors(page, pageQuery, limit, (row) => companyKeys(row.company).order);
   }
-  return page(keyed, q.filter, offset, limit);
+  const page = await AdapterError.wrap('mapping store', 'listContactPage', () =>
+    store.listContactPage(q.tenantId, pageQuery),
+  );
+  return withCursors(page, pageQuery, limit, (row) => contactKeys(row.contact).order);
 }
 
-function matchesContact(contact: PsaContact, sortKey: string, search: string, raw: string): boolean {
-  const name = normalizePersonName(`${contact.firstName} ${contact.lastName}`);
-  if (name.includes(search) || sortKey.includes(search) || contact.id === raw) return true;
-  const wanted = normalizeEmail(raw);
-  return contact.emails.some((e) => normalizeEmail(e).includes(wanted));
+function withCursors<Row>(
+  page: StoredMatchPage<Row>,
+  query: MatchPageQuery,
+  limit: number,
+  orderOf: (row: Row) => string,
+): MatchPage<Row> {
+  const { rows } = page;
+  const first = rows[0];
+  const last = rows.at(-1);
+  // Reading backwards, `more` says whether rows lie before the page; rows always lie after it (the cursor's own).
+  const before = query.before !== null;
+  const hasNext = before ? true : page.more;
+  const hasPrevious = before ? page.more : query.after !== null;
+  return {
+    rows,
+    total: page.total,
+    limit,
+    counts: page.counts,
+    next:
+      hasNext && last !== undefined
+        ? toCursor(orderOf(last))
+        : hasNext && before
+          ? toCursor(query.before!)
+          : null,
+    previous: hasPrevious && first !== undefined ? toCursor(orderOf(first)) : null,
+  };
 }

@@ -9,7 +9,20 @@ import {
   parseArgument,
   SHAPES,
 } from './_inputs.js';
-import type { MappingStore, NewCompanyLink, NewContactLink, NewCustomer } from './mapping-store.js';
+import { storeInputs } from './_store-inputs.js';
+import type {
+  ContactLinkLookup,
+  ContactLookup,
+  EndUserChanges,
+  EndUserLookup,
+  MappingStore,
+  MatchPageQuery,
+  NewCompanyLink,
+  NewContactLink,
+  NewCustomer,
+  SuggestionLookup,
+  SuggestionReplacement,
+} from './mapping-store.js';
 import type { SyncCheckpoint } from './types.js';
 
 /**
@@ -55,4 +68,24 @@ export const mappingStoreInput = {
   contacts(records: unknown, operation: string, path: string): void {
     checkRecords(operation, path, records, SHAPES.contact);
   },
+  /** `saveEndUsers`'s changes (argument `changes`). */
+  endUserChanges: (value: unknown, operation: string): EndUserChanges =>
+    storeInputs.endUserChanges(value, operation),
+  /** `findContacts`'s lookup (argument `lookup`). */
+  contactLookup: (value: unknown, operation: string): ContactLookup =>
+    storeInputs.contactLookup(value, operation),
+  /** `findEndUsers`'s lookup (argument `lookup`). */
+  endUserLookup: (value: unknown, operation: string): EndUserLookup =>
+    storeInputs.endUserLookup(value, operation),
+  /** `findContactLinks`'s lookup (argument `lookup`). */
+  contactLinkLookup: (value: unknown, operation: string): ContactLinkLookup =>
+    storeInputs.contactLinkLookup(value, operation),
+  /** `getSuggestions`'s lookup (argument `lookup`). */
+  suggestionLookup: (value: unknown, operation: string): SuggestionLookup =>
+    storeInputs.suggestionLookup(value, operation),
+  /** `replaceSuggestions`'s replacement (argument `replacement`): every suggestion, and the scope of contacts. */
+  suggestionReplacement: (value: unknown, operation: string): SuggestionReplacement =>
+    storeInputs.suggestionReplacement(value, operation),
+  /** `listCompanyPage` / `listContactPage`'s query (argument `query`). */
+  pageQuery: (value: unknown, operation: string): MatchPageQuery => storeInputs.pageQuery(value, operation),
 };

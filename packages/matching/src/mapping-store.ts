@@ -1,5 +1,16 @@
 import type { PsaCompany, PsaContact } from '@qdesk/core/ports';
-import type { CompanyLink, ConfirmedBy, ContactLink, Customer, SyncCheckpoint } from './types.js';
+import type { CompanyMatchRow, ContactMatchRow, MatchFilter } from './list-matches.js';
+import type { MatchSearch } from './match-keys.js';
+import type {
+  CompanyLink,
+  CompanyMatchSuggestion,
+  ConfirmedBy,
+  ContactLink,
+  ContactMatchSuggestion,
+  Customer,
+  MatchEndUser,
+  SyncCheckpoint,
+} from './types.js';
 
 /**
  * A customer to create in a tenant, optionally linked to a PSA company in the same step.
@@ -83,15 +94,145 @@ export interface ContactRemoval {
 }
 
 /**
+ * Changes to the end-users a mapping store keeps for matching, applied together: `put` upserts by id, `remove` drops
+ * ids, `replaceAll` first drops every end-user not in `put` (a full copy of the directory).
+ * @public
+ */
+export interface EndUserChanges {
+  /** End-users to store (upserted by id). */
+  put?: readonly MatchEndUser[];
+  /** Ids to remove (unknown ids are ignored). */
+  remove?: readonly string[];
+  /** True when `put` is the whole directory: every other end-user is removed (default false). */
+  replaceAll?: boolean;
+}
+
+/**
+ * Which stored PSA contacts {@link MappingStore.findContacts} returns: every contact that meets any one of the
+ * criteria given (their union).
+ * @public
+ */
+export interface ContactLookup {
+  /** Contacts with these ids. */
+  ids?: readonly string[];
+  /** Contacts holding one of these emails (keys from {@link contactKeys}: normalised). */
+  emails?: readonly string[];
+  /** Every contact of these PSA companies. */
+  companyIds?: readonly string[];
+  /**
+   * Contacts with this name key (`ContactKeys.name`) in the company linked to this customer (none when the customer
+   * is linked to no company).
+   */
+  names?: readonly { customerId: string; name: string }[];
+}
+
+/**
+ * Which stored end-users {@link MappingStore.findEndUsers} returns: every end-user that meets any one of the
+ * criteria given (their union).
+ * @public
+ */
+export interface EndUserLookup {
+  /** End-users with these ids. */
+  ids?: readonly string[];
+  /** End-users whose email key (`EndUserKeys.email`) is one of these. */
+  emails?: readonly string[];
+  /** End-users of this customer with this name key (`EndUserKeys.name`). */
+  names?: readonly { customerId: string; name: string }[];
+  /**
+   * End-users of the customer this PSA company is linked to with this name key (none when the company is linked to
+   * no customer): a contact's name candidates in one read.
+   */
+  companyNames?: readonly { companyId: string; name: string }[];
+  /** Every end-user of these customers (the admin's pickers: a customer has tens to hundreds). */
+  customerIds?: readonly string[];
+}
+
+/** Which contact links {@link MappingStore.findContactLinks} returns: the links of any of these contacts or end-users. @public */
+export interface ContactLinkLookup {
+  /** Links of these contacts. */
+  contactIds?: readonly string[];
+  /** Links of these end-users. */
+  endUserIds?: readonly string[];
+}
+
+/**
+ * Suggestions to keep, replacing the ones kept before. Companies: `companies` replaces every company suggestion of
+ * the tenant. Contacts: `contacts.suggestions` replaces the suggestions of the contacts in `contacts.contactIds`, or
+ * of every contact when it is `null`; each suggestion's contact must be in that scope.
+ * @public
+ */
+export interface SuggestionReplacement {
+  /** Every company suggestion of the tenant. */
+  companies?: readonly CompanyMatchSuggestion[];
+  /** Contact suggestions, and the contacts whose suggestions they replace. */
+  contacts?: {
+    /** The contacts whose suggestions are replaced, or `null` for all of them. */
+    contactIds: readonly string[] | null;
+    /** Their new suggestions (none for a contact means it has none now). */
+    suggestions: readonly ContactMatchSuggestion[];
+  };
+}
+
+/** The kept suggestions {@link MappingStore.getSuggestions} reads: those of these companies and contacts. @public */
+export interface SuggestionLookup {
+  /** Companies whose suggestions to read. */
+  companyIds?: readonly string[];
+  /** Contacts whose suggestions to read. */
+  contactIds?: readonly string[];
+}
+
+/** The kept suggestions of the companies and contacts asked for, in any order. @public */
+export interface KeptSuggestions {
+  /** Suggestions of the companies asked for. */
+  companies: CompanyMatchSuggestion[];
+  /** Suggestions of the contacts asked for. */
+  contacts: ContactMatchSuggestion[];
+}
+
+/**
+ * One page of a matching list, as {@link MappingStore.listContactPage} (or `listCompanyPage`) reads it. Rows come in order of their order key
+ * (`CompanyKeys.order` / `ContactKeys.order`, compared by code point): after `after`, or the last `limit` rows
+ * before `before`, or from the start.
+ * @public
+ */
+export interface MatchPageQuery {
+  /** Which rows: `matched` (linked), `unmatched` (not linked), `suggested` (not linked, with a suggestion), `all`. */
+  filter: MatchFilter;
+  /** Only rows matching this search ({@link searchMatches}), or `null`. */
+  search: MatchSearch | null;
+  /** Contacts only: only the contacts of this PSA company, or `null`. */
+  companyId: string | null;
+  /** Rows whose order key is after this one (exclusive), or `null`. */
+  after: string | null;
+  /** The rows just before this order key (exclusive), or `null`; never given with `after`. */
+  before: string | null;
+  /** Rows to return (1 to 1000). */
+  limit: number;
+}
+
+/** What {@link MappingStore.listContactPage} (or `listCompanyPage`) answers. @public */
+export interface StoredMatchPage<Row> {
+  /** The rows, in order. */
+  rows: Row[];
+  /** Rows the filter selects with this search and company, across all pages. */
+  total: number;
+  /** Rows each filter selects with this search and company. */
+  counts: Record<MatchFilter, number>;
+  /** True when more rows lie beyond this page in the direction read (after the last row, or before the first for `before`). */
+  more: boolean;
+}
+
+/**
  * Where matching keeps its state for each tenant (MSP): QDesk's customers, the confirmed links between PSA companies
  * and customers and between PSA contacts and end-users, the PSA records the last sync read, and the sync checkpoint.
- * It is also core's `ContactLinks` port: pass the same store to `createVerifier({ contactLinks: store })` and a
+ * It also keeps the end-users as matching sees them and the suggestions computed for every unlinked company and
+ * contact, so the admin's lists are one indexed read a page. It is also core's `ContactLinks` port: pass the same store to `createVerifier({ contactLinks: store })` and a
  * ticket's contact leads to the end-user an admin linked it to.
  *
  * ## Partner guide: write a mapping store
  *
  * **Use.** `createMemoryMappingStore()` is the embedded default (one process, lost on restart). A persistent store
- * implements the sixteen methods below and declares `specificationVersion: 'v1'`; `createMatchingSync`,
+ * implements the methods below and declares `specificationVersion: 'v1'`; `createMatchingSync`,
  * `listMatches`, `confirmSuggestions`, `matchByHand`, `unmatch` and `createCustomerFromCompany` take it as `store`
  * and check that every method is there before they use it (one `ConfigError` listing the gaps). Each method is
  * one that an operation of `@qdesk/matching`, or the verifier, calls; there are no optional methods.
@@ -114,6 +255,15 @@ export interface ContactRemoval {
  *   checkpoint, all at once (one transaction): either all of it is written or none. `putContact` upserts one
  *   contact (a webhook) and stamps it with the run in progress, so `completeSync` keeps it. `completeSync` removes
  *   the companies and contacts not stamped with the completed run, drops their links, and stores the checkpoint.
+ * - Kept suggestions and status: `@qdesk/matching` computes suggestions and hands them to `replaceSuggestions`; the
+ *   store keeps them with their company or contact and derives each record's status: `matched` when linked,
+ *   `suggested` when unlinked with at least one suggestion, `unmatched` otherwise. A link call drops the linked
+ *   record's suggestions (a linked record has none); an upserted record keeps its suggestions until they are
+ *   replaced; a removed record takes them with it.
+ * - Keys: compute {@link contactKeys}, {@link companyKeys} and {@link endUserKeys} when writing a record, and index
+ *   what the lookups and the listing read: contacts by email key, by company and name key, and by order key within
+ *   each status; end-users by email key and by customer and name key. `listCompanyPage` and `listContactPage` must not read every record
+ *   to answer a page: keyset paging on the order key, and counts kept as records change (a search may scan).
  * - Reads hand out copies or deeply frozen values, and writes copy what they are given: mutating either never
  *   changes the store. List methods return records in any order; callers sort.
  *
@@ -177,6 +327,25 @@ export interface MappingStore {
   saveSyncBatch(tenantId: string, batch: SyncBatch): Promise<void>;
   /** Ends a run: removes records it did not see (and their links) and stores its `completed` checkpoint. */
   completeSync(tenantId: string, checkpoint: SyncCheckpoint): Promise<SyncPruneResult>;
+
+  /** Applies changes to the end-users kept for matching, atomically. */
+  saveEndUsers(tenantId: string, changes: EndUserChanges): Promise<void>;
+  /** Every end-user kept for matching. */
+  listEndUsers(tenantId: string): Promise<MatchEndUser[]>;
+  /** The end-users that meet any criterion of `lookup`, each once. */
+  findEndUsers(tenantId: string, lookup: EndUserLookup): Promise<MatchEndUser[]>;
+  /** The stored PSA contacts that meet any criterion of `lookup`, each once. */
+  findContacts(tenantId: string, lookup: ContactLookup): Promise<PsaContact[]>;
+  /** The contact links of any of these contacts or end-users, each once. */
+  findContactLinks(tenantId: string, lookup: ContactLinkLookup): Promise<ContactLink[]>;
+  /** Replaces kept suggestions (and so the status of the records concerned), atomically. */
+  replaceSuggestions(tenantId: string, replacement: SuggestionReplacement): Promise<void>;
+  /** The kept suggestions of some companies and contacts. */
+  getSuggestions(tenantId: string, lookup: SuggestionLookup): Promise<KeptSuggestions>;
+  /** One page of the companies list (`query.companyId` is `null`). */
+  listCompanyPage(tenantId: string, query: MatchPageQuery): Promise<StoredMatchPage<CompanyMatchRow>>;
+  /** One page of the contacts list. */
+  listContactPage(tenantId: string, query: MatchPageQuery): Promise<StoredMatchPage<ContactMatchRow>>;
 }
 
 /**

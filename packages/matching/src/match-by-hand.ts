@@ -1,6 +1,7 @@
 import { type Actor, AdapterError, type AuditLog, type EndUser } from '@qdesk/core';
 import { z } from 'zod';
 import { actorSchema, assertPorts, idSchema, parseInput, requireAdmin, timestampSchema } from './_inputs.js';
+import { afterCompanyLinkChange, afterContactLinkChange } from './_kept-suggestions.js';
 import { auditLinkChange, technician } from './_link-audit.js';
 import { crossCustomerCheck, crossCustomerError } from './cross-customer-link.js';
 import type { LinkResult, MappingStore } from './mapping-store.js';
@@ -154,6 +155,7 @@ export async function matchByHand(
       await auditLinkChange(audit, { ...change, kind: 'company', after: result.link }, () =>
         store.unlinkCompany(tenantId, companyId),
       );
+      await afterCompanyLinkChange(store, tenantId, companyId);
     }
     return result;
   }
@@ -179,6 +181,7 @@ export async function matchByHand(
     await auditLinkChange(audit, { ...change, ...how, kind: 'contact', after: result.link }, () =>
       store.unlinkContact(tenantId, contactId),
     );
+    await afterContactLinkChange(store, tenantId, contactId, endUserId);
   }
   return result;
 }
@@ -220,6 +223,7 @@ export async function unmatch(
       await auditLinkChange(audit, { ...change, kind: 'company', before: removed }, () =>
         store.linkCompany(tenantId, again),
       );
+      await afterCompanyLinkChange(store, tenantId, removed.companyId);
     }
     return removed;
   }
@@ -231,6 +235,7 @@ export async function unmatch(
     await auditLinkChange(audit, { ...change, kind: 'contact', before: removed }, () =>
       store.linkContact(tenantId, again),
     );
+    await afterContactLinkChange(store, tenantId, removed.contactId, removed.endUserId);
   }
   return removed;
 }

@@ -2,7 +2,7 @@ import type { PsaAdapter } from '@qdesk/core';
 import { createManualClock, createMemoryAuditLog, createMemoryPsa } from '@qdesk/core/memory';
 import type { ListOptions, PsaCompany, PsaContact } from '@qdesk/core/ports';
 import { describe, expect, it } from 'vitest';
-import { company, contact, manyContacts, TENANT } from './fixtures.test-helpers.js';
+import { company, contact, manyContacts, NO_END_USERS, TENANT } from './fixtures.test-helpers.js';
 import type { MappingStore } from './mapping-store.js';
 import { createMatchingSync, type MatchingSyncProgress } from './matching-sync.js';
 import { createMemoryMappingStore } from './memory-mapping-store.js';
@@ -81,7 +81,13 @@ describe('createMatchingSync: run', () => {
     const { store, stored } = countingStore();
     const progress: MatchingSyncProgress[] = [];
     const clock = createManualClock(1_000);
-    const summary = await createMatchingSync({ psa: adapter, store, tenantId: TENANT, clock }).run({
+    const summary = await createMatchingSync({
+      directory: NO_END_USERS,
+      psa: adapter,
+      store,
+      tenantId: TENANT,
+      clock,
+    }).run({
       onProgress: (p) => progress.push(p),
     });
     everyOnce(yielded);
@@ -105,7 +111,7 @@ describe('createMatchingSync: run', () => {
   it('resumes after the PSA fails mid-listing without reading or storing any record twice', async () => {
     const { adapter, yielded } = instrumented(psaOf(), { contacts: 2345 });
     const { store, stored } = countingStore();
-    const sync = createMatchingSync({ psa: adapter, store, tenantId: TENANT });
+    const sync = createMatchingSync({ directory: NO_END_USERS, psa: adapter, store, tenantId: TENANT });
     const progress: MatchingSyncProgress[] = [];
     const onProgress = (p: MatchingSyncProgress) => progress.push(p);
 
@@ -141,7 +147,13 @@ describe('createMatchingSync: run', () => {
   it('resumes after a failure while listing companies', async () => {
     const { adapter, yielded } = instrumented(psaOf(), { companies: 17 });
     const { store, stored } = countingStore();
-    const sync = createMatchingSync({ psa: adapter, store, tenantId: TENANT, batchSize: 5 });
+    const sync = createMatchingSync({
+      directory: NO_END_USERS,
+      psa: adapter,
+      store,
+      tenantId: TENANT,
+      batchSize: 5,
+    });
     await expect(sync.run()).rejects.toMatchObject({ details: { phase: 'companies', done: 17 } });
     await sync.run();
     everyOnce(yielded);
@@ -151,7 +163,7 @@ describe('createMatchingSync: run', () => {
   it('resumes after a store write fails, storing the lost batch once', async () => {
     const { adapter } = instrumented(psaOf());
     const { store, stored } = countingStore(6);
-    const sync = createMatchingSync({ psa: adapter, store, tenantId: TENANT });
+    const sync = createMatchingSync({ directory: NO_END_USERS, psa: adapter, store, tenantId: TENANT });
     await expect(sync.run()).rejects.toMatchObject({
       name: 'AdapterError',
       code: 'adapter_failed',
@@ -166,7 +178,7 @@ describe('createMatchingSync: run', () => {
   it('stops on abort, keeping what was stored, and resumes', async () => {
     const { adapter } = instrumented(psaOf());
     const { store, stored } = countingStore();
-    const sync = createMatchingSync({ psa: adapter, store, tenantId: TENANT });
+    const sync = createMatchingSync({ directory: NO_END_USERS, psa: adapter, store, tenantId: TENANT });
     const controller = new AbortController();
     const error = await sync
       .run({
@@ -187,7 +199,7 @@ describe('createMatchingSync: run', () => {
   it('starts over with restart, and a call during a run joins it', async () => {
     const { adapter } = instrumented(psaOf(), { contacts: 100 });
     const store = createMemoryMappingStore();
-    const sync = createMatchingSync({ psa: adapter, store, tenantId: TENANT });
+    const sync = createMatchingSync({ directory: NO_END_USERS, psa: adapter, store, tenantId: TENANT });
     await expect(sync.run()).rejects.toThrow();
     const stopped = await store.getSyncCheckpoint(TENANT);
     const seen: string[] = [];
@@ -202,7 +214,12 @@ describe('createMatchingSync: run', () => {
 
   it('removes records a later run no longer sees, with their links, and returns them', async () => {
     const store = createMemoryMappingStore();
-    await createMatchingSync({ psa: psaOf(CONTACTS.slice(0, 100)), store, tenantId: TENANT }).run();
+    await createMatchingSync({
+      directory: NO_END_USERS,
+      psa: psaOf(CONTACTS.slice(0, 100)),
+      store,
+      tenantId: TENANT,
+    }).run();
     const by = { id: 'admin', name: 'Admin' };
     const { link } = await store.linkContact(TENANT, {
       contactId: '7',
@@ -211,15 +228,30 @@ describe('createMatchingSync: run', () => {
       confirmedAt: 1,
     });
     const remaining = CONTACTS.slice(0, 100).filter((c) => c.id !== '7' && c.id !== '8');
-    const summary = await createMatchingSync({ psa: psaOf(remaining), store, tenantId: TENANT }).run();
+    const summary = await createMatchingSync({
+      directory: NO_END_USERS,
+      psa: psaOf(remaining),
+      store,
+      tenantId: TENANT,
+    }).run();
     expect(summary).toMatchObject({ removedContacts: ['7', '8'], unlinkedContacts: [link], contacts: 98 });
     expect(await store.endUserForContact(TENANT, '7')).toBeNull();
   });
 
   it('refuses to remove most records at once unless told to', async () => {
     const store = createMemoryMappingStore();
-    await createMatchingSync({ psa: psaOf(CONTACTS.slice(0, 200)), store, tenantId: TENANT }).run();
-    const shrunk = createMatchingSync({ psa: psaOf(CONTACTS.slice(0, 30)), store, tenantId: TENANT });
+    await createMatchingSync({
+      directory: NO_END_USERS,
+      psa: psaOf(CONTACTS.slice(0, 200)),
+      store,
+      tenantId: TENANT,
+    }).run();
+    const shrunk = createMatchingSync({
+      directory: NO_END_USERS,
+      psa: psaOf(CONTACTS.slice(0, 30)),
+      store,
+      tenantId: TENANT,
+    });
     await expect(shrunk.run()).rejects.toMatchObject({
       code: 'conflict',
       details: { stored: 200, seen: 30 },
@@ -239,7 +271,12 @@ describe('createMatchingSync: run', () => {
       contact('4', '1', 'E', 'F'),
     ];
     const store = createMemoryMappingStore();
-    const summary = await createMatchingSync({ psa: psaOf(contacts), store, tenantId: TENANT }).run();
+    const summary = await createMatchingSync({
+      directory: NO_END_USERS,
+      psa: psaOf(contacts),
+      store,
+      tenantId: TENANT,
+    }).run();
     expect(summary.skipped).toEqual([
       { phase: 'contacts', id: '3', issue: { path: 'contacts.emails', message: expect.any(String) } },
     ]);
@@ -253,7 +290,12 @@ describe('createMatchingSync: audit', () => {
     const audit = createMemoryAuditLog();
     const clock = createManualClock(7_000);
     const companies = COMPANIES.slice(0, 3);
-    await createMatchingSync({ psa: psaOf(CONTACTS.slice(0, 30), companies), store, tenantId: TENANT }).run();
+    await createMatchingSync({
+      directory: NO_END_USERS,
+      psa: psaOf(CONTACTS.slice(0, 30), companies),
+      store,
+      tenantId: TENANT,
+    }).run();
     const by = { id: 'admin', name: 'Admin' };
     await store.createCustomer(TENANT, { id: 'c-3', name: 'Three' });
     await store.linkCompany(TENANT, { companyId: '3', customerId: 'c-3', confirmedBy: by, confirmedAt: 1 });
@@ -261,6 +303,7 @@ describe('createMatchingSync: audit', () => {
     await store.linkContact(TENANT, { contactId: '9', endUserId: 'eu-9', confirmedBy: by, confirmedAt: 1 });
     const remaining = CONTACTS.slice(0, 30).filter((c) => c.id !== '7');
     const sync = createMatchingSync({
+      directory: NO_END_USERS,
       psa: psaOf(remaining, companies.slice(0, 2)),
       store,
       tenantId: TENANT,
@@ -298,7 +341,7 @@ describe('createMatchingSync: configuration', () => {
         store: { ...partialStore, specificationVersion: 'v0' } as unknown as MappingStore,
         audit: { append: 'no' } as never,
         tenantId: '',
-      }),
+      } as never),
     ).toThrow(
       expect.objectContaining({
         code: 'config_invalid',
@@ -308,6 +351,7 @@ describe('createMatchingSync: configuration', () => {
           { path: 'store.specificationVersion', message: expect.stringContaining("must be 'v1'") },
           { path: 'store', message: 'missing method(s): completeSync' },
           { path: 'audit', message: expect.any(String) },
+          { path: 'directory', message: expect.stringContaining('list(tenantId)') },
           { path: 'tenantId', message: 'must not be empty' },
         ],
       }),

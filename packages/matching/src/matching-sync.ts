@@ -4,22 +4,59 @@ import {
   type AuditLog,
   type Clock,
   ConfigError,
+  type EndUser,
   type FieldIssue,
   type PsaAdapter,
   QdeskError,
 } from '@qdesk/core';
 import { systemClock } from '@qdesk/core/memory';
-import { auditLogIssues, idSchema, mappingStoreIssues } from './_inputs.js';
+import { auditLogIssues, checkRecords, idSchema, mappingStoreIssues, SHAPES } from './_inputs.js';
+import { endUserSeed, rebuildAll, refreshContactSuggestions } from './_kept-suggestions.js';
 import { auditLinkChange, SYSTEM } from './_link-audit.js';
 import { type PhaseContext, readPhase } from './_sync-phase.js';
 import { applyContactChange, type ContactChange, type ContactChangeResult } from './contact-change.js';
 import type { MappingStore, SyncPruneResult } from './mapping-store.js';
+import { matchEndUser } from './match-keys.js';
 import type { SyncCheckpoint } from './types.js';
+
+/**
+ * Where the matching sync reads the end-users: any directory that can list a tenant's end-users (the app's own
+ * directory, `createPostgresDirectory`, or a function over an identity provider's export).
+ * @public
+ */
+export interface EndUserSource {
+  /** Every end-user of the tenant (a promise, or the list itself for an in-process directory). */
+  list(tenantId: string): Promise<readonly EndUser[]> | readonly EndUser[];
+}
+
+/**
+ * End-users the directory changed between syncs (`MatchingSync.applyEndUserChanges`): added or changed, and removed.
+ * @public
+ */
+export interface EndUserChangeSet {
+  /** End-users added or changed, as the directory now holds them. */
+  put?: readonly EndUser[];
+  /** Ids of end-users removed from the directory. */
+  remove?: readonly string[];
+}
+
+/** What {@link MatchingSync.rebuildSuggestions} (and a completed run) kept. @public */
+export interface SuggestionRebuild {
+  /** Company suggestions kept. */
+  companySuggestions: number;
+  /** Contact suggestions kept. */
+  contactSuggestions: number;
+}
 
 /** Configuration for {@link createMatchingSync}. @public */
 export interface MatchingSyncConfig {
   /** The PSA to read; it must declare `capabilities.listRecords`. */
   psa: PsaAdapter;
+  /**
+   * The end-users contacts are matched to. Each run copies them into the store (what suggestions compare and the
+   * lists show); between runs, report changes with `applyEndUserChanges`.
+   */
+  directory: EndUserSource;
   /** Where records, links and the checkpoint are kept. */
   store: MappingStore;
   /** The tenant (MSP) the PSA belongs to. */
@@ -72,7 +109,7 @@ export interface SkippedRecord {
 }
 
 /** What a completed run did. @public */
-export interface MatchingSyncSummary extends SyncPruneResult {
+export interface MatchingSyncSummary extends SyncPruneResult, SuggestionRebuild {
   /** Id of the run (also in the checkpoint). */
   runId: string;
   /** True when this call resumed a run that had stopped. */
@@ -87,6 +124,8 @@ export interface MatchingSyncSummary extends SyncPruneResult {
   startedAt: number;
   /** Epoch milliseconds it completed. */
   completedAt: number;
+  /** End-users copied from the directory. */
+  endUsers: number;
 }
 
 /** Reads a PSA's companies and contacts into a {@link MappingStore}, resumably, and applies webhook changes. @public */
@@ -98,9 +137,23 @@ export interface MatchingSync {
    * progress joins it: its `onProgress` is added, its other options are ignored.
    */
   run(options?: MatchingSyncRunOptions): Promise<MatchingSyncSummary>;
-  /** Applies one contact change a PSA webhook reported. */
+  /**
+   * Applies one contact change a PSA webhook reported, and recomputes the suggestions it can affect: the contact's,
+   * and those of the contacts sharing one of its emails (before or after the change).
+   */
   applyContactChange(change: ContactChange): Promise<ContactChangeResult>;
+  /**
+   * Applies end-user changes the directory made between runs, and recomputes the suggestions they can affect: the
+   * contacts holding their emails (before or after), and those of their customer with their name. Returns how many
+   * contacts were recomputed. More than 5,000 changes at once rebuild every suggestion instead (it costs less).
+   */
+  applyEndUserChanges(changes: EndUserChangeSet): Promise<number>;
+  /** Recomputes every suggestion from what the store holds (a completed run does it too). */
+  rebuildSuggestions(): Promise<SuggestionRebuild>;
 }
+
+/** Above this many end-user changes, a full rebuild costs less than recomputing contact by contact. */
+const REBUILD_ABOVE = 5000;
 
 const MASS_REMOVAL_MIN = 20;
 
@@ -135,6 +188,13 @@ export function createMatchingSync(config: MatchingSyncConfig): MatchingSync {
     if (missing.length > 0) issues.push({ path: 'psa', message: `missing method(s): ${missing.join(', ')}` });
   }
   issues.push(...mappingStoreIssues(config?.store), ...auditLogIssues(config?.audit));
+  if (typeof config?.directory?.list !== 'function') {
+    issues.push({
+      path: 'directory',
+      message:
+        'must have list(tenantId): the end-users contacts are matched to (for example the app directory)',
+    });
+  }
   const tenant = idSchema.safeParse(config?.tenantId);
   if (!tenant.success) issues.push({ path: 'tenantId', message: tenant.error.issues[0]!.message });
   const batchSize = config?.batchSize ?? 1000;
@@ -142,7 +202,7 @@ export function createMatchingSync(config: MatchingSyncConfig): MatchingSync {
     issues.push({ path: 'batchSize', message: 'must be a whole number from 1 to 100000' });
   }
   if (issues.length > 0) throw ConfigError.fromIssues('matching sync configuration', issues);
-  const { store, audit } = config;
+  const { store, audit, directory } = config;
   const tenantId = tenant.data!;
   const clock = config.clock ?? systemClock;
   const storeCall = <T>(operation: string, run: () => Promise<T>) =>
@@ -200,6 +260,12 @@ export function createMatchingSync(config: MatchingSyncConfig): MatchingSync {
       completedAt: now,
     };
     const pruned = await storeCall('completeSync', () => store.completeSync(tenantId, completed));
+    // The end-users as the directory holds them now, then every suggestion, computed once over everything.
+    const endUsers = await readDirectory();
+    await storeCall('saveEndUsers', () =>
+      store.saveEndUsers(tenantId, { put: endUsers.map(matchEndUser), replaceAll: true }),
+    );
+    const kept = await rebuildAll(store, tenantId);
     // The records are gone from the PSA, so their links cannot be put back; each drop is recorded.
     const change = { actor: SYSTEM, at: now, via: 'removed_from_psa' as const, after: null };
     for (const link of pruned.unlinkedCompanies) {
@@ -217,7 +283,37 @@ export function createMatchingSync(config: MatchingSyncConfig): MatchingSync {
       skipped,
       startedAt: completed.startedAt,
       completedAt: now,
+      endUsers: endUsers.length,
+      ...kept,
     };
+  }
+
+  async function readDirectory(): Promise<readonly EndUser[]> {
+    const users = await AdapterError.wrap('directory', 'list', async () => directory.list(tenantId));
+    checkRecords('MatchingSync.run', 'directory.list()', users, SHAPES.endUser);
+    return users.filter((u) => u.tenantId === tenantId);
+  }
+
+  async function applyEndUserChanges(changes: EndUserChangeSet): Promise<number> {
+    const operation = 'applyEndUserChanges';
+    const put = changes?.put ?? [];
+    const remove = changes?.remove ?? [];
+    checkRecords(operation, 'put', put, SHAPES.endUser);
+    const ids = [...put.map((u) => u.id), ...remove];
+    if (ids.length === 0) return 0;
+    const before = await storeCall('findEndUsers', () => store.findEndUsers(tenantId, { ids }));
+    const after = put.filter((u) => u.tenantId === tenantId).map(matchEndUser);
+    await storeCall('saveEndUsers', () => store.saveEndUsers(tenantId, { put: after, remove }));
+    if (ids.length > REBUILD_ABOVE) {
+      await rebuildAll(store, tenantId);
+      return (await storeCall('listContacts', () => store.listContacts(tenantId))).length;
+    }
+    const was = endUserSeed(before);
+    const now = endUserSeed(after);
+    return refreshContactSuggestions(store, tenantId, {
+      emails: [...was.emails!, ...now.emails!],
+      names: [...was.names!, ...now.names!],
+    });
   }
 
   async function refuseMassRemoval(checkpoint: SyncCheckpoint) {
@@ -254,5 +350,7 @@ export function createMatchingSync(config: MatchingSyncConfig): MatchingSync {
       return running;
     },
     applyContactChange: (change) => applyContactChange({ psa, store, tenantId, clock, audit }, change),
+    applyEndUserChanges,
+    rebuildSuggestions: () => rebuildAll(store, tenantId),
   };
 }

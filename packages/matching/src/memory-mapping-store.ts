@@ -47,6 +47,12 @@ export function createMemoryMappingStore(options: MemoryMappingStoreOptions = {}
     return tenant;
   };
   const all = <T>(values: Iterable<T> | undefined): T[] => (values ? [...values] : []);
+  const emptyPage = () => ({
+    rows: [],
+    total: 0,
+    counts: { all: 0, matched: 0, unmatched: 0, suggested: 0 },
+    more: false,
+  });
 
   return {
     specificationVersion: 'v1',
@@ -165,6 +171,49 @@ export function createMemoryMappingStore(options: MemoryMappingStoreOptions = {}
       const result = t.prune(checkpoint.runId);
       t.checkpoint = freezeCopy(checkpoint);
       return result;
+    },
+
+    async saveEndUsers(tenantId, changes) {
+      const tenant = id(tenantId, 'saveEndUsers', 'tenantId');
+      write(tenant).saveEndUsers(input.endUserChanges(changes, 'saveEndUsers'));
+    },
+    async listEndUsers(tenantId) {
+      return all(read(tenantId, 'listEndUsers')?.endUsers.values()).map((kept) => kept.user);
+    },
+    async findEndUsers(tenantId, lookup) {
+      const t = read(tenantId, 'findEndUsers');
+      const parsed = input.endUserLookup(lookup, 'findEndUsers');
+      return t?.findEndUsers(parsed) ?? [];
+    },
+    async findContacts(tenantId, lookup) {
+      const t = read(tenantId, 'findContacts');
+      const parsed = input.contactLookup(lookup, 'findContacts');
+      return t?.findContacts(parsed) ?? [];
+    },
+    async findContactLinks(tenantId, lookup) {
+      const t = read(tenantId, 'findContactLinks');
+      const parsed = input.contactLinkLookup(lookup, 'findContactLinks');
+      return t?.findContactLinks(parsed) ?? [];
+    },
+    async replaceSuggestions(tenantId, replacement) {
+      const tenant = id(tenantId, 'replaceSuggestions', 'tenantId');
+      write(tenant).replaceSuggestions(input.suggestionReplacement(replacement, 'replaceSuggestions'));
+    },
+    async getSuggestions(tenantId, lookup) {
+      const t = read(tenantId, 'getSuggestions');
+      const parsed = input.suggestionLookup(lookup, 'getSuggestions');
+      return t?.getSuggestions(parsed) ?? { companies: [], contacts: [] };
+    },
+    async listCompanyPage(tenantId, query) {
+      const t = read(tenantId, 'listCompanyPage');
+      // Companies belong to no company: a companyId narrows nothing here.
+      const q = { ...input.pageQuery(query, 'listCompanyPage'), companyId: null };
+      return t?.listCompanyPage(q) ?? emptyPage();
+    },
+    async listContactPage(tenantId, query) {
+      const t = read(tenantId, 'listContactPage');
+      const q = input.pageQuery(query, 'listContactPage');
+      return t?.listContactPage(q) ?? emptyPage();
     },
 
     inspect: {

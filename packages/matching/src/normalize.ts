@@ -63,15 +63,32 @@ export function foldUnicode(value: string, ampersand: boolean): string {
 }
 
 /**
- * {@link foldUnicode} for ASCII text, one pass without regular expressions (most names and every email are ASCII,
- * and matching folds hundreds of thousands of them); `null` for anything else.
+ * {@link foldUnicode} for ASCII text, without regular expressions (most names and every email are ASCII, and
+ * matching folds a million of them); `null` for anything else. Words of letters and digits between single spaces,
+ * the usual name, are only lower-cased and trimmed: one string made, where building the key a character at a time
+ * made one per character.
+ * @internal
  */
-function foldAscii(value: string, ampersand: boolean): string | null {
+export function foldAscii(value: string, ampersand: boolean): string | null {
+  let simple = true;
+  let spaces = 0; // spaces since the last word; two or more between words need the full fold
+  let words = false;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 127) return null;
+    if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57)) {
+      if (spaces > 1 && words) simple = false;
+      spaces = 0;
+      words = true;
+    } else if (c === 32) spaces++;
+    else simple = false;
+  }
+  if (simple)
+    return spaces > 0 || value.charCodeAt(0) === 32 ? value.toLowerCase().trim() : value.toLowerCase();
   let out = '';
   let space = false;
   for (let i = 0; i < value.length; i++) {
     let c = value.charCodeAt(i);
-    if (c > 127) return null;
     if (c >= 65 && c <= 90) c += 32;
     if ((c >= 97 && c <= 122) || (c >= 48 && c <= 57)) {
       if (space && out !== '') out += ' ';

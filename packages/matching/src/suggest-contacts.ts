@@ -2,7 +2,7 @@ import type { EndUser } from '@qdesk/core';
 import type { PsaContact } from '@qdesk/core/ports';
 import { checkRecords, SHAPES } from './_inputs.js';
 import { createPersonKeys } from './_person-keys.js';
-import { addConflict, addOne, NONE, type OneOrMany, push } from './_suggestions.js';
+import { addOne, KeyIndex, NONE, type OneOrMany, push } from './_suggestions.js';
 import { normalizeEmail } from './normalize.js';
 import type { CompanyPair } from './suggest-companies.js';
 import type { ContactLink, ContactMatchReason, ContactMatchSuggestion, MatchConflict } from './types.js';
@@ -47,14 +47,10 @@ function suggestion(
   };
 }
 
-/** The contact's emails, normalised, without blanks or repeats. */
-function emailKeys(emails: readonly string[]): string[] {
-  const out: string[] = [];
-  for (const email of emails) {
-    const key = normalizeEmail(email);
-    if (key !== '' && !out.includes(key)) out.push(key);
-  }
-  return out;
+/** Whether `slots` holds `slot` from `from` up to `to`: a contact's few emails, so a plain scan. */
+function held(slots: Int32Array, from: number, to: number, slot: number): boolean {
+  for (let s = from; s < to; s++) if (slots[s] === slot) return true;
+  return false;
 }
 
 /**
@@ -74,8 +70,9 @@ function emailKeys(emails: readonly string[]): string[] {
  * needs an email held by one contact and one end-user only. Pass one tenant's records.
  *
  * Note: a name alone is never strong: two people can share one within a company, and a wrong link sends the
- * verification code to the wrong person. The cost grows linearly: end-users and contacts are indexed by email once,
- * names per customer when first needed, then each contact is looked up.
+ * verification code to the wrong person. The cost grows linearly: ids, emails and names are numbered once each in
+ * flat hash tables, names are indexed per customer when first needed, then each contact is looked up by those
+ * numbers.
  * @example
  * ```ts
  * const suggestions = suggestContactMatches(contacts, directory.list(tenantId), {
@@ -98,112 +95,153 @@ export function suggestContactMatches(
   checkRecords(operation, 'options.contactLinks', options.contactLinks ?? [], SHAPES.contactPair);
 
   const customerOf = new Map(options.companyLinks.map((l) => [l.companyId, l.customerId]));
-  const linkedContacts = new Set<string>();
-  const linkedEndUsers = new Set<string>();
-  for (const link of options.contactLinks ?? []) {
-    linkedContacts.add(link.contactId);
-    linkedEndUsers.add(link.endUserId);
-  }
   const keys = createPersonKeys();
 
-  // Every end-user by email (duplicates are conflicts whatever the customer); unlinked ones by customer for names.
-  const usersByEmail: OneOrMany<EndUser> = new Map();
-  const usersByCustomer = new Map<string, EndUser[]>();
-  const seenUsers = new Set<string>();
-  for (const user of endUsers) {
-    if (seenUsers.has(user.id)) continue; // an end-user given twice counts once, as first given
-    seenUsers.add(user.id);
-    const email = normalizeEmail(user.email);
-    if (email !== '') addOne(usersByEmail, email, user);
-    if (user.customerId !== undefined && !linkedEndUsers.has(user.id))
-      push(usersByCustomer, user.customerId, user);
+  // End-users and contacts are numbered by id (one given twice counts once, as first given), and what is known of
+  // each is kept in arrays under its number: at a million records, lookups in `Map`s took half the time.
+  const users: EndUser[] = [];
+  const userIds = new KeyIndex(endUsers.length);
+  for (const user of endUsers) if (userIds.add(user.id) === users.length) users.push(user);
+  const contactIds = new KeyIndex(contacts.length);
+  const repeated = new Uint8Array(contacts.length);
+  for (let i = 0; i < contacts.length; i++) {
+    const size = contactIds.size;
+    if (contactIds.add(contacts[i]!.id) < size) repeated[i] = 1;
   }
-  // Names are keyed per customer on first use, so customers whose contacts all match by email cost nothing.
-  const namesByCustomer = new Map<string, OneOrMany<EndUser>>();
-  const namesOf = (customerId: string) => {
-    let names = namesByCustomer.get(customerId);
-    if (!names) {
-      names = new Map();
-      for (const user of usersByCustomer.get(customerId) ?? NONE) {
-        const key = keys.endUser(user.displayName);
-        if (key !== '') addOne(names, key, user);
-      }
-      namesByCustomer.set(customerId, names);
+  const linkedUser = new Uint8Array(users.length);
+  const linkedContact = new Uint8Array(contactIds.size);
+  for (const link of options.contactLinks ?? []) {
+    const user = userIds.find(link.endUserId);
+    if (user >= 0) linkedUser[user] = 1;
+    const contact = contactIds.find(link.contactId);
+    if (contact >= 0) linkedContact[contact] = 1;
+  }
+
+  // Each distinct end-user email is numbered too (a slot), with the end-users holding it, any customer (duplicates
+  // are conflicts whatever the customer): the first in `holderOf`, all of them in `holdersOf` when there are several.
+  // The names of unlinked end-users with a customer are numbered the same way, so names are compared as numbers.
+  const emails = new KeyIndex(users.length, true);
+  const holderOf = new Int32Array(users.length);
+  const holdersOf = new Map<number, number[]>();
+  const names = new KeyIndex(64); // grows: names repeat, and a sparse table would miss the caches on every lookup
+  const nameOf = new Int32Array(users.length).fill(-1);
+  const usersByCustomer = new Map<string, number[]>();
+  for (let u = 0; u < users.length; u++) {
+    const user = users[u]!;
+    if (user.email.trim() !== '') {
+      const size = emails.size;
+      const slot = emails.add(user.email);
+      if (slot === size) holderOf[slot] = u;
+      else push(holdersOf, slot, u, holderOf[slot]);
     }
-    return names;
+    if (user.customerId === undefined || linkedUser[u] === 1) continue;
+    const name = keys.endUser(user.displayName);
+    if (name === '') continue;
+    nameOf[u] = names.add(name);
+    let mates = usersByCustomer.get(user.customerId);
+    if (mates === undefined) {
+      mates = [];
+      usersByCustomer.set(user.customerId, mates);
+    }
+    mates.push(u);
+  }
+  // A customer's end-users by name number, indexed on first use: customers whose contacts all match by email cost
+  // nothing.
+  const namesByCustomer = new Map<string, OneOrMany<number, number>>();
+  const namesOf = (customerId: string) => {
+    let byName = namesByCustomer.get(customerId);
+    if (!byName) {
+      byName = new Map();
+      for (const u of usersByCustomer.get(customerId) ?? NONE) addOne(byName, nameOf[u]!, u);
+      namesByCustomer.set(customerId, byName);
+    }
+    return byName;
   };
 
-  // Every contact by email: an email on two contacts is a conflict. A contact given twice counts once (`null`).
-  const contactsByEmail: OneOrMany<string> = new Map();
-  const emailsAt: (string[] | null)[] = new Array(contacts.length);
-  const seenContacts = new Set<string>();
+  // Each contact's emails that some end-user holds, as slots: `slots[slotsFrom[i]]` up to `slots[slotsFrom[i + 1]]`,
+  // in the contact's order without repeats. An email no end-user holds leads nowhere and is dropped here. The same
+  // pass counts the contacts holding each slot (an email on two contacts is a conflict) and lists them when several.
+  let emailCount = 0;
+  for (const contact of contacts) emailCount += contact.emails.length;
+  const slots = new Int32Array(emailCount);
+  const slotsFrom = new Int32Array(contacts.length + 1);
+  const sharerCount = new Int32Array(emails.size);
+  const sharersOf = new Map<number, string[]>();
+  const firstSharer = new Int32Array(emails.size);
+  let end = 0;
   for (let i = 0; i < contacts.length; i++) {
+    slotsFrom[i] = end;
+    if (repeated[i] === 1) continue;
     const contact = contacts[i]!;
-    if (seenContacts.has(contact.id)) {
-      emailsAt[i] = null;
-      continue;
+    for (const email of contact.emails) {
+      const slot = emails.find(email);
+      if (slot < 0 || held(slots, slotsFrom[i]!, end, slot)) continue;
+      slots[end++] = slot;
+      const count = ++sharerCount[slot]!;
+      if (count === 1) firstSharer[slot] = i;
+      else push(sharersOf, slot, contact.id, contacts[firstSharer[slot]!]!.id);
     }
-    seenContacts.add(contact.id);
-    const emails = emailKeys(contact.emails);
-    emailsAt[i] = emails;
-    for (const email of emails) addOne(contactsByEmail, email, contact.id);
   }
+  slotsFrom[contacts.length] = end;
 
   const out: ContactMatchSuggestion[] = [];
   // Reused for every contact: most have one candidate and no conflict, and allocate nothing here.
   const found: EndUser[] = [];
-  const conflictsOf: (MatchConflict[] | null)[] = [];
-  for (let i = 0; i < contacts.length; i++) {
+  const foundAt: number[] = [];
+  const conflictsOf: (MatchConflict[] | undefined)[] = [];
+  for (let i = 0, c = -1; i < contacts.length; i++) {
+    if (repeated[i] === 1) continue;
+    c++; // the contact's number
     const contact = contacts[i]!;
-    const emails = emailsAt[i];
-    if (emails === null || linkedContacts.has(contact.id)) continue;
+    if (linkedContact[c] === 1) continue;
     const customerId = customerOf.get(contact.companyId);
     if (customerId === undefined) continue;
 
     found.length = 0;
+    foundAt.length = 0;
     conflictsOf.length = 0;
-    for (const email of emails!) {
-      const holders = usersByEmail.get(email);
-      if (holders === undefined) continue;
-      const several = Array.isArray(holders);
-      for (let h = 0; h < (several ? holders.length : 1); h++) {
-        const user = several ? holders[h]! : holders;
-        if (user.customerId !== customerId || linkedEndUsers.has(user.id)) continue;
-        let at = found.indexOf(user);
-        if (at < 0) at = found.push(user) - 1;
-        const sharers = contactsByEmail.get(email)!;
-        if (!Array.isArray(sharers) && !several) continue;
-        let conflicts = conflictsOf[at];
-        if (!conflicts) {
-          conflicts = [];
-          conflictsOf[at] = conflicts;
+    for (let s = slotsFrom[i]!; s < slotsFrom[i + 1]!; s++) {
+      const slot = slots[s]!;
+      const holders = holdersOf.get(slot);
+      for (let h = 0; h < (holders === undefined ? 1 : holders.length); h++) {
+        const u = holders === undefined ? holderOf[slot]! : holders[h]!;
+        const user = users[u]!;
+        if (user.customerId !== customerId || linkedUser[u] === 1) continue;
+        // An end-user has one email, so it is in one slot once: `found` needs no repeat check, and its conflicts
+        // (at most one of each kind, for that email) are never equal.
+        const at = found.push(user) - 1;
+        foundAt.push(u);
+        const sharers = sharerCount[slot]! > 1 ? sharersOf.get(slot)! : undefined;
+        if (sharers === undefined && holders === undefined) continue;
+        const email = normalizeEmail(emails.keys[slot]!);
+        const conflicts: MatchConflict[] = [];
+        if (sharers !== undefined) {
+          conflicts.push({ type: 'email_on_several_contacts', email, contactIds: [...sharers] });
         }
-        if (Array.isArray(sharers)) {
-          addConflict(conflicts, { type: 'email_on_several_contacts', email, contactIds: [...sharers] });
-        }
-        if (several) {
-          addConflict(conflicts, {
+        if (holders !== undefined) {
+          conflicts.push({
             type: 'email_on_several_end_users',
             email,
-            endUserIds: holders.map((u) => u.id),
+            endUserIds: holders.map((n) => users[n]!.id),
           });
         }
+        conflictsOf[at] = conflicts;
       }
     }
 
+    // The contact's name number, or -1 when no end-user it could be suggested has that name.
     const nameKey = keys.contact(contact.firstName, contact.lastName);
+    const name = nameKey === '' ? -1 : names.find(nameKey);
     if (found.length > 0) {
       const tie = found.length > 1 ? [...found] : found;
       for (let k = 0; k < found.length; k++) {
-        const user = found[k]!;
-        const reasons =
-          nameKey !== '' && keys.endUser(user.displayName) === nameKey ? BY_EMAIL_AND_NAME : BY_EMAIL;
-        out.push(suggestion(contact, customerId, user, reasons, tie, conflictsOf[k] ?? NONE, true));
+        const reasons = name >= 0 && nameOf[foundAt[k]!] === name ? BY_EMAIL_AND_NAME : BY_EMAIL;
+        out.push(suggestion(contact, customerId, found[k]!, reasons, tie, conflictsOf[k] ?? NONE, true));
       }
-    } else if (nameKey !== '') {
-      const named = namesOf(customerId).get(nameKey);
+    } else if (name >= 0) {
+      const named = namesOf(customerId).get(name);
       if (named === undefined) continue;
-      const tie = Array.isArray(named) ? named : [named];
+      const tie = typeof named === 'number' ? [users[named]!] : named.map((u) => users[u]!);
       for (const user of tie) out.push(suggestion(contact, customerId, user, BY_NAME, tie, NONE, false));
     }
   }

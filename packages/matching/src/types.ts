@@ -14,6 +14,22 @@ export interface Customer {
   domain: string | null;
 }
 
+/**
+ * An end-user as matching sees them: what suggestions compare (email, display name, customer) and the admin's lists
+ * show. The matching sync copies them from the directory into the mapping store (see `MatchingSyncConfig.directory`).
+ * @public
+ */
+export interface MatchEndUser {
+  /** End-user id in the directory. */
+  id: string;
+  /** Email, as the directory holds it. */
+  email: string;
+  /** Display name, as the directory holds it. */
+  displayName: string;
+  /** The customer the end-user belongs to, or `null` (then no contact is suggested for them). */
+  customerId: string | null;
+}
+
 /** Who confirmed a link: the technician or admin, as a record keeps them. @public */
 export interface ConfirmedBy {
   /** Stable id of the technician or admin. */

@@ -14,21 +14,27 @@ interface Side {
   noun: string;
 }
 
-/** A link table: unique on `key` (its primary key) and on `other` (a unique index). */
+/**
+ * A link table: unique on `key` (its primary key) and on `other` (a unique index). `records` is the PSA table whose
+ * rows `key` names: a link sets its record's status (and drops its kept suggestions) in the same statement.
+ */
 interface LinkTable {
   table: string;
+  records: string;
   key: Side;
   other: Side;
 }
 
 const COMPANY_LINKS: LinkTable = {
   table: 'qdesk_company_links',
+  records: 'qdesk_psa_companies',
   key: { column: 'company_id', field: 'companyId', noun: 'company' },
   other: { column: 'customer_id', field: 'customerId', noun: 'customer' },
 };
 
 const CONTACT_LINKS: LinkTable = {
   table: 'qdesk_contact_links',
+  records: 'qdesk_psa_contacts',
   key: { column: 'contact_id', field: 'contactId', noun: 'contact' },
   other: { column: 'end_user_id', field: 'endUserId', noun: 'end-user' },
 };
@@ -72,12 +78,19 @@ async function linkPair<Link extends AnyLink>(
   ];
   // A link both sides of which were freed between the insert and the read is tried again.
   for (let attempt = 0; attempt < 3; attempt++) {
+    // A linked record is matched and has no suggestions: set with the link, in one statement.
     const inserted = await db.query<Link>(
-      `INSERT INTO ${t.table}
-         (tenant_id, ${t.key.column}, ${t.other.column}, confirmed_by_id, confirmed_by_name, confirmed_at)
-       SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::bigint ${guard ? `WHERE ${guard.where}` : ''}
-       ON CONFLICT DO NOTHING
-       RETURNING ${columns(t)}`,
+      `WITH linked AS (
+         INSERT INTO ${t.table}
+           (tenant_id, ${t.key.column}, ${t.other.column}, confirmed_by_id, confirmed_by_name, confirmed_at)
+         SELECT $1::text, $2::text, $3::text, $4::text, $5::text, $6::bigint ${guard ? `WHERE ${guard.where}` : ''}
+         ON CONFLICT DO NOTHING
+         RETURNING *
+       ), matched AS (
+         UPDATE ${t.records} r SET status = 'matched', suggestions = '[]'
+         FROM linked WHERE r.tenant_id = linked.tenant_id AND r.id = linked.${t.key.column}
+       )
+       SELECT ${columns(t)} FROM linked`,
       values,
     );
     if (inserted.rows[0]) return { link: inserted.rows[0], created: true };
@@ -125,9 +138,17 @@ async function listLinks<Link extends AnyLink>(db: Queryable, t: LinkTable, tena
   return rows;
 }
 
+/** Removes a link; its record (when stored) is suggested again if it has kept suggestions, unmatched otherwise. */
 async function unlink<Link extends AnyLink>(db: Queryable, t: LinkTable, tenantId: string, keyId: string) {
   const { rows } = await db.query<Link>(
-    `DELETE FROM ${t.table} WHERE tenant_id = $1 AND ${t.key.column} = $2 RETURNING ${columns(t)}`,
+    `WITH unlinked AS (
+       DELETE FROM ${t.table} WHERE tenant_id = $1 AND ${t.key.column} = $2 RETURNING *
+     ), restatus AS (
+       UPDATE ${t.records} r
+       SET status = CASE WHEN jsonb_array_length(r.suggestions) > 0 THEN 'suggested' ELSE 'unmatched' END
+       FROM unlinked WHERE r.tenant_id = unlinked.tenant_id AND r.id = unlinked.${t.key.column}
+     )
+     SELECT ${columns(t)} FROM unlinked`,
     [tenantId, keyId],
   );
   return rows[0] ?? null;

@@ -5,32 +5,74 @@
 import { InputError } from '@qdesk/core';
 import type { PsaCompany, PsaContact } from '@qdesk/core/ports';
 import type { CompanyLink, ContactLink, MappingStore, SyncCheckpoint } from '@qdesk/matching';
-import { mappingStoreInput as input } from '@qdesk/matching';
+import { companyKeys, contactKeys, mappingStoreInput as input } from '@qdesk/matching';
 import type { Database, Queryable } from './database.js';
 
 const COMPANY_COLUMNS = 'id, name, web_address AS "webAddress", is_active AS "isActive"';
-const CONTACT_COLUMNS = `id, company_id AS "companyId", first_name AS "firstName", last_name AS "lastName", emails,
+/** A contact row read as a `PsaContact`. */
+export const CONTACT_COLUMNS = `id, company_id AS "companyId", first_name AS "firstName", last_name AS "lastName", emails,
   mobile_phone AS "mobilePhone", phone, is_active AS "isActive"`;
 
-// A batch arrives as one JSON array and is written by one statement, however many records it holds.
+// A batch arrives as one JSON array, each record with its match keys (computed in JS: `companyKeys`, `contactKeys`),
+// and is written by one statement, however many records it holds. A new record is matched when linked (a link may
+// come before its record), unmatched otherwise; a stored one keeps its status and suggestions, only its keys change.
 const UPSERT_COMPANIES = `
-  INSERT INTO qdesk_psa_companies (tenant_id, id, name, web_address, is_active, run_id)
-  SELECT $1, r.id, r.name, r."webAddress", r."isActive", $2
-  FROM jsonb_to_recordset($3::jsonb) AS r(id text, name text, "webAddress" text, "isActive" boolean)
+  INSERT INTO qdesk_psa_companies (tenant_id, id, name, web_address, is_active, run_id, order_key, search_text, status)
+  SELECT $1, r.id, r.name, r."webAddress", r."isActive", $2, r."orderKey", r."searchText",
+    CASE WHEN EXISTS (SELECT 1 FROM qdesk_company_links l WHERE l.tenant_id = $1 AND l.company_id = r.id)
+      THEN 'matched' ELSE 'unmatched' END
+  FROM jsonb_to_recordset($3::jsonb) AS r(id text, name text, "webAddress" text, "isActive" boolean,
+    "orderKey" text, "searchText" text)
   ON CONFLICT (tenant_id, id) DO UPDATE SET name = EXCLUDED.name, web_address = EXCLUDED.web_address,
-    is_active = EXCLUDED.is_active, run_id = EXCLUDED.run_id`;
+    is_active = EXCLUDED.is_active, run_id = EXCLUDED.run_id, order_key = EXCLUDED.order_key,
+    search_text = EXCLUDED.search_text`;
 
 // `$2` is the run to stamp the contacts with: a subquery when a webhook stores one (the run in progress).
 const upsertContacts = (runId: string) => `
   INSERT INTO qdesk_psa_contacts
-    (tenant_id, id, company_id, first_name, last_name, emails, mobile_phone, phone, is_active, run_id)
+    (tenant_id, id, company_id, first_name, last_name, emails, mobile_phone, phone, is_active, run_id,
+     email_keys, name_key, order_key, search_text, status)
   SELECT $1, r.id, r."companyId", r."firstName", r."lastName", r.emails, r."mobilePhone", r.phone, r."isActive",
-    ${runId}
+    ${runId}, r."emailKeys", r."nameKey", r."orderKey", r."searchText",
+    CASE WHEN EXISTS (SELECT 1 FROM qdesk_contact_links l WHERE l.tenant_id = $1 AND l.contact_id = r.id)
+      THEN 'matched' ELSE 'unmatched' END
   FROM jsonb_to_recordset($2::jsonb) AS r(id text, "companyId" text, "firstName" text, "lastName" text,
-    emails text[], "mobilePhone" text, phone text, "isActive" boolean)
+    emails text[], "mobilePhone" text, phone text, "isActive" boolean, "emailKeys" text[], "nameKey" text,
+    "orderKey" text, "searchText" text)
   ON CONFLICT (tenant_id, id) DO UPDATE SET company_id = EXCLUDED.company_id, first_name = EXCLUDED.first_name,
     last_name = EXCLUDED.last_name, emails = EXCLUDED.emails, mobile_phone = EXCLUDED.mobile_phone,
-    phone = EXCLUDED.phone, is_active = EXCLUDED.is_active, run_id = EXCLUDED.run_id`;
+    phone = EXCLUDED.phone, is_active = EXCLUDED.is_active, run_id = EXCLUDED.run_id,
+    email_keys = EXCLUDED.email_keys, name_key = EXCLUDED.name_key, order_key = EXCLUDED.order_key,
+    search_text = EXCLUDED.search_text`;
+
+/** The last of several records with one id: a batch upserts each id once, as a sequence of upserts would leave it. */
+const lastById = <T extends { id: string }>(records: readonly T[]) => [
+  ...new Map(records.map((r) => [r.id, r])).values(),
+];
+
+/** Companies as the upsert reads them: each with its keys. */
+const companiesJson = (companies: readonly PsaCompany[]) =>
+  JSON.stringify(
+    lastById(companies).map((c) => {
+      const keys = companyKeys(c);
+      return { ...c, orderKey: keys.order, searchText: keys.search };
+    }),
+  );
+
+/** Contacts as the upsert reads them: each with its keys. */
+const contactsJson = (contacts: readonly PsaContact[]) =>
+  JSON.stringify(
+    lastById(contacts).map((c) => {
+      const keys = contactKeys(c);
+      return {
+        ...c,
+        emailKeys: keys.emails,
+        nameKey: keys.name,
+        orderKey: keys.order,
+        searchText: keys.search,
+      };
+    }),
+  );
 
 const SAVE_CHECKPOINT = `
   INSERT INTO qdesk_matching_checkpoints (tenant_id, checkpoint) VALUES ($1, $2::jsonb)
@@ -63,11 +105,6 @@ const PRUNE_CONTACTS = prune(
   'contact_id',
   linkColumns('contact_id', 'contactId', 'end_user_id', 'endUserId'),
 );
-
-/** The last of several records with one id: a batch upserts each id once, as a sequence of upserts would leave it. */
-const lastById = <T extends { id: string }>(records: readonly T[]) => [
-  ...new Map(records.map((r) => [r.id, r])).values(),
-];
 
 type SyncMethods = Pick<
   MappingStore,
@@ -108,7 +145,7 @@ export function syncMethods(database: Database): SyncMethods {
         upsertContacts(
           `coalesce((SELECT checkpoint->>'runId' FROM qdesk_matching_checkpoints WHERE tenant_id = $1), '')`,
         ),
-        [tenant, JSON.stringify([contact])],
+        [tenant, contactsJson([contact])],
       );
     },
     async removeContact(tenantId, contactId) {
@@ -146,14 +183,10 @@ export function syncMethods(database: Database): SyncMethods {
       input.contacts(contacts, operation, 'contacts');
       await database.transaction(async (tx) => {
         if (companies.length > 0) {
-          await tx.query(UPSERT_COMPANIES, [tenant, checkpoint.runId, JSON.stringify(lastById(companies))]);
+          await tx.query(UPSERT_COMPANIES, [tenant, checkpoint.runId, companiesJson(companies)]);
         }
         if (contacts.length > 0) {
-          await tx.query(upsertContacts('$3'), [
-            tenant,
-            JSON.stringify(lastById(contacts)),
-            checkpoint.runId,
-          ]);
+          await tx.query(upsertContacts('$3'), [tenant, contactsJson(contacts), checkpoint.runId]);
         }
         await tx.query(SAVE_CHECKPOINT, [tenant, JSON.stringify(checkpoint)]);
       });

@@ -76,9 +76,9 @@ const STEPS: Record<string, Step> = {
     },
   },
   '0003-directory-mappings': {
-    // The end-user in the columns of 0003 only: today's directory writes and reads a column a later migration adds.
+    // The end-user, customer and link in the columns of 0003 only: today's stores write columns later migrations
+    // add (a link also marks its PSA record matched).
     async seed(db) {
-      const { mappings } = createPostgresStores(db);
       await db.query(
         `INSERT INTO qdesk_end_users (tenant_id, id, email, display_name, mobile_phone) VALUES ($1, $2, $3, $4, $5)`,
         [T, user.id, user.email, user.displayName, user.mobilePhone],
@@ -88,11 +88,15 @@ const STEPS: Record<string, Step> = {
          VALUES ($1, $2, 'd1', 1, 'web', 'https://push.example/1', 'granted')`,
         [T, user.id],
       );
-      await mappings.createCustomer(T, {
-        id: 'cust-1',
-        name: 'Northwind',
-        linkTo: { companyId: '101', confirmedBy: { id: 'admin-1', name: 'Alex Admin' }, confirmedAt: now },
-      });
+      await db.query(`INSERT INTO qdesk_customers (tenant_id, id, name) VALUES ($1, 'cust-1', 'Northwind')`, [
+        T,
+      ]);
+      await db.query(
+        `INSERT INTO qdesk_company_links
+           (tenant_id, company_id, customer_id, confirmed_by_id, confirmed_by_name, confirmed_at)
+         VALUES ($1, '101', 'cust-1', 'admin-1', 'Alex Admin', $2)`,
+        [T, now],
+      );
     },
     async check(db) {
       const { mappings } = createPostgresStores(db);
@@ -215,6 +219,68 @@ const STEPS: Record<string, Step> = {
         id: 'scim-1',
         version: 1,
       });
+    },
+  },
+  '0010-kept-suggestions': {
+    async seed(db) {
+      const { mappings } = createPostgresStores(db);
+      await mappings.saveEndUsers(T, {
+        put: [{ id: 'eu-ben', email: 'ben@contoso.example', displayName: 'Ben Okafor', customerId: null }],
+      });
+      await mappings.saveSyncBatch(T, {
+        checkpoint: {
+          runId: 'run-1',
+          phase: 'contacts',
+          afterId: null,
+          companiesDone: 0,
+          contactsDone: 0,
+          startedAt: now,
+          updatedAt: now,
+          completedAt: null,
+        },
+        companies: [{ id: '101', name: 'Northwind Traders', webAddress: null, isActive: true }],
+        contacts: [
+          {
+            id: '1002',
+            companyId: '102',
+            firstName: 'Ben',
+            lastName: 'Okafor',
+            emails: ['ben@contoso.example'],
+            mobilePhone: null,
+            phone: null,
+            isActive: true,
+          },
+        ],
+      });
+    },
+    async check(db) {
+      const { mappings } = createPostgresStores(db);
+      const page = await mappings.listContactPage(T, {
+        filter: 'all',
+        search: null,
+        companyId: null,
+        after: null,
+        before: null,
+        limit: 10,
+      });
+      expect(page.rows.map((r) => [r.contact.id, r.status])).toEqual([['1002', 'unmatched']]);
+      expect(page.counts).toEqual({ all: 1, matched: 0, unmatched: 1, suggested: 0 });
+      const companies = await mappings.listCompanyPage(T, {
+        filter: 'matched',
+        search: null,
+        companyId: null,
+        after: null,
+        before: null,
+        limit: 10,
+      });
+      // The company of the link made in 0003 is matched as it arrives.
+      expect(companies.rows.map((r) => [r.company.id, r.customer?.id])).toEqual([['101', 'cust-1']]);
+      expect(await mappings.findContacts(T, { emails: ['ben@contoso.example'] })).toMatchObject([
+        { id: '1002' },
+      ]);
+      expect(await mappings.findEndUsers(T, { emails: ['ben@contoso.example'] })).toMatchObject([
+        { id: 'eu-ben' },
+      ]);
     },
   },
 };

@@ -196,4 +196,48 @@ export const brokenStores = {
       return { removedCompanies: [], removedContacts: [], unlinkedCompanies: [], unlinkedContacts: [] };
     },
   })),
+  /** Upserts end-users but never drops the ones a full copy of the directory left out. */
+  ignoresReplaceAll: flawed((base) => ({
+    async saveEndUsers(tenantId, changes) {
+      await base.saveEndUsers(tenantId, { ...changes, replaceAll: false });
+    },
+  })),
+  /** Answers only the first criterion of a lookup. */
+  firstCriterionOnly: flawed((base) => ({
+    async findEndUsers(tenantId, lookup) {
+      return base.findEndUsers(tenantId, lookup.ids ? { ids: lookup.ids } : lookup);
+    },
+  })),
+  /** Replaces every contact's suggestions whatever scope it is given. */
+  replacesAll: flawed((base) => ({
+    async replaceSuggestions(tenantId, replacement) {
+      const contacts = replacement.contacts && { ...replacement.contacts, contactIds: null };
+      await base.replaceSuggestions(tenantId, { ...replacement, ...(contacts ? { contacts } : {}) });
+    },
+  })),
+  /** Always answers the first page, whatever cursor it is given. */
+  ignoresCursors: flawed((base) => ({
+    async listContactPage(tenantId, query) {
+      return base.listContactPage(tenantId, { ...query, after: null, before: null });
+    },
+  })),
+  /** Counts once and answers those counts ever after. */
+  staleCounts: flawed((base) => {
+    const first = new Map<string, Awaited<ReturnType<MappingStore['listContactPage']>>['counts']>();
+    return {
+      async listContactPage(tenantId, query) {
+        const page = await base.listContactPage(tenantId, query);
+        const key = `${tenantId}/${query.companyId}/${JSON.stringify(query.search)}`;
+        if (!first.has(key)) first.set(key, page.counts);
+        return { ...page, counts: first.get(key)! };
+      },
+    };
+  }),
+  /** Keeps a full rebuild's suggestions but drops every incremental replacement. */
+  onlyFullRebuilds: flawed((base) => ({
+    async replaceSuggestions(tenantId, replacement) {
+      if (replacement.contacts && replacement.contacts.contactIds !== null) return;
+      await base.replaceSuggestions(tenantId, replacement);
+    },
+  })),
 } satisfies Record<string, () => MappingStoreSubject>;

@@ -81,6 +81,28 @@ const CAUGHT: Record<string, [Broken, RegExp]> = {
   ],
   'completeSync removes what the run did not see, with their links, and keeps what a webhook stored during it':
     ['neverPrunes', /completeSync\(\) returned .*; expected .*"removedCompanies":\["2"\]/],
+  'saveEndUsers upserts, removes and replaces the end-users kept for matching': [
+    'ignoresReplaceAll',
+    /saveEndUsers\(\{ replaceAll: true \}\) must keep only the end-users it puts/,
+  ],
+  'findEndUsers and findContacts answer the union of their criteria, by the keys matching computes': [
+    'firstCriterionOnly',
+    /findEndUsers\(\{ emails, ids \}\) must return the end-users with that email key and those ids/,
+  ],
+  'replaceSuggestions keeps suggestions by scope and derives each status; a link drops them': [
+    'replacesAll',
+    /replaceSuggestions\(\) with contactIds must replace only those contacts/,
+  ],
+  'listContactPage pages by order key forwards and backwards, with filters, search and counts': [
+    'ignoresCursors',
+    /paging after the last row must walk/,
+  ],
+  'counts follow every change: batches, links, suggestions, removals and a completed sync': [
+    'staleCounts',
+    /after a link: /,
+  ],
+  'suggestions kept through webhooks, directory changes and links made by hand equal a rebuild from scratch':
+    ['onlyFullRebuilds', /after step \d+ .*, the kept contact suggestions differ from a rebuild's/],
 };
 
 describe('the mapping store kit', () => {

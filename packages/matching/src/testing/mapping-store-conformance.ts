@@ -1,8 +1,10 @@
 import { type KitHarness, type KitRule, registerRules } from '@qdesk/core/testing';
 import type { MappingStore, MappingStoreInspector } from '../mapping-store.js';
 import { customerRules } from './_customer-rules.js';
+import { keptRules } from './_kept-rules.js';
 import { linkRules } from './_link-rules.js';
 import { recordRules } from './_record-rules.js';
+import { scenarioRules } from './_scenario-rules.js';
 
 /** What each mapping-store rule checks: the store, and direct reads of what it stored. @public */
 export interface MappingStoreSubject {
@@ -42,6 +44,8 @@ export const mappingStoreRules: readonly KitRule<MappingStoreSubject>[] = [
   ...customerRules,
   ...linkRules,
   ...recordRules,
+  ...keptRules,
+  ...scenarioRules,
 ];
 
 /**

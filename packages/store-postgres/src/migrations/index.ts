@@ -7,6 +7,7 @@ import { signInEmailMigration } from './0006-sign-in-email.js';
 import { contactProvenanceMigration } from './0007-contact-provenance.js';
 import { directorySyncStateMigration } from './0008-directory-sync-state.js';
 import { scimUsersMigration } from './0009-scim-users.js';
+import { keptSuggestionsMigration } from './0010-kept-suggestions.js';
 
 /** One forward-only schema change: statements run in order, in the transaction of {@link migrate}. @internal */
 export interface Migration {
@@ -27,4 +28,5 @@ export const MIGRATIONS: readonly Migration[] = [
   contactProvenanceMigration,
   directorySyncStateMigration,
   scimUsersMigration,
+  keptSuggestionsMigration,
 ];

@@ -1,5 +1,6 @@
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { PGlite } from '@electric-sql/pglite';
+import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { ConfigError } from '@qdesk/core';
 import { type Database, databaseError, type Queryable, type QueryResult } from '../database.js';
 
@@ -105,7 +106,8 @@ export async function createPgliteDatabase(settings: PgliteDatabaseSettings = {}
   const unlock = dataDir ? lockDataDir(dataDir) : () => undefined;
   let pglite: PgliteInstance;
   try {
-    pglite = 'pglite' in settings ? settings.pglite : new PGlite(dataDir);
+    // pg_trgm: the matching lists' search index (migration 0010); a PGlite given by the caller may lack it.
+    pglite = 'pglite' in settings ? settings.pglite : new PGlite(dataDir, { extensions: { pg_trgm } });
     await pglite.waitReady;
   } catch (error) {
     unlock();
