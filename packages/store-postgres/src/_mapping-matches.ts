@@ -18,7 +18,7 @@ const END_USER_COLUMNS = 'id, email, display_name AS "displayName", customer_id 
 const CONTACT_LINK_COLUMNS = `tenant_id AS "tenantId", contact_id AS "contactId", end_user_id AS "endUserId",
   json_build_object('id', confirmed_by_id, 'name', confirmed_by_name) AS "confirmedBy", confirmed_at AS "confirmedAt"`;
 
-// Every end-user of `put` in one statement, with its keys (`endUserKeys`, computed in JS). A full copy of the
+// The end-users of `put`, 10,000 a statement, with their keys (`endUserKeys`, computed in JS). A full copy of the
 // directory mostly repeats what is stored: rows that would not change are not written.
 const UPSERT_END_USERS = `
   INSERT INTO qdesk_match_end_users (tenant_id, id, email, display_name, customer_id, email_key, name_key)
@@ -39,48 +39,123 @@ const REMOVE_END_USERS_BUT = `
 const REMOVE_END_USERS = 'DELETE FROM qdesk_match_end_users WHERE tenant_id = $1 AND id = ANY($2::text[])';
 
 /**
- * Replaces the kept suggestions of the records `scope` selects (aliased `c`, on tenant `$1`) with those of `$2`
- * (`[{ id, list }]`), and derives their status: matched when linked (a linked record keeps none), suggested with
- * suggestions, unmatched without. Suggestions of unknown records are ignored. Rows left as they were are not written.
+ * Replaces the kept suggestions of the records `from` selects (aliased `c`, on tenant `$1`) with those `list` gives
+ * (an expression on `c`), and derives their status: matched when linked (a linked record keeps none), suggested with
+ * suggestions, unmatched without. Rows left as they were are not written.
  */
-const replaceSuggestions = (records: string, links: string, key: string, scope: string) => `
+const replaceSuggestions = (records: string, links: string, key: string, from: string, list: string) => `
   UPDATE ${records} r SET suggestions = n.suggestions, status = n.status
   FROM (
     SELECT c.id,
-      CASE WHEN l.${key} IS NULL THEN coalesce(g.list, '[]') ELSE '[]' END AS suggestions,
-      CASE WHEN l.${key} IS NOT NULL THEN 'matched' WHEN g.list IS NOT NULL THEN 'suggested' ELSE 'unmatched' END
+      CASE WHEN l.${key} IS NULL THEN coalesce(${list}, '[]') ELSE '[]' END AS suggestions,
+      CASE WHEN l.${key} IS NOT NULL THEN 'matched' WHEN ${list} IS NOT NULL THEN 'suggested' ELSE 'unmatched' END
         AS status
-    FROM ${records} c
+    FROM ${from}
     LEFT JOIN ${links} l ON l.tenant_id = $1 AND l.${key} = c.id
-    LEFT JOIN jsonb_to_recordset($2::jsonb) AS g(id text, list jsonb) ON g.id = c.id
-    WHERE c.tenant_id = $1 ${scope}
+    WHERE c.tenant_id = $1
   ) n
   WHERE r.tenant_id = $1 AND r.id = n.id AND (r.suggestions, r.status) IS DISTINCT FROM (n.suggestions, n.status)`;
 
-const REPLACE_COMPANY_SUGGESTIONS = replaceSuggestions(
-  'qdesk_psa_companies',
-  'qdesk_company_links',
-  'company_id',
-  '',
-);
-const REPLACE_ALL_CONTACT_SUGGESTIONS = replaceSuggestions(
-  'qdesk_psa_contacts',
-  'qdesk_contact_links',
-  'contact_id',
-  '',
-);
-const REPLACE_CONTACT_SUGGESTIONS = replaceSuggestions(
-  'qdesk_psa_contacts',
-  'qdesk_contact_links',
-  'contact_id',
-  'AND c.id IN (SELECT unnest($3::text[]))',
-);
+/**
+ * The statements of one kind of record. A few records (a webhook's): their ids in `$2`, each reading its list by key
+ * from the JSON object `$3`. Many (a rebuild): the new lists are first loaded into a temporary table
+ * (`qdesk_kept_new`, analysed, so the planner joins it by hash), then one statement sets every record of the
+ * tenant, or of the scope in `qdesk_kept_scope`.
+ */
+const statementsOf = (records: string, links: string, key: string) => ({
+  tables: `${records}, ${links}`,
+  few: replaceSuggestions(
+    records,
+    links,
+    key,
+    `unnest($2::text[]) AS s(id) JOIN ${records} c ON c.tenant_id = $1 AND c.id = s.id`,
+    '($3::jsonb -> c.id)',
+  ),
+  all: replaceSuggestions(
+    records,
+    links,
+    key,
+    `${records} c LEFT JOIN qdesk_kept_new g ON g.id = c.id`,
+    'g.list',
+  ),
+  scoped: replaceSuggestions(
+    records,
+    links,
+    key,
+    `qdesk_kept_scope s JOIN ${records} c ON c.tenant_id = $1 AND c.id = s.id LEFT JOIN qdesk_kept_new g ON g.id = c.id`,
+    'g.list',
+  ),
+});
+const REPLACE = {
+  companies: statementsOf('qdesk_psa_companies', 'qdesk_company_links', 'company_id'),
+  contacts: statementsOf('qdesk_psa_contacts', 'qdesk_contact_links', 'contact_id'),
+};
+
+/**
+ * Records a statement carries at most: a JSON parameter stays a few megabytes, far below PostgreSQL's limit on one
+ * jsonb value (256 MB, which a million contacts' suggestions in one array would pass).
+ */
+const CHUNK = 10_000;
+
+interface Group {
+  id: string;
+  list: unknown[];
+}
+
+/**
+ * Replaces the kept suggestions of `scope` (every record when `null`) with `groups`, inside the caller's
+ * transaction: one statement for a few records, a temporary table loaded chunk by chunk for many.
+ */
+async function replaceIn(
+  tx: Queryable,
+  statements: { tables: string; few: string; all: string; scoped: string },
+  tenant: string,
+  groups: readonly Group[],
+  scope: readonly string[] | null,
+): Promise<void> {
+  if (scope !== null && scope.length <= 1000) {
+    const inScope = new Set(scope);
+    const lists: Record<string, unknown[]> = {};
+    for (const g of groups) if (inScope.has(g.id)) lists[g.id] = g.list;
+    await tx.query(statements.few, [tenant, [...scope], JSON.stringify(lists)]);
+    return;
+  }
+  await tx.query(
+    'CREATE TEMPORARY TABLE qdesk_kept_new (id text PRIMARY KEY, list jsonb NOT NULL) ON COMMIT DROP',
+  );
+  for (let i = 0; i < groups.length; i += CHUNK) {
+    const lists: Record<string, unknown[]> = {};
+    for (const g of groups.slice(i, i + CHUNK)) lists[g.id] = g.list;
+    await tx.query('INSERT INTO qdesk_kept_new (id, list) SELECT key, value FROM jsonb_each($1::jsonb)', [
+      JSON.stringify(lists),
+    ]);
+  }
+  // Fresh statistics for every table the statement joins: after a sync brought 100,000 records into tables the
+  // planner last saw nearly empty, stale ones would make it loop over one table for each row of the other.
+  await tx.query(`ANALYZE qdesk_kept_new, ${statements.tables}`);
+  if (scope === null) {
+    await tx.query(statements.all, [tenant]);
+  } else {
+    await tx.query('CREATE TEMPORARY TABLE qdesk_kept_scope (id text PRIMARY KEY) ON COMMIT DROP');
+    for (let i = 0; i < scope.length; i += CHUNK) {
+      await tx.query(
+        'INSERT INTO qdesk_kept_scope (id) SELECT DISTINCT unnest($1::text[]) ON CONFLICT DO NOTHING',
+        [scope.slice(i, i + CHUNK)],
+      );
+    }
+    await tx.query('ANALYZE qdesk_kept_scope');
+    // Suggestions outside the scope were refused by the input check; the scope's own are in qdesk_kept_new.
+    await tx.query(statements.scoped, [tenant]);
+    await tx.query('DROP TABLE qdesk_kept_scope');
+  }
+  await tx.query('DROP TABLE qdesk_kept_new');
+}
 
 const ANALYZE_MATCHING = `ANALYZE qdesk_psa_contacts, qdesk_psa_companies, qdesk_match_end_users,
   qdesk_contact_links, qdesk_company_links, qdesk_customers`;
 
 /** Suggestions grouped by record, in the order given, as the replacing statements read them. */
-function grouped<S>(suggestions: readonly S[], idOf: (s: S) => string): string {
+function grouped<S>(suggestions: readonly S[], idOf: (s: S) => string): Group[] {
   const byId = new Map<string, S[]>();
   for (const s of suggestions) {
     const id = idOf(s);
@@ -88,7 +163,7 @@ function grouped<S>(suggestions: readonly S[], idOf: (s: S) => string): string {
     if (list) list.push(s);
     else byId.set(id, [s]);
   }
-  return JSON.stringify([...byId].map(([id, list]) => ({ id, list })));
+  return [...byId].map(([id, list]) => ({ id, list }));
 }
 
 /** Builds `$n` parameters for a statement whose parts depend on which criteria a lookup gives. */
@@ -147,7 +222,9 @@ export function matchMethods(database: Database): MatchMethods {
             nameKey: keys.name,
           };
         });
-        await tx.query(UPSERT_END_USERS, [tenant, JSON.stringify(rows)]);
+        for (let i = 0; i < rows.length; i += CHUNK) {
+          await tx.query(UPSERT_END_USERS, [tenant, JSON.stringify(rows.slice(i, i + CHUNK))]);
+        }
       });
     },
     async listEndUsers(tenantId) {
@@ -257,17 +334,20 @@ export function matchMethods(database: Database): MatchMethods {
     async replaceSuggestions(tenantId, replacement) {
       const tenant = id(tenantId, 'replaceSuggestions', 'tenantId');
       const { companies, contacts } = input.suggestionReplacement(replacement, 'replaceSuggestions');
-      // However many suggestions, one statement per kind: they travel as one JSON array, grouped by record.
+      // However many suggestions, a few statements: they travel as JSON arrays of 10,000 records, grouped by record.
       await database.transaction(async (tx: Queryable) => {
         if (companies) {
-          await tx.query(REPLACE_COMPANY_SUGGESTIONS, [tenant, grouped(companies, (s) => s.companyId)]);
+          await replaceIn(
+            tx,
+            REPLACE.companies,
+            tenant,
+            grouped(companies, (s) => s.companyId),
+            null,
+          );
         }
         if (contacts) {
-          const list = grouped(contacts.suggestions, (s) => s.contactId);
-          if (contacts.contactIds === null) await tx.query(REPLACE_ALL_CONTACT_SUGGESTIONS, [tenant, list]);
-          else if (contacts.contactIds.length > 0) {
-            await tx.query(REPLACE_CONTACT_SUGGESTIONS, [tenant, list, [...contacts.contactIds]]);
-          }
+          const groups = grouped(contacts.suggestions, (s) => s.contactId);
+          await replaceIn(tx, REPLACE.contacts, tenant, groups, contacts.contactIds);
         }
       });
       // A full rebuild ends every sync, right after the bulk writes: fresh statistics there keep the planner on the

@@ -312,6 +312,59 @@ for (const db of databases) {
       expect(companiesAfter.counts).toEqual({ all: 2, matched: 1, unmatched: 1, suggested: 1 });
     });
 
+    it('replaces more suggestions than one statement carries (chunks of 10,000), whole or not at all', async () => {
+      const database = await db.fresh();
+      const store = createPostgresMappingStore(database);
+      const t = 'msp-chunks';
+      const contacts = people(25_000);
+      for (let i = 0; i < contacts.length; i += 5000) {
+        await store.saveSyncBatch(t, {
+          checkpoint: checkpoint('run-1'),
+          contacts: contacts.slice(i, i + 5000),
+        });
+      }
+      const suggestedIds = contacts.filter((_, i) => i % 25 !== 0).map((c) => c.id);
+      await store.replaceSuggestions(t, {
+        contacts: {
+          contactIds: null,
+          suggestions: suggestedIds.map((id) => contactSuggestion(id, '1', `eu-${id}`)),
+        },
+      });
+      expect((await store.listContactPage(t, page({ limit: 1 }))).counts).toMatchObject({
+        suggested: 24_000,
+      });
+      // A full replacement drops what it no longer names, across every chunk.
+      const kept = suggestedIds.filter((_, i) => i % 2 === 0);
+      await store.replaceSuggestions(t, {
+        contacts: { contactIds: null, suggestions: kept.map((id) => contactSuggestion(id, '1', `eu-${id}`)) },
+      });
+      expect((await store.listContactPage(t, page({ limit: 1 }))).counts).toMatchObject({
+        all: 25_000,
+        suggested: kept.length,
+      });
+      const dropped = suggestedIds[1]!;
+      expect((await store.getSuggestions(t, { contactIds: [dropped, kept.at(-1)!] })).contacts).toEqual([
+        contactSuggestion(kept.at(-1)!, '1', `eu-${kept.at(-1)}`),
+      ]);
+      await expectCountsKept(database);
+      // A refused replacement (a suggestion outside its scope) writes no chunk of it.
+      const scope = contacts.slice(0, 12_000).map((c) => c.id);
+      await expect(
+        store.replaceSuggestions(t, {
+          contacts: {
+            contactIds: scope,
+            suggestions: [
+              ...scope.map((id) => contactSuggestion(id, '1', 'eu-x')),
+              contactSuggestion('nope', '1', 'eu-x'),
+            ],
+          },
+        }),
+      ).rejects.toMatchObject({ code: 'input_invalid' });
+      expect((await store.listContactPage(t, page({ limit: 1 }))).counts).toMatchObject({
+        suggested: kept.length,
+      });
+    }, 120_000);
+
     it('reads a keyset page of 5,000 contacts through an index, never a sequential scan', async () => {
       const database = await db.fresh();
       const { store, sent } = recording(database);
