@@ -4,8 +4,8 @@ import type { EndUser } from '@qdesk/core';
 import type { PsaCompany, PsaContact } from '@qdesk/core/ports';
 import type { CompanyLink, Customer } from '@qdesk/matching';
 
-// Deterministic data: the same records on every run.
-function mulberry32(seed: number) {
+/** Deterministic numbers: the same records on every run (the store bench picks its random pages with it too). */
+export function mulberry32(seed: number) {
   let a = seed;
   return () => {
     a = (a + 0x6d2b79f5) | 0;

@@ -67,6 +67,3 @@ export async function addCustomers(store: MappingStore, customers: readonly Cust
 
 /** A directory with no end-users, for syncs whose tests look at PSA records only. */
 export const NO_END_USERS = { list: async () => [] };
-
-/** A directory holding `users` (a copy per call, as a real one reads afresh). */
-export const directoryOf = (users: readonly EndUser[]) => ({ list: async () => [...users] });

@@ -1,7 +1,7 @@
 import { AdapterError, InputError } from '@qdesk/core';
 import type { PsaCompany, PsaContact } from '@qdesk/core/ports';
 import { z } from 'zod';
-import { assertPorts, idSchema, parseInput } from './_inputs.js';
+import { assertPorts, idSchema, pagingSchema, parseInput } from './_inputs.js';
 import type { MappingStore, MatchPageQuery, StoredMatchPage } from './mapping-store.js';
 import { companyKeys, contactKeys, matchSearch } from './match-keys.js';
 import type {
@@ -129,12 +129,7 @@ const querySchema = z
     companyId: idSchema.optional(),
     after: cursorSchema.optional(),
     before: cursorSchema.optional(),
-    limit: z
-      .number()
-      .int('must be a whole number')
-      .min(1, 'must be at least 1')
-      .max(1000, 'must be at most 1000')
-      .optional(),
+    limit: pagingSchema.limit,
     // Taken by the first release: say what replaced them rather than "unrecognised key".
     endUsers: z
       .never({

@@ -17,7 +17,7 @@ import {
 } from '@qdesk/matching';
 import pg from 'pg';
 import { listMatches as listMatchesBefore } from '../../matching/bench/before-list/list-matches.js';
-import { type Data, generate } from '../../matching/bench/generate.js';
+import { type Data, generate, mulberry32 } from '../../matching/bench/generate.js';
 import type { Database } from '../src/database.js';
 import { createPostgresMappingStore } from '../src/mapping-store.js';
 import { migrate } from '../src/migrate.js';
@@ -41,16 +41,6 @@ const FILTERS: readonly MatchFilter[] = ['suggested', 'all', 'unmatched', 'match
 const fmt = (n: number, digits = 0) =>
   n.toLocaleString('en-US', { minimumFractionDigits: digits, maximumFractionDigits: digits });
 const now = () => performance.now();
-
-function mulberry32(seed: number) {
-  let a = seed;
-  return () => {
-    a = (a + 0x6d2b79f5) | 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const percentile = (sorted: readonly number[], p: number) =>
   sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
